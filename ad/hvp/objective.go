@@ -1,0 +1,80 @@
+package hvp
+
+import (
+	"fmt"
+
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// Objective is a scalar function of a flat parameter vector with exact
+// first and second derivatives from the tape: value, gradient and
+// Hessian-vector products, never an n×n matrix. It satisfies
+// optim.Objective and optim.Linearizer, so any optimizer in package optim
+// can minimise it.
+//
+// An Objective reuses its tapes between calls, so it is not safe for
+// concurrent use; make one per goroutine.
+type Objective struct {
+	f     ad.Func
+	n     int
+	tp    *graph.Tape
+	point *Point
+}
+
+// NewObjective returns the Objective for f over vectors of length n.
+func NewObjective(f ad.Func, n int) *Objective {
+	if n <= 0 {
+		panic(fmt.Sprintf("hvp: NewObjective: dimension %d", n))
+	}
+	return &Objective{f: f, n: n, tp: graph.NewTape()}
+}
+
+// Dim returns the number of parameters.
+func (o *Objective) Dim() int { return o.n }
+
+// Eval returns f(x) and, when grad is not nil, writes ∇f(x) into it. With a
+// nil grad only the forward pass runs.
+func (o *Objective) Eval(x, grad []float64) float64 {
+	o.check("Eval", x)
+	o.tp.Reset()
+	w := o.tp.Var(tensor.FromSlice(x))
+	y := o.f(w)
+	if y.Value().Size() != 1 {
+		panic(fmt.Sprintf("hvp: Objective: f returned %v, not a scalar", y))
+	}
+	if grad != nil {
+		o.check("Eval", grad)
+		copy(grad, ad.Grad(y, w)[0].Value().Data())
+	}
+	return y.Item()
+}
+
+// HessVec sets hv = ∇²f(x)·v. Each call records f at x afresh; to take
+// many products at one x, use Linearize.
+func (o *Objective) HessVec(x, v, hv []float64) {
+	o.check("HessVec", x)
+	o.check("HessVec", v)
+	o.check("HessVec", hv)
+	o.Linearize(x)(v, hv)
+}
+
+// Linearize records f and its gradient at x once and returns a function
+// that sets hv = ∇²f(x)·v for any v at the cost of one tangent sweep. The
+// returned function is valid until the next call of Linearize or HessVec.
+func (o *Objective) Linearize(x []float64) func(v, hv []float64) {
+	o.check("Linearize", x)
+	if o.point == nil {
+		o.point = &Point{tp: graph.NewTape()}
+	}
+	p := o.point
+	p.record(o.f, x)
+	return func(v, hv []float64) { p.HVP(v, hv) }
+}
+
+func (o *Objective) check(op string, v []float64) {
+	if len(v) != o.n {
+		panic(fmt.Sprintf("hvp: Objective.%s: slice of length %d for dimension %d", op, len(v), o.n))
+	}
+}

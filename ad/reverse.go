@@ -1,0 +1,121 @@
+// Package ad differentiates functions recorded on a graph.Tape: reverse
+// mode (gradients of a scalar with respect to any recorded inputs), forward
+// mode (Jacobian-vector products), the functional forms a user calls on a
+// plain []float64, and a finite-difference checker for both.
+//
+// Gradients are returned as nodes recorded on the same tape, so they can be
+// differentiated again: reverse-over-reverse by calling Grad on them, or
+// forward-over-reverse by giving the inputs tangents (see package ad/hvp).
+package ad
+
+import (
+	"fmt"
+
+	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// Grad returns the gradient of the scalar y with respect to each of xs, as
+// nodes recorded on y's tape (each of its input's shape). The reverse sweep
+// visits only the nodes between the earliest x and y that depend on some x.
+//
+// An x that y does not depend on gets a zero gradient, not an error. Grad
+// panics if y has more than one element or if a node comes from another
+// tape. Its cost is a small multiple of recording y.
+func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
+	if y.Value().Size() != 1 {
+		panic(fmt.Sprintf("ad: Grad: output %v is not a scalar: use a reduction such as graph.Sum first", y))
+	}
+	tp := y.Tape()
+	lo := y.Index()
+	for _, x := range xs {
+		if x.Tape() != tp {
+			panic(fmt.Sprintf("ad: Grad: input %v is on a different tape from output %v", x, y))
+		}
+		lo = min(lo, x.Index())
+	}
+	hi := y.Index()
+	// depends[i-lo]: node i depends on some x (and so needs an adjoint).
+	depends := make([]bool, hi-lo+1)
+	for _, x := range xs {
+		if x.Index() <= hi {
+			depends[x.Index()-lo] = true
+		}
+	}
+	for i := lo; i <= hi; i++ {
+		n := tp.Node(i)
+		if depends[i-lo] {
+			continue
+		}
+		for j := 0; j < n.NumInputs(); j++ {
+			if in := n.Input(j); in.Index() >= lo && depends[in.Index()-lo] {
+				depends[i-lo] = true
+				break
+			}
+		}
+	}
+	adj := make([]*graph.Node, hi-lo+1)
+	if depends[hi-lo] {
+		adj[hi-lo] = tp.Const(tensor.Full(1, y.Shape()...))
+	}
+	for i := hi; i >= lo; i-- {
+		g := adj[i-lo]
+		n := tp.Node(i)
+		if g == nil || n.IsLeaf() {
+			continue
+		}
+		var need [2]bool
+		for j := 0; j < n.NumInputs(); j++ {
+			in := n.Input(j)
+			need[j] = in.Index() >= lo && depends[in.Index()-lo]
+		}
+		gs := n.VJP(g, need)
+		for j, gj := range gs {
+			if !need[j] || gj == nil {
+				continue
+			}
+			k := n.Input(j).Index() - lo
+			if adj[k] == nil {
+				adj[k] = gj
+			} else {
+				adj[k] = graph.Add(adj[k], gj)
+			}
+		}
+	}
+	out := make([]*graph.Node, len(xs))
+	for i, x := range xs {
+		if g := adj[x.Index()-lo]; g != nil {
+			out[i] = g
+		} else {
+			out[i] = tp.Const(tensor.Zeros(x.Shape()...))
+		}
+	}
+	return out
+}
+
+// Func is a function written with graph operations: it receives its input
+// as a node on a fresh tape and returns its output node.
+type Func func(x *graph.Node) *graph.Node
+
+// ValueAndGrad evaluates the scalar function f at the flat vector x and
+// returns f(x) and ∇f(x) (a new slice). x is neither modified nor retained.
+// It records f once and sweeps back once.
+func ValueAndGrad(f Func, x []float64) (float64, []float64) {
+	tp := graph.NewTape()
+	w := tp.Var(tensor.FromSlice(x))
+	y := f(w)
+	g := Grad(y, w)[0]
+	out := make([]float64, len(x))
+	copy(out, g.Value().Data())
+	return y.Item(), out
+}
+
+// ValueAndGradTensor is ValueAndGrad for an input of any shape; the
+// gradient has x's shape.
+func ValueAndGradTensor(f Func, x *tensor.Tensor) (float64, *tensor.Tensor) {
+	tp := graph.NewTape()
+	w := tp.Var(x)
+	y := f(w)
+	g := Grad(y, w)[0]
+	return y.Item(), g.Value().Clone()
+}

@@ -1,0 +1,224 @@
+package graph
+
+import (
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// ---- Add, Sub, Mul, Div: broadcasting binary arithmetic ----
+//
+// Operands broadcast under NumPy's rules; the VJP of a broadcast operand is
+// the output adjoint summed back to the operand's shape (sumTo).
+
+// Add records a + b.
+func Add(a, b *Node) *Node {
+	n := binaryNode(addOp, a, b, tensor.BroadcastShape("graph: Add", a.Shape(), b.Shape()))
+	tensor.AddTo(&n.value, &a.value, &b.value)
+	return a.tape.record(n)
+}
+
+var addOp = new(opDef)
+
+func init() {
+	*addOp = opDef{
+		name: "Add",
+		jvp: func(n *Node, dst *tensor.Tensor) {
+			da, db := n.in[0].tan(), n.in[1].tan()
+			switch {
+			case da != nil && db != nil:
+				tensor.AddTo(dst, da, db)
+			case da != nil:
+				tensor.BroadcastToTo(dst, da, n.Shape())
+			default:
+				tensor.BroadcastToTo(dst, db, n.Shape())
+			}
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			if need[0] {
+				out[0] = sumTo(g, n.in[0].Shape())
+			}
+			if need[1] {
+				out[1] = sumTo(g, n.in[1].Shape())
+			}
+			return out
+		},
+	}
+}
+
+// Sub records a − b.
+func Sub(a, b *Node) *Node {
+	n := binaryNode(subOp, a, b, tensor.BroadcastShape("graph: Sub", a.Shape(), b.Shape()))
+	tensor.SubTo(&n.value, &a.value, &b.value)
+	return a.tape.record(n)
+}
+
+var subOp = new(opDef)
+
+func init() {
+	*subOp = opDef{
+		name: "Sub",
+		jvp: func(n *Node, dst *tensor.Tensor) {
+			da, db := n.in[0].tan(), n.in[1].tan()
+			switch {
+			case da != nil && db != nil:
+				tensor.SubTo(dst, da, db)
+			case da != nil:
+				tensor.BroadcastToTo(dst, da, n.Shape())
+			default:
+				tensor.BroadcastToTo(dst, db, n.Shape())
+				tensor.ScaleTo(dst, dst, -1)
+			}
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			if need[0] {
+				out[0] = sumTo(g, n.in[0].Shape())
+			}
+			if need[1] {
+				out[1] = Neg(sumTo(g, n.in[1].Shape()))
+			}
+			return out
+		},
+	}
+}
+
+// Mul records the elementwise product a ⊙ b.
+func Mul(a, b *Node) *Node {
+	n := binaryNode(mulOp, a, b, tensor.BroadcastShape("graph: Mul", a.Shape(), b.Shape()))
+	tensor.MulTo(&n.value, &a.value, &b.value)
+	return a.tape.record(n)
+}
+
+var mulOp = new(opDef)
+
+func init() {
+	*mulOp = opDef{
+		name: "Mul",
+		jvp: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
+			a, b := n.in[0], n.in[1]
+			if da := a.tan(); da != nil {
+				tensor.MulTo(dst, da, &b.value)
+			} else {
+				dst.Fill(0)
+			}
+			if db := b.tan(); db != nil {
+				tensor.MulAccTo(dst, &a.value, db)
+			}
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			if need[0] {
+				out[0] = sumTo(Mul(g, n.in[1]), n.in[0].Shape())
+			}
+			if need[1] {
+				out[1] = sumTo(Mul(g, n.in[0]), n.in[1].Shape())
+			}
+			return out
+		},
+	}
+}
+
+// Div records the elementwise quotient a / b.
+func Div(a, b *Node) *Node {
+	n := binaryNode(divOp, a, b, tensor.BroadcastShape("graph: Div", a.Shape(), b.Shape()))
+	tensor.DivTo(&n.value, &a.value, &b.value)
+	return a.tape.record(n)
+}
+
+var divOp = new(opDef)
+
+func init() {
+	*divOp = opDef{
+		name: "Div",
+		jvp: func(n *Node, dst *tensor.Tensor) { // (ȧ − y⊙ḃ)/b
+			a, b := n.in[0], n.in[1]
+			dst.Fill(0)
+			if db := b.tan(); db != nil {
+				tensor.MulAccTo(dst, &n.value, db)
+				tensor.ScaleTo(dst, dst, -1)
+			}
+			if da := a.tan(); da != nil {
+				tensor.AddTo(dst, dst, da)
+			}
+			tensor.DivTo(dst, dst, &b.value)
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			q := Div(g, n.in[1]) // ∂/∂a = g/b; ∂/∂b = −g·a/b² = −(g/b)·y
+			if need[0] {
+				out[0] = sumTo(q, n.in[0].Shape())
+			}
+			if need[1] {
+				out[1] = sumTo(Neg(Mul(q, n)), n.in[1].Shape())
+			}
+			return out
+		},
+	}
+}
+
+// ---- Scalar arithmetic: Neg, Scale, AddScalar, Pow ----
+
+// Neg records −x.
+func Neg(x *Node) *Node { return Scale(x, -1) }
+
+// Scale records c·x for a constant c.
+func Scale(x *Node, c float64) *Node {
+	n := unaryNode(scaleOp, x, x.Shape())
+	n.p.f = c
+	tensor.ScaleTo(&n.value, &x.value, c)
+	return x.tape.record(n)
+}
+
+var scaleOp = new(opDef)
+
+func init() {
+	*scaleOp = opDef{
+		name: "Scale",
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
+		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{Scale(g, n.p.f)}
+		},
+	}
+}
+
+// AddScalar records x + c for a constant c.
+func AddScalar(x *Node, c float64) *Node {
+	n := unaryNode(addScalarOp, x, x.Shape())
+	n.p.f = c
+	tensor.AddScalarTo(&n.value, &x.value, c)
+	return x.tape.record(n)
+}
+
+var addScalarOp = new(opDef)
+
+func init() {
+	*addScalarOp = opDef{
+		name: "AddScalar",
+		jvp:  func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
+		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{g}
+		},
+	}
+}
+
+// Pow records x raised elementwise to the constant power p.
+func Pow(x *Node, p float64) *Node {
+	n := unaryNode(powOp, x, x.Shape())
+	n.p.f = p
+	tensor.PowTo(&n.value, &x.value, p)
+	return x.tape.record(n)
+}
+
+var powOp = new(opDef)
+
+func init() {
+	*powOp = opDef{
+		name: "Pow",
+		jvp: func(n *Node, dst *tensor.Tensor) { // p·x^(p−1)·ẋ
+			x, p := n.in[0], n.p.f
+			tensor.PowTo(dst, &x.value, p-1)
+			tensor.ScaleTo(dst, dst, p)
+			tensor.MulTo(dst, dst, x.tan())
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
+			p := n.p.f
+			return [maxInputs]*Node{Mul(g, Scale(Pow(n.in[0], p-1), p))}
+		},
+	}
+}

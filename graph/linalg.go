@@ -1,0 +1,88 @@
+package graph
+
+import (
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// ---- Matrix products and transposes ----
+
+// MatMul records the matrix product a·b (2-D, or batched over leading
+// dimensions as in tensor.MatMul).
+func MatMul(a, b *Node) *Node { return MatMulT(a, b, false, false) }
+
+// MatMulT records op(a)·op(b), where op transposes the last two dimensions
+// when the matching flag is set; no transposed copy is made. The VJPs of a
+// product are products with transposed operands, so the reverse sweep of a
+// network never copies a matrix to transpose it.
+func MatMulT(a, b *Node, transA, transB bool) *Node {
+	sameTape("MatMul", a, b)
+	shape, _, _, _, _ := tensor.MatMulShape(a.Shape(), b.Shape(), transA, transB)
+	n := binaryNode(matMulOp, a, b, shape)
+	n.p.ta, n.p.tb = transA, transB
+	tensor.MatMulTo(&n.value, &a.value, &b.value, transA, transB)
+	return a.tape.record(n)
+}
+
+var matMulOp = new(opDef)
+
+func init() {
+	*matMulOp = opDef{
+		name: "MatMul",
+		jvp: func(n *Node, dst *tensor.Tensor) { // op(ȧ)op(b) + op(a)op(ḃ)
+			a, b := n.in[0], n.in[1]
+			da, db := a.tan(), b.tan()
+			if da != nil {
+				tensor.MatMulTo(dst, da, &b.value, n.p.ta, n.p.tb)
+			} else {
+				dst.Fill(0)
+			}
+			if db != nil {
+				tensor.MatMulAddTo(dst, &a.value, db, n.p.ta, n.p.tb)
+			}
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			a, b := n.in[0], n.in[1]
+			// C = op(A)·op(B). With G = ∂L/∂C:
+			//   A:  G·op(B)ᵀ,  or its transpose when A was transposed;
+			//   B:  op(A)ᵀ·G,  or its transpose when B was transposed.
+			if need[0] {
+				var ga *Node
+				if !n.p.ta {
+					ga = MatMulT(g, b, false, !n.p.tb)
+				} else {
+					ga = MatMulT(b, g, n.p.tb, true)
+				}
+				out[0] = sumTo(ga, a.Shape())
+			}
+			if need[1] {
+				var gb *Node
+				if !n.p.tb {
+					gb = MatMulT(a, g, !n.p.ta, false)
+				} else {
+					gb = MatMulT(g, a, true, n.p.ta)
+				}
+				out[1] = sumTo(gb, b.Shape())
+			}
+			return out
+		},
+	}
+}
+
+// Transpose records x with its last two dimensions swapped.
+func Transpose(x *Node) *Node {
+	n := unaryNode(transposeOp, x, tensor.TransposedShape(x.Shape()))
+	tensor.TransposeTo(&n.value, &x.value)
+	return x.tape.record(n)
+}
+
+var transposeOp = new(opDef)
+
+func init() {
+	*transposeOp = opDef{
+		name: "Transpose",
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.TransposeTo(dst, n.in[0].tan()) },
+		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{Transpose(g)}
+		},
+	}
+}

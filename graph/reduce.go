@@ -1,0 +1,145 @@
+package graph
+
+import (
+	"fmt"
+
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// ---- Reductions and broadcasting ----
+//
+// Sum and BroadcastTo are each other's adjoints, as are SumTo and
+// BroadcastTo: every reduction's VJP broadcasts and every broadcast's VJP
+// reduces.
+
+// Sum records the sum of all elements of x, as a scalar.
+func Sum(x *Node) *Node {
+	n := unaryNode(sumOp, x, nil)
+	n.value.Data()[0] = tensor.SumAll(&x.value)
+	return x.tape.record(n)
+}
+
+var sumOp = new(opDef)
+
+func init() {
+	*sumOp = opDef{
+		name: "Sum",
+		jvp:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
+		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{BroadcastTo(g, n.in[0].Shape())}
+		},
+	}
+}
+
+// Mean records the mean of all elements of x, as a scalar.
+func Mean(x *Node) *Node {
+	return Scale(Sum(x), 1/float64(x.value.Size()))
+}
+
+// SumAxis records the sum of x along axis (negative counts from the end),
+// keeping that axis with size 1 when keepDims is true.
+func SumAxis(x *Node, axis int, keepDims bool) *Node {
+	n := unaryNode(sumAxisOp, x, tensor.ReducedShape(x.Shape(), axis, keepDims))
+	n.p.axis, n.p.keep = axis, keepDims
+	tensor.SumAxisTo(&n.value, &x.value, axis, keepDims)
+	return x.tape.record(n)
+}
+
+var sumAxisOp = new(opDef)
+
+func init() {
+	*sumAxisOp = opDef{
+		name: "SumAxis",
+		jvp: func(n *Node, dst *tensor.Tensor) {
+			tensor.SumAxisTo(dst, n.in[0].tan(), n.p.axis, n.p.keep)
+		},
+		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+			x := n.in[0]
+			if !n.p.keep {
+				g = Reshape(g, tensor.ReducedShape(x.Shape(), n.p.axis, true)...)
+			}
+			return [maxInputs]*Node{BroadcastTo(g, x.Shape())}
+		},
+	}
+}
+
+// MeanAxis records the mean of x along axis (see SumAxis).
+func MeanAxis(x *Node, axis int, keepDims bool) *Node {
+	s := SumAxis(x, axis, keepDims)
+	return Scale(s, float64(s.value.Size())/float64(x.value.Size()))
+}
+
+// Max records the largest element of x, as a scalar. Its derivative is
+// shared equally among the elements that attain the maximum (a
+// subgradient); its second derivative is zero.
+func Max(x *Node) *Node {
+	m := tensor.MaxAll(&x.value)
+	mask := tensor.EqualMask(&x.value, tensor.Scalar(m))
+	tensor.ScaleTo(mask, mask, 1/tensor.SumAll(mask))
+	return Sum(Mul(x, x.tape.constOwned(mask)))
+}
+
+// MaxAxis records the maximum of x along axis (see SumAxis and Max).
+func MaxAxis(x *Node, axis int, keepDims bool) *Node {
+	m := tensor.MaxAxis(&x.value, axis, true)
+	mask := tensor.EqualMask(&x.value, m)
+	count := tensor.SumAxis(mask, axis, true)
+	tensor.DivTo(mask, mask, count)
+	return SumAxis(Mul(x, x.tape.constOwned(mask)), axis, keepDims)
+}
+
+// SumTo records x summed down to shape, which must broadcast to x's shape.
+func SumTo(x *Node, shape ...int) *Node {
+	if !tensor.CanBroadcastTo(shape, x.Shape()) {
+		panic(fmt.Sprintf("graph: SumTo: shape %v does not broadcast to %v", shape, x.Shape()))
+	}
+	return sumTo(x, append([]int(nil), shape...))
+}
+
+// sumTo is SumTo that returns x itself when no reduction is needed and
+// takes ownership of shape.
+func sumTo(x *Node, shape []int) *Node {
+	if tensor.SameShape(x.Shape(), shape) {
+		return x
+	}
+	n := unaryNode(sumToOp, x, shape)
+	tensor.SumToTo(&n.value, &x.value, shape)
+	return x.tape.record(n)
+}
+
+var sumToOp = new(opDef)
+
+func init() {
+	*sumToOp = opDef{
+		name: "SumTo",
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.SumToTo(dst, n.in[0].tan(), n.Shape()) },
+		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{BroadcastTo(g, n.in[0].Shape())}
+		},
+	}
+}
+
+// BroadcastTo records x repeated to shape under broadcasting rules.
+func BroadcastTo(x *Node, shape []int) *Node {
+	if tensor.SameShape(x.Shape(), shape) {
+		return x
+	}
+	if !tensor.CanBroadcastTo(x.Shape(), shape) {
+		panic(fmt.Sprintf("graph: BroadcastTo: shape %v does not broadcast to %v", x.Shape(), shape))
+	}
+	n := unaryNode(broadcastOp, x, shape)
+	tensor.BroadcastToTo(&n.value, &x.value, shape)
+	return x.tape.record(n)
+}
+
+var broadcastOp = new(opDef)
+
+func init() {
+	*broadcastOp = opDef{
+		name: "BroadcastTo",
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.BroadcastToTo(dst, n.in[0].tan(), n.Shape()) },
+		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+			return [maxInputs]*Node{sumTo(g, n.in[0].Shape())}
+		},
+	}
+}

@@ -1,0 +1,33 @@
+package graph
+
+import (
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// ---- Softmax family ----
+//
+// These are compositions of recorded ops, so their derivatives of every
+// order come from the primitives' rules. The shift by the maximum is a
+// constant: it changes nothing mathematically and keeps exp from
+// overflowing.
+
+// LogSumExp records log Σ exp(x) along axis, computed stably.
+func LogSumExp(x *Node, axis int, keepDims bool) *Node {
+	m := x.tape.constOwned(tensor.MaxAxis(&x.value, axis, true))
+	s := SumAxis(Exp(Sub(x, m)), axis, true)
+	out := Add(Log(s), m)
+	if !keepDims {
+		out = Reshape(out, tensor.ReducedShape(x.Shape(), axis, false)...)
+	}
+	return out
+}
+
+// LogSoftmax records x − LogSumExp(x) along axis: log-probabilities.
+func LogSoftmax(x *Node, axis int) *Node {
+	return Sub(x, LogSumExp(x, axis, true))
+}
+
+// Softmax records exp(x)/Σexp(x) along axis.
+func Softmax(x *Node, axis int) *Node {
+	return Exp(LogSoftmax(x, axis))
+}

@@ -1,0 +1,272 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// maxFastDims is the rank up to which broadcasting bookkeeping lives on the
+// stack; higher ranks work but allocate a little.
+const maxFastDims = 8
+
+type binOp uint8
+
+const (
+	opAdd binOp = iota
+	opSub
+	opMul
+	opDiv
+	opEq // 1 where a == b, else 0
+	opPowT
+	opMulAcc // out += a ⊙ b
+)
+
+var binNames = [...]string{"tensor: Add", "tensor: Sub", "tensor: Mul", "tensor: Div", "tensor: EqualMask", "tensor: PowT", "tensor: MulAcc"}
+
+// Add returns a + b, broadcasting.
+func Add(a, b *Tensor) *Tensor { return binary(opAdd, nil, a, b) }
+
+// Sub returns a − b, broadcasting.
+func Sub(a, b *Tensor) *Tensor { return binary(opSub, nil, a, b) }
+
+// Mul returns the elementwise product a ⊙ b, broadcasting.
+func Mul(a, b *Tensor) *Tensor { return binary(opMul, nil, a, b) }
+
+// Div returns the elementwise quotient a / b, broadcasting.
+func Div(a, b *Tensor) *Tensor { return binary(opDiv, nil, a, b) }
+
+// PowT returns a raised elementwise to the power b, broadcasting.
+func PowT(a, b *Tensor) *Tensor { return binary(opPowT, nil, a, b) }
+
+// EqualMask returns a tensor that is 1 where a == b and 0 elsewhere,
+// broadcasting.
+func EqualMask(a, b *Tensor) *Tensor { return binary(opEq, nil, a, b) }
+
+// MulAccTo adds a ⊙ b to dst, broadcasting, and returns dst, which must
+// have the broadcast shape (a fused multiply-accumulate: no temporary).
+func MulAccTo(dst, a, b *Tensor) *Tensor {
+	if dst == nil {
+		panic("tensor: MulAcc: nil destination")
+	}
+	return binary(opMulAcc, dst, a, b)
+}
+
+// AddTo sets dst = a + b, broadcasting, and returns dst. A nil dst is
+// allocated; otherwise it must have the broadcast shape. dst may be a or b.
+func AddTo(dst, a, b *Tensor) *Tensor { return binary(opAdd, dst, a, b) }
+
+// SubTo sets dst = a − b, broadcasting, and returns dst (see AddTo).
+func SubTo(dst, a, b *Tensor) *Tensor { return binary(opSub, dst, a, b) }
+
+// MulTo sets dst = a ⊙ b, broadcasting, and returns dst (see AddTo).
+func MulTo(dst, a, b *Tensor) *Tensor { return binary(opMul, dst, a, b) }
+
+// DivTo sets dst = a / b, broadcasting, and returns dst (see AddTo).
+func DivTo(dst, a, b *Tensor) *Tensor { return binary(opDiv, dst, a, b) }
+
+// PowTTo sets dst = a^b elementwise, broadcasting, and returns dst.
+func PowTTo(dst, a, b *Tensor) *Tensor { return binary(opPowT, dst, a, b) }
+
+// EqualMaskTo sets dst to 1 where a == b and 0 elsewhere, broadcasting.
+func EqualMaskTo(dst, a, b *Tensor) *Tensor { return binary(opEq, dst, a, b) }
+
+func prepareDst(op string, dst *Tensor, shape []int) *Tensor {
+	if dst == nil {
+		return &Tensor{shape: shape, data: make([]float64, checkShape(op, shape))}
+	}
+	if !SameShape(dst.shape, shape) {
+		panic(fmt.Sprintf("%s: destination shape %v, result shape %v", op, dst.shape, shape))
+	}
+	return dst
+}
+
+func binary(op binOp, dst, a, b *Tensor) *Tensor {
+	name := binNames[op]
+	shape := BroadcastShape(name, a.shape, b.shape)
+	dst = prepareDst(name, dst, shape)
+	out := dst.data
+	switch {
+	case len(a.data) == len(out) && len(b.data) == len(out):
+		binaryKernel(op, out, a.data, 1, b.data, 1)
+		return dst
+	case len(a.data) == 1 && len(b.data) == len(out):
+		binaryKernel(op, out, a.data, 0, b.data, 1)
+		return dst
+	case len(b.data) == 1 && len(a.data) == len(out):
+		binaryKernel(op, out, a.data, 1, b.data, 0)
+		return dst
+	}
+	if len(out) == 0 {
+		return dst
+	}
+	n := len(shape)
+	var sa0, sb0, idx0 [maxFastDims]int
+	var sa, sb, idx []int
+	if n <= maxFastDims {
+		sa, sb, idx = sa0[:n], sb0[:n], idx0[:n]
+	} else {
+		sa, sb, idx = make([]int, n), make([]int, n), make([]int, n)
+	}
+	broadcastStrides(a.shape, shape, sa)
+	broadcastStrides(b.shape, shape, sb)
+	inner := shape[n-1]
+	ia, ib := sa[n-1], sb[n-1]
+	offA, offB := 0, 0
+	for o := 0; o < len(out); o += inner {
+		binaryKernel(op, out[o:o+inner], a.data[offA:], ia, b.data[offB:], ib)
+		// Advance the odometer over the outer dimensions.
+		for d := n - 2; d >= 0; d-- {
+			idx[d]++
+			offA += sa[d]
+			offB += sb[d]
+			if idx[d] < shape[d] {
+				break
+			}
+			offA -= sa[d] * shape[d]
+			offB -= sb[d] * shape[d]
+			idx[d] = 0
+		}
+	}
+	return dst
+}
+
+// binaryKernel applies op to len(out) elements; sa and sb are 0 (broadcast
+// a single element) or 1 (contiguous).
+func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
+	n := len(out)
+	switch {
+	case sa == 1 && sb == 1:
+		a, b := a[:n], b[:n]
+		switch op {
+		case opAdd:
+			for i := range out {
+				out[i] = a[i] + b[i]
+			}
+		case opSub:
+			for i := range out {
+				out[i] = a[i] - b[i]
+			}
+		case opMul:
+			for i := range out {
+				out[i] = a[i] * b[i]
+			}
+		case opDiv:
+			for i := range out {
+				out[i] = a[i] / b[i]
+			}
+		case opMulAcc:
+			for i := range out {
+				out[i] += a[i] * b[i]
+			}
+		default:
+			for i := range out {
+				out[i] = scalarBin(op, a[i], b[i])
+			}
+		}
+	case sa == 0 && sb == 1:
+		x, b := a[0], b[:n]
+		switch op {
+		case opAdd:
+			for i := range out {
+				out[i] = x + b[i]
+			}
+		case opSub:
+			for i := range out {
+				out[i] = x - b[i]
+			}
+		case opMul:
+			for i := range out {
+				out[i] = x * b[i]
+			}
+		case opDiv:
+			for i := range out {
+				out[i] = x / b[i]
+			}
+		case opMulAcc:
+			for i := range out {
+				out[i] += x * b[i]
+			}
+		default:
+			for i := range out {
+				out[i] = scalarBin(op, x, b[i])
+			}
+		}
+	case sa == 1 && sb == 0:
+		a, y := a[:n], b[0]
+		switch op {
+		case opAdd:
+			for i := range out {
+				out[i] = a[i] + y
+			}
+		case opSub:
+			for i := range out {
+				out[i] = a[i] - y
+			}
+		case opMul:
+			for i := range out {
+				out[i] = a[i] * y
+			}
+		case opDiv:
+			for i := range out {
+				out[i] = a[i] / y
+			}
+		case opMulAcc:
+			for i := range out {
+				out[i] += a[i] * y
+			}
+		default:
+			for i := range out {
+				out[i] = scalarBin(op, a[i], y)
+			}
+		}
+	default:
+		if op == opMulAcc {
+			v := a[0] * b[0]
+			for i := range out {
+				out[i] += v
+			}
+			return
+		}
+		v := scalarBin(op, a[0], b[0])
+		for i := range out {
+			out[i] = v
+		}
+	}
+}
+
+func scalarBin(op binOp, x, y float64) float64 {
+	switch op {
+	case opAdd:
+		return x + y
+	case opSub:
+		return x - y
+	case opMul:
+		return x * y
+	case opDiv:
+		return x / y
+	case opEq:
+		if x == y {
+			return 1
+		}
+		return 0
+	case opPowT:
+		return math.Pow(x, y)
+	case opMulAcc:
+		panic("tensor: MulAcc has no scalar form")
+	}
+	panic("tensor: unknown binary op")
+}
+
+// AddScaledTo sets dst = a + alpha·b for tensors of one shape and returns
+// dst (an axpy; a nil dst is allocated).
+func AddScaledTo(dst, a *Tensor, alpha float64, b *Tensor) *Tensor {
+	if !SameShape(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor: AddScaled: shapes %v and %v differ", a.shape, b.shape))
+	}
+	dst = prepareDst("tensor: AddScaled", dst, a.shape)
+	out, x, y := dst.data, a.data[:len(dst.data)], b.data[:len(dst.data)]
+	for i := range out {
+		out[i] = x[i] + alpha*y[i]
+	}
+	return dst
+}

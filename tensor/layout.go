@@ -1,0 +1,124 @@
+package tensor
+
+import "fmt"
+
+// Reshape returns a tensor with the given shape that shares x's storage.
+// One dimension may be −1, meaning "whatever makes the sizes agree".
+func Reshape(x *Tensor, shape ...int) *Tensor {
+	return &Tensor{shape: ResolveShape("Reshape", x.Size(), shape), data: x.data}
+}
+
+// ResolveShape checks that shape (with at most one −1 entry, inferred) has
+// size elements and returns it with the −1 filled in.
+func ResolveShape(op string, size int, shape []int) []int {
+	s := cloneInts(shape)
+	infer, n := -1, 1
+	for i, d := range s {
+		switch {
+		case d == -1 && infer < 0:
+			infer = i
+		case d < 0:
+			panic(fmt.Sprintf("tensor: %s: bad shape %v", op, shape))
+		default:
+			n *= d
+		}
+	}
+	if infer >= 0 {
+		if n == 0 || size%n != 0 {
+			panic(fmt.Sprintf("tensor: %s: cannot reshape %d elements to %v", op, size, shape))
+		}
+		s[infer] = size / n
+		n = size
+	}
+	if n != size {
+		panic(fmt.Sprintf("tensor: %s: cannot reshape %d elements to %v", op, size, shape))
+	}
+	return s
+}
+
+// SliceShape returns the shape of x[start:end:step] along axis and checks
+// the bounds (0 ≤ start ≤ end ≤ dim, step ≥ 1).
+func SliceShape(shape []int, axis, start, end, step int) []int {
+	a := normAxis("Slice", axis, len(shape))
+	if step < 1 || start < 0 || end > shape[a] || start > end {
+		panic(fmt.Sprintf("tensor: Slice: [%d:%d:%d] along axis %d of shape %v", start, end, step, axis, shape))
+	}
+	s := cloneInts(shape)
+	s[a] = (end - start + step - 1) / step
+	return s
+}
+
+// Slice returns the elements start, start+step, ... < end of x along axis,
+// as a copy.
+func Slice(x *Tensor, axis, start, end, step int) *Tensor {
+	return SliceTo(nil, x, axis, start, end, step)
+}
+
+// SliceTo is Slice writing into dst (a nil dst is allocated).
+func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
+	shape := SliceShape(x.shape, axis, start, end, step)
+	dst = prepareDst("tensor: Slice", dst, shape)
+	a := normAxis("Slice", axis, len(x.shape))
+	outer, n, inner := splitAxis(x.shape, a)
+	cnt := shape[a]
+	for o := 0; o < outer; o++ {
+		for j := 0; j < cnt; j++ {
+			src := x.data[(o*n+start+j*step)*inner:]
+			copy(dst.data[(o*cnt+j)*inner:(o*cnt+j+1)*inner], src[:inner])
+		}
+	}
+	return dst
+}
+
+// UnsliceTo is the adjoint of Slice: it sets dst to zeros of shape full and
+// places g at positions start, start+step, ... along axis. A nil dst is
+// allocated.
+func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
+	shape := SliceShape(full, axis, start, end, step)
+	if !SameShape(shape, g.shape) {
+		panic(fmt.Sprintf("tensor: Unslice: gradient shape %v, slice shape %v", g.shape, shape))
+	}
+	dst = prepareDst("tensor: Unslice", dst, full)
+	for i := range dst.data {
+		dst.data[i] = 0
+	}
+	a := normAxis("Unslice", axis, len(full))
+	outer, n, inner := splitAxis(full, a)
+	cnt := shape[a]
+	for o := 0; o < outer; o++ {
+		for j := 0; j < cnt; j++ {
+			copy(dst.data[(o*n+start+j*step)*inner:][:inner], g.data[(o*cnt+j)*inner:(o*cnt+j+1)*inner])
+		}
+	}
+	return dst
+}
+
+// OneHot returns a len(labels)×classes matrix with a 1 in column labels[i]
+// of row i: the target of a softmax cross-entropy with integer labels.
+func OneHot(labels []int, classes int) *Tensor {
+	t := Zeros(len(labels), classes)
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			panic(fmt.Sprintf("tensor: OneHot: label %d at %d out of range [0,%d)", l, i, classes))
+		}
+		t.data[i*classes+l] = 1
+	}
+	return t
+}
+
+// GatherRows returns, for a matrix x of shape [r, c], the vector of
+// x[i, idx[i]] for each row i: the log-probability of each label.
+func GatherRows(x *Tensor, idx []int) *Tensor {
+	if len(x.shape) != 2 || x.shape[0] != len(idx) {
+		panic(fmt.Sprintf("tensor: GatherRows: shape %v with %d indices", x.shape, len(idx)))
+	}
+	c := x.shape[1]
+	out := Zeros(len(idx))
+	for i, j := range idx {
+		if j < 0 || j >= c {
+			panic(fmt.Sprintf("tensor: GatherRows: index %d in row %d out of range [0,%d)", j, i, c))
+		}
+		out.data[i] = x.data[i*c+j]
+	}
+	return out
+}

@@ -1,0 +1,257 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// Sum returns the sum of all elements as a scalar tensor.
+func Sum(x *Tensor) *Tensor { return Scalar(SumAll(x)) }
+
+// SumAll returns the sum of all elements of x.
+func SumAll(x *Tensor) float64 {
+	s := 0.0
+	for _, v := range x.data {
+		s += v
+	}
+	return s
+}
+
+// Mean returns the mean of all elements as a scalar tensor.
+func Mean(x *Tensor) *Tensor { return Scalar(SumAll(x) / float64(len(x.data))) }
+
+// MaxAll returns the largest element of x (NaN if any element is NaN).
+func MaxAll(x *Tensor) float64 {
+	m := math.Inf(-1)
+	for _, v := range x.data {
+		if v > m || v != v {
+			m = v
+			if v != v {
+				return v
+			}
+		}
+	}
+	return m
+}
+
+// Max returns the largest element as a scalar tensor.
+func Max(x *Tensor) *Tensor { return Scalar(MaxAll(x)) }
+
+// ReducedShape returns the shape of x reduced along axis: the axis is kept
+// with size 1 when keepDims is true and removed otherwise.
+func ReducedShape(shape []int, axis int, keepDims bool) []int {
+	a := normAxis("Reduce", axis, len(shape))
+	out := make([]int, 0, len(shape))
+	for i, s := range shape {
+		if i == a {
+			if keepDims {
+				out = append(out, 1)
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// splitAxis returns the sizes before, at and after axis.
+func splitAxis(shape []int, axis int) (outer, n, inner int) {
+	outer, inner = 1, 1
+	for i, s := range shape {
+		switch {
+		case i < axis:
+			outer *= s
+		case i > axis:
+			inner *= s
+		}
+	}
+	return outer, shape[axis], inner
+}
+
+// SumAxis returns the sum of x along axis (negative counts from the end),
+// keeping that axis with size 1 when keepDims is true.
+func SumAxis(x *Tensor, axis int, keepDims bool) *Tensor {
+	return SumAxisTo(nil, x, axis, keepDims)
+}
+
+// SumAxisTo is SumAxis writing into dst (a nil dst is allocated).
+func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
+	a := normAxis("SumAxis", axis, len(x.shape))
+	if dst == nil {
+		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
+	} else {
+		checkReduceDst("SumAxis", dst, x, a)
+	}
+	outer, n, inner := splitAxis(x.shape, a)
+	out := dst.data
+	for i := range out {
+		out[i] = 0
+	}
+	for o := 0; o < outer; o++ {
+		row := out[o*inner : (o+1)*inner]
+		for j := 0; j < n; j++ {
+			src := x.data[(o*n+j)*inner : (o*n+j+1)*inner]
+			for i, v := range src {
+				row[i] += v
+			}
+		}
+	}
+	return dst
+}
+
+// MeanAxis returns the mean of x along axis (see SumAxis).
+func MeanAxis(x *Tensor, axis int, keepDims bool) *Tensor {
+	s := SumAxis(x, axis, keepDims)
+	n := x.shape[normAxis("MeanAxis", axis, len(x.shape))]
+	return ScaleTo(s, s, 1/float64(n))
+}
+
+// MaxAxis returns the maximum of x along axis (see SumAxis). NaN wins.
+func MaxAxis(x *Tensor, axis int, keepDims bool) *Tensor {
+	return MaxAxisTo(nil, x, axis, keepDims)
+}
+
+// MaxAxisTo is MaxAxis writing into dst (a nil dst is allocated).
+func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
+	a := normAxis("MaxAxis", axis, len(x.shape))
+	if dst == nil {
+		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
+	} else {
+		checkReduceDst("MaxAxis", dst, x, a)
+	}
+	outer, n, inner := splitAxis(x.shape, a)
+	if n == 0 {
+		panic(fmt.Sprintf("tensor: MaxAxis: empty axis %d of shape %v", axis, x.shape))
+	}
+	out := dst.data
+	for o := 0; o < outer; o++ {
+		row := out[o*inner : (o+1)*inner]
+		copy(row, x.data[o*n*inner:o*n*inner+inner])
+		for j := 1; j < n; j++ {
+			src := x.data[(o*n+j)*inner : (o*n+j+1)*inner]
+			for i, v := range src {
+				if v > row[i] || v != v {
+					row[i] = v
+				}
+			}
+		}
+	}
+	return dst
+}
+
+func checkReduceDst(op string, dst, x *Tensor, axis int) {
+	if len(dst.data)*x.shape[axis] != len(x.data) && !(x.shape[axis] == 0 && len(dst.data) == 0) {
+		panic(fmt.Sprintf("tensor: %s: destination shape %v for reducing %v along axis %d", op, dst.shape, x.shape, axis))
+	}
+}
+
+// SumTo reduces x by summation to shape, which must broadcast to x's
+// shape: it is the adjoint of BroadcastTo, and what turns the gradient of
+// a broadcast result back into the gradient of the smaller operand.
+func SumTo(x *Tensor, shape []int) *Tensor { return SumToTo(nil, x, shape) }
+
+// SumToTo is SumTo writing into dst (a nil dst is allocated with shape).
+func SumToTo(dst, x *Tensor, shape []int) *Tensor {
+	if !CanBroadcastTo(shape, x.shape) {
+		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
+	}
+	dst = prepareDst("tensor: SumTo", dst, shape)
+	out := dst.data
+	if len(out) == len(x.data) {
+		copy(out, x.data)
+		return dst
+	}
+	for i := range out {
+		out[i] = 0
+	}
+	if len(out) == 1 {
+		out[0] = SumAll(x)
+		return dst
+	}
+	walkBroadcast(x.shape, shape, func(xOff, oOff, inner, oStride int) {
+		src := x.data[xOff : xOff+inner]
+		if oStride == 0 {
+			s := out[oOff]
+			for _, v := range src {
+				s += v
+			}
+			out[oOff] = s
+			return
+		}
+		row := out[oOff : oOff+inner]
+		for i, v := range src {
+			row[i] += v
+		}
+	})
+	return dst
+}
+
+// BroadcastTo returns x repeated to shape under broadcasting rules.
+func BroadcastTo(x *Tensor, shape []int) *Tensor { return BroadcastToTo(nil, x, shape) }
+
+// BroadcastToTo is BroadcastTo writing into dst (a nil dst is allocated).
+func BroadcastToTo(dst, x *Tensor, shape []int) *Tensor {
+	if !CanBroadcastTo(x.shape, shape) {
+		panic(fmt.Sprintf("tensor: BroadcastTo: shape %v does not broadcast to %v", x.shape, shape))
+	}
+	dst = prepareDst("tensor: BroadcastTo", dst, shape)
+	out := dst.data
+	if len(out) == len(x.data) {
+		copy(out, x.data)
+		return dst
+	}
+	if len(x.data) == 1 {
+		v := x.data[0]
+		for i := range out {
+			out[i] = v
+		}
+		return dst
+	}
+	walkBroadcast(shape, x.shape, func(oOff, xOff, inner, xStride int) {
+		row := out[oOff : oOff+inner]
+		if xStride == 0 {
+			v := x.data[xOff]
+			for i := range row {
+				row[i] = v
+			}
+			return
+		}
+		copy(row, x.data[xOff:xOff+inner])
+	})
+	return dst
+}
+
+// walkBroadcast visits the rows (last dimension) of a full-shaped tensor
+// together with the matching offset in a smaller tensor of shape small that
+// broadcasts to full. f receives the full offset, the small offset, the row
+// length and the small tensor's stride along the row (0 or 1).
+func walkBroadcast(full, small []int, f func(fullOff, smallOff, inner, smallStride int)) {
+	n := len(full)
+	if n == 0 {
+		f(0, 0, 1, 0)
+		return
+	}
+	var s0, idx0 [maxFastDims]int
+	var s, idx []int
+	if n <= maxFastDims {
+		s, idx = s0[:n], idx0[:n]
+	} else {
+		s, idx = make([]int, n), make([]int, n)
+	}
+	broadcastStrides(small, full, s)
+	inner := full[n-1]
+	total := SizeOf(full)
+	off := 0
+	for o := 0; o < total; o += inner {
+		f(o, off, inner, s[n-1])
+		for d := n - 2; d >= 0; d-- {
+			idx[d]++
+			off += s[d]
+			if idx[d] < full[d] {
+				break
+			}
+			off -= s[d] * full[d]
+			idx[d] = 0
+		}
+	}
+}

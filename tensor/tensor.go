@@ -1,0 +1,225 @@
+// Package tensor provides dense float64 n-dimensional arrays stored in
+// row-major order, with NumPy-style broadcasting, elementwise math,
+// reductions and matrix products.
+//
+// Tensors are plain values: they know nothing of automatic
+// differentiation (that is package graph's job). Every operation comes in
+// two forms: one that allocates its result (Add, Tanh, MatMul, ...) and one
+// that writes into a destination (AddTo, TanhTo, MatMulTo, ...). A nil
+// destination means "allocate"; a non-nil one must already have the
+// result's shape, so hot loops need not allocate.
+//
+// Programming errors (shape mismatches, bad axes, out-of-range indices)
+// panic with a message that names the operation and the shapes, in the
+// manner of gonum.
+package tensor
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tensor is a dense, row-major, n-dimensional array of float64.
+//
+// A scalar has an empty shape and one element. The zero Tensor is a scalar
+// with no storage and must be initialised (by a constructor or Wrap) before
+// use.
+type Tensor struct {
+	shape []int
+	data  []float64
+}
+
+// New returns a tensor of the given shape that uses data as its storage
+// (data is not copied). It panics if len(data) does not equal the product
+// of shape. New(nil) with an empty shape is not valid; use Scalar.
+func New(data []float64, shape ...int) *Tensor {
+	n := checkShape("New", shape)
+	if len(data) != n {
+		panic(fmt.Sprintf("tensor: New: %d values for shape %v (needs %d)", len(data), shape, n))
+	}
+	return &Tensor{shape: cloneInts(shape), data: data}
+}
+
+// FromSlice returns a one-dimensional tensor holding a copy of v.
+func FromSlice(v []float64) *Tensor {
+	d := make([]float64, len(v))
+	copy(d, v)
+	return &Tensor{shape: []int{len(v)}, data: d}
+}
+
+// Scalar returns a zero-dimensional tensor holding v.
+func Scalar(v float64) *Tensor {
+	return &Tensor{data: []float64{v}}
+}
+
+// Zeros returns a tensor of the given shape filled with zeros.
+func Zeros(shape ...int) *Tensor {
+	n := checkShape("Zeros", shape)
+	return &Tensor{shape: cloneInts(shape), data: make([]float64, n)}
+}
+
+// Ones returns a tensor of the given shape filled with ones.
+func Ones(shape ...int) *Tensor {
+	return Full(1, shape...)
+}
+
+// Full returns a tensor of the given shape with every element equal to v.
+func Full(v float64, shape ...int) *Tensor {
+	t := Zeros(shape...)
+	if v != 0 {
+		for i := range t.data {
+			t.data[i] = v
+		}
+	}
+	return t
+}
+
+// ZerosLike returns a tensor of zeros with the shape of t.
+func ZerosLike(t *Tensor) *Tensor {
+	return &Tensor{shape: t.shape, data: make([]float64, len(t.data))}
+}
+
+// Wrap makes t a view of data with the given shape, without copying. Both
+// slices are retained: the caller must not modify shape afterwards. It is
+// meant for code that manages its own storage (such as a tape's arena) and
+// needs tensors without a heap allocation per tensor.
+func (t *Tensor) Wrap(data []float64, shape []int) {
+	n := checkShape("Wrap", shape)
+	if len(data) != n {
+		panic(fmt.Sprintf("tensor: Wrap: %d values for shape %v (needs %d)", len(data), shape, n))
+	}
+	t.shape = shape
+	t.data = data
+}
+
+// Shape returns the tensor's shape. The slice is shared with the tensor and
+// must not be modified; an empty shape means a scalar.
+func (t *Tensor) Shape() []int { return t.shape }
+
+// Dims returns the number of dimensions (0 for a scalar).
+func (t *Tensor) Dims() int { return len(t.shape) }
+
+// Dim returns the size of dimension i; negative i counts from the end.
+func (t *Tensor) Dim(i int) int {
+	return t.shape[normAxis("Dim", i, len(t.shape))]
+}
+
+// Size returns the number of elements.
+func (t *Tensor) Size() int { return len(t.data) }
+
+// Data returns the tensor's elements in row-major order. The slice is the
+// tensor's storage: writes to it change the tensor.
+func (t *Tensor) Data() []float64 { return t.data }
+
+// IsScalar reports whether t has exactly one element (of any shape).
+func (t *Tensor) IsScalar() bool { return len(t.data) == 1 }
+
+// Item returns the single element of a one-element tensor. It panics if t
+// has more than one element.
+func (t *Tensor) Item() float64 {
+	if len(t.data) != 1 {
+		panic(fmt.Sprintf("tensor: Item: tensor of shape %v has %d elements, not 1", t.shape, len(t.data)))
+	}
+	return t.data[0]
+}
+
+// At returns the element at the given index, one coordinate per dimension.
+func (t *Tensor) At(idx ...int) float64 {
+	return t.data[t.offset("At", idx)]
+}
+
+// Set sets the element at the given index to v.
+func (t *Tensor) Set(v float64, idx ...int) {
+	t.data[t.offset("Set", idx)] = v
+}
+
+func (t *Tensor) offset(op string, idx []int) int {
+	if len(idx) != len(t.shape) {
+		panic(fmt.Sprintf("tensor: %s: %d indices for shape %v", op, len(idx), t.shape))
+	}
+	off := 0
+	for i, x := range idx {
+		if x < 0 || x >= t.shape[i] {
+			panic(fmt.Sprintf("tensor: %s: index %v out of range for shape %v", op, idx, t.shape))
+		}
+		off = off*t.shape[i] + x
+	}
+	return off
+}
+
+// Clone returns a deep copy of t.
+func (t *Tensor) Clone() *Tensor {
+	d := make([]float64, len(t.data))
+	copy(d, t.data)
+	return &Tensor{shape: cloneInts(t.shape), data: d}
+}
+
+// CopyFrom copies the elements of src into t. The shapes must be equal.
+func (t *Tensor) CopyFrom(src *Tensor) {
+	if !SameShape(t.shape, src.shape) {
+		panic(fmt.Sprintf("tensor: CopyFrom: shape %v from shape %v", t.shape, src.shape))
+	}
+	copy(t.data, src.data)
+}
+
+// Fill sets every element of t to v.
+func (t *Tensor) Fill(v float64) {
+	for i := range t.data {
+		t.data[i] = v
+	}
+}
+
+// String formats t like NumPy: nested brackets, one row per line.
+func (t *Tensor) String() string {
+	var b strings.Builder
+	if len(t.shape) == 0 {
+		if len(t.data) == 0 {
+			return "<empty>"
+		}
+		fmt.Fprintf(&b, "%g", t.data[0])
+		return b.String()
+	}
+	var rec func(dim, off, indent int)
+	rec = func(dim, off, indent int) {
+		b.WriteByte('[')
+		n := t.shape[dim]
+		if dim == len(t.shape)-1 {
+			for i := 0; i < n; i++ {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				fmt.Fprintf(&b, "%g", t.data[off+i])
+			}
+			b.WriteByte(']')
+			return
+		}
+		stride := 1
+		for _, s := range t.shape[dim+1:] {
+			stride *= s
+		}
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString("\n")
+				b.WriteString(strings.Repeat(" ", indent+1))
+			}
+			rec(dim+1, off+i*stride, indent+1)
+		}
+		b.WriteByte(']')
+	}
+	rec(0, 0, 0)
+	return b.String()
+}
+
+// Equal reports whether a and b have the same shape and elements.
+// NaNs compare unequal, as with ==.
+func Equal(a, b *Tensor) bool {
+	if !SameShape(a.shape, b.shape) {
+		return false
+	}
+	for i, v := range a.data {
+		if b.data[i] != v {
+			return false
+		}
+	}
+	return true
+}
