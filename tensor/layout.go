@@ -61,6 +61,15 @@ func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
 	a := normAxis("Slice", axis, len(x.shape))
 	outer, n, inner := splitAxis(x.shape, a)
 	cnt := shape[a]
+	if inner == 1 { // element-wise gather: avoid a copy call per element
+		for o := 0; o < outer; o++ {
+			src, out := x.data[o*n:(o+1)*n], dst.data[o*cnt:(o+1)*cnt]
+			for j := range out {
+				out[j] = src[start+j*step]
+			}
+		}
+		return dst
+	}
 	for o := 0; o < outer; o++ {
 		for j := 0; j < cnt; j++ {
 			src := x.data[(o*n+start+j*step)*inner:]
@@ -78,6 +87,9 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 	if !SameShape(shape, g.shape) {
 		panic(fmt.Sprintf("tensor: Unslice: gradient shape %v, slice shape %v", g.shape, shape))
 	}
+	if dst == nil {
+		full = cloneInts(full) // the result must not retain the caller's slice
+	}
 	dst = prepareDst("tensor: Unslice", dst, full)
 	for i := range dst.data {
 		dst.data[i] = 0
@@ -85,6 +97,15 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 	a := normAxis("Unslice", axis, len(full))
 	outer, n, inner := splitAxis(full, a)
 	cnt := shape[a]
+	if inner == 1 {
+		for o := 0; o < outer; o++ {
+			out, src := dst.data[o*n:(o+1)*n], g.data[o*cnt:(o+1)*cnt]
+			for j, v := range src {
+				out[start+j*step] = v
+			}
+		}
+		return dst
+	}
 	for o := 0; o < outer; o++ {
 		for j := 0; j < cnt; j++ {
 			copy(dst.data[(o*n+start+j*step)*inner:][:inner], g.data[(o*cnt+j)*inner:(o*cnt+j+1)*inner])

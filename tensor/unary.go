@@ -27,6 +27,15 @@ const (
 var unaryNames = [...]string{"Neg", "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Relu", "Softplus",
 	"Sin", "Cos", "Abs", "Square", "Sign", "Step", "Recip"}
 
+// unaryOpNames holds the names used in panic messages, built once so that
+// ApplyTo does not allocate a string per call.
+var unaryOpNames = func() (s [len(unaryNames)]string) {
+	for i, n := range unaryNames {
+		s[i] = "tensor: " + n
+	}
+	return s
+}()
+
 // String returns the function's name.
 func (op UnaryOp) String() string {
 	if int(op) < len(unaryNames) {
@@ -41,7 +50,11 @@ func Apply(op UnaryOp, x *Tensor) *Tensor { return ApplyTo(op, nil, x) }
 // ApplyTo sets dst = op(x) elementwise and returns dst. A nil dst is
 // allocated; otherwise it must have x's shape (dst may be x).
 func ApplyTo(op UnaryOp, dst, x *Tensor) *Tensor {
-	dst = prepareDst("tensor: "+op.String(), dst, x.shape)
+	name := "tensor: Apply"
+	if int(op) < len(unaryOpNames) {
+		name = unaryOpNames[op]
+	}
+	dst = prepareDst(name, dst, x.shape)
 	unaryKernel(op, dst.data, x.data[:len(dst.data)])
 	return dst
 }
@@ -196,7 +209,8 @@ func Pow(x *Tensor, p float64) *Tensor { return PowTo(nil, x, p) }
 
 // PowTo sets dst = x^p elementwise and returns dst (a nil dst is allocated).
 // The powers 2, 1, 0, −1 and ½ take fast paths that agree with math.Pow,
-// including at NaN, ±Inf and ±0.
+// including at NaN, ±Inf and ±0, except that x² and 1/x are correctly
+// rounded where the result is subnormal (math.Pow may be 1 ulp off there).
 func PowTo(dst, x *Tensor, p float64) *Tensor {
 	dst = prepareDst("tensor: Pow", dst, x.shape)
 	out, in := dst.data, x.data[:len(dst.data)]

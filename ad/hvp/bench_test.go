@@ -1,0 +1,435 @@
+package hvp_test
+
+// Engine benchmarks for issue 2. Run on one core:
+//
+//	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench . -benchmem
+//
+// Ratios that the issue names (gradient/function, HVP/gradient, fixed-point
+// HVP/gradient, AD/hand-written) are measured inside one benchmark by timing
+// each part in the same loop, and reported with b.ReportMetric.
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/ad/hvp"
+	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// seedLoss is (1 − w1·w2·x)² with x = 1, recorded on tp.
+func seedLoss(tp *graph.Tape, w1, w2 *graph.Node) *graph.Node {
+	yhat := graph.Mul(graph.Mul(w1, w2), tp.Scalar(1))
+	return graph.Square(graph.Sub(tp.Scalar(1), yhat))
+}
+
+// BenchmarkSeedValueGrad records the seed loss and its gradient on a tape
+// that is reset and reused, as a training loop would.
+func BenchmarkSeedValueGrad(b *testing.B) {
+	b.ReportAllocs()
+	tp := graph.NewTape()
+	a, c := tensor.Scalar(0.3), tensor.Scalar(0.7)
+	var sink float64
+	for b.Loop() {
+		tp.Reset()
+		w1, w2 := tp.Var(a), tp.Var(c)
+		loss := seedLoss(tp, w1, w2)
+		g := ad.Grad(loss, w1, w2)
+		sink += loss.Item() + g[0].Item() + g[1].Item()
+	}
+	_ = sink
+}
+
+// BenchmarkSeedValueGradFreshTape is the same with a new tape per call.
+func BenchmarkSeedValueGradFreshTape(b *testing.B) {
+	b.ReportAllocs()
+	a, c := tensor.Scalar(0.3), tensor.Scalar(0.7)
+	var sink float64
+	for b.Loop() {
+		tp := graph.NewTape()
+		w1, w2 := tp.Var(a), tp.Var(c)
+		loss := seedLoss(tp, w1, w2)
+		g := ad.Grad(loss, w1, w2)
+		sink += loss.Item() + g[0].Item() + g[1].Item()
+	}
+	_ = sink
+}
+
+// BenchmarkChain999 records y = tanh(a·y + b) 333 times (999 ops) and its
+// gradient with respect to a, b and the start, and reports the cost per
+// recorded forward op.
+func BenchmarkChain999(b *testing.B) {
+	b.ReportAllocs()
+	tp := graph.NewTape()
+	var sink float64
+	for b.Loop() {
+		tp.Reset()
+		a, c, y0 := tp.Var(tensor.Scalar(0.9)), tp.Var(tensor.Scalar(0.1)), tp.Var(tensor.Scalar(0.5))
+		y := y0
+		for range 333 {
+			y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
+		}
+		g := ad.Grad(y, a, c, y0)
+		sink += g[0].Item()
+	}
+	_ = sink
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/999, "ns/recorded-op")
+	b.ReportMetric(0, "ns/op") // the per-op figure is the one that matters
+}
+
+// BenchmarkChain999Allocs reports heap allocations per recorded op with a
+// fresh tape each time (the worst case).
+func BenchmarkChain999Allocs(b *testing.B) {
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	for b.Loop() {
+		tp := graph.NewTape()
+		a, c, y0 := tp.Var(tensor.Scalar(0.9)), tp.Var(tensor.Scalar(0.1)), tp.Var(tensor.Scalar(0.5))
+		y := y0
+		for range 333 {
+			y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
+		}
+		ad.Grad(y, a, c, y0)
+	}
+	runtime.ReadMemStats(&ms1)
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N)/999, "allocs/recorded-op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/999, "ns/recorded-op")
+}
+
+// extRosenbrock is the extended Rosenbrock function written with slices:
+// Σ 100(x₂ᵢ − x₂ᵢ₋₁²)² + (1 − x₂ᵢ₋₁)².
+func extRosenbrock(x *graph.Node) *graph.Node {
+	n := x.Shape()[0]
+	odd := graph.Slice(x, 0, 0, n, 2)
+	even := graph.Slice(x, 0, 1, n, 2)
+	t := graph.Sub(even, graph.Square(odd))
+	u := graph.AddScalar(graph.Neg(odd), 1)
+	return graph.Add(graph.Scale(graph.Sum(graph.Square(t)), 100), graph.Sum(graph.Square(u)))
+}
+
+// extRosenbrockHand returns f and writes the gradient, written by hand.
+func extRosenbrockHand(x, g []float64) float64 {
+	f := 0.0
+	for i := 0; i+1 < len(x); i += 2 {
+		t := x[i+1] - x[i]*x[i]
+		u := 1 - x[i]
+		f += 100*t*t + u*u
+		if g != nil {
+			g[i] = -400*t*x[i] - 2*u
+			g[i+1] = 200 * t
+		}
+	}
+	return f
+}
+
+func rosenStart(n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		if i%2 == 0 {
+			x[i] = -1.2
+		} else {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
+// BenchmarkRosenbrock times, in one loop, the function alone, the
+// function with its gradient, an HVP from scratch, and an HVP at a point
+// already recorded, through an hvp.Objective (tapes reused), and reports
+// the ratios the issue names.
+func BenchmarkRosenbrock(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(size(n), func(b *testing.B) {
+			b.ReportAllocs()
+			obj := hvp.NewObjective(extRosenbrock, n)
+			x := rosenStart(n)
+			v := make([]float64, n)
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+			g, hv := make([]float64, n), make([]float64, n)
+			var tf, tg, th, tfix, thand time.Duration
+			hess := obj.Linearize(x)
+			for b.Loop() {
+				t0 := time.Now()
+				obj.Eval(x, nil)
+				t1 := time.Now()
+				obj.Eval(x, g)
+				t2 := time.Now()
+				obj.HessVec(x, v, hv)
+				t3 := time.Now()
+				hess = obj.Linearize(x)
+				t4 := time.Now()
+				hess(v, hv)
+				t5 := time.Now()
+				extRosenbrockHand(x, g)
+				t6 := time.Now()
+				tf += t1.Sub(t0)
+				tg += t2.Sub(t1)
+				th += t3.Sub(t2)
+				tfix += t5.Sub(t4)
+				thand += t6.Sub(t5)
+			}
+			_ = hess
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+			b.ReportMetric(per(tf), "ns/f")
+			b.ReportMetric(per(tg), "ns/grad")
+			b.ReportMetric(per(th), "ns/hvp")
+			b.ReportMetric(per(tfix), "ns/hvp-fixed")
+			b.ReportMetric(per(thand), "ns/grad-hand")
+			b.ReportMetric(per(tg)/per(tf), "grad/f")
+			b.ReportMetric(per(th)/per(tg), "hvp/grad")
+			b.ReportMetric(per(tfix)/per(tg), "hvpfixed/grad")
+		})
+	}
+}
+
+func size(n int) string {
+	switch {
+	case n >= 1000000 && n%1000000 == 0:
+		return "n=" + itoa(n/1000000) + "M"
+	case n >= 1000 && n%1000 == 0:
+		return "n=" + itoa(n/1000) + "k"
+	}
+	return "n=" + itoa(n)
+}
+
+func itoa(n int) string {
+	s := ""
+	for {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+		if n == 0 {
+			return s
+		}
+	}
+}
+
+// BenchmarkMemoryHVP1M compares the bytes allocated by a gradient and by an
+// HVP at n = 10⁶. Everything a recording allocates stays live until the
+// recording is dropped, so bytes allocated per call is the peak heap the
+// call adds.
+func BenchmarkMemoryHVP1M(b *testing.B) {
+	const n = 1000000
+	x := rosenStart(n)
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 1
+	}
+	measure := func(f func()) uint64 {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		f()
+		runtime.ReadMemStats(&m1)
+		return m1.TotalAlloc - m0.TotalAlloc
+	}
+	var gradBytes, hvpBytes uint64
+	for b.Loop() {
+		gradBytes = measure(func() { ad.ValueAndGrad(extRosenbrock, x) })
+		hvpBytes = measure(func() { hvp.HVP(extRosenbrock, x, v) })
+	}
+	b.ReportMetric(float64(gradBytes)/1e6, "MB/grad")
+	b.ReportMetric(float64(hvpBytes)/1e6, "MB/hvp")
+	b.ReportMetric(float64(hvpBytes)/float64(gradBytes), "hvp/grad-bytes")
+}
+
+// mlp is a tanh multilayer perceptron recorded on a tape.
+type mlp struct {
+	ws, bs []*tensor.Tensor
+}
+
+func newMLP(rng *rand.Rand, sizes ...int) *mlp {
+	m := &mlp{}
+	for i := 0; i+1 < len(sizes); i++ {
+		w := tensor.RandNormal(rng, sizes[i], sizes[i+1])
+		tensor.ScaleTo(w, w, 1/math.Sqrt(float64(sizes[i])))
+		m.ws = append(m.ws, w)
+		m.bs = append(m.bs, tensor.Zeros(sizes[i+1]))
+	}
+	return m
+}
+
+// loss records the network's loss: softmax cross-entropy against the
+// one-hot targets y when classify is set, mean squared error otherwise.
+func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, classify bool) (*graph.Node, []*graph.Node) {
+	var params []*graph.Node
+	h := tp.Const(x)
+	for i := range m.ws {
+		w, bias := tp.Var(m.ws[i]), tp.Var(m.bs[i])
+		params = append(params, w, bias)
+		h = graph.Add(graph.MatMul(h, w), bias)
+		if i+1 < len(m.ws) {
+			h = graph.Tanh(h)
+		}
+	}
+	batch := float64(x.Shape()[0])
+	if classify {
+		lp := graph.LogSoftmax(h, 1)
+		return graph.Scale(graph.Sum(graph.Mul(lp, tp.Const(y))), -1/batch), params
+	}
+	d := graph.Sub(h, tp.Const(y))
+	return graph.Scale(graph.Sum(graph.Square(d)), 1/batch), params
+}
+
+func BenchmarkMLP(b *testing.B) {
+	cases := []struct {
+		name     string
+		sizes    []int
+		batch    int
+		classify bool
+	}{
+		{"784-256-256-10/batch128", []int{784, 256, 256, 10}, 128, true},
+		{"10-64-64-1/batch256", []int{10, 64, 64, 1}, 256, false},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			rng := rand.New(rand.NewPCG(3, 4))
+			m := newMLP(rng, c.sizes...)
+			x := tensor.RandNormal(rng, c.batch, c.sizes[0])
+			out := c.sizes[len(c.sizes)-1]
+			var y *tensor.Tensor
+			if c.classify {
+				labels := make([]int, c.batch)
+				for i := range labels {
+					labels[i] = rng.IntN(out)
+				}
+				y = tensor.OneHot(labels, out)
+			} else {
+				y = tensor.RandNormal(rng, c.batch, out)
+			}
+			hand := newHandMLP(m, c.batch)
+			tp := graph.NewTape()
+			var tFwd, tAD, tHand time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				tp.Reset()
+				m.loss(tp, x, y, c.classify)
+				t1 := time.Now()
+				tp.Reset()
+				loss, params := m.loss(tp, x, y, c.classify)
+				ad.Grad(loss, params...)
+				t2 := time.Now()
+				hand.lossGrad(x, y, c.classify)
+				t3 := time.Now()
+				tFwd += t1.Sub(t0)
+				tAD += t2.Sub(t1)
+				tHand += t3.Sub(t2)
+			}
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+			b.ReportMetric(per(tAD)/1e6, "ms/fwd+bwd")
+			b.ReportMetric(per(tHand)/1e6, "ms/hand")
+			b.ReportMetric(per(tAD)/per(tHand), "ad/hand")
+			b.ReportMetric(per(tAD)/per(tFwd), "grad/fwd")
+		})
+	}
+}
+
+// handMLP computes the same loss and gradient by hand on gonum's BLAS, with
+// preallocated buffers: the floor the engine is measured against.
+type handMLP struct {
+	m      *mlp
+	acts   [][]float64 // activations per layer (input excluded)
+	deltas [][]float64
+	gw, gb [][]float64
+}
+
+func newHandMLP(m *mlp, batch int) *handMLP {
+	h := &handMLP{m: m}
+	for i, w := range m.ws {
+		out := w.Shape()[1]
+		h.acts = append(h.acts, make([]float64, batch*out))
+		h.deltas = append(h.deltas, make([]float64, batch*out))
+		h.gw = append(h.gw, make([]float64, w.Size()))
+		h.gb = append(h.gb, make([]float64, m.bs[i].Size()))
+	}
+	return h
+}
+
+func (h *handMLP) lossGrad(x, y *tensor.Tensor, classify bool) float64 {
+	impl := blas64.Implementation()
+	batch := x.Shape()[0]
+	in := x.Data()
+	inDim := x.Shape()[1]
+	L := len(h.m.ws)
+	for i, w := range h.m.ws {
+		out := w.Shape()[1]
+		a := h.acts[i]
+		bias := h.m.bs[i].Data()
+		for r := 0; r < batch; r++ {
+			copy(a[r*out:(r+1)*out], bias)
+		}
+		impl.Dgemm(blas.NoTrans, blas.NoTrans, batch, out, inDim, 1, in, inDim, w.Data(), out, 1, a, out)
+		if i+1 < L {
+			for j, v := range a {
+				a[j] = math.Tanh(v)
+			}
+		}
+		in, inDim = a, out
+	}
+	// Loss and its derivative with respect to the last layer's output.
+	out := h.m.ws[L-1].Shape()[1]
+	z, d, yd := h.acts[L-1], h.deltas[L-1], y.Data()
+	loss := 0.0
+	if classify {
+		for r := 0; r < batch; r++ {
+			row := z[r*out : (r+1)*out]
+			m := math.Inf(-1)
+			for _, v := range row {
+				m = math.Max(m, v)
+			}
+			s := 0.0
+			for _, v := range row {
+				s += math.Exp(v - m)
+			}
+			lse := m + math.Log(s)
+			for j, v := range row {
+				p := math.Exp(v - lse)
+				loss -= yd[r*out+j] * (v - lse) / float64(batch)
+				d[r*out+j] = (p - yd[r*out+j]) / float64(batch)
+			}
+		}
+	} else {
+		for j, v := range z {
+			e := v - yd[j]
+			loss += e * e / float64(batch)
+			d[j] = 2 * e / float64(batch)
+		}
+	}
+	for i := L - 1; i >= 0; i-- {
+		w := h.m.ws[i]
+		inDim, out := w.Shape()[0], w.Shape()[1]
+		var prev []float64
+		if i == 0 {
+			prev = x.Data()
+		} else {
+			prev = h.acts[i-1]
+		}
+		impl.Dgemm(blas.Trans, blas.NoTrans, inDim, out, batch, 1, prev, inDim, h.deltas[i], out, 0, h.gw[i], out)
+		gb := h.gb[i]
+		clear(gb)
+		for r := 0; r < batch; r++ {
+			for j := 0; j < out; j++ {
+				gb[j] += h.deltas[i][r*out+j]
+			}
+		}
+		if i > 0 {
+			pd := h.deltas[i-1]
+			impl.Dgemm(blas.NoTrans, blas.Trans, batch, inDim, out, 1, h.deltas[i], out, w.Data(), out, 0, pd, inDim)
+			for j, a := range h.acts[i-1] {
+				pd[j] *= 1 - a*a
+			}
+		}
+	}
+	return loss
+}
