@@ -56,7 +56,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	}
 	adj := make([]*graph.Node, hi-lo+1)
 	if depends[hi-lo] {
-		adj[hi-lo] = tp.Const(tensor.Full(1, y.Shape()...))
+		adj[hi-lo] = tp.Full(1, y.Shape()...)
 	}
 	for i := hi; i >= lo; i-- {
 		g := adj[i-lo]
@@ -84,10 +84,13 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	}
 	out := make([]*graph.Node, len(xs))
 	for i, x := range xs {
-		if g := adj[x.Index()-lo]; g != nil {
+		if x.Index() > hi {
+			// Recorded after y, so y cannot depend on it.
+			out[i] = tp.Const(tensor.Zeros(x.Shape()...))
+		} else if g := adj[x.Index()-lo]; g != nil {
 			out[i] = g
 		} else {
-			out[i] = tp.Const(tensor.Zeros(x.Shape()...))
+			out[i] = tp.Full(0, x.Shape()...)
 		}
 	}
 	return out

@@ -212,12 +212,19 @@ func init() {
 		name: "Pow",
 		jvp: func(n *Node, dst *tensor.Tensor) { // p·x^(p−1)·ẋ
 			x, p := n.in[0], n.p.f
+			if p == 0 { // x⁰ = 1 is constant, even at x = 0 where 0·0⁻¹ would be NaN
+				dst.Fill(0)
+				return
+			}
 			tensor.PowTo(dst, &x.value, p-1)
 			tensor.ScaleTo(dst, dst, p)
 			tensor.MulTo(dst, dst, x.tan())
 		},
 		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
 			p := n.p.f
+			if p == 0 {
+				return [maxInputs]*Node{n.tape.constOwned(tensor.ZerosLike(&n.in[0].value))}
+			}
 			return [maxInputs]*Node{Mul(g, Scale(Pow(n.in[0], p-1), p))}
 		},
 	}

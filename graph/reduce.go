@@ -26,7 +26,7 @@ func init() {
 		name: "Sum",
 		jvp:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{BroadcastTo(g, n.in[0].Shape())}
+			return [maxInputs]*Node{broadcastTo(g, n.in[0].Shape())}
 		},
 	}
 }
@@ -39,6 +39,7 @@ func Mean(x *Node) *Node {
 // SumAxis records the sum of x along axis (negative counts from the end),
 // keeping that axis with size 1 when keepDims is true.
 func SumAxis(x *Node, axis int, keepDims bool) *Node {
+	checkAxis("SumAxis", x, axis)
 	n := unaryNode(sumAxisOp, x, tensor.ReducedShape(x.Shape(), axis, keepDims))
 	n.p.axis, n.p.keep = axis, keepDims
 	tensor.SumAxisTo(&n.value, &x.value, axis, keepDims)
@@ -58,13 +59,14 @@ func init() {
 			if !n.p.keep {
 				g = Reshape(g, tensor.ReducedShape(x.Shape(), n.p.axis, true)...)
 			}
-			return [maxInputs]*Node{BroadcastTo(g, x.Shape())}
+			return [maxInputs]*Node{broadcastTo(g, x.Shape())}
 		},
 	}
 }
 
 // MeanAxis records the mean of x along axis (see SumAxis).
 func MeanAxis(x *Node, axis int, keepDims bool) *Node {
+	checkAxis("MeanAxis", x, axis)
 	s := SumAxis(x, axis, keepDims)
 	return Scale(s, float64(s.value.Size())/float64(x.value.Size()))
 }
@@ -81,11 +83,20 @@ func Max(x *Node) *Node {
 
 // MaxAxis records the maximum of x along axis (see SumAxis and Max).
 func MaxAxis(x *Node, axis int, keepDims bool) *Node {
+	checkAxis("MaxAxis", x, axis)
 	m := tensor.MaxAxis(&x.value, axis, true)
 	mask := tensor.EqualMask(&x.value, m)
 	count := tensor.SumAxis(mask, axis, true)
 	tensor.DivTo(mask, mask, count)
 	return SumAxis(Mul(x, x.tape.constOwned(mask)), axis, keepDims)
+}
+
+// checkAxis panics, naming op, unless axis is a valid (possibly negative)
+// axis of x.
+func checkAxis(op string, x *Node, axis int) {
+	if d := x.value.Dims(); axis < -d || axis >= d {
+		panic(fmt.Sprintf("graph: %s: axis %d out of range for shape %v", op, axis, x.Shape()))
+	}
 }
 
 // SumTo records x summed down to shape, which must broadcast to x's shape.
@@ -114,13 +125,18 @@ func init() {
 		name: "SumTo",
 		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.SumToTo(dst, n.in[0].tan(), n.Shape()) },
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{BroadcastTo(g, n.in[0].Shape())}
+			return [maxInputs]*Node{broadcastTo(g, n.in[0].Shape())}
 		},
 	}
 }
 
 // BroadcastTo records x repeated to shape under broadcasting rules.
-func BroadcastTo(x *Node, shape []int) *Node {
+func BroadcastTo(x *Node, shape ...int) *Node {
+	return broadcastTo(x, append([]int(nil), shape...))
+}
+
+// broadcastTo is BroadcastTo taking ownership of shape.
+func broadcastTo(x *Node, shape []int) *Node {
 	if tensor.SameShape(x.Shape(), shape) {
 		return x
 	}

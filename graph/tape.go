@@ -146,8 +146,6 @@ type params struct {
 	axis             int
 	start, end, step int
 	keep, ta, tb     bool
-	shape            []int
-	mask             *tensor.Tensor
 }
 
 // opDef is an operation's definition: its name and derivative rules. The
@@ -177,6 +175,14 @@ func (tp *Tape) Const(t *tensor.Tensor) *Node { return tp.leaf(t) }
 func (tp *Tape) Scalar(v float64) *Node {
 	n := tp.newNode(nil, nil)
 	n.value.Data()[0] = v
+	return n
+}
+
+// Full records a constant of the given shape with every element v, using
+// the tape's own storage (no tensor needs to be built first).
+func (tp *Tape) Full(v float64, shape ...int) *Node {
+	n := tp.newNode(nil, tensor.ResolveShape("graph: Full", tensor.SizeOf(shape), shape))
+	n.value.Fill(v) // chunk storage is reused after Reset, so always fill
 	return n
 }
 
@@ -288,7 +294,9 @@ func (n *Node) SetTangentData(v []float64) {
 }
 
 func (n *Node) ensureTangent() {
-	if n.tangent.Size() != n.value.Size() || (n.value.Size() > 0 && n.tangent.Data() == nil) {
+	// The shape test matters for empty values: a zero Tensor has size 0 too.
+	if n.tangent.Size() != n.value.Size() || (n.value.Size() > 0 && n.tangent.Data() == nil) ||
+		!tensor.SameShape(n.tangent.Shape(), n.value.Shape()) {
 		n.tangent.Wrap(n.tape.allocFloats(n.value.Size()), n.value.Shape())
 	}
 }

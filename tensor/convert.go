@@ -29,8 +29,12 @@ func FromVec(v mat.Vector) *Tensor {
 
 // ToDense returns a copy of a 2-D tensor as a *mat.Dense (a 1-D tensor
 // becomes a column, a scalar 1×1). Later changes to either do not affect
-// the other.
+// the other. It panics if t has more than two dimensions or no elements
+// (a mat.Dense cannot be empty).
 func ToDense(t *Tensor) *mat.Dense {
+	if len(t.data) == 0 {
+		panic(fmt.Sprintf("tensor: ToDense: shape %v has no elements", t.shape))
+	}
 	d := make([]float64, len(t.data))
 	copy(d, t.data)
 	switch len(t.shape) {
@@ -45,8 +49,12 @@ func ToDense(t *Tensor) *mat.Dense {
 }
 
 // ToVecDense returns a copy of t's elements, in row-major order, as a
-// *mat.VecDense.
+// *mat.VecDense. It panics if t has no elements (a mat.VecDense cannot be
+// empty).
 func ToVecDense(t *Tensor) *mat.VecDense {
+	if len(t.data) == 0 {
+		panic(fmt.Sprintf("tensor: ToVecDense: shape %v has no elements", t.shape))
+	}
 	d := make([]float64, len(t.data))
 	copy(d, t.data)
 	return mat.NewVecDense(len(d), d)

@@ -75,11 +75,22 @@ func matMul(dst, a, b *Tensor, transA, transB bool, beta float64) *Tensor {
 	if len(b.shape) == 2 {
 		strideB = 0
 	}
+	if m == 0 || n == 0 {
+		return dst // an empty product; BLAS would reject the zero strides
+	}
 	for i := 0; i < batch; i++ {
 		c := dst.data[i*m*n : (i+1)*m*n]
 		if k == 0 {
-			for j := range c {
-				c[j] *= beta
+			// op(a)·op(b) is zero. With beta = 0, dst is overwritten, not
+			// scaled, so that NaN or Inf in it does not survive (as in BLAS).
+			switch beta {
+			case 0:
+				clear(c)
+			case 1:
+			default:
+				for j := range c {
+					c[j] *= beta
+				}
 			}
 			continue
 		}

@@ -80,7 +80,7 @@ func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	if dst == nil {
 		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
 	} else {
-		checkReduceDst("SumAxis", dst, x, a)
+		checkReduceDst("SumAxis", dst, x, a, keepDims)
 	}
 	outer, n, inner := splitAxis(x.shape, a)
 	out := dst.data
@@ -117,7 +117,7 @@ func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	if dst == nil {
 		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
 	} else {
-		checkReduceDst("MaxAxis", dst, x, a)
+		checkReduceDst("MaxAxis", dst, x, a, keepDims)
 	}
 	outer, n, inner := splitAxis(x.shape, a)
 	if n == 0 {
@@ -139,9 +139,26 @@ func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	return dst
 }
 
-func checkReduceDst(op string, dst, x *Tensor, axis int) {
-	if len(dst.data)*x.shape[axis] != len(x.data) && !(x.shape[axis] == 0 && len(dst.data) == 0) {
-		panic(fmt.Sprintf("tensor: %s: destination shape %v for reducing %v along axis %d", op, dst.shape, x.shape, axis))
+// checkReduceDst panics unless dst has the shape ReducedShape(x.shape,
+// axis, keepDims), without allocating.
+func checkReduceDst(op string, dst, x *Tensor, axis int, keepDims bool) {
+	want := len(x.shape)
+	if !keepDims {
+		want--
+	}
+	ok := len(dst.shape) == want
+	for i, j := 0, 0; ok && i < len(x.shape); i++ {
+		switch {
+		case i != axis:
+			ok = dst.shape[j] == x.shape[i]
+			j++
+		case keepDims:
+			ok = dst.shape[j] == 1
+			j++
+		}
+	}
+	if !ok {
+		panic(fmt.Sprintf("tensor: %s: destination shape %v for reducing %v along axis %d (keepDims=%v)", op, dst.shape, x.shape, axis, keepDims))
 	}
 }
 
@@ -154,6 +171,9 @@ func SumTo(x *Tensor, shape []int) *Tensor { return SumToTo(nil, x, shape) }
 func SumToTo(dst, x *Tensor, shape []int) *Tensor {
 	if !CanBroadcastTo(shape, x.shape) {
 		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
+	}
+	if dst == nil {
+		shape = cloneInts(shape) // the result must not retain the caller's slice
 	}
 	dst = prepareDst("tensor: SumTo", dst, shape)
 	out := dst.data
@@ -193,6 +213,9 @@ func BroadcastTo(x *Tensor, shape []int) *Tensor { return BroadcastToTo(nil, x, 
 func BroadcastToTo(dst, x *Tensor, shape []int) *Tensor {
 	if !CanBroadcastTo(x.shape, shape) {
 		panic(fmt.Sprintf("tensor: BroadcastTo: shape %v does not broadcast to %v", x.shape, shape))
+	}
+	if dst == nil {
+		shape = cloneInts(shape) // the result must not retain the caller's slice
 	}
 	dst = prepareDst("tensor: BroadcastTo", dst, shape)
 	out := dst.data
