@@ -232,16 +232,16 @@ func init() {
 		jvp: func(n *Node, dst *tensor.Tensor) { // ġ(1−y²) − 2gyẏ
 			g, y := n.in[0], n.in[1]
 			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
-			gd, yd := g.tan(), y.tan()
-			for i := range out {
-				t := 0.0
-				if gd != nil {
-					t = gd.Data()[i] * (1 - yv[i]*yv[i])
+			clear(out)
+			if gd := g.tan(); gd != nil {
+				for i, d := range gd.Data()[:len(out)] {
+					out[i] = d * (1 - yv[i]*yv[i])
 				}
-				if yd != nil {
-					t -= 2 * gv[i] * yv[i] * yd.Data()[i]
+			}
+			if yd := y.tan(); yd != nil {
+				for i, d := range yd.Data()[:len(out)] {
+					out[i] -= 2 * gv[i] * yv[i] * d
 				}
-				out[i] = t
 			}
 		},
 		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
@@ -294,16 +294,16 @@ func init() {
 		jvp: func(n *Node, dst *tensor.Tensor) { // ġy(1−y) + g(1−2y)ẏ
 			g, y := n.in[0], n.in[1]
 			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
-			gd, yd := g.tan(), y.tan()
-			for i := range out {
-				t := 0.0
-				if gd != nil {
-					t = gd.Data()[i] * yv[i] * (1 - yv[i])
+			clear(out)
+			if gd := g.tan(); gd != nil {
+				for i, d := range gd.Data()[:len(out)] {
+					out[i] = d * yv[i] * (1 - yv[i])
 				}
-				if yd != nil {
-					t += gv[i] * (1 - 2*yv[i]) * yd.Data()[i]
+			}
+			if yd := y.tan(); yd != nil {
+				for i, d := range yd.Data()[:len(out)] {
+					out[i] += gv[i] * (1 - 2*yv[i]) * d
 				}
-				out[i] = t
 			}
 		},
 		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {

@@ -1,0 +1,444 @@
+package graph_test
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/ad/hvp"
+	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// inputKind says where an op's test inputs are drawn from, so that every
+// point is one where the op is smooth and finite differences are valid.
+type inputKind int
+
+const (
+	anyReal      inputKind = iota // uniform on [−2, 2)
+	positive                      // uniform on [0.5, 2)
+	awayFromZero                  // ±uniform on [0.3, 1.5): kinks of Relu, Abs; poles of Div
+	distinct                      // well separated values (gaps ≥ 0.1): no ties for Max
+	someZeros                     // anyReal, with every other element exactly 0
+)
+
+func draw(rng *rand.Rand, kind inputKind, n int) []float64 {
+	x := make([]float64, n)
+	switch kind {
+	case anyReal:
+		for i := range x {
+			x[i] = -2 + 4*rng.Float64()
+		}
+	case positive:
+		for i := range x {
+			x[i] = 0.5 + 1.5*rng.Float64()
+		}
+	case awayFromZero:
+		for i := range x {
+			x[i] = 0.3 + 1.2*rng.Float64()
+			if rng.IntN(2) == 0 {
+				x[i] = -x[i]
+			}
+		}
+	case someZeros:
+		for i := range x {
+			if i%2 == 1 {
+				x[i] = -2 + 4*rng.Float64()
+			}
+		}
+	case distinct:
+		for i, p := range rng.Perm(n) {
+			x[i] = 0.2*float64(p) - 0.1*float64(n) + 0.1*rng.Float64()
+		}
+	}
+	return x
+}
+
+// opCase is one row of the derivative table: a function of one or more
+// input tensors built from graph ops.
+type opCase struct {
+	name   string
+	shapes [][]int
+	kinds  []inputKind // per input; nil means all anyReal
+	f      func(in []*graph.Node) *graph.Node
+}
+
+func unary(op func(*graph.Node) *graph.Node) func([]*graph.Node) *graph.Node {
+	return func(in []*graph.Node) *graph.Node { return op(in[0]) }
+}
+
+func binary(op func(a, b *graph.Node) *graph.Node) func([]*graph.Node) *graph.Node {
+	return func(in []*graph.Node) *graph.Node { return op(in[0], in[1]) }
+}
+
+func sh(dims ...int) []int { return dims }
+
+// opCases lists every op of package graph, with broadcast shapes, axes,
+// keepDims both ways, negative axes, strided slices and all layouts of
+// the matrix product.
+func opCases() []opCase {
+	var cs []opCase
+	add := func(c opCase) { cs = append(cs, c) }
+
+	// ---- Broadcasting binary arithmetic ----
+	bshapes := []struct {
+		name string
+		a, b []int
+	}{
+		{"same(2,3)", sh(2, 3), sh(2, 3)},
+		{"(2,3)_(3)", sh(2, 3), sh(3)},
+		{"(3)_(2,3)", sh(3), sh(2, 3)},
+		{"(2,3)_(2,1)", sh(2, 3), sh(2, 1)},
+		{"(4,1,3)_(1,5,1)", sh(4, 1, 3), sh(1, 5, 1)},
+		{"scalar_(2,3)", sh(), sh(2, 3)},
+		{"(2,3)_scalar", sh(2, 3), sh()},
+		{"scalar_scalar", sh(), sh()},
+	}
+	bops := []struct {
+		name string
+		op   func(a, b *graph.Node) *graph.Node
+		kb   inputKind
+	}{
+		{"Add", graph.Add, anyReal},
+		{"Sub", graph.Sub, anyReal},
+		{"Mul", graph.Mul, anyReal},
+		{"Div", graph.Div, awayFromZero},
+	}
+	for _, op := range bops {
+		for _, s := range bshapes {
+			add(opCase{name: op.name + "/" + s.name, shapes: [][]int{s.a, s.b},
+				kinds: []inputKind{anyReal, op.kb}, f: binary(op.op)})
+		}
+		// The same node as both operands: adjoints must accumulate.
+		add(opCase{name: op.name + "/x_x", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{op.kb},
+			f: func(in []*graph.Node) *graph.Node { return op.op(in[0], in[0]) }})
+		// A constant operand on either side: the VJP skips it.
+		add(opCase{name: op.name + "/x_const", shapes: [][]int{sh(2, 3)},
+			f: func(in []*graph.Node) *graph.Node {
+				return op.op(in[0], in[0].Tape().Const(tensor.New([]float64{0.7, -1.3, 2.1}, 3)))
+			}})
+		add(opCase{name: op.name + "/const_x", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{op.kb},
+			f: func(in []*graph.Node) *graph.Node {
+				return op.op(in[0].Tape().Const(tensor.New([]float64{0.7, -1.3}, 2, 1)), in[0])
+			}})
+	}
+
+	// ---- Scalar arithmetic ----
+	add(opCase{name: "Neg", shapes: [][]int{sh(2, 3)}, f: unary(graph.Neg)})
+	add(opCase{name: "Scale", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Scale(in[0], -2.5) }})
+	add(opCase{name: "AddScalar", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.AddScalar(in[0], 0.7) }})
+	for _, p := range []struct {
+		p    float64
+		kind inputKind
+	}{{2, anyReal}, {3, anyReal}, {1, anyReal}, {0, anyReal}, {-1, awayFromZero}, {-2, awayFromZero},
+		{0.5, positive}, {2.5, positive}, {-1.5, positive}} {
+		add(opCase{name: fmt.Sprintf("Pow/%g", p.p), shapes: [][]int{sh(2, 3)}, kinds: []inputKind{p.kind},
+			f: func(in []*graph.Node) *graph.Node { return graph.Pow(in[0], p.p) }})
+	}
+	// Integer powers are smooth at 0, where x^(p−1) is 0⁻¹ when p = 0.
+	for _, p := range []float64{0, 1, 2, 3} {
+		add(opCase{name: fmt.Sprintf("Pow/%g/at-zero", p), shapes: [][]int{sh(2, 3)}, kinds: []inputKind{someZeros},
+			f: func(in []*graph.Node) *graph.Node { return graph.Pow(in[0], p) }})
+	}
+
+	// ---- Elementwise functions ----
+	for _, u := range []struct {
+		name string
+		op   func(*graph.Node) *graph.Node
+		kind inputKind
+	}{
+		{"Exp", graph.Exp, anyReal},
+		{"Log", graph.Log, positive},
+		{"Sqrt", graph.Sqrt, positive},
+		{"Square", graph.Square, anyReal},
+		{"Sin", graph.Sin, anyReal},
+		{"Cos", graph.Cos, anyReal},
+		{"Softplus", graph.Softplus, anyReal},
+		{"Relu", graph.Relu, awayFromZero},
+		{"Abs", graph.Abs, awayFromZero},
+		{"Tanh", graph.Tanh, anyReal},
+		{"Sigmoid", graph.Sigmoid, anyReal},
+	} {
+		add(opCase{name: u.name, shapes: [][]int{sh(2, 3)}, kinds: []inputKind{u.kind}, f: unary(u.op)})
+		add(opCase{name: u.name + "/scalar", shapes: [][]int{sh()}, kinds: []inputKind{u.kind}, f: unary(u.op)})
+	}
+	// Compositions whose second and third derivatives run through the fused
+	// ops tanhGrad and sigmoidGrad with tangents on both of their inputs.
+	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Tanh(graph.Mul(graph.Tanh(in[0]), in[1])) }})
+	add(opCase{name: "Sigmoid(Sigmoid(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Sigmoid(graph.Mul(graph.Sigmoid(in[0]), in[1])) }})
+
+	// ---- Reductions and broadcasting ----
+	add(opCase{name: "Sum", shapes: [][]int{sh(2, 3)}, f: unary(graph.Sum)})
+	add(opCase{name: "Sum/scalar", shapes: [][]int{sh()}, f: unary(graph.Sum)})
+	add(opCase{name: "Mean", shapes: [][]int{sh(2, 3, 2)}, f: unary(graph.Mean)})
+	for _, axis := range []int{0, 1, 2, -1, -2, -3} {
+		for _, keep := range []bool{false, true} {
+			name := fmt.Sprintf("axis=%d,keep=%v", axis, keep)
+			add(opCase{name: "SumAxis/" + name, shapes: [][]int{sh(2, 3, 4)},
+				f: func(in []*graph.Node) *graph.Node { return graph.SumAxis(in[0], axis, keep) }})
+			add(opCase{name: "MeanAxis/" + name, shapes: [][]int{sh(2, 3, 4)},
+				f: func(in []*graph.Node) *graph.Node { return graph.MeanAxis(in[0], axis, keep) }})
+			add(opCase{name: "MaxAxis/" + name, shapes: [][]int{sh(2, 3, 4)}, kinds: []inputKind{distinct},
+				f: func(in []*graph.Node) *graph.Node { return graph.MaxAxis(in[0], axis, keep) }})
+		}
+	}
+	add(opCase{name: "SumAxis/1-D", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node { return graph.SumAxis(in[0], 0, false) }})
+	add(opCase{name: "Max", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{distinct}, f: unary(graph.Max)})
+	add(opCase{name: "Max/1-D", shapes: [][]int{sh(7)}, kinds: []inputKind{distinct}, f: unary(graph.Max)})
+	for _, s := range []struct{ from, to []int }{
+		{sh(2, 3), sh(3)}, {sh(2, 3), sh(2, 1)}, {sh(2, 3), sh(1, 3)}, {sh(2, 3), sh()},
+		{sh(4, 5, 3), sh(5, 1)}, {sh(4, 5, 3), sh(4, 1, 3)}, {sh(2, 3), sh(2, 3)},
+	} {
+		add(opCase{name: fmt.Sprintf("SumTo/%v->%v", s.from, s.to), shapes: [][]int{s.from},
+			f: func(in []*graph.Node) *graph.Node { return graph.SumTo(in[0], s.to...) }})
+	}
+	for _, s := range []struct{ from, to []int }{
+		{sh(3), sh(2, 3)}, {sh(2, 1), sh(2, 4)}, {sh(), sh(2, 3)}, {sh(1, 3), sh(4, 2, 3)}, {sh(2, 3), sh(2, 3)},
+	} {
+		add(opCase{name: fmt.Sprintf("BroadcastTo/%v->%v", s.from, s.to), shapes: [][]int{s.from},
+			f: func(in []*graph.Node) *graph.Node { return graph.BroadcastTo(in[0], s.to...) }})
+	}
+
+	// ---- Matrix products ----
+	const m, k, n = 2, 3, 4
+	for _, layout := range []struct {
+		name   string
+		ba, bb []int // batch dimensions of a and b
+	}{
+		{"2-D", nil, nil},
+		{"3-Dx3-D", sh(2), sh(2)},
+		{"3-Dx2-D", sh(2), nil},
+		{"2-Dx3-D", nil, sh(2)},
+	} {
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				as, bs := sh(m, k), sh(k, n)
+				if ta {
+					as = sh(k, m)
+				}
+				if tb {
+					bs = sh(n, k)
+				}
+				add(opCase{
+					name:   fmt.Sprintf("MatMulT/%s/ta=%v,tb=%v", layout.name, ta, tb),
+					shapes: [][]int{append(append([]int(nil), layout.ba...), as...), append(append([]int(nil), layout.bb...), bs...)},
+					f: func(in []*graph.Node) *graph.Node {
+						return graph.MatMulT(in[0], in[1], ta, tb)
+					},
+				})
+			}
+		}
+		add(opCase{
+			name:   "MatMul/" + layout.name,
+			shapes: [][]int{append(append([]int(nil), layout.ba...), m, k), append(append([]int(nil), layout.bb...), k, n)},
+			f:      binary(graph.MatMul),
+		})
+	}
+	add(opCase{name: "MatMul/x_x", shapes: [][]int{sh(3, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.MatMul(in[0], in[0]) }})
+	add(opCase{name: "MatMulT/x_xT", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.MatMulT(in[0], in[0], false, true) }})
+	add(opCase{name: "MatMul/const_x", shapes: [][]int{sh(3, 2)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 2, 3))
+			return graph.MatMul(c, in[0])
+		}})
+	add(opCase{name: "MatMul/x_const", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 3, 2))
+			return graph.MatMul(in[0], c)
+		}})
+	add(opCase{name: "Transpose/2-D", shapes: [][]int{sh(2, 3)}, f: unary(graph.Transpose)})
+	add(opCase{name: "Transpose/3-D", shapes: [][]int{sh(2, 3, 4)}, f: unary(graph.Transpose)})
+
+	// ---- Reshaping, slicing, indexing ----
+	add(opCase{name: "Reshape", shapes: [][]int{sh(2, 6)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Reshape(in[0], 3, 4) }})
+	add(opCase{name: "Reshape/-1", shapes: [][]int{sh(2, 3, 2)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Reshape(in[0], -1, 2) }})
+	add(opCase{name: "Flatten", shapes: [][]int{sh(2, 3, 2)}, f: unary(graph.Flatten)})
+	for _, s := range []struct {
+		shape                  []int
+		axis, start, end, step int
+	}{
+		{sh(7), 0, 1, 7, 2},
+		{sh(3, 7), 1, 1, 7, 2},
+		{sh(3, 7), 1, 0, 7, 3},
+		{sh(3, 7), 0, 1, 3, 1},
+		{sh(4, 5, 6), 0, 1, 4, 2},
+		{sh(4, 5, 6), 1, 2, 3, 1},
+		{sh(4, 5, 6), -1, 0, 6, 4},
+		{sh(4, 5, 6), 2, 5, 6, 1},
+		{sh(3, 4), 1, 2, 2, 1}, // empty
+	} {
+		add(opCase{name: fmt.Sprintf("Slice/%v[%d:%d:%d]@%d", s.shape, s.start, s.end, s.step, s.axis), shapes: [][]int{s.shape},
+			f: func(in []*graph.Node) *graph.Node { return graph.Slice(in[0], s.axis, s.start, s.end, s.step) }})
+	}
+	add(opCase{name: "Slice/two-axes", shapes: [][]int{sh(4, 5, 6)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Slice(graph.Slice(in[0], 2, 1, 6, 2), 0, 0, 4, 3)
+		}})
+	add(opCase{name: "Index/1-D", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Index(in[0], 3) }})
+	add(opCase{name: "Index/2-D", shapes: [][]int{sh(3, 4)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Index(in[0], 1, 2) }})
+	add(opCase{name: "Index/3-D", shapes: [][]int{sh(2, 3, 4)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Index(in[0], 1, 0, 3) }})
+	add(opCase{name: "Index/product", shapes: [][]int{sh(3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Mul(graph.Index(in[0], 0), graph.Index(in[0], 2)), graph.Index(in[0], 0))
+		}})
+
+	// ---- Softmax family ----
+	for _, s := range []struct {
+		shape []int
+		axis  int
+	}{{sh(2, 3), 1}, {sh(2, 3), 0}, {sh(2, 3), -1}, {sh(2, 3, 4), 1}, {sh(5), 0}} {
+		for _, keep := range []bool{false, true} {
+			add(opCase{name: fmt.Sprintf("LogSumExp/%v@%d,keep=%v", s.shape, s.axis, keep), shapes: [][]int{s.shape},
+				f: func(in []*graph.Node) *graph.Node { return graph.LogSumExp(graph.Scale(in[0], 3), s.axis, keep) }})
+		}
+		add(opCase{name: fmt.Sprintf("LogSoftmax/%v@%d", s.shape, s.axis), shapes: [][]int{s.shape},
+			f: func(in []*graph.Node) *graph.Node { return graph.LogSoftmax(graph.Scale(in[0], 3), s.axis) }})
+		add(opCase{name: fmt.Sprintf("Softmax/%v@%d", s.shape, s.axis), shapes: [][]int{s.shape},
+			f: func(in []*graph.Node) *graph.Node { return graph.Softmax(graph.Scale(in[0], 3), s.axis) }})
+	}
+
+	// ---- Compositions ----
+	add(opCase{name: "seed", shapes: [][]int{sh(), sh()},
+		f: func(in []*graph.Node) *graph.Node {
+			tp := in[0].Tape()
+			yhat := graph.Mul(graph.Mul(in[0], in[1]), tp.Scalar(1))
+			return graph.Square(graph.Sub(tp.Scalar(1), yhat))
+		}})
+	add(opCase{name: "layer+cross-entropy", shapes: [][]int{sh(4, 3), sh(3, 5), sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			h := graph.Tanh(graph.Add(graph.MatMul(in[0], in[1]), in[2]))
+			labels := in[0].Tape().Const(tensor.OneHot([]int{0, 4, 2, 2}, 5))
+			return graph.Neg(graph.Mean(graph.SumAxis(graph.Mul(graph.LogSoftmax(h, -1), labels), -1, false)))
+		}})
+	return cs
+}
+
+// Tolerances of the derivative table (see TestOpDerivatives).
+const (
+	gradTol  = 1e-6  // gradient and JVP against finite differences
+	hvpTol   = 1e-5  // HVP against finite differences of the gradient
+	exactTol = 1e-12 // forward-over-reverse against reverse-over-reverse
+)
+
+// TestOpDerivatives checks every op of package graph. For each row the
+// op's inputs are packed into one flat vector w, and the scalar loss
+// L(w) = Σ op(inputs) ⊙ R, with R a fixed random tensor, makes every
+// output element matter. At a random point it checks
+//   - ∇L against five-point central differences of L;
+//   - ∇L against Grad with respect to each input as its own Var;
+//   - H·v, from hvp.At and from the eager forward-over-reverse path (the
+//     two must agree exactly), against central differences of ∇L along v;
+//   - H·v against reverse-over-reverse, ∇(∇L·v), to 1e-12;
+//   - uᵀ(H·v) = vᵀ(H·u);
+//   - the JVP of the op's output (ad.JVP) against differences of the output;
+//   - the third derivative ∇²(∇L·v)·u, forward over reverse over reverse,
+//     against differences of ∇(∇L·v): this differentiates the VJP rules'
+//     own VJP rules (tanhGrad, sigmoidGrad, Unslice, ...).
+func TestOpDerivatives(t *testing.T) {
+	for _, c := range opCases() {
+		t.Run(c.name, func(t *testing.T) { checkOp(t, c) })
+	}
+}
+
+func checkOp(t *testing.T, c opCase) {
+	h := fnv.New64a()
+	h.Write([]byte(c.name))
+	rng := rand.New(rand.NewPCG(1, h.Sum64()))
+
+	var x []float64
+	for i, s := range c.shapes {
+		kind := anyReal
+		if c.kinds != nil {
+			kind = c.kinds[i]
+		}
+		x = append(x, draw(rng, kind, tensor.SizeOf(s))...)
+	}
+	out := func(w *graph.Node) *graph.Node { return c.f(split(w, c.shapes)) }
+
+	tp := graph.NewTape()
+	probe := out(tp.Var(tensor.FromSlice(x)))
+	r := tensor.RandNormal(rng, probe.Shape()...)
+	loss := func(w *graph.Node) *graph.Node {
+		return graph.Sum(graph.Mul(out(w), w.Tape().Const(r)))
+	}
+	check := func(what string, got, want []float64, tol float64) {
+		t.Helper()
+		if e, i := relErr(got, want); !(e <= tol) {
+			t.Errorf("%s: error %.3g > %.0e at %d: got %v, want %v", what, e, tol, i, got, want)
+		}
+	}
+
+	// Gradient.
+	val, g := ad.ValueAndGrad(loss, x)
+	if want := value(loss, x); val != want {
+		t.Errorf("ValueAndGrad value %v, recorded value %v", val, want)
+	}
+	check("gradient vs differences", g, fdGrad(loss, x), gradTol)
+
+	// Gradient with respect to each input as a separate Var.
+	tp2 := graph.NewTape()
+	vars := make([]*graph.Node, len(c.shapes))
+	off := 0
+	for i, s := range c.shapes {
+		sz := tensor.SizeOf(s)
+		vars[i] = tp2.Var(tensor.New(x[off:off+sz], s...))
+		off += sz
+	}
+	var gv []float64
+	for i, gi := range ad.Grad(graph.Sum(graph.Mul(c.f(vars), tp2.Const(r))), vars...) {
+		if !tensor.SameShape(gi.Shape(), c.shapes[i]) {
+			t.Errorf("Grad: input %d: gradient shape %v, input shape %v", i, gi.Shape(), c.shapes[i])
+		}
+		gv = append(gv, gi.Value().Data()...)
+	}
+	check("gradient per Var vs packed gradient", gv, g, 0)
+
+	// Hessian-vector products.
+	v := randVec(rng, len(x))
+	u := randVec(rng, len(x))
+	pt := hvp.At(loss, x)
+	hv := pt.HVP(v, nil)
+	hu := pt.HVP(u, nil)
+	check("hvp.At vs eager HVP", eagerHVP(loss, x, v), hv, 0)
+	check("HVP vs differences of the gradient", hv, fdDeriv(func(x []float64) []float64 { return gradient(loss, x) }, x, v), hvpTol)
+	check("HVP vs reverse-over-reverse", gradient(gradDot(loss, v), x), hv, exactTol)
+	if a, b := dot(u, hv), dot(v, hu); math.Abs(a-b) > exactTol*max(1, math.Abs(a)) {
+		t.Errorf("uᵀHv = %v, vᵀHu = %v", a, b)
+	}
+
+	// Forward mode on the op's output.
+	y, jv := ad.JVP(out, x, v)
+	if !tensor.SameShape(y.Shape(), probe.Shape()) || !tensor.SameShape(jv.Shape(), probe.Shape()) {
+		t.Errorf("JVP: shapes %v and %v, output shape %v", y.Shape(), jv.Shape(), probe.Shape())
+	}
+	check("JVP value vs recorded value", y.Data(), probe.Value().Data(), 0)
+	check("JVP vs directional differences", jv.Data(), fdDeriv(func(x []float64) []float64 { return output(out, x) }, x, v), gradTol)
+
+	// Third derivative.
+	t3 := hvp.At(gradDot(loss, v), x).HVP(u, nil)
+	check("third derivative vs differences of reverse-over-reverse HVP", t3,
+		fdDeriv(func(x []float64) []float64 { return gradient(gradDot(loss, v), x) }, x, u), hvpTol)
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}

@@ -1,0 +1,305 @@
+package graph_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// TestShapeMismatchPanics checks that misuse panics at recording time with
+// a message that starts with a package prefix and names the op and the
+// shapes involved.
+func TestShapeMismatchPanics(t *testing.T) {
+	tp := graph.NewTape()
+	m23 := tp.Var(tensor.Zeros(2, 3))
+	v4 := tp.Var(tensor.Zeros(4))
+	m45 := tp.Var(tensor.Zeros(4, 5))
+	b223 := tp.Var(tensor.Zeros(2, 2, 3))
+	b334 := tp.Var(tensor.Zeros(3, 3, 4))
+	other := graph.NewTape().Var(tensor.Zeros(2, 3))
+	sum := graph.Sum(m23)
+
+	cases := []struct {
+		name  string
+		f     func()
+		wants []string
+	}{
+		{"Add", func() { graph.Add(m23, v4) }, []string{"Add", "[2 3]", "[4]"}},
+		{"Sub", func() { graph.Sub(v4, m23) }, []string{"Sub", "[4]", "[2 3]"}},
+		{"Mul", func() { graph.Mul(m23, v4) }, []string{"Mul", "[2 3]", "[4]"}},
+		{"Div", func() { graph.Div(m23, m45) }, []string{"Div", "[2 3]", "[4 5]"}},
+		{"MatMul/inner", func() { graph.MatMul(m23, m45) }, []string{"MatMul", "[2 3]", "[4 5]"}},
+		{"MatMulT/inner", func() { graph.MatMulT(m23, m45, true, false) }, []string{"MatMul", "[2 3]", "[4 5]"}},
+		{"MatMul/batch", func() { graph.MatMul(b223, b334) }, []string{"MatMul", "[2 2 3]", "[3 3 4]"}},
+		{"MatMul/1-D", func() { graph.MatMul(v4, m45) }, []string{"MatMul", "[4]", "[4 5]"}},
+		{"SumTo", func() { graph.SumTo(m23, 4) }, []string{"SumTo", "[4]", "[2 3]"}},
+		{"BroadcastTo", func() { graph.BroadcastTo(m23, 3, 3) }, []string{"BroadcastTo", "[2 3]", "[3 3]"}},
+		{"Reshape", func() { graph.Reshape(m23, 4) }, []string{"Reshape", "6", "[4]"}},
+		{"Slice", func() { graph.Slice(m23, 1, 0, 4, 1) }, []string{"Slice", "[2 3]"}},
+		{"Slice/step", func() { graph.Slice(m23, 1, 0, 3, 0) }, []string{"Slice", "[2 3]"}},
+		{"Index/count", func() { graph.Index(m23, 1) }, []string{"Index", "[2 3]"}},
+		{"Index/range", func() { graph.Index(m23, 1, 3) }, []string{"Index", "[1 3]", "[2 3]"}},
+		{"Transpose", func() { graph.Transpose(v4) }, []string{"Transpose", "[4]"}},
+		{"SumAxis", func() { graph.SumAxis(m23, 2, false) }, []string{"SumAxis", "axis 2", "[2 3]"}},
+		{"MeanAxis", func() { graph.MeanAxis(m23, -3, true) }, []string{"MeanAxis", "axis -3", "[2 3]"}},
+		{"MaxAxis", func() { graph.MaxAxis(m23, 2, true) }, []string{"MaxAxis", "axis 2", "[2 3]"}},
+		{"LogSumExp", func() { graph.LogSumExp(m23, 2, true) }, []string{"LogSumExp", "axis 2", "[2 3]"}},
+		{"Softmax", func() { graph.Softmax(v4, 1) }, []string{"Softmax", "axis 1", "[4]"}},
+		{"LogSoftmax", func() { graph.LogSoftmax(v4, -2) }, []string{"LogSoftmax", "axis -2", "[4]"}},
+		{"SetTangent/shape", func() { m23.SetTangent(tensor.Zeros(3, 2)) }, []string{"SetTangent", "[3 2]", "[2 3]"}},
+		{"SetTangentData/len", func() { m23.SetTangentData(make([]float64, 5)) }, []string{"SetTangentData", "5", "[2 3]"}},
+		{"SetTangent/non-leaf", func() { sum.SetTangent(tensor.Scalar(1)) }, []string{"SetTangent", "not a leaf"}},
+		{"VJP/shape", func() { sum.VJP(m23, [2]bool{true}) }, []string{"VJP", "[2 3]"}},
+		{"tapes/Add", func() { graph.Add(m23, other) }, []string{"Add", "different tapes"}},
+		{"tapes/MatMul", func() { graph.MatMulT(m23, other, false, true) }, []string{"MatMul", "different tapes"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mustPanicWith(t, c.name, c.f, c.wants...)
+			if msg := panicText(c.f); !strings.HasPrefix(msg, "graph: ") && !strings.HasPrefix(msg, "tensor: ") {
+				t.Errorf("panic %q has no package prefix", msg)
+			}
+		})
+	}
+}
+
+// seedLoss records L(w1, w2) = (1 − w1·w2·x)² with x = 1.
+func seedLoss(w1, w2 *graph.Node) *graph.Node {
+	tp := w1.Tape()
+	yhat := graph.Mul(graph.Mul(w1, w2), tp.Const(tensor.Scalar(1)))
+	return graph.Square(graph.Sub(tp.Const(tensor.Scalar(1)), yhat))
+}
+
+func TestNodeAccessors(t *testing.T) {
+	tp := graph.NewTape()
+	w1 := tp.Var(tensor.Scalar(0.5))
+	w2 := tp.Var(tensor.Scalar(1.5))
+	loss := seedLoss(w1, w2)
+	c := tp.Const(tensor.Ones(2, 3))
+
+	if got, want := loss.Item(), math.Pow(1-0.75, 2); got != want {
+		t.Errorf("loss = %v, want %v", got, want)
+	}
+	if !w1.IsVar() || !w1.IsLeaf() || c.IsVar() || !c.IsLeaf() || loss.IsVar() || loss.IsLeaf() {
+		t.Errorf("IsVar/IsLeaf wrong: w1 %v %v, c %v %v, loss %v %v",
+			w1.IsVar(), w1.IsLeaf(), c.IsVar(), c.IsLeaf(), loss.IsVar(), loss.IsLeaf())
+	}
+	if w1.Op() != "var" || c.Op() != "const" || loss.Op() != "Square" {
+		t.Errorf("Op: %q %q %q", w1.Op(), c.Op(), loss.Op())
+	}
+	if loss.NumInputs() != 1 || loss.Input(0).Op() != "Sub" || w1.NumInputs() != 0 {
+		t.Errorf("inputs: loss has %d (%v), w1 has %d", loss.NumInputs(), loss.Input(0), w1.NumInputs())
+	}
+	if s := c.String(); !strings.Contains(s, "const") || !strings.Contains(s, "[2 3]") {
+		t.Errorf("String() = %q", s)
+	}
+	if loss.Tape() != tp || tp.Node(loss.Index()) != loss || tp.Len() != c.Index()+1 {
+		t.Errorf("tape bookkeeping: Len %d, loss at %d", tp.Len(), loss.Index())
+	}
+	// Recording order: every op comes after its inputs.
+	for i := 0; i < tp.Len(); i++ {
+		n := tp.Node(i)
+		for j := 0; j < n.NumInputs(); j++ {
+			if n.Input(j).Index() >= i {
+				t.Errorf("node %v has input %v recorded after it", n, n.Input(j))
+			}
+		}
+	}
+}
+
+// TestRecordingCopiesInputs checks that Var and Const copy their tensors.
+func TestRecordingCopiesInputs(t *testing.T) {
+	x := tensor.New([]float64{1, 2, 3}, 3)
+	tp := graph.NewTape()
+	w := tp.Var(x)
+	c := tp.Const(x)
+	x.Data()[0] = 100
+	if w.Value().Data()[0] != 1 || c.Value().Data()[0] != 1 {
+		t.Errorf("Var/Const share the caller's storage: %v %v", w.Value(), c.Value())
+	}
+}
+
+// TestNonSmoothConventions checks the documented derivatives at kinks and
+// ties: Relu and Abs have derivative 0 at 0, and Max shares its derivative
+// equally among tied maxima.
+func TestNonSmoothConventions(t *testing.T) {
+	cases := []struct {
+		name string
+		f    ad.Func
+		x    []float64
+		want []float64
+	}{
+		{"Relu", func(w *graph.Node) *graph.Node { return graph.Sum(graph.Relu(w)) }, []float64{-1, 0, 2}, []float64{0, 0, 1}},
+		{"Abs", func(w *graph.Node) *graph.Node { return graph.Sum(graph.Abs(w)) }, []float64{-1, 0, 2}, []float64{-1, 0, 1}},
+		{"Max/tie", graph.Max, []float64{1, 3, 3, -2}, []float64{0, 0.5, 0.5, 0}},
+		{"MaxAxis/tie", func(w *graph.Node) *graph.Node {
+			return graph.Sum(graph.MaxAxis(graph.Reshape(w, 2, 3), 1, false))
+		}, []float64{4, 4, 4, 1, 5, 2}, []float64{1. / 3, 1. / 3, 1. / 3, 0, 1, 0}},
+	}
+	for _, c := range cases {
+		_, g := ad.ValueAndGrad(c.f, c.x)
+		if e, i := relErr(g, c.want); e > 1e-15 {
+			t.Errorf("%s: gradient %v, want %v (index %d)", c.name, g, c.want, i)
+		}
+		// Second derivatives of these piecewise-linear functions are 0.
+		tp := graph.NewTape()
+		w := tp.Var(tensor.FromSlice(c.x))
+		w.SetTangentData([]float64{1, 1, 1, 1, 1, 1}[:len(c.x)])
+		if hv := ad.Grad(c.f(w), w)[0].Tangent(); hv != nil {
+			for _, v := range hv.Data() {
+				if v != 0 {
+					t.Errorf("%s: H·1 = %v, want 0", c.name, hv)
+					break
+				}
+			}
+		}
+	}
+}
+
+// mixedLoss uses many ops, so that a reused tape's storage is exercised.
+func mixedLoss(w *graph.Node) *graph.Node {
+	a := graph.Reshape(graph.Slice(w, 0, 0, 12, 1), 3, 4)
+	b := graph.Reshape(graph.Slice(w, 0, 12, 20, 1), 4, 2)
+	h := graph.Tanh(graph.Add(graph.MatMul(a, b), graph.Slice(w, 0, 20, 22, 1)))
+	s := graph.LogSoftmax(h, -1)
+	r := graph.Sigmoid(graph.SumAxis(graph.Mul(a, a), 0, true))
+	return graph.Add(graph.Mean(s), graph.Sum(graph.Mul(r, graph.Slice(w, 0, 0, 8, 2))))
+}
+
+// run records mixedLoss on tp at x with tangent v and returns the value,
+// gradient and HVP.
+func run(tp *graph.Tape, x, v []float64) (float64, []float64, []float64) {
+	w := tp.Var(tensor.FromSlice(x))
+	w.SetTangentData(v)
+	y := mixedLoss(w)
+	g := ad.Grad(y, w)[0]
+	return y.Item(), append([]float64(nil), g.Value().Data()...), append([]float64(nil), g.Tangent().Data()...)
+}
+
+// TestResetReuse checks that a tape reused after Reset gives bit-for-bit
+// the results of a fresh tape, even when the previous recording left NaN
+// in the reused storage and had nodes of other sizes.
+func TestResetReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	x, v := randVec(rng, 22), randVec(rng, 22)
+	wantY, wantG, wantH := run(graph.NewTape(), x, v)
+
+	tp := graph.NewTape()
+	for round := range 4 {
+		// Garbage of assorted sizes: NaN values and tangents everywhere.
+		for i := range 3 + 5*round {
+			n := 1 + (i*37)%300
+			z := tp.Var(tensor.Full(-1, n))
+			z.SetTangentData(make([]float64, n))
+			y := graph.Log(z)
+			ad.Grad(graph.Sum(graph.Sqrt(y)), z)
+			graph.MatMul(tp.Const(tensor.Full(math.NaN(), 3, 2)), tp.Const(tensor.Full(math.Inf(1), 2, 5)))
+		}
+		tp.DetectAnomalies(true)
+		graph.Log(tp.Scalar(-1))
+		tp.DetectAnomalies(false)
+		tp.Reset()
+		if tp.Len() != 0 || tp.Anomaly() != nil {
+			t.Fatalf("after Reset: Len %d, Anomaly %v", tp.Len(), tp.Anomaly())
+		}
+		y, g, h := run(tp, x, v)
+		if y != wantY {
+			t.Errorf("round %d: value %v, fresh tape %v", round, y, wantY)
+		}
+		if e, i := relErr(g, wantG); e != 0 {
+			t.Errorf("round %d: gradient differs from a fresh tape's at %d: %v vs %v", round, i, g[i], wantG[i])
+		}
+		if e, i := relErr(h, wantH); e != 0 {
+			t.Errorf("round %d: HVP differs from a fresh tape's at %d: %v vs %v", round, i, h[i], wantH[i])
+		}
+		tp.Reset()
+	}
+}
+
+// TestAnomaly checks that anomaly mode names the first op whose value or
+// tangent is not finite, in the forward pass or in the reverse sweep.
+func TestAnomaly(t *testing.T) {
+	t.Run("value", func(t *testing.T) {
+		tp := graph.NewTape()
+		tp.DetectAnomalies(true)
+		x := tp.Var(tensor.FromSlice([]float64{1, -1}))
+		y := graph.Exp(graph.Log(x)) // Log(−1) is NaN; Exp propagates it
+		graph.Sum(y)
+		err := tp.Anomaly()
+		if err == nil {
+			t.Fatal("no anomaly reported")
+		}
+		if msg := err.Error(); !strings.Contains(msg, "Log#1") || !strings.Contains(msg, "value") || !strings.Contains(msg, "var#0") {
+			t.Errorf("anomaly %q does not name Log#1, its input var#0 and the value", msg)
+		}
+	})
+	t.Run("tangent", func(t *testing.T) {
+		tp := graph.NewTape()
+		tp.DetectAnomalies(true)
+		x := tp.Var(tensor.FromSlice([]float64{0, 1}))
+		x.SetTangentData([]float64{1, 1})
+		graph.Sqrt(x) // value 0 is fine; tangent 1/(2·0) is not
+		err := tp.Anomaly()
+		if err == nil || !strings.Contains(err.Error(), "Sqrt") || !strings.Contains(err.Error(), "tangent") {
+			t.Errorf("anomaly %v, want one naming Sqrt's tangent", err)
+		}
+	})
+	t.Run("reverse", func(t *testing.T) {
+		tp := graph.NewTape()
+		tp.DetectAnomalies(true)
+		x := tp.Var(tensor.FromSlice([]float64{0, 1}))
+		y := graph.Sum(graph.Sqrt(x)) // finite forward, infinite derivative
+		if tp.Anomaly() != nil {
+			t.Fatalf("forward pass reported %v", tp.Anomaly())
+		}
+		ad.Grad(y, x)
+		if err := tp.Anomaly(); err == nil || !strings.Contains(err.Error(), "Div") {
+			t.Errorf("anomaly %v, want the reverse sweep's Div", err)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		tp := graph.NewTape()
+		graph.Log(tp.Var(tensor.Scalar(-1)))
+		if err := tp.Anomaly(); err != nil {
+			t.Errorf("detection off, but Anomaly() = %v", err)
+		}
+	})
+}
+
+// TestPushTangent checks that re-pushing tangents through a recording made
+// without them gives the tangents of an eager forward-mode recording.
+func TestPushTangent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	x, v := randVec(rng, 22), randVec(rng, 22)
+
+	eager := graph.NewTape()
+	we := eager.Var(tensor.FromSlice(x))
+	we.SetTangentData(v)
+	ye := mixedLoss(we)
+
+	tp := graph.NewTape()
+	w := tp.Var(tensor.FromSlice(x))
+	y := mixedLoss(w)
+	if y.Tangent() != nil {
+		t.Fatalf("tangent %v without any tangent set", y.Tangent())
+	}
+	w.SetTangentData(v)
+	for i := w.Index(); i <= y.Index(); i++ {
+		tp.Node(i).PushTangent()
+	}
+	if y.Tangent() == nil || y.Tangent().Item() != ye.Tangent().Item() {
+		t.Errorf("pushed tangent %v, eager tangent %v", y.Tangent(), ye.Tangent())
+	}
+	w.SetTangent(nil)
+	for i := w.Index(); i <= y.Index(); i++ {
+		tp.Node(i).PushTangent()
+	}
+	if y.Tangent() != nil {
+		t.Errorf("tangent %v after clearing the input's", y.Tangent())
+	}
+}
