@@ -91,6 +91,10 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 		full = cloneInts(full) // the result must not retain the caller's slice
 	}
 	dst = prepareDst("tensor: Unslice", dst, full)
+	if SameShape(shape, full) {
+		copy(dst.data, g.data) // the slice is all of full
+		return dst
+	}
 	for i := range dst.data {
 		dst.data[i] = 0
 	}

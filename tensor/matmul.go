@@ -112,10 +112,17 @@ func TransposedShape(shape []int) []int {
 	return s
 }
 
-// TransposeTo sets dst to x with its last two dimensions swapped.
+// TransposeTo sets dst to x with its last two dimensions swapped and
+// returns dst. A nil dst is allocated; otherwise it must have the
+// transposed shape and must not share storage with x.
 func TransposeTo(dst, x *Tensor) *Tensor {
-	shape := TransposedShape(x.shape)
-	dst = prepareDst("tensor: Transpose", dst, shape)
+	if dst == nil || !isTransposedShape(dst.shape, x.shape) {
+		// Allocate the result, or panic with the shapes.
+		dst = prepareDst("tensor: Transpose", dst, TransposedShape(x.shape))
+	}
+	if len(x.data) > 0 && &dst.data[0] == &x.data[0] {
+		panic(fmt.Sprintf("tensor: Transpose: destination shares storage with the operand of shape %v", x.shape))
+	}
 	r, c := x.shape[len(x.shape)-2], x.shape[len(x.shape)-1]
 	for off := 0; off < len(x.data); off += r * c {
 		src, out := x.data[off:off+r*c], dst.data[off:off+r*c]
@@ -132,4 +139,14 @@ func TransposeTo(dst, x *Tensor) *Tensor {
 		}
 	}
 	return dst
+}
+
+// isTransposedShape reports whether t is s with its last two dimensions
+// swapped (s having at least two), without allocating.
+func isTransposedShape(t, s []int) bool {
+	n := len(s)
+	if n < 2 || len(t) != n || t[n-1] != s[n-2] || t[n-2] != s[n-1] {
+		return false
+	}
+	return SameShape(t[:n-2], s[:n-2])
 }

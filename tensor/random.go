@@ -1,6 +1,9 @@
 package tensor
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // RandNormal returns a tensor of the given shape with independent standard
 // normal elements drawn from rng; a seeded rng makes the result repeatable.
@@ -16,8 +19,15 @@ func RandNormal(rng *rand.Rand, shape ...int) *Tensor {
 // uniform on [lo, hi), drawn from rng.
 func RandUniform(rng *rand.Rand, lo, hi float64, shape ...int) *Tensor {
 	t := Zeros(shape...)
+	top := math.Nextafter(hi, math.Inf(-1))
 	for i := range t.data {
-		t.data[i] = lo + (hi-lo)*rng.Float64()
+		v := lo + (hi-lo)*rng.Float64()
+		if v >= hi && hi > lo {
+			// Rounding can carry lo + (hi−lo)·u up to hi when u is just
+			// below 1; keep the interval half-open.
+			v = top
+		}
+		t.data[i] = v
 	}
 	return t
 }

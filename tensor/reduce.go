@@ -20,7 +20,8 @@ func SumAll(x *Tensor) float64 {
 // Mean returns the mean of all elements as a scalar tensor.
 func Mean(x *Tensor) *Tensor { return Scalar(SumAll(x) / float64(len(x.data))) }
 
-// MaxAll returns the largest element of x (NaN if any element is NaN).
+// MaxAll returns the largest element of x (NaN if any element is NaN, and
+// −Inf if x has no elements).
 func MaxAll(x *Tensor) float64 {
 	m := math.Inf(-1)
 	for _, v := range x.data {
@@ -84,6 +85,10 @@ func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	}
 	outer, n, inner := splitAxis(x.shape, a)
 	out := dst.data
+	if n == 1 {
+		copy(out, x.data)
+		return dst
+	}
 	for i := range out {
 		out[i] = 0
 	}
@@ -101,8 +106,8 @@ func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 
 // MeanAxis returns the mean of x along axis (see SumAxis).
 func MeanAxis(x *Tensor, axis int, keepDims bool) *Tensor {
-	s := SumAxis(x, axis, keepDims)
 	n := x.shape[normAxis("MeanAxis", axis, len(x.shape))]
+	s := SumAxis(x, axis, keepDims)
 	return ScaleTo(s, s, 1/float64(n))
 }
 

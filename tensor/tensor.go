@@ -16,6 +16,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -66,7 +67,7 @@ func Ones(shape ...int) *Tensor {
 // Full returns a tensor of the given shape with every element equal to v.
 func Full(v float64, shape ...int) *Tensor {
 	t := Zeros(shape...)
-	if v != 0 {
+	if v != 0 || math.Signbit(v) {
 		for i := range t.data {
 			t.data[i] = v
 		}

@@ -13,7 +13,7 @@ const (
 	OpSqrt                    // √x
 	OpTanh                    // hyperbolic tangent
 	OpSigmoid                 // 1/(1+e⁻ˣ)
-	OpRelu                    // max(x, 0)
+	OpRelu                    // max(x, 0) (NaN for NaN)
 	OpSoftplus                // log(1+eˣ), computed without overflow
 	OpSin                     // sine
 	OpCos                     // cosine
@@ -77,7 +77,7 @@ func Tanh(x *Tensor) *Tensor { return ApplyTo(OpTanh, nil, x) }
 // Sigmoid returns 1/(1+e⁻ˣ) elementwise.
 func Sigmoid(x *Tensor) *Tensor { return ApplyTo(OpSigmoid, nil, x) }
 
-// Relu returns max(x, 0) elementwise.
+// Relu returns max(x, 0) elementwise; NaN stays NaN.
 func Relu(x *Tensor) *Tensor { return ApplyTo(OpRelu, nil, x) }
 
 // Softplus returns log(1+eˣ) elementwise, without overflow for large x.
