@@ -84,14 +84,14 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	}
 	out := make([]*graph.Node, len(xs))
 	for i, x := range xs {
-		if x.Index() > hi {
-			// Recorded after y, so y cannot depend on it.
-			out[i] = tp.Const(tensor.Zeros(x.Shape()...))
-		} else if g := adj[x.Index()-lo]; g != nil {
-			out[i] = g
-		} else {
-			out[i] = tp.Full(0, x.Shape()...)
+		var g *graph.Node
+		if x.Index() <= hi { // an x recorded after y cannot affect it
+			g = adj[x.Index()-lo]
 		}
+		if g == nil {
+			g = tp.Full(0, x.Shape()...)
+		}
+		out[i] = g
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 
 // LogSumExp records log Σ exp(x) along axis, computed stably.
 func LogSumExp(x *Node, axis int, keepDims bool) *Node {
+	checkAxis("LogSumExp", x, axis)
 	m := x.tape.constOwned(tensor.MaxAxis(&x.value, axis, true))
 	s := SumAxis(Exp(Sub(x, m)), axis, true)
 	out := Add(Log(s), m)
@@ -22,12 +23,17 @@ func LogSumExp(x *Node, axis int, keepDims bool) *Node {
 	return out
 }
 
-// LogSoftmax records x − LogSumExp(x) along axis: log-probabilities.
+// LogSoftmax records x − LogSumExp(x) along axis: log-probabilities. It is
+// computed as (x − m) − log Σ exp(x − m) with m the maximum, not as
+// x − (m + log Σ ...), whose rounding at |x| ≫ 1 would cost about |x|·ε.
 func LogSoftmax(x *Node, axis int) *Node {
-	return Sub(x, LogSumExp(x, axis, true))
+	checkAxis("LogSoftmax", x, axis)
+	z := Sub(x, x.tape.constOwned(tensor.MaxAxis(&x.value, axis, true)))
+	return Sub(z, Log(SumAxis(Exp(z), axis, true)))
 }
 
 // Softmax records exp(x)/Σexp(x) along axis.
 func Softmax(x *Node, axis int) *Node {
+	checkAxis("Softmax", x, axis)
 	return Exp(LogSoftmax(x, axis))
 }

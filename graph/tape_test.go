@@ -98,7 +98,11 @@ func TestNodeAccessors(t *testing.T) {
 	if s := c.String(); !strings.Contains(s, "const") || !strings.Contains(s, "[2 3]") {
 		t.Errorf("String() = %q", s)
 	}
-	if loss.Tape() != tp || tp.Node(loss.Index()) != loss || tp.Len() != c.Index()+1 {
+	full := tp.Full(2.5, 2, 3)
+	if !tensor.Equal(full.Value(), tensor.Full(2.5, 2, 3)) || full.Op() != "const" {
+		t.Errorf("Full: %v %v", full, full.Value())
+	}
+	if loss.Tape() != tp || tp.Node(loss.Index()) != loss || tp.Len() != full.Index()+1 {
 		t.Errorf("tape bookkeeping: Len %d, loss at %d", tp.Len(), loss.Index())
 	}
 	// Recording order: every op comes after its inputs.
@@ -109,6 +113,35 @@ func TestNodeAccessors(t *testing.T) {
 				t.Errorf("node %v has input %v recorded after it", n, n.Input(j))
 			}
 		}
+	}
+}
+
+// TestStability checks that the softmax family and Softplus stay finite,
+// with the right derivatives, where a naive formula would overflow.
+func TestStability(t *testing.T) {
+	x := []float64{1000, 1001, 1002}
+	// softmax(x) = softmax(x − 1000) for the shift-invariant family.
+	e := []float64{math.Exp(-2), math.Exp(-1), 1}
+	s := e[0] + e[1] + e[2]
+	p := []float64{e[0] / s, e[1] / s, e[2] / s}
+	lse := func(w *graph.Node) *graph.Node { return graph.LogSumExp(w, 0, false) }
+	val, g := ad.ValueAndGrad(lse, x)
+	if want := 1002 + math.Log(s); math.Abs(val-want) > 1e-12*want {
+		t.Errorf("LogSumExp = %v, want %v", val, want)
+	}
+	if err, _ := relErr(g, p); err > 1e-15 {
+		t.Errorf("∇LogSumExp = %v, want softmax %v", g, p)
+	}
+	_, sm := ad.JVP(func(w *graph.Node) *graph.Node { return graph.Softmax(w, 0) }, x, []float64{1, 0, 0})
+	// ∂softmax/∂x_0 = p_0(e_0 − p).
+	want := []float64{p[0] * (1 - p[0]), -p[0] * p[1], -p[0] * p[2]}
+	if err, _ := relErr(sm.Data(), want); err > 1e-15 {
+		t.Errorf("softmax tangent %v, want %v", sm.Data(), want)
+	}
+	sp := func(w *graph.Node) *graph.Node { return graph.Sum(graph.Softplus(w)) }
+	val, g = ad.ValueAndGrad(sp, []float64{800, -800})
+	if val != 800 || g[0] != 1 || g[1] != 0 {
+		t.Errorf("Softplus at ±800: value %v, gradient %v; want 800, [1 0]", val, g)
 	}
 }
 
@@ -216,6 +249,19 @@ func TestResetReuse(t *testing.T) {
 		}
 		if e, i := relErr(h, wantH); e != 0 {
 			t.Errorf("round %d: HVP differs from a fresh tape's at %d: %v vs %v", round, i, h[i], wantH[i])
+		}
+		// An empty inner dimension gives a zero product, not old storage.
+		for _, v := range graph.MatMul(tp.Var(tensor.Zeros(2, 0)), tp.Var(tensor.Zeros(0, 3))).Value().Data() {
+			if v != 0 {
+				t.Fatalf("round %d: (2,0)·(0,3) holds %v after Reset", round, v)
+			}
+		}
+		// Zero gradients and constants are filled, not left as they were.
+		z := tp.Var(tensor.Ones(50))
+		for _, v := range ad.Grad(graph.Sum(tp.Var(tensor.Ones(3))), z)[0].Value().Data() {
+			if v != 0 {
+				t.Fatalf("round %d: gradient of an independent input holds %v after Reset", round, v)
+			}
 		}
 		tp.Reset()
 	}

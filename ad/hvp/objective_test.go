@@ -1,0 +1,204 @@
+package hvp_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/ad/hvp"
+	"github.com/curvature-go/curvature/graph"
+)
+
+// rosenSliced is the extended Rosenbrock function
+//
+//	f(x) = Σ_j 100(x_{2j+1} − x_{2j}²)² + (1 − x_{2j})²
+//
+// written over the flat vector with strided slices: a = x[0::2], b = x[1::2].
+func rosenSliced(w *graph.Node) *graph.Node {
+	n := w.Value().Size()
+	a := graph.Slice(w, 0, 0, n, 2)
+	b := graph.Slice(w, 0, 1, n, 2)
+	t := graph.Sub(b, graph.Square(a))
+	return graph.Sum(graph.Add(graph.Scale(graph.Square(t), 100), graph.Square(graph.AddScalar(graph.Neg(a), 1))))
+}
+
+// rosenHand returns the extended Rosenbrock gradient and H·v derived by
+// hand, and for each component the sum of the magnitudes of the terms that
+// make it up (the scale against which its rounding error is measured).
+// With t = b − a²:
+//
+//	∂f/∂a = −400·a·t − 2(1 − a),  ∂f/∂b = 200·t,
+//	∂²f/∂a² = 1200a² − 400b + 2,  ∂²f/∂a∂b = −400a,  ∂²f/∂b² = 200.
+func rosenHand(x, v []float64) (g, gScale, hv, hvScale []float64) {
+	n := len(x)
+	g, gScale = make([]float64, n), make([]float64, n)
+	hv, hvScale = make([]float64, n), make([]float64, n)
+	for j := 0; j < n; j += 2 {
+		a, b := x[j], x[j+1]
+		va, vb := v[j], v[j+1]
+		t := b - a*a
+		tScale := math.Abs(b) + a*a
+		g[j] = -400*a*t - 2*(1-a)
+		gScale[j] = 400*math.Abs(a)*tScale + 2*(1+math.Abs(a))
+		g[j+1] = 200 * t
+		gScale[j+1] = 200 * tScale
+		haa, hab := 1200*a*a-400*b+2, -400*a
+		hv[j] = haa*va + hab*vb
+		hvScale[j] = (1200*a*a+400*math.Abs(b)+2)*math.Abs(va) + 400*math.Abs(a*vb)
+		hv[j+1] = hab*va + 200*vb
+		hvScale[j+1] = 400*math.Abs(a*va) + 200*math.Abs(vb)
+	}
+	return g, gScale, hv, hvScale
+}
+
+// checkScaled reports whether |got_i − want_i| ≤ tol·scale_i for all i,
+// and the worst ratio |got_i − want_i| / scale_i.
+func checkScaled(got, want, scale []float64, tol float64) (float64, int, bool) {
+	worst, at := 0.0, 0
+	for i := range got {
+		d := math.Abs(got[i] - want[i])
+		if d == 0 {
+			continue
+		}
+		r := d / scale[i]
+		if !(r <= worst) {
+			worst, at = r, i
+		}
+	}
+	return worst, at, worst <= tol
+}
+
+// TestExtendedRosenbrock checks, at n = 1000, the gradient and HVPs of the
+// extended Rosenbrock function written with strided slices against the
+// analytic formulas to 1e-12 relative to each component's terms, through
+// ad.ValueAndGrad, hvp.HVP, hvp.At and hvp.Objective.
+func TestExtendedRosenbrock(t *testing.T) {
+	const n = 1000
+	const tol = 1e-12
+	rng := rand.New(rand.NewPCG(11, 11))
+	start := make([]float64, n) // the standard start (−1.2, 1, −1.2, 1, ...)
+	ones := make([]float64, n)  // the minimum
+	for i := range start {
+		start[i] = 1
+		ones[i] = 1
+		if i%2 == 0 {
+			start[i] = -1.2
+		}
+	}
+	points := map[string][]float64{"start": start, "minimum": ones, "random": engNormal(rng, n)}
+	wide := engNormal(rng, n)
+	for i := range wide {
+		wide[i] *= 10
+	}
+	points["random×10"] = wide
+
+	obj := hvp.NewObjective(rosenSliced, n)
+	if obj.Dim() != n {
+		t.Fatalf("Objective.Dim = %d", obj.Dim())
+	}
+	for name, x := range points {
+		v := engNormal(rng, n)
+		g, gs, hv, hs := rosenHand(x, v)
+
+		// Value and gradient.
+		f, grad := ad.ValueAndGrad(rosenSliced, x)
+		if e, i, ok := checkScaled(grad, g, gs, tol); !ok {
+			t.Errorf("%s: gradient error %.3g at %d: %v vs %v", name, e, i, grad[i], g[i])
+		}
+		wantF := 0.0
+		for j := 0; j < n; j += 2 {
+			wantF += 100*math.Pow(x[j+1]-x[j]*x[j], 2) + math.Pow(1-x[j], 2)
+		}
+		if math.Abs(f-wantF) > tol*max(1, math.Abs(wantF)) {
+			t.Errorf("%s: f = %v, formula %v", name, f, wantF)
+		}
+
+		// HVP.
+		got := hvp.HVP(rosenSliced, x, v)
+		if e, i, ok := checkScaled(got, hv, hs, tol); !ok {
+			t.Errorf("%s: HVP error %.3g at %d: %v vs %v", name, e, i, got[i], hv[i])
+		}
+		eg, _, _ := checkScaled(grad, g, gs, tol)
+		eh, _, _ := checkScaled(got, hv, hs, tol)
+		t.Logf("%s: worst scaled error: gradient %.2g, HVP %.2g", name, eg, eh)
+
+		// The Objective: Eval with and without a gradient, HessVec.
+		og := make([]float64, n)
+		if of := obj.Eval(x, og); of != f {
+			t.Errorf("%s: Objective.Eval = %v, ValueAndGrad %v", name, of, f)
+		}
+		if e, _ := engRelErr(og, grad); e != 0 {
+			t.Errorf("%s: Objective gradient differs from ValueAndGrad", name)
+		}
+		if of := obj.Eval(x, nil); of != f {
+			t.Errorf("%s: Objective.Eval(x, nil) = %v, want %v", name, of, f)
+		}
+		ohv := make([]float64, n)
+		obj.HessVec(x, v, ohv)
+		if e, _ := engRelErr(ohv, got); e != 0 {
+			t.Errorf("%s: Objective.HessVec differs from hvp.HVP", name)
+		}
+
+		// Linearize once, then several directions: each equals a fresh HVP.
+		xc := append([]float64(nil), x...)
+		lin := obj.Linearize(xc)
+		xc[0] = math.NaN() // the linearization must have copied x
+		for k := range 4 {
+			u := engNormal(rng, n)
+			lhv := make([]float64, n)
+			lin(u, lhv)
+			fresh := make([]float64, n)
+			obj.HessVec(x, u, fresh) // note: invalidates lin; re-linearize below
+			if e, i := engRelErr(lhv, fresh); e != 0 {
+				t.Errorf("%s: direction %d: linearized HVP differs from a fresh one at %d: %v vs %v", name, k, i, lhv[i], fresh[i])
+			}
+			_, _, want, scale := rosenHand(x, u)
+			if e, i, ok := checkScaled(lhv, want, scale, tol); !ok {
+				t.Errorf("%s: direction %d: linearized HVP error %.3g at %d", name, k, e, i)
+			}
+			lin = obj.Linearize(x)
+		}
+	}
+}
+
+// TestLinearizeReuse checks that one linearization serves many directions
+// without being disturbed by Eval calls at other points in between, and
+// that a new linearization moves to the new point.
+func TestLinearizeReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	const n = 28
+	obj := hvp.NewObjective(engNet, n)
+	x, y := engNormal(rng, n), engNormal(rng, n)
+	lin := obj.Linearize(x)
+	g := make([]float64, n)
+	for k := range 5 {
+		obj.Eval(y, g) // another point: must not disturb the linearization at x
+		v := engNormal(rng, n)
+		hv := make([]float64, n)
+		lin(v, hv)
+		if e, i := engRelErr(hv, hvp.HVP(engNet, x, v)); e != 0 {
+			t.Errorf("direction %d: linearized HVP differs from a fresh one at %d", k, i)
+		}
+	}
+	lin = obj.Linearize(y)
+	v := engNormal(rng, n)
+	hv := make([]float64, n)
+	lin(v, hv)
+	if e, _ := engRelErr(hv, hvp.HVP(engNet, y, v)); e != 0 {
+		t.Errorf("after Linearize(y): HVP is not the one at y")
+	}
+}
+
+func TestObjectivePanics(t *testing.T) {
+	obj := hvp.NewObjective(rosenSliced, 4)
+	x4, x3 := make([]float64, 4), make([]float64, 3)
+	engMustPanic(t, "NewObjective(0)", func() { hvp.NewObjective(rosenSliced, 0) }, "hvp: NewObjective", "0")
+	engMustPanic(t, "Eval x", func() { obj.Eval(x3, nil) }, "hvp: Objective.Eval", "3", "4")
+	engMustPanic(t, "Eval grad", func() { obj.Eval(x4, x3) }, "hvp: Objective.Eval", "3", "4")
+	engMustPanic(t, "HessVec v", func() { obj.HessVec(x4, x3, x4) }, "hvp: Objective.HessVec", "3", "4")
+	engMustPanic(t, "HessVec hv", func() { obj.HessVec(x4, x4, x3) }, "hvp: Objective.HessVec", "3", "4")
+	engMustPanic(t, "Linearize", func() { obj.Linearize(x3) }, "hvp: Objective.Linearize", "3", "4")
+	vec := hvp.NewObjective(graph.Square, 2)
+	engMustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
+}
