@@ -16,7 +16,7 @@ func JVP(f Func, x, v []float64) (value, tangent *tensor.Tensor) {
 		panic(fmt.Sprintf("ad: JVP: len(x) = %d, len(v) = %d", len(x), len(v)))
 	}
 	tp := graph.NewTape()
-	w := tp.Var(tensor.FromSlice(x))
+	w := tp.VarVec(x)
 	w.SetTangentData(v)
 	y := f(w)
 	value = y.Value().Clone()

@@ -10,6 +10,7 @@ package ad
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/tensor"
@@ -36,7 +37,9 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	}
 	hi := y.Index()
 	// depends[i-lo]: node i depends on some x (and so needs an adjoint).
-	depends := make([]bool, hi-lo+1)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	depends := sc.dependsFor(hi - lo + 1)
 	for _, x := range xs {
 		if x.Index() <= hi {
 			depends[x.Index()-lo] = true
@@ -54,7 +57,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 			}
 		}
 	}
-	adj := make([]*graph.Node, hi-lo+1)
+	adj := sc.adjFor(hi - lo + 1)
 	if depends[hi-lo] {
 		adj[hi-lo] = tp.Full(1, y.Shape()...)
 	}
@@ -96,6 +99,41 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	return out
 }
 
+// scratch holds the per-call work arrays of Grad. They are pooled because a
+// training loop calls Grad once per step and the arrays are as long as the
+// tape: allocating them each time would make the garbage collector, and its
+// write barriers, a large part of the cost of recording small ops.
+type scratch struct {
+	depends []bool
+	adj     []*graph.Node
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func (s *scratch) dependsFor(n int) []bool {
+	if cap(s.depends) < n {
+		s.depends = make([]bool, n)
+	}
+	s.depends = s.depends[:n]
+	clear(s.depends)
+	return s.depends
+}
+
+func (s *scratch) adjFor(n int) []*graph.Node {
+	if cap(s.adj) < n {
+		s.adj = make([]*graph.Node, n)
+	}
+	s.adj = s.adj[:n]
+	return s.adj
+}
+
+// release clears the references to nodes, so a pooled scratch does not keep
+// a dead tape alive, and returns s to the pool.
+func (s *scratch) release() {
+	clear(s.adj)
+	scratchPool.Put(s)
+}
+
 // Func is a function written with graph operations: it receives its input
 // as a node on a fresh tape and returns its output node.
 type Func func(x *graph.Node) *graph.Node
@@ -105,7 +143,7 @@ type Func func(x *graph.Node) *graph.Node
 // It records f once and sweeps back once.
 func ValueAndGrad(f Func, x []float64) (float64, []float64) {
 	tp := graph.NewTape()
-	w := tp.Var(tensor.FromSlice(x))
+	w := tp.VarVec(x)
 	y := f(w)
 	g := Grad(y, w)[0]
 	out := make([]float64, len(x))

@@ -40,6 +40,10 @@ type Tape struct {
 	floatChunks [][]float64
 	floatChunk  int
 	floatPos    int
+	// Large buffers get their own allocations, kept in request order so
+	// that the same recording after Reset gets the same buffers back.
+	large    [][]float64
+	largeIdx int
 
 	detect  bool
 	anomaly error
@@ -65,6 +69,7 @@ func (tp *Tape) Reset() {
 	tp.anomaly = nil
 	tp.nodeChunk, tp.nodePos = 0, 0
 	tp.floatChunk, tp.floatPos = 0, 0
+	tp.largeIdx = 0
 }
 
 // DetectAnomalies turns anomaly detection on or off. While it is on, every
@@ -85,7 +90,19 @@ func (tp *Tape) allocFloats(n int) []float64 {
 		return nil
 	}
 	if n >= largeAlloc {
-		return make([]float64, n)
+		if tp.largeIdx < len(tp.large) && cap(tp.large[tp.largeIdx]) >= n {
+			b := tp.large[tp.largeIdx][:n:n]
+			tp.largeIdx++
+			return b
+		}
+		b := make([]float64, n)
+		if tp.largeIdx < len(tp.large) {
+			tp.large[tp.largeIdx] = b
+		} else {
+			tp.large = append(tp.large, b)
+		}
+		tp.largeIdx++
+		return b
 	}
 	for {
 		if tp.floatChunk < len(tp.floatChunks) {
@@ -164,6 +181,15 @@ type opDef struct {
 // Var records a differentiable input holding a copy of t.
 func (tp *Tape) Var(t *tensor.Tensor) *Node {
 	n := tp.leaf(t)
+	n.isVar = true
+	return n
+}
+
+// VarVec records a one-dimensional differentiable input holding a copy of
+// x: the parameter vector of an objective, without building a tensor first.
+func (tp *Tape) VarVec(x []float64) *Node {
+	n := tp.newNode(nil, []int{len(x)})
+	copy(n.value.Data(), x)
 	n.isVar = true
 	return n
 }

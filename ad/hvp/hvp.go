@@ -27,29 +27,83 @@ import (
 // Each HVP at a Point costs one tangent sweep over the recording, about as
 // much as one gradient, and allocates nothing after the first.
 //
+// The point may be one flat vector (At) or several tensors (AtN, for a
+// network's parameters); vectors passed to and returned by a Point are
+// always flat: the inputs' elements concatenated in order.
+//
 // A Point is not safe for concurrent use; make one per goroutine.
 type Point struct {
-	tp   *graph.Tape
-	x    *graph.Node
-	y    *graph.Node
-	grad *graph.Node
-	n    int
+	tp     *graph.Tape
+	xs     []*graph.Node
+	y      *graph.Node
+	grads  []*graph.Node
+	n      int
+	lo, hi int // the stretch of tape a tangent sweep covers
 }
+
+// FuncN is a scalar function of several inputs, such as a network's loss
+// as a function of its parameter tensors.
+type FuncN func(xs []*graph.Node) *graph.Node
 
 // At records f and its gradient at the flat vector x (copied, not
 // retained) and returns the Point. It panics if f's output is not a scalar.
 func At(f ad.Func, x []float64) *Point {
 	p := &Point{tp: graph.NewTape()}
-	p.record(f, x)
+	p.record(single(f), x, [][]int{{len(x)}})
 	return p
 }
 
-func (p *Point) record(f ad.Func, x []float64) {
+// AtN records f and its gradient at the inputs xs (copied, not retained)
+// and returns the Point. Recording each input as its own variable, rather
+// than slicing one flat vector, keeps the reverse sweep O(n) however many
+// inputs there are.
+func AtN(f FuncN, xs []*tensor.Tensor) *Point {
+	shapes := make([][]int, len(xs))
+	size := 0
+	for i, x := range xs {
+		shapes[i] = x.Shape()
+		size += x.Size()
+	}
+	flat := make([]float64, 0, size)
+	for _, x := range xs {
+		flat = append(flat, x.Data()...)
+	}
+	p := &Point{tp: graph.NewTape()}
+	p.record(f, flat, shapes)
+	return p
+}
+
+func single(f ad.Func) FuncN {
+	return func(xs []*graph.Node) *graph.Node { return f(xs[0]) }
+}
+
+// record records f at the flat vector x split into inputs of the given
+// shapes, and the gradient with respect to all of them.
+func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 	p.tp.Reset()
 	p.n = len(x)
-	p.x = p.tp.Var(tensor.FromSlice(x))
-	p.y = f(p.x)
-	p.grad = ad.Grad(p.y, p.x)[0]
+	p.xs = p.xs[:0]
+	off := 0
+	for _, s := range shapes {
+		size := tensor.SizeOf(s)
+		if off+size > len(x) {
+			panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
+		}
+		p.xs = append(p.xs, p.tp.Var(tensor.New(x[off:off+size], s...)))
+		off += size
+	}
+	if off != len(x) {
+		panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
+	}
+	p.y = f(p.xs)
+	if p.y.Value().Size() != 1 {
+		panic(fmt.Sprintf("hvp: the function returned %v, not a scalar", p.y))
+	}
+	p.grads = ad.Grad(p.y, p.xs...)
+	p.lo, p.hi = p.xs[0].Index(), p.xs[0].Index()
+	for _, g := range p.grads {
+		p.hi = max(p.hi, g.Index())
+	}
 }
 
 // Dim returns the number of parameters.
@@ -61,7 +115,10 @@ func (p *Point) Value() float64 { return p.y.Item() }
 // Grad copies ∇f(x) into dst (allocated when nil) and returns it.
 func (p *Point) Grad(dst []float64) []float64 {
 	dst = prepare("Grad", dst, p.n)
-	copy(dst, p.grad.Value().Data())
+	off := 0
+	for _, g := range p.grads {
+		off += copy(dst[off:], g.Value().Data())
+	}
 	return dst
 }
 
@@ -72,12 +129,22 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		panic(fmt.Sprintf("hvp: HVP: len(v) = %d for a point of dimension %d", len(v), p.n))
 	}
 	dst = prepare("HVP", dst, p.n)
-	p.x.SetTangentData(v)
-	ad.PushTangents(p.tp, p.x.Index(), p.grad.Index())
-	if t := p.grad.Tangent(); t != nil {
-		copy(dst, t.Data())
-	} else {
-		clear(dst) // the gradient does not depend on x: f is affine
+	off := 0
+	for _, x := range p.xs {
+		size := x.Value().Size()
+		x.SetTangentData(v[off : off+size])
+		off += size
+	}
+	ad.PushTangents(p.tp, p.lo, p.hi)
+	off = 0
+	for _, g := range p.grads {
+		size := g.Value().Size()
+		if t := g.Tangent(); t != nil {
+			copy(dst[off:off+size], t.Data())
+		} else {
+			clear(dst[off : off+size]) // this gradient does not depend on x
+		}
+		off += size
 	}
 	return dst
 }

@@ -17,10 +17,12 @@ import (
 // An Objective reuses its tapes between calls, so it is not safe for
 // concurrent use; make one per goroutine.
 type Objective struct {
-	f     ad.Func
-	n     int
-	tp    *graph.Tape
-	point *Point
+	f      FuncN
+	shapes [][]int
+	n      int
+	tp     *graph.Tape
+	xs     []*graph.Node
+	point  *Point
 }
 
 // NewObjective returns the Objective for f over vectors of length n.
@@ -28,7 +30,24 @@ func NewObjective(f ad.Func, n int) *Objective {
 	if n <= 0 {
 		panic(fmt.Sprintf("hvp: NewObjective: dimension %d", n))
 	}
-	return &Objective{f: f, n: n, tp: graph.NewTape()}
+	return &Objective{f: single(f), shapes: [][]int{{n}}, n: n, tp: graph.NewTape()}
+}
+
+// NewObjectiveN returns the Objective for a function of several tensor
+// inputs of the given shapes (a network's parameters), over the flat
+// vector of all their elements concatenated in order. Each input is
+// recorded as its own variable, so gradients and HVPs stay O(n).
+func NewObjectiveN(f FuncN, shapes ...[]int) *Objective {
+	n := 0
+	cp := make([][]int, len(shapes))
+	for i, s := range shapes {
+		cp[i] = append([]int(nil), s...)
+		n += tensor.SizeOf(s)
+	}
+	if len(shapes) == 0 || n <= 0 {
+		panic(fmt.Sprintf("hvp: NewObjectiveN: shapes %v hold no parameters", shapes))
+	}
+	return &Objective{f: f, shapes: cp, n: n, tp: graph.NewTape()}
 }
 
 // Dim returns the number of parameters.
@@ -39,14 +58,23 @@ func (o *Objective) Dim() int { return o.n }
 func (o *Objective) Eval(x, grad []float64) float64 {
 	o.check("Eval", x)
 	o.tp.Reset()
-	w := o.tp.Var(tensor.FromSlice(x))
-	y := o.f(w)
+	o.xs = o.xs[:0]
+	off := 0
+	for _, s := range o.shapes {
+		size := tensor.SizeOf(s)
+		o.xs = append(o.xs, o.tp.Var(tensor.New(x[off:off+size], s...)))
+		off += size
+	}
+	y := o.f(o.xs)
 	if y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: Objective: f returned %v, not a scalar", y))
 	}
 	if grad != nil {
 		o.check("Eval", grad)
-		copy(grad, ad.Grad(y, w)[0].Value().Data())
+		off = 0
+		for _, g := range ad.Grad(y, o.xs...) {
+			off += copy(grad[off:], g.Value().Data())
+		}
 	}
 	return y.Item()
 }
@@ -69,7 +97,7 @@ func (o *Objective) Linearize(x []float64) func(v, hv []float64) {
 		o.point = &Point{tp: graph.NewTape()}
 	}
 	p := o.point
-	p.record(o.f, x)
+	p.record(o.f, x, o.shapes)
 	return func(v, hv []float64) { p.HVP(v, hv) }
 }
 

@@ -1,0 +1,30 @@
+// Package nn builds small neural networks on package graph: parameters that
+// flatten into one []float64, layers (Linear, MLP, scalar-parameter
+// models), losses, an in-memory Dataset with shuffled mini-batches, a Fit
+// training loop, and Save/Load of parameters.
+//
+// # Models and parameters
+//
+// A Model lists its trainable tensors (Params) and computes its output
+// from nodes standing for them (Forward). The nodes can be recorded two
+// ways, and every model works with both:
+//
+//   - Vars records one tape variable per parameter tensor: the fast path
+//     of a first-order training loop (see Fit).
+//   - Split views one flat variable, the whole parameter vector, as one
+//     node per tensor: the path by which a second-order method of package
+//     optim (L-BFGS, Newton-CG, saddle escape) sees a network as a function
+//     of a single []float64 (see LossFunc, NewObjective and HVP).
+//
+// Flatten and Unflatten move parameter values between a model and a flat
+// vector, in the order of Params.
+//
+// # Derivatives
+//
+// Losses and layers are written with graph operations only, so their
+// gradients come from package ad and their exact Hessian-vector products
+// from package ad/hvp (forward-over-reverse, Pearlmutter 1994), with no
+// derivative rule in this package. HVP computes ∇²L(θ)·v for a network's
+// loss L over all its parameters θ in one call, at a few times the cost of
+// one gradient and without forming the Hessian.
+package nn
