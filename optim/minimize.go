@@ -1,0 +1,294 @@
+package optim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/curvature-go/curvature/internal/krylov"
+)
+
+// Minimize minimises obj from x0 with method and returns the final point and
+// the reason it stopped. A nil method means LBFGS{}; nil settings mean the
+// defaults of Settings.
+//
+// Minimize copies x0 and never modifies or retains it. It evaluates f and ∇f
+// at x0 first (one evaluation), then runs the method until ‖∇f‖∞ ≤
+// GradientThreshold or a budget, a failure or the callback stops it; with
+// Settings.CheckCurvature a final Lanczos probe tells a minimum from a
+// saddle. The returned error is nil when Result.Status.Err() is nil and
+// otherwise wraps that sentinel with details.
+//
+// Programming errors panic with an "optim: " message: a nil obj, len(x0) ≠
+// obj.Dim(), negative settings, and invalid method fields (for example
+// LBFGS.Store < 0). Conditions of the data are reported through the Result
+// and the error: x0 holding NaN or Inf (Status NonFinite, X nil), NaN or Inf
+// from f, ∇f or a Hessian-vector product (NonFinite, X the best finite point
+// seen), a failed line search (LineSearchFailure), an inconsistent gradient
+// (NonDescent), exhausted budgets (IterationLimit, EvaluationLimit).
+func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (Result, error) {
+	if obj == nil {
+		panic("optim: Minimize: nil objective")
+	}
+	n := obj.Dim()
+	if n < 1 {
+		panic(fmt.Sprintf("optim: Minimize: objective dimension %d < 1", n))
+	}
+	if len(x0) != n {
+		panic(fmt.Sprintf("optim: Minimize: len(x0) = %d, objective dimension %d", len(x0), n))
+	}
+	if method == nil {
+		method = LBFGS{}
+	}
+	r := newRunner(obj, settings)
+	for i, v := range x0 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			r.err = fmt.Errorf("%w: x0[%d] = %v", ErrNonFinite, i, v)
+			return r.result(nil, NonFinite)
+		}
+	}
+	loc := newLocation(n)
+	copy(loc.x, x0)
+	st := r.evalLoc(loc)
+	if st == NotTerminated {
+		st = method.minimize(r, loc)
+	}
+	if st == GradientThreshold && r.checkCurvature {
+		var negative bool
+		negative, _, st = r.probeCurvature(loc)
+		if st == NotTerminated {
+			st = GradientThreshold
+			if negative {
+				st = Saddle
+			}
+		}
+	}
+	return r.result(loc, st)
+}
+
+// location is an evaluated point.
+type location struct {
+	x, g     []float64
+	f, gnorm float64
+}
+
+func newLocation(n int) *location {
+	return &location{x: make([]float64, n), g: make([]float64, n)}
+}
+
+func (l *location) copyFrom(o *location) {
+	copy(l.x, o.x)
+	copy(l.g, o.g)
+	l.f, l.gnorm = o.f, o.gnorm
+}
+
+// runner is the shared state of one Minimize call: settings, counters, the
+// best point seen and the error detail of a failure.
+type runner struct {
+	obj Objective
+	lin Linearizer
+	n   int
+
+	gtol           float64
+	maxIter        int
+	maxEval        int
+	callback       func(Iteration) bool
+	checkCurvature bool
+	curvTol        float64
+	seed           uint64
+
+	iter, fevals, gevals, hvps int
+	minCurv                    float64 // +Inf until a curvature is seen
+	lambdaMin                  float64 // last Lanczos estimate of λ_min
+	lambdaHere                 bool    // lambdaMin was computed at the current iterate
+	escapes                    int
+
+	haveBest         bool
+	bestX            []float64
+	bestF, bestGNorm float64
+
+	err error // detail of a failure status
+}
+
+func newRunner(obj Objective, settings *Settings) *runner {
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	if s.GradientThreshold < 0 || math.IsNaN(s.GradientThreshold) {
+		panic(fmt.Sprintf("optim: Settings.GradientThreshold = %v < 0", s.GradientThreshold))
+	}
+	if s.MaxIterations < 0 {
+		panic(fmt.Sprintf("optim: Settings.MaxIterations = %d < 0", s.MaxIterations))
+	}
+	if s.MaxEvaluations < 0 {
+		panic(fmt.Sprintf("optim: Settings.MaxEvaluations = %d < 0", s.MaxEvaluations))
+	}
+	if s.CurvatureTolerance < 0 || math.IsNaN(s.CurvatureTolerance) {
+		panic(fmt.Sprintf("optim: Settings.CurvatureTolerance = %v < 0", s.CurvatureTolerance))
+	}
+	r := &runner{
+		obj:            obj,
+		n:              obj.Dim(),
+		gtol:           s.GradientThreshold,
+		maxIter:        s.MaxIterations,
+		maxEval:        s.MaxEvaluations,
+		callback:       s.Callback,
+		checkCurvature: s.CheckCurvature,
+		curvTol:        s.CurvatureTolerance,
+		seed:           s.Seed,
+		minCurv:        math.Inf(1),
+		lambdaMin:      math.NaN(),
+		bestF:          math.Inf(1),
+	}
+	if r.gtol == 0 {
+		r.gtol = 1e-6
+	}
+	if r.maxIter == 0 {
+		r.maxIter = 10000
+	}
+	if r.curvTol == 0 {
+		r.curvTol = 1e-6
+	}
+	r.lin, _ = obj.(Linearizer)
+	r.bestX = make([]float64, r.n)
+	return r
+}
+
+// evalLoc evaluates f and ∇f at loc.x. It returns EvaluationLimit (without
+// evaluating) when the budget is spent, NonFinite when f or ∇f is not
+// finite, and NotTerminated otherwise.
+func (r *runner) evalLoc(loc *location) Status {
+	if r.maxEval > 0 && r.fevals >= r.maxEval {
+		r.err = fmt.Errorf("%w: %d evaluations", ErrEvaluationLimit, r.fevals)
+		return EvaluationLimit
+	}
+	loc.f = r.obj.Eval(loc.x, loc.g)
+	r.fevals++
+	r.gevals++
+	loc.gnorm = normInf(loc.g)
+	if !isFinite(loc.f) || !isFinite(loc.gnorm) {
+		r.err = fmt.Errorf("%w: f = %v, ‖∇f‖∞ = %v at evaluation %d", ErrNonFinite, loc.f, loc.gnorm, r.fevals)
+		return NonFinite
+	}
+	if loc.f < r.bestF {
+		r.haveBest = true
+		copy(r.bestX, loc.x)
+		r.bestF, r.bestGNorm = loc.f, loc.gnorm
+	}
+	return NotTerminated
+}
+
+// check reports whether the run must stop at loc before another iteration.
+func (r *runner) check(loc *location) Status {
+	if loc.gnorm <= r.gtol {
+		return GradientThreshold
+	}
+	if r.iter >= r.maxIter {
+		r.err = fmt.Errorf("%w: %d iterations", ErrIterationLimit, r.iter)
+		return IterationLimit
+	}
+	return NotTerminated
+}
+
+// accept records an accepted iteration at loc and calls the callback.
+func (r *runner) accept(loc *location, escape bool) Status {
+	r.iter++
+	r.lambdaHere = false
+	if r.callback != nil && r.callback(Iteration{
+		Iter: r.iter, X: loc.x, F: loc.f, GradNorm: loc.gnorm,
+		FuncEvals: r.fevals, GradEvals: r.gevals, HessVecEvals: r.hvps,
+		Escape: escape,
+	}) {
+		return Stopped
+	}
+	return NotTerminated
+}
+
+// hessOp returns the Hessian at x as a counting operator, fixed once through
+// Linearize when the objective implements it. x must not change while the
+// operator is in use.
+func (r *runner) hessOp(x []float64) func(v, hv []float64) {
+	var apply func(v, hv []float64)
+	if r.lin != nil {
+		apply = r.lin.Linearize(x)
+	} else {
+		obj := r.obj
+		apply = func(v, hv []float64) { obj.HessVec(x, v, hv) }
+	}
+	return func(v, hv []float64) {
+		r.hvps++
+		apply(v, hv)
+	}
+}
+
+// noteCurvature records a curvature value dᵀHd/dᵀd.
+func (r *runner) noteCurvature(c float64) {
+	if c < r.minCurv {
+		r.minCurv = c
+	}
+}
+
+// probeCurvature estimates λ_min of ∇²f(loc.x) by Lanczos (tolerance
+// curvTol relative to ‖H‖) and reports whether it is negative beyond the
+// tolerance, with its unit eigenvector.
+func (r *runner) probeCurvature(loc *location) (negative bool, u []float64, st Status) {
+	res, err := krylov.Lanczos(r.hessOp(loc.x), r.n, &krylov.Settings{
+		K: 1, Which: krylov.Smallest, Tol: r.curvTol, Seed: r.seed,
+	})
+	if err != nil {
+		r.err = fmt.Errorf("%w: Hessian-vector product at the curvature probe", ErrNonFinite)
+		return false, nil, NonFinite
+	}
+	lam := res.Values[0]
+	r.lambdaMin, r.lambdaHere = lam, true
+	r.noteCurvature(lam)
+	negative = lam < -r.curvTol*res.NormEst
+	if negative {
+		r.err = fmt.Errorf("%w: λ_min ≈ %.6g (‖H‖ ≈ %.3g) at ‖∇f‖∞ = %.3g", ErrSaddle, lam, res.NormEst, loc.gnorm)
+	}
+	return negative, res.Vectors[0], NotTerminated
+}
+
+// result builds the Result and error of a run that stopped with st at loc.
+func (r *runner) result(loc *location, st Status) (Result, error) {
+	res := Result{
+		F: math.NaN(), GradNorm: math.NaN(),
+		Iterations: r.iter, FuncEvals: r.fevals, GradEvals: r.gevals, HessVecEvals: r.hvps,
+		Status: st, MinCurvature: math.NaN(), LambdaMin: math.NaN(), Escapes: r.escapes,
+	}
+	if !math.IsInf(r.minCurv, 1) {
+		res.MinCurvature = r.minCurv
+	}
+	switch {
+	case loc != nil && (st == GradientThreshold || st == SecondOrderStationary || st == Saddle || st == Stopped):
+		res.X = append([]float64(nil), loc.x...)
+		res.F, res.GradNorm = loc.f, loc.gnorm
+		if r.lambdaHere {
+			res.LambdaMin = r.lambdaMin
+		}
+	case r.haveBest:
+		res.X = append([]float64(nil), r.bestX...)
+		res.F, res.GradNorm = r.bestF, r.bestGNorm
+	}
+	err := st.Err()
+	if err != nil && r.err != nil && errors.Is(r.err, err) {
+		err = r.err
+	}
+	return res, err
+}
+
+func normInf(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		a := math.Abs(x)
+		if a > m {
+			m = a
+		} else if a != a {
+			return math.NaN()
+		}
+	}
+	return m
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -1,0 +1,110 @@
+package optim
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Status reports why Minimize stopped.
+type Status int
+
+const (
+	// NotTerminated is the zero Status; Minimize never returns it.
+	NotTerminated Status = iota
+	// GradientThreshold: ‖∇f(X)‖∞ fell to Settings.GradientThreshold. This
+	// is success; with Settings.CheckCurvature it also means no curvature
+	// below the tolerance was found at X.
+	GradientThreshold
+	// SecondOrderStationary: SaddleEscape stopped where ‖∇f‖∞ is below the
+	// threshold and the smallest Hessian eigenvalue found by Lanczos is not
+	// below −CurvatureTolerance·‖H‖. This is success.
+	SecondOrderStationary
+	// Stopped: the Settings.Callback asked to stop.
+	Stopped
+	// Saddle: the gradient is below the threshold but the Hessian has an
+	// eigenvalue below −CurvatureTolerance·‖H‖ (Result.LambdaMin): X is a
+	// saddle point, not a minimum. Reported when Settings.CheckCurvature is
+	// set, or by SaddleEscape when it runs out of escapes.
+	Saddle
+	// IterationLimit: Settings.MaxIterations was reached.
+	IterationLimit
+	// EvaluationLimit: Settings.MaxEvaluations was reached.
+	EvaluationLimit
+	// NonFinite: f, ∇f or a Hessian-vector product was NaN or ±Inf (or x0
+	// held one).
+	NonFinite
+	// LineSearchFailure: the line search found no point with a lower f along
+	// a descent direction; x was left at the best point.
+	LineSearchFailure
+	// NonDescent: −∇f is not a descent direction of f: the line search's
+	// trials show f rising along it (a failed finite-difference check of
+	// ∇f), so ∇f does not match f.
+	NonDescent
+	// NoProgress: the trust region shrank below working precision without
+	// an acceptable step, or the escape line search found no decrease.
+	NoProgress
+)
+
+var statusNames = [...]string{
+	NotTerminated:         "NotTerminated",
+	GradientThreshold:     "GradientThreshold",
+	SecondOrderStationary: "SecondOrderStationary",
+	Stopped:               "Stopped",
+	Saddle:                "Saddle",
+	IterationLimit:        "IterationLimit",
+	EvaluationLimit:       "EvaluationLimit",
+	NonFinite:             "NonFinite",
+	LineSearchFailure:     "LineSearchFailure",
+	NonDescent:            "NonDescent",
+	NoProgress:            "NoProgress",
+}
+
+// String returns the name of s.
+func (s Status) String() string {
+	if s >= 0 && int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Success reports whether s means that a stationary point satisfying the
+// requested tests was found (GradientThreshold or SecondOrderStationary).
+func (s Status) Success() bool {
+	return s == GradientThreshold || s == SecondOrderStationary
+}
+
+// Err returns the sentinel error matching s: nil for GradientThreshold,
+// SecondOrderStationary, Stopped and NotTerminated, and otherwise one of
+// ErrSaddle, ErrIterationLimit, ErrEvaluationLimit, ErrNonFinite,
+// ErrLineSearch, ErrNonDescent or ErrNoProgress. Minimize returns an error
+// that wraps it with details (test it with errors.Is).
+func (s Status) Err() error {
+	switch s {
+	case Saddle:
+		return ErrSaddle
+	case IterationLimit:
+		return ErrIterationLimit
+	case EvaluationLimit:
+		return ErrEvaluationLimit
+	case NonFinite:
+		return ErrNonFinite
+	case LineSearchFailure:
+		return ErrLineSearch
+	case NonDescent:
+		return ErrNonDescent
+	case NoProgress:
+		return ErrNoProgress
+	}
+	return nil
+}
+
+// Sentinel errors returned (wrapped) by Minimize; see Status.Err.
+var (
+	ErrSaddle          = errors.New("optim: stopped at a saddle point (negative curvature)")
+	ErrIterationLimit  = errors.New("optim: iteration limit reached")
+	ErrEvaluationLimit = errors.New("optim: evaluation limit reached")
+	ErrNonFinite       = errors.New("optim: NaN or Inf")
+	ErrLineSearch      = errors.New("optim: line search failed")
+	ErrNonDescent      = errors.New("optim: search direction is not a descent direction")
+	ErrNoProgress      = errors.New("optim: no further progress possible")
+)

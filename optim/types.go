@@ -1,0 +1,104 @@
+package optim
+
+// Method is a minimisation algorithm for Minimize: GradientDescent, SGD,
+// Adam, LBFGS, NewtonCG or SaddleEscape. The interface is sealed: the
+// methods share the driver's evaluation counting, budgets and NaN handling,
+// which this package does not export.
+type Method interface {
+	// minimize runs the method from loc, an evaluated point with finite f
+	// and ∇f, updating loc in place as it accepts points. It returns why it
+	// stopped (never NotTerminated).
+	minimize(r *runner, loc *location) Status
+}
+
+// Settings controls Minimize. A nil *Settings, and every zero field, means the
+// documented default. Negative values panic.
+type Settings struct {
+	// GradientThreshold is the convergence test: Minimize stops with
+	// GradientThreshold when ‖∇f(x)‖∞ ≤ GradientThreshold. If it is 0, it
+	// is defaulted to 1e-6.
+	GradientThreshold float64
+
+	// MaxIterations caps the number of accepted iterations. If it is 0, it
+	// is defaulted to 10000.
+	MaxIterations int
+
+	// MaxEvaluations caps the number of calls to Objective.Eval (including
+	// the one at x0, so 1 evaluates x0 only). If it is 0 there is no limit
+	// other than MaxIterations.
+	MaxEvaluations int
+
+	// Callback, if not nil, is called after every accepted iteration. If it
+	// returns true, Minimize stops with status Stopped.
+	Callback func(Iteration) (stop bool)
+
+	// CheckCurvature makes Minimize, when it stops with GradientThreshold,
+	// estimate the smallest Hessian eigenvalue λ_min at the final point by
+	// Lanczos and report Saddle (with ErrSaddle) instead of success when
+	// λ_min < −CurvatureTolerance·‖H‖. It costs one Lanczos run (HVPs
+	// counted in Result.HessVecEvals). SaddleEscape always performs this
+	// check.
+	CheckCurvature bool
+
+	// CurvatureTolerance is the relative threshold for negative curvature:
+	// λ_min < −CurvatureTolerance·‖H‖, with ‖H‖ estimated by Lanczos, counts
+	// as negative. It is also the Lanczos residual tolerance. Relative, so
+	// that scaling f does not change the verdict. If it is 0, it is
+	// defaulted to 1e-6.
+	CurvatureTolerance float64
+
+	// Seed seeds the Lanczos start vectors, making the curvature probes
+	// reproducible.
+	Seed uint64
+}
+
+// Iteration describes the state after one accepted iteration, for
+// Settings.Callback.
+type Iteration struct {
+	// Iter is the number of accepted iterations so far.
+	Iter int
+	// X is the current iterate. It is valid only during the callback and
+	// must not be modified or retained.
+	X []float64
+	// F is f(X) and GradNorm is ‖∇f(X)‖∞.
+	F, GradNorm float64
+	// FuncEvals, GradEvals and HessVecEvals are the counts so far.
+	FuncEvals, GradEvals, HessVecEvals int
+	// Escape reports that this iteration was a SaddleEscape step along a
+	// direction of negative curvature rather than a step of the base method.
+	Escape bool
+}
+
+// Result is the outcome of Minimize.
+type Result struct {
+	// X is the final point: the last iterate when Status is
+	// GradientThreshold, SecondOrderStationary, Saddle or Stopped, and
+	// otherwise the point with the lowest finite f seen (for the monotone
+	// methods LBFGS, NewtonCG and GradientDescent with a line search the
+	// two coincide). X never holds NaN; it is nil only when no finite point
+	// was seen (x0 non-finite, or f or ∇f non-finite at x0).
+	X []float64
+	// F is f(X) and GradNorm is ‖∇f(X)‖∞ (NaN when X is nil).
+	F, GradNorm float64
+	// Iterations is the number of accepted iterations.
+	Iterations int
+	// FuncEvals counts calls to Objective.Eval; GradEvals counts those that
+	// also computed ∇f (every call made by this package's methods does, so
+	// the two are equal: each is a "point"); HessVecEvals counts
+	// Hessian-vector products, including those of Lanczos probes.
+	FuncEvals, GradEvals, HessVecEvals int
+	// Status says why Minimize stopped.
+	Status Status
+	// MinCurvature is the smallest curvature dᵀ∇²f·d/dᵀd seen during the
+	// run (by the CG directions of NewtonCG and by Lanczos probes); NaN
+	// when no Hessian-vector product was taken.
+	MinCurvature float64
+	// LambdaMin is the Lanczos estimate of the smallest eigenvalue of
+	// ∇²f(X) when a curvature probe ran at X (CheckCurvature or
+	// SaddleEscape), and NaN otherwise. Lanczos estimates never lie below
+	// the true λ_min.
+	LambdaMin float64
+	// Escapes is the number of negative-curvature escapes taken by
+	// SaddleEscape.
+	Escapes int
+}
