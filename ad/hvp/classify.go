@@ -1,0 +1,297 @@
+package hvp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/curvature-go/curvature/ad"
+)
+
+// Kind is the result of the second-derivative test: the sign pattern of
+// the Hessian's eigenvalues at a point.
+type Kind int
+
+const (
+	// Inconclusive: an eigenvalue lies within the tolerance of 0 and all
+	// the others have one sign (H is semidefinite and numerically
+	// singular), so second derivatives cannot decide; higher-order terms
+	// do. It is also the answer when Lanczos did not converge and the
+	// Ritz values do not already prove a saddle.
+	Inconclusive Kind = iota
+	// Minimum: every eigenvalue is above the tolerance (H positive
+	// definite). At a critical point, a strict local minimum.
+	Minimum
+	// Maximum: every eigenvalue is below minus the tolerance (H negative
+	// definite). At a critical point, a strict local maximum.
+	Maximum
+	// Saddle: some eigenvalue is above the tolerance and some below minus
+	// the tolerance (H indefinite). At a critical point, a saddle point:
+	// f decreases along the eigenvectors of negative eigenvalues.
+	Saddle
+	// NotFinite: f, the gradient or the Hessian is NaN or Inf at the
+	// point; nothing could be classified.
+	NotFinite
+)
+
+// String returns the name of k in lower case ("saddle").
+func (k Kind) String() string {
+	switch k {
+	case Inconclusive:
+		return "inconclusive"
+	case Minimum:
+		return "minimum"
+	case Maximum:
+		return "maximum"
+	case Saddle:
+		return "saddle"
+	case NotFinite:
+		return "not finite"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// ClassifySettings configures Classify. A nil *ClassifySettings, like the
+// zero value, uses every default.
+type ClassifySettings struct {
+	// GradTol is the critical-point test: x is critical when
+	// ‖∇f(x)‖∞ ≤ GradTol (an absolute tolerance, in units of f per unit of
+	// x, the same test as a minimiser's gradient tolerance). If GradTol is
+	// 0, it is defaulted to 1e-6.
+	GradTol float64
+
+	// RelTol and AbsTol set the eigenvalue tolerance
+	//	tol = max(RelTol·max|λ|, AbsTol),
+	// where max|λ| = max(|λ_min|, |λ_max|) = ‖H‖₂; an eigenvalue with
+	// |λ| ≤ tol counts as zero. The relative part absorbs the rounding of
+	// an exact AD Hessian (about 1e-16·‖H‖) and the Lanczos error, with
+	// room to spare; the absolute floor decides when H itself is
+	// negligible (H = 0 for an affine f gives Inconclusive). If RelTol is
+	// 0, it is defaulted to 1e-8; if AbsTol is 0, it is defaulted to 1e-12
+	// (set a tiny positive AbsTol to disable the floor in practice).
+	RelTol, AbsTol float64
+
+	// DenseMax is the largest n for which the Hessian is formed (n HVPs,
+	// n² memory) and fully diagonalised with mat.EigenSym, giving every
+	// eigenvalue. Above it only the two extreme eigenpairs are computed by
+	// Lanczos, which is enough for the classification. If DenseMax is 0,
+	// it is defaulted to 200; a negative DenseMax means Lanczos for every
+	// n.
+	DenseMax int
+
+	// Lanczos configures the Lanczos path; nil means defaults. K and Which
+	// are ignored (the run is over both ends, one pair each). If its Tol is
+	// 0, it is defaulted to RelTol/10 here, so that the eigenvalue error
+	// bound Tol·‖H‖ is well inside the zero band.
+	Lanczos *LanczosSettings
+}
+
+// Classification is the result of Classify at a point x.
+type Classification struct {
+	// Kind is the sign pattern of the Hessian's eigenvalues. It names the
+	// kind of critical point only when Critical is true; at a
+	// non-critical point it describes the curvature alone (the shape of
+	// the quadratic model).
+	Kind Kind
+
+	// Critical reports whether x is a critical point: ‖∇f(x)‖∞ ≤ GradTol.
+	Critical bool
+
+	// Value is f(x) and Grad is ∇f(x).
+	Value float64
+	Grad  []float64
+
+	// GradNormInf and GradNorm2 are ‖∇f(x)‖∞ and ‖∇f(x)‖₂.
+	GradNormInf, GradNorm2 float64
+
+	// MinEigenvalue and MaxEigenvalue are λ_min and λ_max of ∇²f(x).
+	MinEigenvalue, MaxEigenvalue float64
+
+	// Eigenvalues holds every eigenvalue, ascending, when the dense path
+	// was taken; it is nil on the Lanczos path.
+	Eigenvalues []float64
+
+	// Escape is set when λ_min < −Tol (for a Saddle or a Maximum): the unit
+	// eigenvector u of λ_min, signed so that ∇f(x)ᵀu ≤ 0. Then
+	// f(x + t·u) = f(x) + t·∇fᵀu + ½t²·λ_min + O(t³) decreases, to second
+	// order, for every small t > 0. When ∇fᵀu = 0 (as at an exact critical
+	// point) both signs lower f equally and the sign is fixed by making
+	// the largest-magnitude component (the first, on ties) positive. Nil
+	// otherwise.
+	Escape []float64
+
+	// Tol is the eigenvalue tolerance that was used (see ClassifySettings).
+	Tol float64
+
+	// Dense reports whether the dense path (mat.EigenSym) was taken.
+	Dense bool
+
+	// HVPs is the number of Hessian-vector products used.
+	HVPs int
+
+	// Converged is false only when Lanczos stopped at its budget before
+	// converging; the Kind is then Saddle if the Ritz values already prove
+	// it (they bound λ_min from above and λ_max from below), else
+	// Inconclusive.
+	Converged bool
+}
+
+// Classify applies the second-derivative test at x: it computes f(x), the
+// gradient and its norms, and the extreme eigenvalues of the Hessian, and
+// reports the Kind (see the constants), whether x is a critical point, and
+// for negative curvature the escape direction. x is neither modified nor
+// retained.
+//
+// For n ≤ DenseMax (default 200) it forms the Hessian (Hessian: n HVPs)
+// and diagonalises it with mat.EigenSym, O(n³); above, it runs Lanczos over
+// both ends of the spectrum (ExtremeEigenvalues: typically tens to hundreds
+// of HVPs, memory O(n)). The test (Goodfellow, Bengio & Courville, Deep
+// Learning §4.3; Nocedal & Wright Thm 2.3–2.4), with tol as documented in
+// ClassifySettings:
+//
+//	Minimum       λ_min > tol
+//	Maximum       λ_max < −tol
+//	Saddle        λ_min < −tol and λ_max > tol
+//	Inconclusive  otherwise: an extreme eigenvalue within tol of 0, the
+//	              rest of one sign
+//
+// At the minimum of the seed loss (1 − w₁w₂)² at (1, 1) the Hessian is
+// [[2, 2], [2, 2]] with eigenvalues 0 and 4: the zero eigenvalue is the
+// direction along the valley w₁w₂ = 1 of equal minima, and Classify reports
+// Inconclusive (not Minimum), because second derivatives alone cannot tell
+// a valley of minima from a degenerate saddle.
+//
+// Classify panics if x is empty or a setting is negative or NaN. NaN or
+// Inf in f, the gradient or the Hessian gives the Kind NotFinite.
+func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification {
+	n := len(x)
+	if n == 0 {
+		panic("hvp: Classify: empty x")
+	}
+	var s ClassifySettings
+	if settings != nil {
+		s = *settings
+	}
+	for _, t := range []struct {
+		name string
+		v    float64
+	}{{"GradTol", s.GradTol}, {"RelTol", s.RelTol}, {"AbsTol", s.AbsTol}} {
+		if t.v < 0 || math.IsNaN(t.v) || math.IsInf(t.v, 0) {
+			panic(fmt.Sprintf("hvp: Classify: %s = %v, want a finite value ≥ 0", t.name, t.v))
+		}
+	}
+	if s.GradTol == 0 {
+		s.GradTol = 1e-6
+	}
+	if s.RelTol == 0 {
+		s.RelTol = 1e-8
+	}
+	if s.AbsTol == 0 {
+		s.AbsTol = 1e-12
+	}
+	if s.DenseMax == 0 {
+		s.DenseMax = 200
+	}
+
+	p := At(f, x)
+	c := Classification{Value: p.Value(), Grad: p.Grad(nil), Converged: true}
+	for _, g := range c.Grad {
+		c.GradNormInf = math.Max(c.GradNormInf, math.Abs(g))
+	}
+	c.GradNorm2 = mat.Norm(mat.NewVecDense(n, c.Grad), 2)
+	if !finite(c.Value) || !finite(c.GradNorm2) || !finite(c.GradNormInf) {
+		c.Kind = NotFinite
+		return c
+	}
+	c.Critical = c.GradNormInf <= s.GradTol
+
+	var minVec []float64
+	if n <= s.DenseMax {
+		c.Dense = true
+		h := Hessian(f, x)
+		c.HVPs = n
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				if !finite(h.At(i, j)) {
+					c.Kind = NotFinite
+					return c
+				}
+			}
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(h, true) {
+			// EigenSym fails only on non-convergence of the QR iteration,
+			// which does not happen for a finite symmetric matrix.
+			panic("hvp: Classify: mat.EigenSym did not converge")
+		}
+		c.Eigenvalues = eig.Values(nil)
+		var vecs mat.Dense
+		eig.VectorsTo(&vecs)
+		minVec = mat.Col(nil, 0, &vecs)
+		c.MinEigenvalue, c.MaxEigenvalue = c.Eigenvalues[0], c.Eigenvalues[n-1]
+	} else {
+		var ls LanczosSettings
+		if s.Lanczos != nil {
+			ls = *s.Lanczos
+		}
+		if ls.Tol == 0 {
+			ls.Tol = s.RelTol / 10
+		}
+		e, err := ExtremeEigenvalues(p, &ls)
+		c.HVPs = e.HVPs
+		if err != nil {
+			c.Kind = NotFinite
+			return c
+		}
+		c.Converged = e.Converged
+		c.MinEigenvalue, c.MaxEigenvalue = e.Min, e.Max
+		minVec = e.MinVector
+	}
+
+	scale := math.Max(math.Abs(c.MinEigenvalue), math.Abs(c.MaxEigenvalue))
+	c.Tol = math.Max(s.RelTol*scale, s.AbsTol)
+	switch lo, hi := c.MinEigenvalue, c.MaxEigenvalue; {
+	case lo < -c.Tol && hi > c.Tol:
+		c.Kind = Saddle // proven even by unconverged Ritz values
+	case !c.Converged:
+		c.Kind = Inconclusive
+	case lo > c.Tol:
+		c.Kind = Minimum
+	case hi < -c.Tol:
+		c.Kind = Maximum
+	default:
+		c.Kind = Inconclusive
+	}
+	if c.MinEigenvalue < -c.Tol {
+		c.Escape = orientDescent(minVec, c.Grad)
+	}
+	return c
+}
+
+// orientDescent returns u (owned by the caller) signed so that gᵀu ≤ 0,
+// or, when gᵀu = 0, so that its largest-magnitude component is positive.
+func orientDescent(u, g []float64) []float64 {
+	dot := 0.0
+	for i := range u {
+		dot += g[i] * u[i]
+	}
+	flip := dot > 0
+	if dot == 0 {
+		big := 0
+		for i := range u {
+			if math.Abs(u[i]) > math.Abs(u[big]) {
+				big = i
+			}
+		}
+		flip = u[big] < 0
+	}
+	if flip {
+		for i := range u {
+			u[i] = -u[i]
+		}
+	}
+	return u
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
