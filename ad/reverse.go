@@ -46,12 +46,11 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 		}
 	}
 	for i := lo; i <= hi; i++ {
-		n := tp.Node(i)
 		if depends[i-lo] {
 			continue
 		}
-		for j := 0; j < n.NumInputs(); j++ {
-			if in := n.Input(j); in.Index() >= lo && depends[in.Index()-lo] {
+		for _, in := range tp.Node(i).Inputs() {
+			if in != nil && in.Index() >= lo && depends[in.Index()-lo] {
 				depends[i-lo] = true
 				break
 			}
@@ -67,17 +66,17 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 		if g == nil || n.IsLeaf() {
 			continue
 		}
+		ins := n.Inputs()
 		var need [2]bool
-		for j := 0; j < n.NumInputs(); j++ {
-			in := n.Input(j)
-			need[j] = in.Index() >= lo && depends[in.Index()-lo]
+		for j, in := range ins {
+			need[j] = in != nil && in.Index() >= lo && depends[in.Index()-lo]
 		}
 		gs := n.VJP(g, need)
 		for j, gj := range gs {
 			if !need[j] || gj == nil {
 				continue
 			}
-			k := n.Input(j).Index() - lo
+			k := ins[j].Index() - lo
 			if adj[k] == nil {
 				adj[k] = gj
 			} else {

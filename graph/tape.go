@@ -47,6 +47,9 @@ type Tape struct {
 
 	detect  bool
 	anomaly error
+	// tangents is set once any leaf has been given a tangent, so that
+	// recording skips the forward-mode check until then.
+	tangents bool
 }
 
 // NewTape returns an empty tape.
@@ -70,6 +73,7 @@ func (tp *Tape) Reset() {
 	tp.nodeChunk, tp.nodePos = 0, 0
 	tp.floatChunk, tp.floatPos = 0, 0
 	tp.largeIdx = 0
+	tp.tangents = false
 }
 
 // DetectAnomalies turns anomaly detection on or off. While it is on, every
@@ -270,6 +274,10 @@ func (n *Node) NumInputs() int {
 	return c
 }
 
+// Inputs returns the inputs of the node's operation; unused entries are
+// nil (a leaf has none, a one-input op only the first).
+func (n *Node) Inputs() [maxInputs]*Node { return n.in }
+
 // Input returns the i-th input of the node's operation.
 func (n *Node) Input(i int) *Node { return n.in[i] }
 
@@ -304,6 +312,7 @@ func (n *Node) SetTangent(t *tensor.Tensor) {
 	n.ensureTangent()
 	copy(n.tangent.Data(), t.Data())
 	n.hasTan = true
+	n.tape.tangents = true
 }
 
 // SetTangentData sets the tangent of a leaf from a flat slice (copied).
@@ -317,6 +326,7 @@ func (n *Node) SetTangentData(v []float64) {
 	n.ensureTangent()
 	copy(n.tangent.Data(), v)
 	n.hasTan = true
+	n.tape.tangents = true
 }
 
 func (n *Node) ensureTangent() {
@@ -368,11 +378,8 @@ func (n *Node) VJP(g *Node, need [maxInputs]bool) [maxInputs]*Node {
 // record finishes a newly computed node: it computes the tangent eagerly
 // when an input carries one, and checks for anomalies.
 func (tp *Tape) record(n *Node) *Node {
-	for _, in := range n.in {
-		if in != nil && in.hasTan {
-			n.PushTangent()
-			break
-		}
+	if tp.tangents && (n.in[0].tan() != nil || n.in[1].tan() != nil) {
+		n.PushTangent()
 	}
 	if tp.detect && tp.anomaly == nil {
 		if bad(n.value.Data()) {
