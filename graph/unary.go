@@ -203,24 +203,17 @@ var tanhOp = new(opDef)
 func init() {
 	*tanhOp = opDef{
 		name: "Tanh",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tanhGradTo(dst, n.in[0].tan(), &n.value) },
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), &n.value) },
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
 			return [maxInputs]*Node{tanhGrad(g, n)}
 		},
 	}
 }
 
-func tanhGradTo(dst, g, y *tensor.Tensor) {
-	out, gd, yd := dst.Data(), g.Data(), y.Data()
-	for i := range out {
-		out[i] = gd[i] * (1 - yd[i]*yd[i])
-	}
-}
-
 // tanhGrad records g⊙(1−y²), the VJP of tanh given its output y.
 func tanhGrad(g, y *Node) *Node {
 	n := binaryNode(tanhGradOp, g, y, y.Shape())
-	tanhGradTo(&n.value, &g.value, &y.value)
+	tensor.TanhGradTo(&n.value, &g.value, &y.value)
 	return y.tape.record(n)
 }
 
@@ -265,24 +258,17 @@ var sigmoidOp = new(opDef)
 func init() {
 	*sigmoidOp = opDef{
 		name: "Sigmoid",
-		jvp:  func(n *Node, dst *tensor.Tensor) { sigmoidGradTo(dst, n.in[0].tan(), &n.value) },
+		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), &n.value) },
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
 			return [maxInputs]*Node{sigmoidGrad(g, n)}
 		},
 	}
 }
 
-func sigmoidGradTo(dst, g, y *tensor.Tensor) {
-	out, gd, yd := dst.Data(), g.Data(), y.Data()
-	for i := range out {
-		out[i] = gd[i] * yd[i] * (1 - yd[i])
-	}
-}
-
 // sigmoidGrad records g⊙y⊙(1−y), the VJP of sigmoid given its output y.
 func sigmoidGrad(g, y *Node) *Node {
 	n := binaryNode(sigmoidGradOp, g, y, y.Shape())
-	sigmoidGradTo(&n.value, &g.value, &y.value)
+	tensor.SigmoidGradTo(&n.value, &g.value, &y.value)
 	return y.tape.record(n)
 }
 

@@ -1,42 +1,44 @@
 package tensor
 
 import (
-	"math"
+	"fmt"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/curvature-go/curvature/tensor/internal/vecmath"
 )
 
 // The hot transcendental loops. They are kept apart so that the vectorised
 // kernels of tensor/internal/vecmath can replace them in one place.
 
-func vecExp(out, x []float64) {
-	for i, v := range x {
-		out[i] = math.Exp(v)
-	}
+func vecExp(out, x []float64)     { vecmath.Exp(out, x) }
+func vecLog(out, x []float64)     { vecmath.Log(out, x) }
+func vecTanh(out, x []float64)    { vecmath.Tanh(out, x) }
+func vecSigmoid(out, x []float64) { vecmath.Sigmoid(out, x) }
+
+// TanhGradTo sets dst = g⊙(1−y²), the backward pass of tanh given its
+// output y, in one fused pass, and returns dst (a nil dst is allocated).
+// All three must have one shape.
+func TanhGradTo(dst, g, y *Tensor) *Tensor {
+	dst = fusedDst("tensor: TanhGrad", dst, g, y)
+	vecmath.TanhGrad(dst.data, g.data, y.data)
+	return dst
 }
 
-func vecLog(out, x []float64) {
-	for i, v := range x {
-		out[i] = math.Log(v)
-	}
+// SigmoidGradTo sets dst = g⊙y⊙(1−y), the backward pass of the sigmoid
+// given its output y, in one fused pass, and returns dst.
+func SigmoidGradTo(dst, g, y *Tensor) *Tensor {
+	dst = fusedDst("tensor: SigmoidGrad", dst, g, y)
+	vecmath.SigmoidGrad(dst.data, g.data, y.data)
+	return dst
 }
 
-func vecTanh(out, x []float64) {
-	for i, v := range x {
-		out[i] = math.Tanh(v)
+func fusedDst(op string, dst, g, y *Tensor) *Tensor {
+	if !SameShape(g.shape, y.shape) {
+		panic(fmt.Sprintf("%s: shapes %v and %v differ", op, g.shape, y.shape))
 	}
-}
-
-func vecSigmoid(out, x []float64) {
-	for i, v := range x {
-		if v >= 0 {
-			out[i] = 1 / (1 + math.Exp(-v))
-		} else {
-			e := math.Exp(v)
-			out[i] = e / (1 + e)
-		}
-	}
+	return prepareDst(op, dst, y.shape)
 }
 
 // dgemm computes C = op(A)·op(B) + beta·C for row-major matrices.
