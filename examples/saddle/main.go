@@ -1,53 +1,66 @@
-// Command saddle analyses the saddle point of L(w1,w2) = (1 − w1·w2·x)²:
-// at (0,0) the gradient vanishes, the Hessian is [[0,−2],[−2,0]] with
-// eigenvalues ±2, so (0,0) is a saddle, and a step along the eigenvector of
-// −2 lowers the loss.
+// Command saddle retells the seed notes' saddle-point story on
+// L(w1,w2) = (1 − w1·w2·x)², the squared error of ŷ = w1·w2·x on one sample
+// (x, 1). At (0,0) the gradient vanishes and the Hessian is [[0,−2],[−2,0]],
+// with eigenvalues ±2: a saddle point. Gradient descent started there does
+// not move, but the eigenvector of −2, u = [1,1]/√2, is a direction of
+// descent, and optim.SaddleEscape follows it to the valley w1·w2 = 1/x.
+//
+// Usage:
+//
+//	go run ./examples/saddle                   # the report, from (0,0)
+//	go run ./examples/saddle -w1 0.5 -w2 -0.3  # another start point
+//	go run ./examples/saddle -method lbfgs     # escape with L-BFGS as base method
+//	go run ./examples/saddle -plot saddle.png  # also draw the loss surface and paths
+//
+// The report goes to standard output; the run takes a fraction of a second.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
-
-	"gonum.org/v1/gonum/mat"
-
-	"github.com/curvature-go/curvature/ad"
-	"github.com/curvature-go/curvature/ad/hvp"
-	"github.com/curvature-go/curvature/graph"
 )
 
+// options are the command-line settings.
+type options struct {
+	x      float64
+	w      []float64
+	method string
+	plot   string
+}
+
 func main() {
-	x := flag.Float64("x", 1, "the input x of the one-sample model ŷ = w1·w2·x")
-	w1 := flag.Float64("w1", 0, "first weight of the point to analyse")
-	w2 := flag.Float64("w2", 0, "second weight of the point to analyse")
+	var o options
+	var w1, w2 float64
+	flag.Float64Var(&o.x, "x", 1, "the input x of the one-sample model ŷ = w1·w2·x (target 1)")
+	flag.Float64Var(&w1, "w1", 0, "first weight of the start point")
+	flag.Float64Var(&w2, "w2", 0, "second weight of the start point")
+	flag.StringVar(&o.method, "method", "newton-cg", "base method of the saddle escape: newton-cg, lbfgs or gd")
+	flag.StringVar(&o.plot, "plot", "", "write the loss surface with optimisation paths to this PNG `file`")
 	flag.Parse()
-	if err := run(*x, []float64{*w1, *w2}); err != nil {
+	o.w = []float64{w1, w2}
+	if err := run(os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "saddle:", err)
 		os.Exit(1)
 	}
 }
 
-// loss returns L(w) = (1 − w1·w2·x)² for the flat vector w = [w1, w2].
-func loss(x float64) ad.Func {
-	return func(w *graph.Node) *graph.Node {
-		yhat := graph.Scale(graph.Mul(graph.Index(w, 0), graph.Index(w, 1)), x)
-		return graph.Square(graph.AddScalar(graph.Neg(yhat), 1))
+// run writes the report for o to w and draws the plot if asked.
+func run(w io.Writer, o options) error {
+	base, err := baseMethod(o.method)
+	if err != nil {
+		return err
 	}
-}
-
-func run(x float64, w []float64) error {
-	f := loss(x)
-	val, grad := ad.ValueAndGrad(f, w)
-	fmt.Printf("L(w1,w2) = (1 − w1·w2·x)², x = %g, at w = (%g, %g)\n\n", x, w[0], w[1])
-	fmt.Printf("loss       %.6g\n", val)
-	fmt.Printf("gradient   [%.6g %.6g]\n", grad[0]+0, grad[1]+0)
-	h := hvp.Hessian(f, w)
-	fmt.Printf("Hessian    %v\n", mat.Formatted(h, mat.Prefix("           ")))
-	var eig mat.EigenSym
-	if !eig.Factorize(h, true) {
-		return fmt.Errorf("eigen-decomposition failed")
+	if err := report(w, o, base); err != nil {
+		return err
 	}
-	vals := eig.Values(nil)
-	fmt.Printf("eigenvalues %.6g\n", vals)
+	if o.plot == "" {
+		return nil
+	}
+	if err := drawPlot(o.plot, o.x, o.w, base); err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", o.plot)
 	return nil
 }
