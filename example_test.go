@@ -3,6 +3,8 @@ package curvature_test
 import (
 	"fmt"
 
+	"github.com/curvature-go/curvature/tensor"
+
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
@@ -29,4 +31,17 @@ func Example() {
 	// 1 0 0 [-2 -2]
 	// saddle -2 2
 	// <nil> SecondOrderStationary w1·w2 = 1.000000, loss below 1e-12: true
+}
+
+// Example_tape is README.md's second snippet: the seed loss recorded op by
+// op on a tape, and its gradient at the saddle.
+func Example_tape() {
+	tp := graph.NewTape()
+	w1, w2 := tp.Var(tensor.Scalar(0)), tp.Var(tensor.Scalar(0))
+	yhat := graph.Mul(graph.Mul(w1, w2), tp.Const(tensor.Scalar(1)))
+	l := graph.Square(graph.Sub(tp.Const(tensor.Scalar(1)), yhat))
+	g := ad.Grad(l, w1, w2)
+	fmt.Println(l.Item(), g[0].Item() == 0, g[1].Item() == 0)
+	// Output:
+	// 1 true true
 }
