@@ -25,31 +25,19 @@ var _ Operator = (*Point)(nil)
 // ±Inf.
 var ErrNonFinite = errors.New("hvp: NaN or Inf in f, its gradient or a Hessian-vector product")
 
-// Which selects the end or ends of the spectrum that Lanczos computes.
-type Which int
+// Which selects the end or ends of the spectrum that Lanczos computes. It
+// is the type package optim's saddle escape uses too.
+type Which = krylov.Which
 
 const (
 	// Smallest asks for the K algebraically smallest eigenvalues (the most
 	// negative curvature first).
-	Smallest Which = iota
+	Smallest = krylov.Smallest
 	// Largest asks for the K algebraically largest eigenvalues.
-	Largest
+	Largest = krylov.Largest
 	// BothEnds asks for the K smallest and the K largest eigenvalues.
-	BothEnds
+	BothEnds = krylov.BothEnds
 )
-
-// String returns the name of w.
-func (w Which) String() string {
-	switch w {
-	case Smallest:
-		return "Smallest"
-	case Largest:
-		return "Largest"
-	case BothEnds:
-		return "BothEnds"
-	}
-	return fmt.Sprintf("Which(%d)", int(w))
-}
 
 // LanczosSettings configures Lanczos. A nil *LanczosSettings, like the
 // zero value, asks for the single smallest eigenpair with the default
