@@ -3,9 +3,7 @@ package tensor
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-
+	"github.com/curvature-go/curvature/tensor/internal/gemm"
 	"github.com/curvature-go/curvature/tensor/internal/vecmath"
 )
 
@@ -41,14 +39,8 @@ func fusedDst(op string, dst, g, y *Tensor) *Tensor {
 	return prepareDst(op, dst, y.shape)
 }
 
-// dgemm computes C = op(A)·op(B) + beta·C for row-major matrices.
+// dgemm computes C = op(A)·op(B) + beta·C for row-major matrices, on the
+// packed, register-blocked kernels of tensor/internal/gemm.
 func dgemm(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
-	}
-	if transB {
-		tb = blas.Trans
-	}
-	blas64.Implementation().Dgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	gemm.Dgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }

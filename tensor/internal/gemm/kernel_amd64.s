@@ -1,0 +1,153 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// One step of the inner dimension: the accumulators Y0..Y11 (row i of the
+// 6×8 tile in Y(2i), Y(2i+1)) gain a[i]*b[0:8] for the A column at AOFF(AX)
+// and the B row at BOFF(BX).
+#define STEP(AOFF, BOFF) \
+	VMOVUPD BOFF(BX), Y12 \
+	VMOVUPD (BOFF+32)(BX), Y13 \
+	VBROADCASTSD (AOFF+0)(AX), Y14 \
+	VFMADD231PD Y12, Y14, Y0 \
+	VFMADD231PD Y13, Y14, Y1 \
+	VBROADCASTSD (AOFF+8)(AX), Y15 \
+	VFMADD231PD Y12, Y15, Y2 \
+	VFMADD231PD Y13, Y15, Y3 \
+	VBROADCASTSD (AOFF+16)(AX), Y14 \
+	VFMADD231PD Y12, Y14, Y4 \
+	VFMADD231PD Y13, Y14, Y5 \
+	VBROADCASTSD (AOFF+24)(AX), Y15 \
+	VFMADD231PD Y12, Y15, Y6 \
+	VFMADD231PD Y13, Y15, Y7 \
+	VBROADCASTSD (AOFF+32)(AX), Y14 \
+	VFMADD231PD Y12, Y14, Y8 \
+	VFMADD231PD Y13, Y14, Y9 \
+	VBROADCASTSD (AOFF+40)(AX), Y15 \
+	VFMADD231PD Y12, Y15, Y10 \
+	VFMADD231PD Y13, Y15, Y11
+
+// Store row R0, R1 of the tile at DI (beta == 0).
+#define STORE0(R0, R1) \
+	VMOVUPD R0, (DI) \
+	VMOVUPD R1, 32(DI) \
+	ADDQ DX, DI
+
+// Row R0, R1 of the tile at DI gets R + beta*C (beta in Y15).
+#define STOREB(R0, R1) \
+	VFMADD231PD (DI), Y15, R0 \
+	VFMADD231PD 32(DI), Y15, R1 \
+	VMOVUPD R0, (DI) \
+	VMOVUPD R1, 32(DI) \
+	ADDQ DX, DI
+
+// func kernel6x8Asm(kc int, a, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·kernel6x8Asm(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $3, DX
+
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+	// Bring the C tile towards L1 while the products are computed.
+	MOVQ DI, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+	ADDQ DX, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+	ADDQ DX, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+	ADDQ DX, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+	ADDQ DX, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+	ADDQ DX, SI
+	PREFETCHT0 (SI)
+	PREFETCHT0 56(SI)
+
+	MOVQ CX, R8
+	SHRQ $2, R8
+	JZ   tail
+
+loop4:
+	PREFETCHT0 384(AX)
+	STEP(0, 0)
+	STEP(48, 64)
+	PREFETCHT0 448(AX)
+	STEP(96, 128)
+	STEP(144, 192)
+	ADDQ $192, AX
+	ADDQ $256, BX
+	DECQ R8
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   update
+
+loop1:
+	STEP(0, 0)
+	ADDQ $48, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  loop1
+
+update:
+	// Scale by alpha.
+	VBROADCASTSD alpha+40(FP), Y14
+	VMULPD Y14, Y0, Y0
+	VMULPD Y14, Y1, Y1
+	VMULPD Y14, Y2, Y2
+	VMULPD Y14, Y3, Y3
+	VMULPD Y14, Y4, Y4
+	VMULPD Y14, Y5, Y5
+	VMULPD Y14, Y6, Y6
+	VMULPD Y14, Y7, Y7
+	VMULPD Y14, Y8, Y8
+	VMULPD Y14, Y9, Y9
+	VMULPD Y14, Y10, Y10
+	VMULPD Y14, Y11, Y11
+
+	// beta == 0 (and not NaN): overwrite C without reading it.
+	VBROADCASTSD beta+48(FP), Y15
+	VXORPD Y13, Y13, Y13
+	VUCOMISD X13, X15
+	JNE  withbeta
+	JPS  withbeta
+
+	STORE0(Y0, Y1)
+	STORE0(Y2, Y3)
+	STORE0(Y4, Y5)
+	STORE0(Y6, Y7)
+	STORE0(Y8, Y9)
+	STORE0(Y10, Y11)
+	VZEROUPPER
+	RET
+
+withbeta:
+	STOREB(Y0, Y1)
+	STOREB(Y2, Y3)
+	STOREB(Y4, Y5)
+	STOREB(Y6, Y7)
+	STOREB(Y8, Y9)
+	STOREB(Y10, Y11)
+	VZEROUPPER
+	RET
