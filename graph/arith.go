@@ -11,6 +11,11 @@ import (
 
 // Add records a + b.
 func Add(a, b *Node) *Node {
+	if x, y, ok := scalarPair(a, b); ok {
+		n := binaryNode(addOp, a, b, a.Shape())
+		n.value.Data()[0] = x + y
+		return a.tape.record(n)
+	}
 	n := binaryNode(addOp, a, b, tensor.BroadcastShape("graph: Add", a.Shape(), b.Shape()))
 	tensor.AddTo(&n.value, &a.value, &b.value)
 	return a.tape.record(n)
@@ -46,6 +51,11 @@ func init() {
 
 // Sub records a − b.
 func Sub(a, b *Node) *Node {
+	if x, y, ok := scalarPair(a, b); ok {
+		n := binaryNode(subOp, a, b, a.Shape())
+		n.value.Data()[0] = x - y
+		return a.tape.record(n)
+	}
 	n := binaryNode(subOp, a, b, tensor.BroadcastShape("graph: Sub", a.Shape(), b.Shape()))
 	tensor.SubTo(&n.value, &a.value, &b.value)
 	return a.tape.record(n)
@@ -82,6 +92,11 @@ func init() {
 
 // Mul records the elementwise product a ⊙ b.
 func Mul(a, b *Node) *Node {
+	if x, y, ok := scalarPair(a, b); ok {
+		n := binaryNode(mulOp, a, b, a.Shape())
+		n.value.Data()[0] = x * y
+		return a.tape.record(n)
+	}
 	n := binaryNode(mulOp, a, b, tensor.BroadcastShape("graph: Mul", a.Shape(), b.Shape()))
 	tensor.MulTo(&n.value, &a.value, &b.value)
 	return a.tape.record(n)
@@ -117,6 +132,11 @@ func init() {
 
 // Div records the elementwise quotient a / b.
 func Div(a, b *Node) *Node {
+	if x, y, ok := scalarPair(a, b); ok {
+		n := binaryNode(divOp, a, b, a.Shape())
+		n.value.Data()[0] = x / y
+		return a.tape.record(n)
+	}
 	n := binaryNode(divOp, a, b, tensor.BroadcastShape("graph: Div", a.Shape(), b.Shape()))
 	tensor.DivTo(&n.value, &a.value, &b.value)
 	return a.tape.record(n)
@@ -150,6 +170,17 @@ func init() {
 			return out
 		},
 	}
+}
+
+// scalarPair returns the values of two one-element nodes of one shape, so
+// that scalar code (a loss over a few weights) skips the broadcasting
+// machinery.
+func scalarPair(a, b *Node) (x, y float64, ok bool) {
+	ad, bd := a.value.Data(), b.value.Data()
+	if len(ad) != 1 || len(bd) != 1 || !tensor.SameShape(a.Shape(), b.Shape()) {
+		return 0, 0, false
+	}
+	return ad[0], bd[0], true
 }
 
 // ---- Scalar arithmetic: Neg, Scale, AddScalar, Pow ----

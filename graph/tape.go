@@ -34,12 +34,15 @@ type Tape struct {
 	// Nodes and small float64 buffers come from chunks that grow
 	// geometrically and are reused after Reset, so recording an op costs
 	// no heap allocation per node or per value.
-	nodeChunks  [][]Node
-	nodeChunk   int // index of the chunk being filled
-	nodePos     int // next free slot in it
-	floatChunks [][]float64
-	floatChunk  int
-	floatPos    int
+	nodeChunks   [][]Node
+	nodeChunk    int               // index of the chunk being filled
+	nodePos      int               // next free slot in it
+	tensorChunks [][]tensor.Tensor // the headers of tangents
+	tensorChunk  int
+	tensorPos    int
+	floatChunks  [][]float64
+	floatChunk   int
+	floatPos     int
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -72,6 +75,7 @@ func (tp *Tape) Reset() {
 	tp.anomaly = nil
 	tp.nodeChunk, tp.nodePos = 0, 0
 	tp.floatChunk, tp.floatPos = 0, 0
+	tp.tensorChunk, tp.tensorPos = 0, 0
 	tp.largeIdx = 0
 	tp.tangents = false
 }
@@ -127,6 +131,23 @@ func (tp *Tape) allocFloats(n int) []float64 {
 	}
 }
 
+// newTensor returns a tensor header from the tape's chunks (tangents live
+// outside Node so that the common, tangent-free node stays small).
+func (tp *Tape) newTensor() *tensor.Tensor {
+	for tp.tensorChunk >= len(tp.tensorChunks) || tp.tensorPos == len(tp.tensorChunks[tp.tensorChunk]) {
+		if tp.tensorChunk < len(tp.tensorChunks) {
+			tp.tensorChunk++
+			tp.tensorPos = 0
+			continue
+		}
+		tp.tensorChunks = append(tp.tensorChunks, make([]tensor.Tensor, 16<<min(len(tp.tensorChunks), 5)))
+		tp.tensorPos = 0
+	}
+	t := &tp.tensorChunks[tp.tensorChunk][tp.tensorPos]
+	tp.tensorPos++
+	return t
+}
+
 func (tp *Tape) newNode(op *opDef, shape []int) *Node {
 	for tp.nodeChunk >= len(tp.nodeChunks) || tp.nodePos == len(tp.nodeChunks[tp.nodeChunk]) {
 		if tp.nodeChunk < len(tp.nodeChunks) {
@@ -156,7 +177,7 @@ type Node struct {
 	p    params
 
 	value   tensor.Tensor
-	tangent tensor.Tensor
+	tangent *tensor.Tensor // nil until the node first carries a tangent
 	hasTan  bool
 	isVar   bool
 }
@@ -192,8 +213,17 @@ func (tp *Tape) Var(t *tensor.Tensor) *Node {
 // VarVec records a one-dimensional differentiable input holding a copy of
 // x: the parameter vector of an objective, without building a tensor first.
 func (tp *Tape) VarVec(x []float64) *Node {
-	n := tp.newNode(nil, []int{len(x)})
-	copy(n.value.Data(), x)
+	return tp.VarData(x, len(x))
+}
+
+// VarData records a differentiable input of the given shape holding a copy
+// of data, without building a tensor first. The shape is copied too.
+func (tp *Tape) VarData(data []float64, shape ...int) *Node {
+	if len(data) != tensor.SizeOf(shape) {
+		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), shape))
+	}
+	n := tp.newNode(nil, append([]int(nil), shape...))
+	copy(n.value.Data(), data)
 	n.isVar = true
 	return n
 }
@@ -292,7 +322,7 @@ func (n *Node) Tangent() *tensor.Tensor {
 	if !n.hasTan {
 		return nil
 	}
-	return &n.tangent
+	return n.tangent
 }
 
 // SetTangent sets the tangent of a leaf to a copy of t (nil clears it).
@@ -331,8 +361,8 @@ func (n *Node) SetTangentData(v []float64) {
 
 func (n *Node) ensureTangent() {
 	// The shape test matters for empty values: a zero Tensor has size 0 too.
-	if n.tangent.Size() != n.value.Size() || (n.value.Size() > 0 && n.tangent.Data() == nil) ||
-		!tensor.SameShape(n.tangent.Shape(), n.value.Shape()) {
+	if n.tangent == nil {
+		n.tangent = n.tape.newTensor()
 		n.tangent.Wrap(n.tape.allocFloats(n.value.Size()), n.value.Shape())
 	}
 }
@@ -355,7 +385,7 @@ func (n *Node) PushTangent() bool {
 	}
 	if n.hasTan {
 		n.ensureTangent()
-		n.op.jvp(n, &n.tangent)
+		n.op.jvp(n, n.tangent)
 	}
 	return n.hasTan
 }
@@ -440,5 +470,5 @@ func (n *Node) tan() *tensor.Tensor {
 	if n == nil || !n.hasTan {
 		return nil
 	}
-	return &n.tangent
+	return n.tangent
 }

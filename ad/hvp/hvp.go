@@ -89,7 +89,7 @@ func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 		if off+size > len(x) {
 			panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
 		}
-		p.xs = append(p.xs, p.tp.Var(tensor.New(x[off:off+size], s...)))
+		p.xs = append(p.xs, p.tp.VarData(x[off:off+size], s...))
 		off += size
 	}
 	if off != len(x) {

@@ -62,7 +62,7 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 	off := 0
 	for _, s := range o.shapes {
 		size := tensor.SizeOf(s)
-		o.xs = append(o.xs, o.tp.Var(tensor.New(x[off:off+size], s...)))
+		o.xs = append(o.xs, o.tp.VarData(x[off:off+size], s...))
 		off += size
 	}
 	y := o.f(o.xs)
