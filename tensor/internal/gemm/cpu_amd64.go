@@ -2,39 +2,11 @@
 
 package gemm
 
-// cpuid executes the CPUID instruction with the given leaf (EAX) and
-// sub-leaf (ECX).
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv reads the extended control register XCR0. It may only be called
-// when CPUID reports OSXSAVE.
-func xgetbv() (eax, edx uint32)
+import "github.com/curvature-go/curvature/tensor/internal/cpu"
 
 // hasAVX2FMA reports whether the CPU supports AVX2 and FMA and the operating
-// system saves the YMM registers across context switches (Intel SDM vol. 1,
-// §14.3, "Detection of Intel AVX instructions").
-func hasAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	// XCR0 bits 1 (SSE state) and 2 (AVX state) must both be enabled.
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx2 = 1 << 5
-	return ebx7&avx2 != 0
-}
+// system saves the YMM registers (see package tensor/internal/cpu).
+func hasAVX2FMA() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 
 // avx2Kernel is the 6×8 AVX2/FMA micro-kernel: twelve ymm accumulators of
 // four float64s, two ymm registers for a row of the B sliver, and broadcasts

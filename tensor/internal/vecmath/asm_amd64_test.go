@@ -13,7 +13,7 @@ import (
 // process whole groups of four, stop at the first group holding a value
 // outside its fast range without writing that group, and return its index.
 func TestKernelStopContract(t *testing.T) {
-	if !cpu.avx2FMA {
+	if !features.avx2FMA {
 		t.Skip("no AVX2+FMA on this CPU")
 	}
 	kernels := []struct {
@@ -91,10 +91,10 @@ func TestCPUDetection(t *testing.T) {
 		return false
 	}
 	wantAVX2FMA := has("avx2") && has("fma") && has("avx")
-	if cpu.avx2FMA != wantAVX2FMA {
-		t.Errorf("CPUID says AVX2+FMA = %v, /proc/cpuinfo says %v", cpu.avx2FMA, wantAVX2FMA)
+	if features.avx2FMA != wantAVX2FMA {
+		t.Errorf("CPUID says AVX2+FMA = %v, /proc/cpuinfo says %v", features.avx2FMA, wantAVX2FMA)
 	}
-	if cpu.fma != (has("fma") && has("avx")) {
-		t.Errorf("CPUID says FMA = %v, /proc/cpuinfo flags %v", cpu.fma, has("fma"))
+	if features.fma != (has("fma") && has("avx")) {
+		t.Errorf("CPUID says FMA = %v, /proc/cpuinfo flags %v", features.fma, has("fma"))
 	}
 }

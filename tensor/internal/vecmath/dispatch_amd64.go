@@ -2,65 +2,37 @@
 
 package vecmath
 
-// Kernel selection on amd64. The CPU is probed once, at package
-// initialisation, with the package's own CPUID/XGETBV (cpu_amd64.s):
+import "github.com/curvature-go/curvature/tensor/internal/cpu"
+
+// Kernel selection on amd64, from the features probed once by package
+// tensor/internal/cpu:
 //
 //   - AVX2 and FMA, with the OS saving YMM state: the assembly kernels of
 //     vecmath_amd64.s, four float64 per instruction;
 //   - FMA without AVX2: the pure-Go kernels (generic.go);
 //   - no FMA: the compat kernels (compat.go), because math.FMA would be
 //     emulated in software.
-var cpu = detectCPU()
+var features = cpuFeatures{
+	avx2FMA: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
+	fma:     cpu.X86.HasFMA,
+}
 
 type cpuFeatures struct {
 	avx2FMA bool // AVX2 and FMA usable
 	fma     bool // FMA usable
 }
 
-func detectCPU() cpuFeatures {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 1 {
-		return cpuFeatures{}
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fmaBit     = 1 << 12
-		osxsaveBit = 1 << 27
-		avxBit     = 1 << 28
-	)
-	if ecx1&osxsaveBit == 0 || ecx1&avxBit == 0 {
-		return cpuFeatures{}
-	}
-	// The OS must save XMM (bit 1) and YMM (bit 2) state.
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return cpuFeatures{}
-	}
-	f := cpuFeatures{fma: ecx1&fmaBit != 0}
-	if maxLeaf >= 7 {
-		_, ebx7, _, _ := cpuid(7, 0)
-		const avx2Bit = 1 << 5
-		f.avx2FMA = f.fma && ebx7&avx2Bit != 0
-	}
-	return f
-}
-
 // kernelName describes the kernels selected for this CPU.
 func kernelName() string {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		return "AVX2+FMA assembly"
-	case cpu.fma:
+	case features.fma:
 		return "pure Go (FMA without AVX2)"
 	default:
 		return "compat (no FMA: math package based)"
 	}
 }
-
-// cpuid executes CPUID with the given EAX and ECX.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv returns XCR0 (XGETBV with ECX = 0).
-func xgetbv() (eax, edx uint32)
 
 // The assembly kernels process len(x)&^3 elements, four at a time, and stop
 // at the first group of four that holds a value outside their fast range
@@ -110,9 +82,9 @@ func runUnary(dst, x []float64, kernel func(dst, x []float64) int, one func(floa
 
 func expVec(dst, x []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		runUnary(dst, x, expAVX2, exp1)
-	case cpu.fma:
+	case features.fma:
 		expGeneric(dst, x)
 	default:
 		expCompat(dst, x)
@@ -121,9 +93,9 @@ func expVec(dst, x []float64) {
 
 func logVec(dst, x []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		runUnary(dst, x, logAVX2, log1)
-	case cpu.fma:
+	case features.fma:
 		logGeneric(dst, x)
 	default:
 		logCompat(dst, x)
@@ -132,9 +104,9 @@ func logVec(dst, x []float64) {
 
 func tanhVec(dst, x []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		runUnary(dst, x, tanhAVX2, tanh1)
-	case cpu.fma:
+	case features.fma:
 		tanhGeneric(dst, x)
 	default:
 		tanhCompat(dst, x)
@@ -143,9 +115,9 @@ func tanhVec(dst, x []float64) {
 
 func sigmoidVec(dst, x []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		runUnary(dst, x, sigmoidAVX2, sigmoid1)
-	case cpu.fma:
+	case features.fma:
 		sigmoidGeneric(dst, x)
 	default:
 		sigmoidCompat(dst, x)
@@ -154,11 +126,11 @@ func sigmoidVec(dst, x []float64) {
 
 func tanhGradVec(dst, g, y []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		tanhGradAVX2(dst, g, y)
 		n4 := len(dst) &^ 3
 		tanhGradGeneric(dst[n4:], g[n4:], y[n4:])
-	case cpu.fma:
+	case features.fma:
 		tanhGradGeneric(dst, g, y)
 	default:
 		tanhGradCompat(dst, g, y)
@@ -167,11 +139,11 @@ func tanhGradVec(dst, g, y []float64) {
 
 func sigmoidGradVec(dst, g, y []float64) {
 	switch {
-	case cpu.avx2FMA:
+	case features.avx2FMA:
 		sigmoidGradAVX2(dst, g, y)
 		n4 := len(dst) &^ 3
 		sigmoidGradGeneric(dst[n4:], g[n4:], y[n4:])
-	case cpu.fma:
+	case features.fma:
 		sigmoidGradGeneric(dst, g, y)
 	default:
 		sigmoidGradCompat(dst, g, y)
