@@ -15,8 +15,10 @@ import (
 //	x ← x − LearningRate·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + Epsilon)
 //
 // As a Method it takes full-gradient steps until ‖∇f‖∞ falls below the
-// threshold; each iteration costs one evaluation and O(n) flops. For
-// mini-batch training use AdamStepper.
+// threshold; each iteration costs one evaluation and O(n) flops. Every step
+// is taken, so NaN or Inf at the new iterate is a divergence and stops the
+// run with NonFinite at the best finite point. For mini-batch training use
+// AdamStepper.
 type Adam struct {
 	// LearningRate is the step size. If it is 0, it is defaulted to 0.001.
 	LearningRate float64

@@ -26,4 +26,22 @@
 // message; conditions of the data (NaN or Inf, failed line searches,
 // budgets) are reported through Result.Status and the returned error, with
 // Result.X the best finite point seen.
+//
+// # NaN and Inf
+//
+// A trial point where f or ∇f is NaN or ±Inf is a rejected step, not the end
+// of the run: a loss that overflows far from the current point (an exp on a
+// long line-search step, a large trust radius) only makes the step shorter. The line searches of LBFGS and
+// GradientDescent back off halfway toward the best finite step, NewtonCG
+// cuts its trust radius to a quarter of the rejected step, and the escape
+// search of SaddleEscape keeps halving; every such trial counts as an
+// evaluation. The run stops with NonFinite, at the best finite point, when a
+// method gives up while its latest trial is still non-finite (its line
+// search ends, or its trust region shrinks below the rounding level of x),
+// or after 50 consecutive non-finite evaluations, so an objective that
+// returns NaN forever ends the run within a bounded number of evaluations.
+// Points a method must move to are not trials: a non-finite f or ∇f at x0,
+// or at the next iterate of SGD, Adam or fixed-step GradientDescent (a real
+// divergence), stops the run with NonFinite at once, and so does a
+// non-finite Hessian-vector product.
 package optim

@@ -8,14 +8,18 @@ import (
 // GradientDescent is steepest descent, x ← x − α·∇f(x) (Cauchy 1847; Nocedal
 // & Wright §3.3).
 //
-// With a fixed StepSize every step is taken whatever happens to f: on a
+// With a fixed StepSize every step is taken whatever happens to f (a NaN or
+// Inf at the new iterate stops the run with NonFinite): on a
 // quadratic with Hessian eigenvalues in [λmin, λmax] it converges when
 // α < 2/λmax, fastest at α = 2/(λmin+λmax), at the rate (κ−1)/(κ+1) with κ =
 // λmax/λmin, zigzagging across the valley. Without a StepSize each α comes
 // from the Moré–Thuente strong-Wolfe line search (c1 = 1e-4, c2 = 0.9), with
 // the initial trial α_{k−1}·‖∇f_{k−1}‖²/‖∇f_k‖² (Nocedal & Wright eq. 3.60);
-// a failed line search leaves x at the best point and stops with
-// LineSearchFailure. Each iteration costs O(n) flops plus the evaluations.
+// a trial where f or ∇f is NaN or ±Inf is rejected and the search backs
+// off halfway toward the best finite step; a failed line search leaves x at
+// the best point and stops with LineSearchFailure (NonFinite if its last
+// trial was non-finite). Each iteration costs O(n) flops plus the
+// evaluations.
 type GradientDescent struct {
 	// StepSize is the fixed step α. If it is 0, a line search chooses each
 	// step. A negative StepSize panics.

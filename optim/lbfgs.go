@@ -15,10 +15,12 @@ import (
 // O(Store·n). The initial inverse Hessian is γ·I with γ = sᵀy/yᵀy from the
 // latest pair; pairs with sᵀy ≤ ε·yᵀy are skipped.
 //
-// A line search that finds no lower f leaves x where it was. After a failure
-// along the quasi-Newton direction the memory is cleared and the search is
-// retried along −γ·∇f; if that fails too, LBFGS stops with
-// LineSearchFailure, at the best point.
+// A line search that finds no lower f leaves x where it was; a trial where f
+// or ∇f is NaN or ±Inf is rejected and the search backs off halfway toward
+// the best finite step. After a failure along the quasi-Newton direction the
+// memory is cleared and the search is retried along −γ·∇f; if that fails
+// too, LBFGS stops with LineSearchFailure (NonFinite if its last trial was
+// non-finite), at the best point.
 type LBFGS struct {
 	// Store is the number of correction pairs (s, y) kept. If Store is 0,
 	// it is defaulted to 20 (gonum uses 15, SciPy 10, PyTorch 100; on the
@@ -111,9 +113,13 @@ func (m LBFGS) minimize(r *runner, loc *location) Status {
 }
 
 // lineSearchFailed sets the error of a failed search along −∇f and returns
-// NonDescent when f rose even at the smallest step (∇f does not match f),
-// LineSearchFailure otherwise.
+// NonFinite when its last trial was non-finite (the search gave up while
+// backing away from NaN or Inf), NonDescent when f rose even at the
+// smallest step (∇f does not match f), LineSearchFailure otherwise.
 func lineSearchFailed(r *runner, ls *moreThuente, loc *location) Status {
+	if r.nonFinite > 0 {
+		return r.nonFiniteStop()
+	}
 	if bad, slope := ls.inconsistent(); bad {
 		r.err = fmt.Errorf("%w: along d = −∇f, ∇fᵀd = %.6g but f changes at the rate %.6g: ∇f does not match f",
 			ErrNonDescent, ls.ginit, slope)

@@ -23,9 +23,12 @@ import (
 // obj.Dim(), negative settings, and invalid method fields (for example
 // LBFGS.Store < 0). Conditions of the data are reported through the Result
 // and the error: x0 holding NaN or Inf (Status NonFinite, X nil), NaN or Inf
-// from f, ∇f or a Hessian-vector product (NonFinite, X the best finite point
-// seen), a failed line search (LineSearchFailure), an inconsistent gradient
-// (NonDescent), exhausted budgets (IterationLimit, EvaluationLimit).
+// from f or ∇f at x0 or at a point the method must move to, from a
+// Hessian-vector product, or at trial points until the method gives up
+// (NonFinite, X the best finite point seen; a non-finite trial point alone
+// is a rejected step, see the package documentation), a failed line search
+// (LineSearchFailure), an inconsistent gradient (NonDescent), exhausted
+// budgets (IterationLimit, EvaluationLimit).
 func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (Result, error) {
 	if obj == nil {
 		panic("optim: Minimize: nil objective")
@@ -107,6 +110,9 @@ type runner struct {
 	bestX            []float64
 	bestF, bestGNorm float64
 
+	nonFinite      int     // non-finite evaluations since the last finite one or accepted step
+	badF, badGNorm float64 // f and ‖∇f‖∞ at the latest of them
+
 	err error // detail of a failure status
 }
 
@@ -155,28 +161,75 @@ func newRunner(obj Objective, settings *Settings) *runner {
 	return r
 }
 
-// evalLoc evaluates f and ∇f at loc.x. It returns EvaluationLimit (without
-// evaluating) when the budget is spent, NonFinite when f or ∇f is not
-// finite, and NotTerminated otherwise.
-func (r *runner) evalLoc(loc *location) Status {
+// maxNonFinite caps the consecutive evaluations with a non-finite f or ∇f
+// that the methods may reject as trial points before the run stops with
+// NonFinite.
+const maxNonFinite = 50
+
+// eval evaluates f and ∇f at loc.x and reports whether both are finite. It
+// returns EvaluationLimit (without evaluating) when the budget is spent, and
+// NotTerminated otherwise. It keeps the best finite point and the count of
+// consecutive non-finite evaluations.
+func (r *runner) eval(loc *location) (finite bool, st Status) {
 	if r.maxEval > 0 && r.fevals >= r.maxEval {
 		r.err = fmt.Errorf("%w: %d evaluations", ErrEvaluationLimit, r.fevals)
-		return EvaluationLimit
+		return false, EvaluationLimit
 	}
 	loc.f = r.obj.Eval(loc.x, loc.g)
 	r.fevals++
 	r.gevals++
 	loc.gnorm = normInf(loc.g)
 	if !isFinite(loc.f) || !isFinite(loc.gnorm) {
-		r.err = fmt.Errorf("%w: f = %v, ‖∇f‖∞ = %v at evaluation %d", ErrNonFinite, loc.f, loc.gnorm, r.fevals)
-		return NonFinite
+		r.nonFinite++
+		r.badF, r.badGNorm = loc.f, loc.gnorm
+		return false, NotTerminated
 	}
+	r.nonFinite = 0
 	if loc.f < r.bestF {
 		r.haveBest = true
 		copy(r.bestX, loc.x)
 		r.bestF, r.bestGNorm = loc.f, loc.gnorm
 	}
-	return NotTerminated
+	return true, NotTerminated
+}
+
+// evalLoc evaluates a point the method must move to (x0, or the next iterate
+// of SGD, Adam and fixed-step GradientDescent). It returns EvaluationLimit
+// (without evaluating) when the budget is spent, NonFinite when f or ∇f is
+// not finite, and NotTerminated otherwise.
+func (r *runner) evalLoc(loc *location) Status {
+	finite, st := r.eval(loc)
+	if st == NotTerminated && !finite {
+		r.err = fmt.Errorf("%w: f = %v, ‖∇f‖∞ = %v at evaluation %d", ErrNonFinite, loc.f, loc.gnorm, r.fevals)
+		return NonFinite
+	}
+	return st
+}
+
+// evalTrial evaluates a trial point that the method may reject (a line
+// search step, a trust-region step, an escape step). A non-finite f or ∇f
+// there is a rejected trial, not a failure: evalTrial returns finite =
+// false, sets loc.f to +Inf so that the point compares worse than any
+// finite one, and returns NonFinite only when maxNonFinite consecutive
+// evaluations have been non-finite. Otherwise the status is that of eval.
+func (r *runner) evalTrial(loc *location) (finite bool, st Status) {
+	finite, st = r.eval(loc)
+	if st != NotTerminated || finite {
+		return finite, st
+	}
+	loc.f = math.Inf(1)
+	if r.nonFinite >= maxNonFinite {
+		return false, r.nonFiniteStop()
+	}
+	return false, NotTerminated
+}
+
+// nonFiniteStop sets the error of a run that gives up because its latest
+// trial points were non-finite, and returns NonFinite.
+func (r *runner) nonFiniteStop() Status {
+	r.err = fmt.Errorf("%w: f = %v, ‖∇f‖∞ = %v at evaluation %d, the last of %d consecutive non-finite trials",
+		ErrNonFinite, r.badF, r.badGNorm, r.fevals, r.nonFinite)
+	return NonFinite
 }
 
 // check reports whether the run must stop at loc before another iteration.
@@ -194,6 +247,7 @@ func (r *runner) check(loc *location) Status {
 // accept records an accepted iteration at loc and calls the callback.
 func (r *runner) accept(loc *location, escape bool) Status {
 	r.iter++
+	r.nonFinite = 0 // a step was taken: earlier rejections are settled
 	r.lambdaHere = false
 	if r.callback != nil && r.callback(Iteration{
 		Iter: r.iter, X: loc.x, F: loc.f, GradNorm: loc.gnorm,

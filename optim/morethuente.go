@@ -18,6 +18,12 @@ import (
 // condition with a non-negative derivative it works on the auxiliary function
 // ψ(α) = f(x+α·d) − f(x) − c1·α·∇f(x)ᵀd (the paper's first stage). Each trial
 // costs one evaluation of f and ∇f.
+//
+// A trial where f or ∇f is NaN or ±Inf is rejected (an addition to the
+// paper, whose analysis assumes f finite): it becomes the far end of the
+// interval of uncertainty and the next trial is halfway back toward the
+// best step so far. Such trials count toward the evaluation cap, so a
+// search that meets only non-finite values ends after maxEval trials.
 type moreThuente struct {
 	c1, c2  float64 // sufficient decrease and curvature constants, 0 < c1 < c2 < 1
 	xtol    float64 // relative interval width at which the search gives up
@@ -52,9 +58,10 @@ type mtPoint struct{ a, f, g float64 }
 
 // search runs the line search from the evaluated point from along d, which
 // must satisfy ∇f(from)ᵀd < 0, starting with the step alpha0 and never
-// exceeding stpMax. On lsWolfe and lsDecrease out holds the new point. The
-// returned Status is NotTerminated unless an evaluation failed or a budget
-// ran out (then out is unspecified; the runner keeps the best point).
+// exceeding stpMax. On lsWolfe and lsDecrease out holds the new point, at
+// which f and ∇f are finite. The returned Status is NotTerminated unless a
+// budget ran out or the runner's cap on consecutive non-finite evaluations
+// was reached (then out is unspecified; the runner keeps the best point).
 func (ls *moreThuente) search(r *runner, from *location, d []float64, alpha0, stpMax float64, out *location) (lsOutcome, float64, Status) {
 	finit := from.f
 	ginit := dot(from.g, d)
@@ -91,42 +98,54 @@ func (ls *moreThuente) search(r *runner, from *location, d []float64, alpha0, st
 		for i := range out.x {
 			out.x[i] = from.x[i] + stp*d[i]
 		}
-		if st := r.evalLoc(out); st != NotTerminated {
+		finite, st := r.evalTrial(out)
+		if st != NotTerminated {
 			bestIsOut = false
 			return finish(st)
 		}
-		t := mtPoint{stp, out.f, dot(out.g, d)}
-		ls.trialA = append(ls.trialA, stp)
-		ls.trialF = append(ls.trialF, t.f)
-		ftest := finit + stp*gtest
-
-		if t.f <= ftest && math.Abs(t.g) <= ls.c2*(-ginit) {
-			return lsWolfe, stp, NotTerminated
-		}
-		if stage1 && t.f <= ftest && t.g >= 0 {
-			stage1 = false
-		}
-		if stp == stpMax && t.f <= ftest && t.g <= gtest {
-			// Still descending at the largest step allowed.
-			return lsDecrease, stp, NotTerminated
-		}
-
-		// Update the interval, on ψ in the first stage when the trial
-		// lowered ψ but not f below the sufficient-decrease line.
-		var moved bool
-		if stage1 && t.f <= x.f && t.f > ftest {
-			psi := func(p mtPoint) mtPoint { return mtPoint{p.a, p.f - p.a*gtest, p.g - gtest} }
-			xm, ym := psi(x), psi(y)
-			stp, moved = mtStep(&xm, &ym, psi(t), &bracketed, lo, hi)
-			x = mtPoint{xm.a, xm.f + xm.a*gtest, xm.g + gtest}
-			y = mtPoint{ym.a, ym.f + ym.a*gtest, ym.g + gtest}
+		if !finite {
+			// A trial where f or ∇f is NaN or ±Inf is rejected: it
+			// becomes the far end of the interval and the next trial
+			// is halfway back toward the best step, the last finite
+			// point known to be good.
+			y = mtPoint{stp, math.Inf(1), math.NaN()}
+			bracketed = true
+			stp = x.a + 0.5*(stp-x.a)
 		} else {
-			stp, moved = mtStep(&x, &y, t, &bracketed, lo, hi)
-		}
-		if moved {
-			bestF = t.f
-			ls.best.copyFrom(out)
-			bestIsOut = false
+			t := mtPoint{stp, out.f, dot(out.g, d)}
+			ls.trialA = append(ls.trialA, stp)
+			ls.trialF = append(ls.trialF, t.f)
+			ftest := finit + stp*gtest
+
+			if t.f <= ftest && math.Abs(t.g) <= ls.c2*(-ginit) {
+				return lsWolfe, stp, NotTerminated
+			}
+			if stage1 && t.f <= ftest && t.g >= 0 {
+				stage1 = false
+			}
+			if stp == stpMax && t.f <= ftest && t.g <= gtest {
+				// Still descending at the largest step allowed.
+				return lsDecrease, stp, NotTerminated
+			}
+
+			// Update the interval, on ψ in the first stage when the
+			// trial lowered ψ but not f below the sufficient-decrease
+			// line.
+			var moved bool
+			if stage1 && t.f <= x.f && t.f > ftest {
+				psi := func(p mtPoint) mtPoint { return mtPoint{p.a, p.f - p.a*gtest, p.g - gtest} }
+				xm, ym := psi(x), psi(y)
+				stp, moved = mtStep(&xm, &ym, psi(t), &bracketed, lo, hi)
+				x = mtPoint{xm.a, xm.f + xm.a*gtest, xm.g + gtest}
+				y = mtPoint{ym.a, ym.f + ym.a*gtest, ym.g + gtest}
+			} else {
+				stp, moved = mtStep(&x, &y, t, &bracketed, lo, hi)
+			}
+			if moved {
+				bestF = t.f
+				ls.best.copyFrom(out)
+				bestIsOut = false
+			}
 		}
 
 		// Force sufficient shrinkage of the interval by bisection.
@@ -254,8 +273,11 @@ func mtStep(x, y *mtPoint, t mtPoint, bracketed *bool, lo, hi float64) (next flo
 		// Case 4: same sign, magnitude not decreasing. Inside a bracket
 		// take the cubic step between t and y; otherwise go to the bound.
 		switch {
-		case *bracketed:
+		case *bracketed && isFinite(y.f):
 			next = cubicMinimizer(t, *y)
+		case *bracketed:
+			// y is a rejected non-finite trial: bisect toward it.
+			next = t.a + 0.5*(y.a-t.a)
 		case t.a > x.a:
 			next = hi
 		default:

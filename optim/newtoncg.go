@@ -26,8 +26,12 @@ import (
 // computed with both reductions shifted by 10·ε·max(1, |f|) so that steps at
 // rounding level are judged by the model (Conn, Gould & Toint, Trust-Region
 // Methods, §17.4.2). The radius is cut to ‖p‖/4 when ρ < 1/4 and doubled when
-// ρ > 3/4 and the step reached the boundary. NewtonCG stops with NoProgress if
-// the step no longer changes x.
+// ρ > 3/4 and the step reached the boundary. A trial point where f or ∇f is
+// NaN or ±Inf is rejected like one with ρ < 0 (the radius is cut to ‖p‖/4
+// and CG re-solves at the same point), so a large InitialRadius or a loss
+// that overflows far from x costs a few rejected steps, not the run.
+// NewtonCG stops with NoProgress if the step no longer changes x, or with
+// NonFinite if it shrank that far rejecting non-finite trials.
 //
 // At a saddle point where ∇f = 0, CG has nothing to work on and NewtonCG
 // stops there; use Settings.CheckCurvature to detect it, or SaddleEscape to
@@ -123,16 +127,26 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			moved = moved || trial.x[i] != loc.x[i]
 		}
 		if !moved {
+			if r.nonFinite > 0 {
+				// The radius shrank to nothing rejecting NaN or Inf.
+				return r.nonFiniteStop()
+			}
 			r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, ‖∇f‖∞ = %.3g)",
 				ErrNoProgress, delta, loc.gnorm)
 			return NoProgress
 		}
-		if st := r.evalLoc(trial); st != NotTerminated {
+		finite, st := r.evalTrial(trial)
+		if st != NotTerminated {
 			return st
+		}
+		pnorm := math.Sqrt(dot(p, p))
+		if !finite {
+			// NaN or Inf at the trial: reject it as if ρ < 0.
+			delta = 0.25 * pnorm
+			continue
 		}
 		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
 		rho := (loc.f - trial.f + slack) / (pred + slack)
-		pnorm := math.Sqrt(dot(p, p))
 		switch {
 		case rho < 0.25:
 			delta = 0.25 * pnorm

@@ -17,9 +17,10 @@ import (
 // Otherwise it steps to x + α·s·u: the sign s is the one that makes ∇fᵀ(s·u)
 // ≤ 0, or, when ∇fᵀu is zero, the one with the lower f at the first trial;
 // α starts at InitialStep and is doubled while f keeps falling, or halved
-// until f falls below f(x). The step is reported to the callback with
-// Iteration.Escape set, and Base resumes from the new point with fresh
-// state.
+// until f falls below f(x); a trial where f or ∇f is NaN or ±Inf counts as
+// no decrease (doubling stops, halving goes on). The step is reported to the
+// callback with Iteration.Escape set, and Base resumes from the new point
+// with fresh state.
 //
 // Each test costs one Lanczos run (its HVPs are counted in
 // Result.HessVecEvals) and each escape a few evaluations of f and ∇f.
@@ -88,7 +89,8 @@ func (m SaddleEscape) minimize(r *runner, loc *location) Status {
 
 // escape moves loc along ±u to a point of lower f, as described for
 // SaddleEscape. It returns NotTerminated on success, NoProgress if no lower f
-// was found, or the status of a failed evaluation.
+// was found (NonFinite if the last trials were non-finite), or the status of
+// a budget or of the cap on non-finite evaluations.
 func escape(r *runner, loc *location, u []float64, step0 float64, trial, best *location) Status {
 	// Fix the sign of u so that its largest component is positive, making
 	// the choice between ±u deterministic when both are equally good.
@@ -101,11 +103,15 @@ func escape(r *runner, loc *location, u []float64, step0 float64, trial, best *l
 	if u[big] < 0 {
 		scale(-1, u)
 	}
+	// at evaluates x + alpha·u into trial. A non-finite trial has f = +Inf
+	// (evalTrial), so it is never lower: the searches below treat it as a
+	// rise of f, stop doubling and keep halving.
 	at := func(alpha float64) Status {
 		for i := range trial.x {
 			trial.x[i] = loc.x[i] + alpha*u[i]
 		}
-		return r.evalLoc(trial)
+		_, st := r.evalTrial(trial)
+		return st
 	}
 	gu := dot(loc.g, u)
 	sign := 1.0
@@ -157,6 +163,9 @@ func escape(r *runner, loc *location, u []float64, step0 float64, trial, best *l
 			}
 		}
 		if !(trial.f < loc.f) {
+			if r.nonFinite > 0 {
+				return r.nonFiniteStop()
+			}
 			r.err = fmt.Errorf("%w: no lower f along the negative-curvature direction (λ_min ≈ %.6g)",
 				ErrNoProgress, r.lambdaMin)
 			return NoProgress

@@ -15,7 +15,9 @@ import (
 //
 // As a Method it takes full-gradient steps until ‖∇f‖∞ falls below the
 // threshold (the velocity starts at zero); each iteration costs one
-// evaluation and O(n) flops. For mini-batch training use SGDStepper.
+// evaluation and O(n) flops. Every step is taken, so NaN or Inf at the new
+// iterate is a divergence and stops the run with NonFinite at the best
+// finite point. For mini-batch training use SGDStepper.
 type SGD struct {
 	// LearningRate is the step size. If it is 0, it is defaulted to 0.01.
 	LearningRate float64

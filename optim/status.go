@@ -30,8 +30,12 @@ const (
 	IterationLimit
 	// EvaluationLimit: Settings.MaxEvaluations was reached.
 	EvaluationLimit
-	// NonFinite: f, ∇f or a Hessian-vector product was NaN or ±Inf (or x0
-	// held one).
+	// NonFinite: x0 held NaN or ±Inf; f or ∇f was NaN or ±Inf at x0, or
+	// at the next iterate of SGD, Adam or fixed-step GradientDescent; a
+	// Hessian-vector product was; or the method gave up rejecting trial
+	// points where f or ∇f was (see the package documentation: a
+	// non-finite trial is a rejected step, not a stop). Result.X is the
+	// best finite point seen.
 	NonFinite
 	// LineSearchFailure: the line search found no point with a lower f along
 	// a descent direction; x was left at the best point.

@@ -13,6 +13,10 @@ type Method interface {
 
 // Settings controls Minimize. A nil *Settings, and every zero field, means the
 // documented default. Negative values panic.
+//
+// The budgets count every evaluation, including rejected trial points where
+// f or ∇f was NaN or ±Inf; such trials shorten the step rather than stop the
+// run (see the package documentation and Status NonFinite).
 type Settings struct {
 	// GradientThreshold is the convergence test: Minimize stops with
 	// GradientThreshold when ‖∇f(x)‖∞ ≤ GradientThreshold. If it is 0, it
