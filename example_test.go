@@ -3,12 +3,11 @@ package curvature_test
 import (
 	"fmt"
 
-	"github.com/curvature-go/curvature/tensor"
-
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/optim"
+	"github.com/curvature-go/curvature/tensor"
 )
 
 // Example is README.md's quick start: the loss L(w) = (1 − w1·w2)², its

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/curvature-go/curvature/graph"
-	"github.com/curvature-go/curvature/tensor"
 )
 
 // CheckSettings configures Check. A nil *CheckSettings, like the zero
@@ -161,7 +160,7 @@ type checker struct {
 // not nil, and returns the input and output nodes.
 func (c *checker) record(x, v []float64) (w, y *graph.Node) {
 	c.tp.Reset()
-	w = c.tp.Var(tensor.FromSlice(x))
+	w = c.tp.VarVec(x)
 	if v != nil {
 		w.SetTangentData(v)
 	}

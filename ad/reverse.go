@@ -6,6 +6,15 @@
 // Gradients are returned as nodes recorded on the same tape, so they can be
 // differentiated again: reverse-over-reverse by calling Grad on them, or
 // forward-over-reverse by giving the inputs tangents (see package ad/hvp).
+//
+// The API, by file:
+//
+//   - reverse.go: Grad, on nodes of a tape; ValueAndGrad and
+//     ValueAndGradTensor, on a Func of a plain vector or tensor;
+//   - forward.go: JVP, and PushTangents to re-run forward mode over a
+//     recording for new input tangents;
+//   - check.go: Check, a gradcheck and gradgradcheck against central
+//     differences (CheckSettings, CheckResult).
 package ad
 
 import (

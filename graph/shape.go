@@ -11,7 +11,7 @@ import (
 // Reshape records x viewed with a new shape of the same size; one
 // dimension may be −1 (inferred). The value shares x's storage.
 func Reshape(x *Node, shape ...int) *Node {
-	s := tensor.ResolveShape("Reshape", x.value.Size(), shape)
+	s := tensor.ResolveShape("graph: Reshape", x.value.Size(), shape)
 	if tensor.SameShape(s, x.Shape()) {
 		return x
 	}

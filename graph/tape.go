@@ -11,6 +11,22 @@
 // how package ad/hvp obtains exact Hessian-vector products without a second,
 // hand-derived derivative rule per op.
 //
+// The operations, by file:
+//
+//   - arith.go: Add, Sub, Mul, Div (broadcasting); Neg, Scale, AddScalar, Pow;
+//   - unary.go: Exp, Log, Sqrt, Square, Sin, Cos, Softplus, Relu, Abs, Tanh,
+//     Sigmoid;
+//   - reduce.go: Sum, Mean, SumAxis, MeanAxis, Max, MaxAxis, SumTo,
+//     BroadcastTo;
+//   - shape.go: Reshape, Flatten, Slice, Index;
+//   - linalg.go: MatMul, MatMulT, Transpose;
+//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above).
+//
+// A Tape records inputs with Var, VarVec, VarData (differentiable) and
+// Const, Scalar, Full (constants). A Node exposes its value, its inputs and
+// its derivative rules (VJP, PushTangent), which is all that package ad
+// needs; DetectAnomalies and Anomaly find the first op to produce NaN or Inf.
+//
 // A Tape, and the nodes on it, belong to one goroutine at a time; separate
 // tapes share nothing and may be used from separate goroutines. Mixing nodes
 // of two tapes in one operation panics.
@@ -359,8 +375,9 @@ func (n *Node) SetTangentData(v []float64) {
 	n.tape.tangents = true
 }
 
+// ensureTangent gives the node storage for a tangent, from the tape, the
+// first time it needs one.
 func (n *Node) ensureTangent() {
-	// The shape test matters for empty values: a zero Tensor has size 0 too.
 	if n.tangent == nil {
 		n.tangent = n.tape.newTensor()
 		n.tangent.Wrap(n.tape.allocFloats(n.value.Size()), n.value.Shape())
@@ -371,7 +388,7 @@ func (n *Node) ensureTangent() {
 // tangents (one step of a forward-mode sweep) and reports whether it is
 // non-zero. Leaves keep the tangent they were given. Sweeping PushTangent
 // over a recorded stretch of tape in order re-runs forward mode for a new
-// input tangent without recomputing any value: see ad.Linearize.
+// input tangent without recomputing any value: see ad.PushTangents.
 func (n *Node) PushTangent() bool {
 	if n.op == nil {
 		return n.hasTan

@@ -11,6 +11,7 @@ import (
 // dimension) is the input of example i and row i of Y its target. It
 // refers to X and Y without copying them.
 type Dataset struct {
+	// X holds the inputs and Y the targets, one example per row.
 	X, Y *tensor.Tensor
 }
 

@@ -19,6 +19,7 @@ import (
 // matches its state to them by position. Step must not retain the slices.
 // The SGD and Adam steppers of package optim satisfy it.
 type Stepper interface {
+	// Step updates params in place from grads.
 	Step(params, grads [][]float64)
 }
 
@@ -263,23 +264,12 @@ func evaluate(tp *graph.Tape, m Model, loss Loss, d *Dataset, batchSize int) flo
 	var rows int
 	for it := d.Batches(batchSize, nil); it.Next(); {
 		tp.Reset()
-		nodes := make([]*graph.Node, len(params))
-		for i, p := range params {
-			nodes[i] = tp.Const(p.Value)
-		}
-		l := loss(m.Forward(nodes, tp.Const(it.X())), it.Y())
+		l := loss(m.Forward(consts(tp, params), tp.Const(it.X())), it.Y())
 		n := it.X().Dim(0)
 		sum += l.Item() * float64(n)
 		rows += n
 	}
 	return sum / float64(rows)
-}
-
-func flattenInto(dst []float64, params []*Param) {
-	off := 0
-	for _, p := range params {
-		off += copy(dst[off:], p.Value.Data())
-	}
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

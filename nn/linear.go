@@ -42,6 +42,8 @@ func (i Init) String() string {
 // [batch, In], with weights W of shape [In, Out] and bias b of shape [Out]
 // (broadcast over the rows). Its parameters are W then b.
 type Linear struct {
+	// W is the weight matrix, of shape [In, Out], and B the bias, of
+	// shape [Out].
 	W, B *Param
 }
 

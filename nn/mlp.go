@@ -12,7 +12,9 @@ import (
 // classification loss, values for regression). Its parameters are the
 // layers' W and b in order, named "layer0.weight", "layer0.bias", ….
 type MLP struct {
-	Layers     []*Linear
+	// Layers are the Linear layers, inputs first.
+	Layers []*Linear
+	// Activation follows every layer but the last.
 	Activation Activation
 }
 

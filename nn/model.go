@@ -10,18 +10,17 @@ import (
 )
 
 // Model is a differentiable function of its parameters and an input.
-//
-// Params returns the model's parameters in a stable order: the same
-// tensors, with the same names and shapes, on every call.
-//
-// Forward records the model's output for the input x. params holds one
-// node per element of Params, in that order and of the same shapes, on x's
-// tape: made by Vars (one variable per tensor) or by Split (views of one
-// flat variable). Forward must compute with these nodes, never with the
-// Param values directly, so that derivatives flow to the parameters. It
-// panics if params do not match Params.
 type Model interface {
+	// Params returns the model's parameters in a stable order: the same
+	// tensors, with the same names and shapes, on every call.
 	Params() []*Param
+
+	// Forward records the model's output for the input x. params holds
+	// one node per element of Params, in that order and of the same
+	// shapes, on x's tape: made by Vars (one variable per tensor) or by
+	// Split (views of one flat variable). Forward must compute with these
+	// nodes, never with the Param values directly, so that derivatives
+	// flow to the parameters. It panics if params do not match Params.
 	Forward(params []*graph.Node, x *graph.Node) *graph.Node
 }
 
@@ -29,12 +28,7 @@ type Model interface {
 // parameters: one forward pass on a fresh tape, nothing differentiated.
 func Predict(m Model, x *tensor.Tensor) *tensor.Tensor {
 	tp := graph.NewTape()
-	ps := m.Params()
-	nodes := make([]*graph.Node, len(ps))
-	for i, p := range ps {
-		nodes[i] = tp.Const(p.Value)
-	}
-	return m.Forward(nodes, tp.Const(x)).Value().Clone()
+	return m.Forward(consts(tp, m.Params()), tp.Const(x)).Value().Clone()
 }
 
 // LossFunc returns the loss of m on the inputs x and targets y as a
@@ -70,20 +64,20 @@ func NewObjective(m Model, loss Loss, d *Dataset) *hvp.Objective {
 	for i, p := range params {
 		shapes[i] = p.Value.Shape()
 	}
-	return hvp.NewObjectiveN(lossFuncN(m, loss, d.X, d.Y), shapes...)
+	return hvp.NewObjectiveN(lossFuncN("NewObjective", m, loss, d.X, d.Y), shapes...)
 }
 
 // lossFuncN is the loss of m as a function of one variable per parameter
 // tensor: unlike slicing one flat vector (LossFunc), its reverse sweep does
 // not send a full-length gradient back through every slice, so it stays
-// O(number of parameters).
-func lossFuncN(m Model, loss Loss, x, y *tensor.Tensor) hvp.FuncN {
+// O(number of parameters). op names the caller in panic messages.
+func lossFuncN(op string, m Model, loss Loss, x, y *tensor.Tensor) hvp.FuncN {
 	x, y = x.Clone(), y.Clone()
 	return func(ws []*graph.Node) *graph.Node {
 		out := m.Forward(ws, ws[0].Tape().Const(x))
 		l := loss(out, y)
 		if l.Value().Size() != 1 {
-			panic(fmt.Sprintf("nn: loss returned %v, not a scalar", l))
+			panic(fmt.Sprintf("nn: %s: loss returned %v, not a scalar", op, l))
 		}
 		return l
 	}
@@ -104,5 +98,5 @@ func HVP(m Model, loss Loss, d *Dataset, v []float64) []float64 {
 	for i, p := range params {
 		values[i] = p.Value
 	}
-	return hvp.AtN(lossFuncN(m, loss, d.X, d.Y), values).HVP(v, nil)
+	return hvp.AtN(lossFuncN("HVP", m, loss, d.X, d.Y), values).HVP(v, nil)
 }

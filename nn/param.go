@@ -7,10 +7,13 @@ import (
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// Param is one named, trainable tensor of a model. Value is the model's own
-// storage: optimizers and Unflatten update it in place.
+// Param is one named, trainable tensor of a model.
 type Param struct {
-	Name  string
+	// Name identifies the parameter in messages and parameter files, such
+	// as "layer0.weight".
+	Name string
+	// Value is the model's own storage: optimizers and Unflatten update
+	// it in place.
 	Value *tensor.Tensor
 }
 
@@ -26,11 +29,18 @@ func NumParams(params []*Param) int {
 // Flatten returns a new vector holding the values of params, concatenated
 // in order (each tensor in row-major order). It costs one copy.
 func Flatten(params []*Param) []float64 {
-	flat := make([]float64, 0, NumParams(params))
-	for _, p := range params {
-		flat = append(flat, p.Value.Data()...)
-	}
+	flat := make([]float64, NumParams(params))
+	flattenInto(flat, params)
 	return flat
+}
+
+// flattenInto copies the values of params into flat, in the order of
+// Flatten; flat has NumParams(params) elements.
+func flattenInto(flat []float64, params []*Param) {
+	off := 0
+	for _, p := range params {
+		off += copy(flat[off:], p.Value.Data())
+	}
 }
 
 // Unflatten copies flat into the values of params, in the order of Flatten.
@@ -53,6 +63,17 @@ func Vars(tp *graph.Tape, params []*Param) []*graph.Node {
 	nodes := make([]*graph.Node, len(params))
 	for i, p := range params {
 		nodes[i] = tp.Var(p.Value)
+	}
+	return nodes
+}
+
+// consts records a copy of each parameter's value on tp as a constant and
+// returns the nodes, in order: Forward's nodes when nothing is
+// differentiated.
+func consts(tp *graph.Tape, params []*Param) []*graph.Node {
+	nodes := make([]*graph.Node, len(params))
+	for i, p := range params {
+		nodes[i] = tp.Const(p.Value)
 	}
 	return nodes
 }

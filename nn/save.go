@@ -95,12 +95,21 @@ func WriteParams(w io.Writer, params []*Param) error {
 // ErrArchitecture (a valid file for another model).
 func ReadParams(r io.Reader, params []*Param) error {
 	data, err := io.ReadAll(r)
+	if err == nil {
+		err = decodeInto(data, params)
+	}
 	if err != nil {
 		return fmt.Errorf("nn: ReadParams: %w", err)
 	}
+	return nil
+}
+
+// decodeInto checks the parameter file data against params and, only if it
+// is valid and matches, copies its values into them.
+func decodeInto(data []byte, params []*Param) error {
 	vals, err := decodeParams(data, params)
 	if err != nil {
-		return fmt.Errorf("nn: ReadParams: %w", err)
+		return err
 	}
 	for i, p := range params {
 		copy(p.Value.Data(), vals[i])
@@ -285,13 +294,8 @@ func Load(path string, m Model) error {
 	if err != nil {
 		return fmt.Errorf("nn: Load: %w", err)
 	}
-	params := m.Params()
-	vals, err := decodeParams(data, params)
-	if err != nil {
+	if err := decodeInto(data, m.Params()); err != nil {
 		return fmt.Errorf("nn: Load %s: %w", path, err)
-	}
-	for i, p := range params {
-		copy(p.Value.Data(), vals[i])
 	}
 	return nil
 }

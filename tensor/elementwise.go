@@ -70,6 +70,8 @@ func PowTTo(dst, a, b *Tensor) *Tensor { return binary(opPowT, dst, a, b) }
 // EqualMaskTo sets dst to 1 where a == b and 0 elsewhere, broadcasting.
 func EqualMaskTo(dst, a, b *Tensor) *Tensor { return binary(opEq, dst, a, b) }
 
+// prepareDst returns dst, or a new tensor of shape (taking ownership of
+// shape) when dst is nil. It panics, naming op, when dst has another shape.
 func prepareDst(op string, dst *Tensor, shape []int) *Tensor {
 	if dst == nil {
 		return &Tensor{shape: shape, data: make([]float64, checkShape(op, shape))}

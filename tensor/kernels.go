@@ -7,8 +7,8 @@ import (
 	"github.com/curvature-go/curvature/tensor/internal/vecmath"
 )
 
-// The hot transcendental loops. They are kept apart so that the vectorised
-// kernels of tensor/internal/vecmath can replace them in one place.
+// The hot transcendental loops, on the vectorised kernels of
+// tensor/internal/vecmath (AVX2/FMA assembly on amd64, pure Go elsewhere).
 
 func vecExp(out, x []float64)     { vecmath.Exp(out, x) }
 func vecLog(out, x []float64)     { vecmath.Log(out, x) }
@@ -32,6 +32,8 @@ func SigmoidGradTo(dst, g, y *Tensor) *Tensor {
 	return dst
 }
 
+// fusedDst checks that g and y have one shape and returns the destination
+// of a fused backward kernel (see prepareDst).
 func fusedDst(op string, dst, g, y *Tensor) *Tensor {
 	if !SameShape(g.shape, y.shape) {
 		panic(fmt.Sprintf("%s: shapes %v and %v differ", op, g.shape, y.shape))

@@ -5,11 +5,13 @@ import "fmt"
 // Reshape returns a tensor with the given shape that shares x's storage.
 // One dimension may be −1, meaning "whatever makes the sizes agree".
 func Reshape(x *Tensor, shape ...int) *Tensor {
-	return &Tensor{shape: ResolveShape("Reshape", x.Size(), shape), data: x.data}
+	return &Tensor{shape: ResolveShape("tensor: Reshape", x.Size(), shape), data: x.data}
 }
 
 // ResolveShape checks that shape (with at most one −1 entry, inferred) has
-// size elements and returns it with the −1 filled in.
+// size elements and returns a copy with the −1 filled in. It panics, naming
+// op (which carries its package, as in "graph: Reshape") and the shape, when
+// it does not.
 func ResolveShape(op string, size int, shape []int) []int {
 	s := cloneInts(shape)
 	infer, n := -1, 1
@@ -18,20 +20,20 @@ func ResolveShape(op string, size int, shape []int) []int {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
-			panic(fmt.Sprintf("tensor: %s: bad shape %v", op, shape))
+			panic(fmt.Sprintf("%s: bad shape %v", op, shape))
 		default:
 			n *= d
 		}
 	}
 	if infer >= 0 {
 		if n == 0 || size%n != 0 {
-			panic(fmt.Sprintf("tensor: %s: cannot reshape %d elements to %v", op, size, shape))
+			panic(fmt.Sprintf("%s: cannot reshape %d elements to %v", op, size, shape))
 		}
 		s[infer] = size / n
 		n = size
 	}
 	if n != size {
-		panic(fmt.Sprintf("tensor: %s: cannot reshape %d elements to %v", op, size, shape))
+		panic(fmt.Sprintf("%s: cannot reshape %d elements to %v", op, size, shape))
 	}
 	return s
 }
@@ -39,7 +41,7 @@ func ResolveShape(op string, size int, shape []int) []int {
 // SliceShape returns the shape of x[start:end:step] along axis and checks
 // the bounds (0 ≤ start ≤ end ≤ dim, step ≥ 1).
 func SliceShape(shape []int, axis, start, end, step int) []int {
-	a := normAxis("Slice", axis, len(shape))
+	a := normAxis("tensor: Slice", axis, len(shape))
 	if step < 1 || start < 0 || end > shape[a] || start > end {
 		panic(fmt.Sprintf("tensor: Slice: [%d:%d:%d] along axis %d of shape %v", start, end, step, axis, shape))
 	}
@@ -58,7 +60,7 @@ func Slice(x *Tensor, axis, start, end, step int) *Tensor {
 func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
 	shape := SliceShape(x.shape, axis, start, end, step)
 	dst = prepareDst("tensor: Slice", dst, shape)
-	a := normAxis("Slice", axis, len(x.shape))
+	a := normAxis("tensor: Slice", axis, len(x.shape))
 	outer, n, inner := splitAxis(x.shape, a)
 	cnt := shape[a]
 	if inner == 1 { // element-wise gather: avoid a copy call per element
@@ -98,7 +100,7 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 	for i := range dst.data {
 		dst.data[i] = 0
 	}
-	a := normAxis("Unslice", axis, len(full))
+	a := normAxis("tensor: Unslice", axis, len(full))
 	outer, n, inner := splitAxis(full, a)
 	cnt := shape[a]
 	if inner == 1 {

@@ -76,7 +76,7 @@ func matMul(dst, a, b *Tensor, transA, transB bool, beta float64) *Tensor {
 		strideB = 0
 	}
 	if m == 0 || n == 0 {
-		return dst // an empty product; BLAS would reject the zero strides
+		return dst // nothing to compute, and Dgemm would reject ldc = n = 0
 	}
 	for i := 0; i < batch; i++ {
 		c := dst.data[i*m*n : (i+1)*m*n]

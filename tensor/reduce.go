@@ -41,7 +41,7 @@ func Max(x *Tensor) *Tensor { return Scalar(MaxAll(x)) }
 // ReducedShape returns the shape of x reduced along axis: the axis is kept
 // with size 1 when keepDims is true and removed otherwise.
 func ReducedShape(shape []int, axis int, keepDims bool) []int {
-	a := normAxis("Reduce", axis, len(shape))
+	a := normAxis("tensor: ReducedShape", axis, len(shape))
 	out := make([]int, 0, len(shape))
 	for i, s := range shape {
 		if i == a {
@@ -77,12 +77,7 @@ func SumAxis(x *Tensor, axis int, keepDims bool) *Tensor {
 
 // SumAxisTo is SumAxis writing into dst (a nil dst is allocated).
 func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
-	a := normAxis("SumAxis", axis, len(x.shape))
-	if dst == nil {
-		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
-	} else {
-		checkReduceDst("SumAxis", dst, x, a, keepDims)
-	}
+	dst, a := reduceDst("tensor: SumAxis", dst, x, axis, keepDims)
 	outer, n, inner := splitAxis(x.shape, a)
 	out := dst.data
 	if n == 1 {
@@ -106,7 +101,7 @@ func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 
 // MeanAxis returns the mean of x along axis (see SumAxis).
 func MeanAxis(x *Tensor, axis int, keepDims bool) *Tensor {
-	n := x.shape[normAxis("MeanAxis", axis, len(x.shape))]
+	n := x.shape[normAxis("tensor: MeanAxis", axis, len(x.shape))]
 	s := SumAxis(x, axis, keepDims)
 	return ScaleTo(s, s, 1/float64(n))
 }
@@ -118,12 +113,7 @@ func MaxAxis(x *Tensor, axis int, keepDims bool) *Tensor {
 
 // MaxAxisTo is MaxAxis writing into dst (a nil dst is allocated).
 func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
-	a := normAxis("MaxAxis", axis, len(x.shape))
-	if dst == nil {
-		dst = Zeros(ReducedShape(x.shape, a, keepDims)...)
-	} else {
-		checkReduceDst("MaxAxis", dst, x, a, keepDims)
-	}
+	dst, a := reduceDst("tensor: MaxAxis", dst, x, axis, keepDims)
 	outer, n, inner := splitAxis(x.shape, a)
 	if n == 0 {
 		panic(fmt.Sprintf("tensor: MaxAxis: empty axis %d of shape %v", axis, x.shape))
@@ -144,9 +134,16 @@ func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	return dst
 }
 
-// checkReduceDst panics unless dst has the shape ReducedShape(x.shape,
-// axis, keepDims), without allocating.
-func checkReduceDst(op string, dst, x *Tensor, axis int, keepDims bool) {
+// reduceDst normalises axis for x and returns it with the destination of a
+// reduction along it: dst itself, which must have the shape
+// ReducedShape(x.shape, axis, keepDims) (checked without allocating), or a
+// new tensor of zeros when dst is nil. It panics, naming op, on a bad axis
+// or destination.
+func reduceDst(op string, dst, x *Tensor, axis int, keepDims bool) (*Tensor, int) {
+	axis = normAxis(op, axis, len(x.shape))
+	if dst == nil {
+		return Zeros(ReducedShape(x.shape, axis, keepDims)...), axis
+	}
 	want := len(x.shape)
 	if !keepDims {
 		want--
@@ -163,8 +160,9 @@ func checkReduceDst(op string, dst, x *Tensor, axis int, keepDims bool) {
 		}
 	}
 	if !ok {
-		panic(fmt.Sprintf("tensor: %s: destination shape %v for reducing %v along axis %d (keepDims=%v)", op, dst.shape, x.shape, axis, keepDims))
+		panic(fmt.Sprintf("%s: destination shape %v for reducing %v along axis %d (keepDims=%v)", op, dst.shape, x.shape, axis, keepDims))
 	}
+	return dst, axis
 }
 
 // SumTo reduces x by summation to shape, which must broadcast to x's

@@ -2,12 +2,13 @@ package tensor
 
 import "fmt"
 
-// checkShape validates a shape and returns its number of elements.
+// checkShape validates a shape and returns its number of elements. op, in
+// panic messages, names the operation with its package ("tensor: Zeros").
 func checkShape(op string, shape []int) int {
 	n := 1
 	for _, s := range shape {
 		if s < 0 {
-			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, shape))
+			panic(fmt.Sprintf("%s: negative dimension in shape %v", op, shape))
 		}
 		n *= s
 	}
@@ -37,16 +38,17 @@ func SameShape(a, b []int) bool {
 }
 
 // SizeOf returns the number of elements of a tensor with the given shape.
-func SizeOf(shape []int) int { return checkShape("SizeOf", shape) }
+func SizeOf(shape []int) int { return checkShape("tensor: SizeOf", shape) }
 
-// normAxis maps a possibly negative axis to [0, dims).
+// normAxis maps a possibly negative axis to [0, dims), panicking with op
+// (such as "tensor: SumAxis") when it is out of range.
 func normAxis(op string, axis, dims int) int {
 	a := axis
 	if a < 0 {
 		a += dims
 	}
 	if a < 0 || a >= dims {
-		panic(fmt.Sprintf("tensor: %s: axis %d out of range for %d dimensions", op, axis, dims))
+		panic(fmt.Sprintf("%s: axis %d out of range for %d dimensions", op, axis, dims))
 	}
 	return a
 }

@@ -3,11 +3,35 @@
 // reductions and matrix products.
 //
 // Tensors are plain values: they know nothing of automatic
-// differentiation (that is package graph's job). Every operation comes in
+// differentiation (that is package graph's job). Most operations come in
 // two forms: one that allocates its result (Add, Tanh, MatMul, ...) and one
-// that writes into a destination (AddTo, TanhTo, MatMulTo, ...). A nil
-// destination means "allocate"; a non-nil one must already have the
-// result's shape, so hot loops need not allocate.
+// that writes into a destination (AddTo, ApplyTo(OpTanh, ...), MatMulTo,
+// ...). A nil destination means "allocate"; a non-nil one must already have
+// the result's shape, so hot loops need not allocate.
+//
+// The API, by file:
+//
+//   - tensor.go, random.go: New, FromSlice, Scalar, Zeros, Ones, Full,
+//     ZerosLike, RandNormal, RandUniform; element access (At, Set, Item,
+//     Data) and Clone, CopyFrom, Fill, Equal;
+//   - elementwise.go: Add, Sub, Mul, Div, PowT, EqualMask (broadcasting),
+//     MulAccTo, AddScaledTo;
+//   - unary.go: Apply with a UnaryOp, and Exp, Log, Tanh, Sigmoid, ... ;
+//     Scale, AddScalar, Pow;
+//   - kernels.go: TanhGradTo, SigmoidGradTo, the fused backward passes;
+//   - reduce.go: Sum, Mean, Max, SumAxis, MeanAxis, MaxAxis, SumTo,
+//     BroadcastTo;
+//   - layout.go, shape.go: Reshape, Slice, UnsliceTo, OneHot, GatherRows,
+//     and the shape rules (BroadcastShape, ReducedShape, SliceShape, ...);
+//   - matmul.go: MatMul, MatMulT (batched, transposes read in place),
+//     MatMulAddTo, Transpose;
+//   - convert.go: FromDense, FromVec, ToDense, ToVecDense for gonum's mat.
+//
+// Matrix products run on the packed, cache-blocked Dgemm of
+// tensor/internal/gemm, and Exp, Log, Tanh, Sigmoid and the fused backward
+// passes on the vectorised kernels of tensor/internal/vecmath: AVX2/FMA
+// assembly on amd64 processors that have it, pure Go elsewhere and under
+// the build tag purego.
 //
 // Programming errors (shape mismatches, bad axes, out-of-range indices)
 // panic with a message that names the operation and the shapes, in the
@@ -34,7 +58,7 @@ type Tensor struct {
 // (data is not copied). It panics if len(data) does not equal the product
 // of shape. New(nil) with an empty shape is not valid; use Scalar.
 func New(data []float64, shape ...int) *Tensor {
-	n := checkShape("New", shape)
+	n := checkShape("tensor: New", shape)
 	if len(data) != n {
 		panic(fmt.Sprintf("tensor: New: %d values for shape %v (needs %d)", len(data), shape, n))
 	}
@@ -55,7 +79,7 @@ func Scalar(v float64) *Tensor {
 
 // Zeros returns a tensor of the given shape filled with zeros.
 func Zeros(shape ...int) *Tensor {
-	n := checkShape("Zeros", shape)
+	n := checkShape("tensor: Zeros", shape)
 	return &Tensor{shape: cloneInts(shape), data: make([]float64, n)}
 }
 
@@ -85,7 +109,7 @@ func ZerosLike(t *Tensor) *Tensor {
 // meant for code that manages its own storage (such as a tape's arena) and
 // needs tensors without a heap allocation per tensor.
 func (t *Tensor) Wrap(data []float64, shape []int) {
-	n := checkShape("Wrap", shape)
+	n := checkShape("tensor: Wrap", shape)
 	if len(data) != n {
 		panic(fmt.Sprintf("tensor: Wrap: %d values for shape %v (needs %d)", len(data), shape, n))
 	}
@@ -102,7 +126,7 @@ func (t *Tensor) Dims() int { return len(t.shape) }
 
 // Dim returns the size of dimension i; negative i counts from the end.
 func (t *Tensor) Dim(i int) int {
-	return t.shape[normAxis("Dim", i, len(t.shape))]
+	return t.shape[normAxis("tensor: Dim", i, len(t.shape))]
 }
 
 // Size returns the number of elements.
@@ -126,22 +150,24 @@ func (t *Tensor) Item() float64 {
 
 // At returns the element at the given index, one coordinate per dimension.
 func (t *Tensor) At(idx ...int) float64 {
-	return t.data[t.offset("At", idx)]
+	return t.data[t.offset("tensor: At", idx)]
 }
 
 // Set sets the element at the given index to v.
 func (t *Tensor) Set(v float64, idx ...int) {
-	t.data[t.offset("Set", idx)] = v
+	t.data[t.offset("tensor: Set", idx)] = v
 }
 
+// offset returns the position in t.data of the element at idx, panicking
+// with op (such as "tensor: At") when idx is not a valid index.
 func (t *Tensor) offset(op string, idx []int) int {
 	if len(idx) != len(t.shape) {
-		panic(fmt.Sprintf("tensor: %s: %d indices for shape %v", op, len(idx), t.shape))
+		panic(fmt.Sprintf("%s: %d indices for shape %v", op, len(idx), t.shape))
 	}
 	off := 0
 	for i, x := range idx {
 		if x < 0 || x >= t.shape[i] {
-			panic(fmt.Sprintf("tensor: %s: index %v out of range for shape %v", op, idx, t.shape))
+			panic(fmt.Sprintf("%s: index %v out of range for shape %v", op, idx, t.shape))
 		}
 		off = off*t.shape[i] + x
 	}

@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // UnaryOp names an elementwise function of one argument.
 type UnaryOp uint8
@@ -169,7 +172,7 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 			out[i] = 1 / v
 		}
 	default:
-		panic("tensor: unknown unary op")
+		panic(fmt.Sprintf("tensor: Apply: unknown UnaryOp %d", uint8(op)))
 	}
 }
 

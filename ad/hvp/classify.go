@@ -14,24 +14,25 @@ import (
 type Kind int
 
 const (
-	// Inconclusive: an eigenvalue lies within the tolerance of 0 and all
-	// the others have one sign (H is semidefinite and numerically
+	// Inconclusive means that an eigenvalue lies within the tolerance of 0
+	// and all the others have one sign (H is semidefinite and numerically
 	// singular), so second derivatives cannot decide; higher-order terms
 	// do. It is also the answer when Lanczos did not converge and the
 	// Ritz values do not already prove a saddle.
 	Inconclusive Kind = iota
-	// Minimum: every eigenvalue is above the tolerance (H positive
-	// definite). At a critical point, a strict local minimum.
+	// Minimum means that every eigenvalue is above the tolerance (H
+	// positive definite): at a critical point, a strict local minimum.
 	Minimum
-	// Maximum: every eigenvalue is below minus the tolerance (H negative
-	// definite). At a critical point, a strict local maximum.
+	// Maximum means that every eigenvalue is below minus the tolerance (H
+	// negative definite): at a critical point, a strict local maximum.
 	Maximum
-	// Saddle: some eigenvalue is above the tolerance and some below minus
-	// the tolerance (H indefinite). At a critical point, a saddle point:
-	// f decreases along the eigenvectors of negative eigenvalues.
+	// Saddle means that some eigenvalue is above the tolerance and some
+	// below minus the tolerance (H indefinite): at a critical point, a
+	// saddle point, where f decreases along the eigenvectors of negative
+	// eigenvalues.
 	Saddle
-	// NotFinite: f, the gradient or the Hessian is NaN or Inf at the
-	// point; nothing could be classified.
+	// NotFinite means that f, the gradient or the Hessian is NaN or Inf at
+	// the point: nothing could be classified.
 	NotFinite
 )
 
@@ -272,12 +273,9 @@ func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification
 // orientDescent returns u (owned by the caller) signed so that gᵀu ≤ 0,
 // or, when gᵀu = 0, so that its largest-magnitude component is positive.
 func orientDescent(u, g []float64) []float64 {
-	dot := 0.0
-	for i := range u {
-		dot += g[i] * u[i]
-	}
-	flip := dot > 0
-	if dot == 0 {
+	gu := dot(g, u)
+	flip := gu > 0
+	if gu == 0 {
 		big := 0
 		for i := range u {
 			if math.Abs(u[i]) > math.Abs(u[big]) {

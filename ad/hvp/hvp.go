@@ -10,6 +10,20 @@
 // input's tangent set to v: the tangent of the gradient node is H·v. Every
 // op's JVP rule is used, and no op has a second-derivative rule of its own
 // (Pearlmutter 1994, "Fast exact multiplication by the Hessian").
+//
+// The tools, by file:
+//
+//   - hvp.go: HVP (one product), At and AtN (a Point: record once, then
+//     any number of products at that point), Hessian (dense, small n);
+//   - lanczos.go: Lanczos and LanczosAt (extreme eigenpairs of any
+//     Operator), ExtremeEigenvalues (λ_min, λ_max and Extremes.Cond);
+//   - classify.go: Classify, the second-derivative test at a point
+//     (minimum, maximum, saddle or inconclusive, with an escape direction);
+//   - taylor.go: Taylor, the quadratic model m(d) = f + gᵀd + ½dᵀHd, with
+//     the optimal gradient step gᵀg/gᵀHg and the stability bound 2/λ_max;
+//   - trace.go: Trace and TraceAt, Hutchinson's estimate of tr(H);
+//   - objective.go: Objective (NewObjective, NewObjectiveN), the value,
+//     gradient and HessVec/Linearize that package optim minimises.
 package hvp
 
 import (

@@ -10,11 +10,12 @@ import (
 )
 
 // Operator is a symmetric linear operator known only through products,
-// such as a Hessian applied by Hessian-vector products. HessVec sets
-// hv = H·v; it must not modify v nor retain either slice. *Point
-// satisfies Operator; so does any hand-written HVP.
+// such as a Hessian applied by Hessian-vector products. *Point and *Model
+// satisfy Operator; so does any hand-written HVP.
 type Operator interface {
+	// Dim returns the dimension n.
 	Dim() int
+	// HessVec sets hv = H·v; it must not modify v nor retain either slice.
 	HessVec(v, hv []float64)
 }
 
@@ -201,18 +202,9 @@ func krylovSettings(op string, n int, s *LanczosSettings) krylov.Settings {
 			panic(fmt.Sprintf("hvp: %s: Start is the zero vector", op))
 		}
 	}
-	var which krylov.Which
-	switch ls.Which {
-	case Smallest:
-		which = krylov.Smallest
-	case Largest:
-		which = krylov.Largest
-	case BothEnds:
-		which = krylov.BothEnds
-	}
 	return krylov.Settings{
 		K:        ls.K,
-		Which:    which,
+		Which:    ls.Which,
 		Tol:      ls.Tol,
 		MaxBasis: ls.MaxBasis,
 		MaxOps:   ls.MaxHVPs,

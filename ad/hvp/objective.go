@@ -67,7 +67,7 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 	}
 	y := o.f(o.xs)
 	if y.Value().Size() != 1 {
-		panic(fmt.Sprintf("hvp: Objective: f returned %v, not a scalar", y))
+		panic(fmt.Sprintf("hvp: Objective.Eval: f returned %v, not a scalar", y))
 	}
 	if grad != nil {
 		o.check("Eval", grad)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,22 +204,10 @@ func TestReadCSV(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if !equal(p.X, tc.x) || !equal(p.Y, tc.y) {
+		if !slices.Equal(p.X, tc.x) || !slices.Equal(p.Y, tc.y) {
 			t.Errorf("%s: read x %v, y %v; want %v, %v", tc.name, p.X, p.Y, tc.x, tc.y)
 		}
 	}
-}
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestRunWithCSV runs the whole program on a small CSV file, and on

@@ -10,13 +10,13 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 // when CPUID reports OSXSAVE.
 func xgetbv() (eax, edx uint32)
 
+// probed reports whether this build asks the processor at all.
+const probed = true
+
 // detect follows the Intel SDM (vol. 1, §14.3, "Detection of Intel AVX
 // instructions"): AVX and OSXSAVE in CPUID.1:ECX, the SSE and AVX state
 // bits enabled in XCR0, then FMA (CPUID.1:ECX bit 12) and AVX2 (CPUID.7:EBX
 // bit 5).
-// probed reports whether this build asks the processor at all.
-const probed = true
-
 func detect() Features {
 	maxLeaf, _, _, _ := cpuid(0, 0)
 	if maxLeaf < 1 {

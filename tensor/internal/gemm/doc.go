@@ -50,8 +50,9 @@
 //
 // Elsewhere (no AVX2/FMA, other architectures, or the purego build tag) a
 // portable 2×4 micro-kernel in Go runs inside the same blocking. The choice
-// is made once at start-up from CPUID and XGETBV (AVX2, FMA, and OS support
-// for saving the YMM registers), read by a few lines of assembly.
+// is made once at start-up from the features that package
+// tensor/internal/cpu probes with CPUID and XGETBV (AVX2, FMA, and OS
+// support for saving the YMM registers).
 //
 // # Small and thin products
 //

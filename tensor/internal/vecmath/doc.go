@@ -9,19 +9,19 @@
 //
 // # Implementations
 //
-// On amd64 processors with AVX2 and FMA (checked once, with the package's
-// own CPUID and XGETBV), the kernels are Go assembly processing four
-// float64 per instruction (vecmath_amd64.s). Elsewhere, and under the
-// build tag purego, the same algorithms run in pure Go (generic.go), one
-// element at a time; the assembly performs exactly the pure-Go operations,
-// in the same order with fused multiply-adds in the same places, and the
-// tests check that the two agree bit for bit. The assembly stops at a group
-// of four holding a value outside its fast range (NaN; for Exp
-// 708 < |x| ≤ 709.79 or −746 ≤ x < −708; for Log zero, negative, subnormal
-// and infinite x; for Sigmoid −746 ≤ x < −700), the pure-Go code finishes
-// that group, and the assembly resumes. On amd64 processors without FMA, where math.FMA is
-// emulated in software, compat.go builds the kernels on the math package
-// instead.
+// On amd64 processors with AVX2 and FMA (checked once, with CPUID and
+// XGETBV, by package tensor/internal/cpu), the kernels are Go assembly
+// processing four float64 per instruction (vecmath_amd64.s). Elsewhere, and
+// under the build tag purego, the same algorithms run in pure Go
+// (generic.go), one element at a time; the assembly performs exactly the
+// pure-Go operations, in the same order with fused multiply-adds in the same
+// places, and the tests check that the two agree bit for bit. The assembly
+// stops at a group of four holding a value outside its fast range (NaN; for
+// Exp 708 < |x| ≤ 709.79 or −746 ≤ x < −708; for Log zero, negative,
+// subnormal and infinite x; for Sigmoid −746 ≤ x < −700), the pure-Go code
+// finishes that group, and the assembly resumes. On amd64 processors without
+// FMA, where math.FMA is emulated in software, compat.go builds the kernels
+// on the math package instead.
 //
 // # Algorithms
 //
