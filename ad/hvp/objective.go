@@ -58,20 +58,14 @@ func (o *Objective) Dim() int { return o.n }
 func (o *Objective) Eval(x, grad []float64) float64 {
 	o.check("Eval", x)
 	o.tp.Reset()
-	o.xs = o.xs[:0]
-	off := 0
-	for _, s := range o.shapes {
-		size := tensor.SizeOf(s)
-		o.xs = append(o.xs, o.tp.VarData(x[off:off+size], s...))
-		off += size
-	}
+	o.xs = recordInputs(o.tp, x, o.shapes, o.xs[:0])
 	y := o.f(o.xs)
 	if y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: Objective.Eval: f returned %v, not a scalar", y))
 	}
 	if grad != nil {
 		o.check("Eval", grad)
-		off = 0
+		off := 0
 		for _, g := range ad.Grad(y, o.xs...) {
 			off += copy(grad[off:], g.Value().Data())
 		}
