@@ -168,7 +168,10 @@ func opCases() []opCase {
 		add(opCase{name: u.name + "/scalar", shapes: [][]int{sh()}, kinds: []inputKind{u.kind}, f: unary(u.op)})
 	}
 	// Compositions whose second and third derivatives run through the fused
-	// ops tanhGrad and sigmoidGrad with tangents on both of their inputs.
+	// ops tanhGrad, sigmoidGrad and squareGrad with tangents on both of
+	// their inputs.
+	add(opCase{name: "Square(Square(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Square(graph.Mul(graph.Square(in[0]), in[1])) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Tanh(graph.Mul(graph.Tanh(in[0]), in[1])) }})
 	add(opCase{name: "Sigmoid(Sigmoid(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},

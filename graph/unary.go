@@ -88,7 +88,52 @@ func init() {
 			tensor.ScaleTo(dst, dst, 2)
 		},
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Mul(g, Scale(n.in[0], 2))}
+			return [maxInputs]*Node{squareGrad(g, n.in[0])}
+		},
+	}
+}
+
+// squareGrad records 2·g⊙x, the VJP of Square, as one fused op (instead
+// of a product and a scaling). It is symmetric in g and x, so its own VJP
+// is squareGrad again.
+func squareGrad(g, x *Node) *Node {
+	n := binaryNode(squareGradOp, g, x, x.Shape())
+	out, gv, xv := n.value.Data(), g.value.Data(), x.value.Data()
+	for i := range out {
+		out[i] = 2 * gv[i] * xv[i]
+	}
+	return x.tape.record(n)
+}
+
+var squareGradOp = new(opDef)
+
+func init() {
+	*squareGradOp = opDef{
+		name: "SquareGrad",
+		jvp: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
+			g, x := n.in[0], n.in[1]
+			out, gv, xv := dst.Data(), g.value.Data(), x.value.Data()
+			clear(out)
+			if gd := g.tan(); gd != nil {
+				for i, d := range gd.Data()[:len(out)] {
+					out[i] = 2 * d * xv[i]
+				}
+			}
+			if xd := x.tan(); xd != nil {
+				for i, d := range xd.Data()[:len(out)] {
+					out[i] += 2 * gv[i] * d
+				}
+			}
+		},
+		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			g, x := n.in[0], n.in[1]
+			if need[0] {
+				out[0] = squareGrad(h, x)
+			}
+			if need[1] {
+				out[1] = squareGrad(h, g)
+			}
+			return out
 		},
 	}
 }
