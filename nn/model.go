@@ -37,6 +37,12 @@ func Predict(m Model, x *tensor.Tensor) *tensor.Tensor {
 // Lanczos, NewObjective). x and y are copied: later changes to them do not
 // affect the function. Calling it does not read or change the model's
 // parameter values, only their shapes.
+//
+// The flat vector is split into the parameters with graph.Slice, and each
+// slice's gradient flows back as a full-length vector, so a reverse sweep
+// costs O(number of parameter tensors × number of parameters) extra. For
+// training, NewObjective and HVP record one variable per tensor instead and
+// stay O(number of parameters).
 func LossFunc(m Model, loss Loss, x, y *tensor.Tensor) ad.Func {
 	x, y = x.Clone(), y.Clone()
 	params := m.Params()
