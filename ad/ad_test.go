@@ -4,85 +4,17 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
 // ---- helpers ----
-
-// relErr is |a − b| / max(1, |a|, |b|) maximised over elements (NaN if any
-// element is NaN), with the worst index.
-func relErr(a, b []float64) (float64, int) {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("relErr: lengths %d and %d", len(a), len(b)))
-	}
-	worst, at := 0.0, 0
-	for i := range a {
-		if a[i] == b[i] {
-			continue
-		}
-		e := math.Abs(a[i]-b[i]) / max(1, math.Abs(a[i]), math.Abs(b[i]))
-		if math.IsNaN(e) {
-			return e, i
-		}
-		if e > worst {
-			worst, at = e, i
-		}
-	}
-	return worst, at
-}
-
-// fdDeriv returns d/dt g(x + t·v) at t = 0 by five-point central
-// differences with step 1e-3 (error about 1e-12 for smooth g).
-func fdDeriv(g func([]float64) []float64, x, v []float64) []float64 {
-	const h = 1e-3
-	xs := make([]float64, len(x))
-	at := func(t float64) []float64 {
-		for i := range x {
-			xs[i] = x[i] + t*v[i]
-		}
-		return g(xs)
-	}
-	p2, p1, m1, m2 := at(2*h), at(h), at(-h), at(-2*h)
-	out := make([]float64, len(p1))
-	for i := range out {
-		out[i] = (-p2[i] + 8*p1[i] - 8*m1[i] + m2[i]) / (12 * h)
-	}
-	return out
-}
-
-func randVec(rng *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = rng.NormFloat64()
-	}
-	return v
-}
-
-func panicText(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
-}
-
-// rosenbrock is the extended Rosenbrock function over a flat vector of
-// even length: Σ 100(x_{2i+1} − x_{2i}²)² + (1 − x_{2i})².
-func rosenbrock(w *graph.Node) *graph.Node {
-	n := w.Value().Size()
-	odd := graph.Slice(w, 0, 0, n, 2)
-	even := graph.Slice(w, 0, 1, n, 2)
-	t := graph.Sub(even, graph.Square(odd))
-	return graph.Sum(graph.Add(graph.Scale(graph.Square(t), 100), graph.Square(graph.AddScalar(graph.Neg(odd), 1))))
-}
 
 // softmaxCE is a small network loss: a tanh layer, softmax cross-entropy.
 func softmaxCE(w *graph.Node) *graph.Node {
@@ -127,7 +59,7 @@ func TestGradSeveralInputs(t *testing.T) {
 	}
 	wantC := []float64{2 * r[0], 2 * r[1]}
 	for i, want := range [][]float64{wantA, wantB, wantC} {
-		if e, _ := relErr(g[i].Value().Data(), want); e > 1e-15 {
+		if e, _ := testutil.RelErr(g[i].Value().Data(), want); e > 1e-15 {
 			t.Errorf("gradient %d = %v, want %v", i, g[i].Value().Data(), want)
 		}
 	}
@@ -206,18 +138,10 @@ func TestGradPanics(t *testing.T) {
 	}{
 		{"non-scalar", func() { ad.Grad(y, x) }, []string{"ad: Grad", "not a scalar", "[2]"}},
 		{"other tape", func() { ad.Grad(graph.Sum(y), other) }, []string{"ad: Grad", "different tape"}},
-		{"JVP lengths", func() { ad.JVP(rosenbrock, []float64{1, 2}, []float64{1}) }, []string{"ad: JVP", "2", "1"}},
+		{"JVP lengths", func() { ad.JVP(graphtest.ExtRosenbrock, []float64{1, 2}, []float64{1}) }, []string{"ad: JVP", "2", "1"}},
 		{"ValueAndGrad non-scalar", func() { ad.ValueAndGrad(graph.Square, []float64{1, 2}) }, []string{"not a scalar"}},
 	} {
-		msg := panicText(c.f)
-		if msg == "" {
-			t.Errorf("%s: no panic", c.name)
-		}
-		for _, w := range c.wants {
-			if !strings.Contains(msg, w) {
-				t.Errorf("%s: panic %q does not mention %q", c.name, msg, w)
-			}
-		}
+		testutil.MustPanic(t, c.name, c.f, c.wants...)
 	}
 }
 
@@ -230,30 +154,24 @@ func TestValueAndGrad(t *testing.T) {
 		f    ad.Func
 		n    int
 	}{
-		{"rosenbrock", rosenbrock, 10},
+		{"rosenbrock", graphtest.ExtRosenbrock, 10},
 		{"softmaxCE", softmaxCE, 16},
 	} {
-		x := randVec(rng, c.n)
+		x := testutil.RandVec(rng, c.n)
 		keep := append([]float64(nil), x...)
 		val, g := ad.ValueAndGrad(c.f, x)
-		if e, _ := relErr(x, keep); e != 0 {
+		if e, _ := testutil.RelErr(x, keep); e != 0 {
 			t.Errorf("%s: ValueAndGrad modified x", c.name)
 		}
 		tp := graph.NewTape()
 		if want := c.f(tp.Var(tensor.FromSlice(x))).Item(); val != want {
 			t.Errorf("%s: value %v, want %v", c.name, val, want)
 		}
-		fd := make([]float64, c.n)
-		e := make([]float64, c.n)
-		for i := range e {
-			e[i] = 1
-			fd[i] = fdDeriv(func(x []float64) []float64 {
-				v, _ := ad.ValueAndGrad(c.f, x)
-				return []float64{v}
-			}, x, e)[0]
-			e[i] = 0
-		}
-		if err, i := relErr(g, fd); err > 1e-6 {
+		fd := testutil.FiniteGrad(func(x []float64) float64 {
+			v, _ := ad.ValueAndGrad(c.f, x)
+			return v
+		}, x)
+		if err, i := testutil.RelErr(g, fd); err > 1e-6 {
 			t.Errorf("%s: gradient error %.3g at %d", c.name, err, i)
 		}
 		// The tensor form agrees exactly and keeps the shape.
@@ -261,7 +179,7 @@ func TestValueAndGrad(t *testing.T) {
 		if vt != val || !tensor.SameShape(gt.Shape(), []int{c.n}) {
 			t.Errorf("%s: ValueAndGradTensor %v %v", c.name, vt, gt.Shape())
 		}
-		if err, _ := relErr(gt.Data(), g); err != 0 {
+		if err, _ := testutil.RelErr(gt.Data(), g); err != 0 {
 			t.Errorf("%s: ValueAndGradTensor gradient differs", c.name)
 		}
 	}
@@ -280,7 +198,7 @@ func TestJVP(t *testing.T) {
 		A := w.Tape().Const(tensor.New([]float64{1, -2, 0.5, 0.3, 1, -1, 2, 0.1, 0.2, -0.4, 1, 1}, 3, 4))
 		return graph.Softmax(graph.MatMul(A, graph.Reshape(w, 4, 1)), 0)
 	}
-	x, v := randVec(rng, 4), randVec(rng, 4)
+	x, v := testutil.RandVec(rng, 4), testutil.RandVec(rng, 4)
 	val, tan := ad.JVP(f, x, v)
 	if !tensor.SameShape(val.Shape(), []int{3, 1}) || !tensor.SameShape(tan.Shape(), []int{3, 1}) {
 		t.Fatalf("JVP shapes %v %v, want [3 1]", val.Shape(), tan.Shape())
@@ -289,15 +207,15 @@ func TestJVP(t *testing.T) {
 		tp := graph.NewTape()
 		return append([]float64(nil), f(tp.Var(tensor.FromSlice(x))).Value().Data()...)
 	}
-	if e, _ := relErr(val.Data(), out(x)); e != 0 {
+	if e, _ := testutil.RelErr(val.Data(), out(x)); e != 0 {
 		t.Errorf("JVP value %v, want %v", val.Data(), out(x))
 	}
-	if e, i := relErr(tan.Data(), fdDeriv(out, x, v)); e > 1e-9 {
+	if e, i := testutil.RelErr(tan.Data(), testutil.DirectionalDeriv(out, x, v)); e > 1e-9 {
 		t.Errorf("JVP error %.3g at %d", e, i)
 	}
 	// The tangent of a scalar function is ∇f·v.
-	_, g := ad.ValueAndGrad(rosenbrock, x)
-	_, s := ad.JVP(rosenbrock, x, v)
+	_, g := ad.ValueAndGrad(graphtest.ExtRosenbrock, x)
+	_, s := ad.JVP(graphtest.ExtRosenbrock, x, v)
 	want := 0.0
 	for i := range g {
 		want += g[i] * v[i]
@@ -316,12 +234,12 @@ func TestJVP(t *testing.T) {
 // pushed for several directions, each equal to a fresh JVP.
 func TestPushTangents(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := randVec(rng, 16)
+	x := testutil.RandVec(rng, 16)
 	tp := graph.NewTape()
 	w := tp.Var(tensor.FromSlice(x))
 	y := softmaxCE(w)
 	for range 3 {
-		v := randVec(rng, 16)
+		v := testutil.RandVec(rng, 16)
 		w.SetTangentData(v)
 		ad.PushTangents(tp, w.Index(), y.Index())
 		_, want := ad.JVP(softmaxCE, x, v)
@@ -339,7 +257,7 @@ func TestConcurrentTapes(t *testing.T) {
 	xs := make([][]float64, workers)
 	want := make([][]float64, workers)
 	for i := range xs {
-		xs[i] = randVec(rng, 16)
+		xs[i] = testutil.RandVec(rng, 16)
 		_, want[i] = ad.ValueAndGrad(softmaxCE, xs[i])
 	}
 	var wg sync.WaitGroup
@@ -350,7 +268,7 @@ func TestConcurrentTapes(t *testing.T) {
 			defer wg.Done()
 			for range 20 {
 				_, g := ad.ValueAndGrad(softmaxCE, xs[i])
-				if e, _ := relErr(g, want[i]); e != 0 {
+				if e, _ := testutil.RelErr(g, want[i]); e != 0 {
 					errs[i] = "gradient differs from the serial one"
 					return
 				}

@@ -3,11 +3,12 @@ package ad_test
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -35,13 +36,13 @@ func TestCheckCorrect(t *testing.T) {
 		f    ad.Func
 		x    []float64
 	}{
-		{"rosenbrock", rosenbrock, randVec(rng, 10)},
-		{"softmaxCE", softmaxCE, randVec(rng, 16)},
+		{"rosenbrock", graphtest.ExtRosenbrock, testutil.RandVec(rng, 10)},
+		{"softmaxCE", softmaxCE, testutil.RandVec(rng, 16)},
 		{"seed", func(w *graph.Node) *graph.Node {
 			r := graph.AddScalar(graph.Neg(graph.Mul(graph.Index(w, 0), graph.Index(w, 1))), 1)
 			return graph.Square(r)
 		}, []float64{0.5, 1.5}},
-		{"affine", func(w *graph.Node) *graph.Node { return graph.Sum(graph.Scale(w, 3)) }, randVec(rng, 4)},
+		{"affine", func(w *graph.Node) *graph.Node { return graph.Sum(graph.Scale(w, 3)) }, testutil.RandVec(rng, 4)},
 	} {
 		r := ad.Check(c.f, c.x, nil)
 		t.Logf("%s: %+v", c.name, r)
@@ -90,11 +91,11 @@ func TestCheckDetects(t *testing.T) {
 
 func TestCheckSettings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	x := randVec(rng, 16)
+	x := testutil.RandVec(rng, 16)
 	keep := append([]float64(nil), x...)
 
 	def := ad.Check(softmaxCE, x, nil)
-	if e, _ := relErr(x, keep); e != 0 {
+	if e, _ := testutil.RelErr(x, keep); e != 0 {
 		t.Errorf("Check modified x")
 	}
 	if zero := ad.Check(softmaxCE, x, &ad.CheckSettings{}); zero != def {
@@ -136,8 +137,8 @@ func TestCheckSettings(t *testing.T) {
 // step, and a larger step brings it down.
 func TestCheckBadlyScaled(t *testing.T) {
 	x := []float64{-120, 100, 30, -4} // f ≈ 2e10, ∂f/∂x_3 ≈ −2e5
-	def := ad.Check(rosenbrock, x, nil)
-	larger := ad.Check(rosenbrock, x, &ad.CheckSettings{Step: 1e-5})
+	def := ad.Check(graphtest.ExtRosenbrock, x, nil)
+	larger := ad.Check(graphtest.ExtRosenbrock, x, &ad.CheckSettings{Step: 1e-5})
 	t.Logf("Step 1e-6: %+v\nStep 1e-5: %+v", def, larger)
 	if !(larger.GradErr <= 1e-6) || !(larger.HVPErr <= 1e-5) || !(larger.GradErr < def.GradErr) {
 		t.Errorf("Step 1e-5 should check this correct gradient to 1e-6: %+v (default step: %+v)", larger, def)
@@ -151,13 +152,8 @@ func TestCheckPanics(t *testing.T) {
 		wants []string
 	}{
 		{"non-scalar", func() { ad.Check(graph.Square, []float64{1, 2}, nil) }, []string{"ad: Check", "not a scalar"}},
-		{"step", func() { ad.Check(rosenbrock, []float64{1, 2}, &ad.CheckSettings{Step: -1}) }, []string{"ad: Check", "step"}},
+		{"step", func() { ad.Check(graphtest.ExtRosenbrock, []float64{1, 2}, &ad.CheckSettings{Step: -1}) }, []string{"ad: Check", "step"}},
 	} {
-		msg := panicText(c.f)
-		for _, w := range c.wants {
-			if !strings.Contains(msg, w) {
-				t.Errorf("%s: panic %q does not mention %q", c.name, msg, w)
-			}
-		}
+		testutil.MustPanic(t, c.name, c.f, c.wants...)
 	}
 }

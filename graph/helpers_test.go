@@ -2,80 +2,15 @@ package graph_test
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
-	"strings"
-	"testing"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// Test helpers shared by the graph tests: finite differences, the error
-// measure, and packing several inputs into one flat vector.
-
-// relErr is the elementwise error of package ad's Check,
-// |a − b| / max(1, |a|, |b|), maximised over the elements; it also returns
-// the worst index. NaN anywhere makes it NaN.
-func relErr(a, b []float64) (float64, int) {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("relErr: lengths %d and %d", len(a), len(b)))
-	}
-	worst, at := 0.0, 0
-	for i := range a {
-		if a[i] == b[i] {
-			continue
-		}
-		e := math.Abs(a[i]-b[i]) / max(1, math.Abs(a[i]), math.Abs(b[i]))
-		if math.IsNaN(e) {
-			return math.NaN(), i
-		}
-		if e > worst {
-			worst, at = e, i
-		}
-	}
-	return worst, at
-}
-
-// fdStep is the step of the five-point central differences used by the
-// tests: its truncation error is O(h⁴) ≈ 1e-12 and its rounding error
-// about 1e-16·|f|/h ≈ 1e-13·|f|, far below the tolerances checked.
-const fdStep = 1e-3
-
-// fdDeriv returns the derivative at t = 0 of the vector function
-// t ↦ g(x + t·v), by the five-point central stencil
-// (−g(2h) + 8g(h) − 8g(−h) + g(−2h)) / 12h.
-func fdDeriv(g func(x []float64) []float64, x, v []float64) []float64 {
-	h := fdStep
-	xs := make([]float64, len(x))
-	at := func(t float64) []float64 {
-		for i := range x {
-			xs[i] = x[i] + t*v[i]
-		}
-		return g(xs)
-	}
-	p2, p1, m1, m2 := at(2*h), at(h), at(-h), at(-2*h)
-	out := make([]float64, len(p1))
-	for i := range out {
-		out[i] = (-p2[i] + 8*p1[i] - 8*m1[i] + m2[i]) / (12 * h)
-	}
-	return out
-}
-
-// fdGrad returns the gradient of the scalar function f at x, one
-// coordinate at a time by fdDeriv.
-func fdGrad(f ad.Func, x []float64) []float64 {
-	e := make([]float64, len(x))
-	g := make([]float64, len(x))
-	val := func(x []float64) []float64 { return []float64{value(f, x)} }
-	for i := range x {
-		e[i] = 1
-		g[i] = fdDeriv(val, x, e)[0]
-		e[i] = 0
-	}
-	return g
-}
+// Test helpers of the graph tests: recording functions of flat vectors and
+// packing several inputs into one flat vector. The error measure, finite
+// differences and panic checks are in internal/testutil.
 
 // value records f at x on a fresh tape and returns f(x).
 func value(f ad.Func, x []float64) float64 {
@@ -119,15 +54,6 @@ func gradDot(f ad.Func, v []float64) ad.Func {
 	}
 }
 
-// randVec returns n standard normal values.
-func randVec(rng *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = rng.NormFloat64()
-	}
-	return v
-}
-
 // split cuts the flat vector w into nodes of the given shapes, in order,
 // by Slice and Reshape, so a function of several inputs can be
 // differentiated with respect to all of them at once.
@@ -143,33 +69,4 @@ func split(w *graph.Node, shapes [][]int) []*graph.Node {
 		panic(fmt.Sprintf("split: %d values for shapes %v", w.Value().Size(), shapes))
 	}
 	return out
-}
-
-// panicText runs f and returns the text of its panic ("" if none).
-func panicText(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-			if msg == "" {
-				msg = "(empty panic)"
-			}
-		}
-	}()
-	f()
-	return ""
-}
-
-// mustPanicWith checks that f panics with a message containing every want.
-func mustPanicWith(t *testing.T, what string, f func(), wants ...string) {
-	t.Helper()
-	msg := panicText(f)
-	if msg == "" {
-		t.Errorf("%s: no panic", what)
-		return
-	}
-	for _, w := range wants {
-		if !strings.Contains(msg, w) {
-			t.Errorf("%s: panic %q does not mention %q", what, msg, w)
-		}
-	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -317,11 +319,7 @@ func opCases() []opCase {
 
 	// ---- Compositions ----
 	add(opCase{name: "seed", shapes: [][]int{sh(), sh()},
-		f: func(in []*graph.Node) *graph.Node {
-			tp := in[0].Tape()
-			yhat := graph.Mul(graph.Mul(in[0], in[1]), tp.Scalar(1))
-			return graph.Square(graph.Sub(tp.Scalar(1), yhat))
-		}})
+		f: func(in []*graph.Node) *graph.Node { return graphtest.Seed(in[0], in[1], 1) }})
 	add(opCase{name: "layer+cross-entropy", shapes: [][]int{sh(4, 3), sh(3, 5), sh(5)},
 		f: func(in []*graph.Node) *graph.Node {
 			h := graph.Tanh(graph.Add(graph.MatMul(in[0], in[1]), in[2]))
@@ -381,7 +379,7 @@ func checkOp(t *testing.T, c opCase) {
 	}
 	check := func(what string, got, want []float64, tol float64) {
 		t.Helper()
-		if e, i := relErr(got, want); !(e <= tol) {
+		if e, i := testutil.RelErr(got, want); !(e <= tol) {
 			t.Errorf("%s: error %.3g > %.0e at %d: got %v, want %v", what, e, tol, i, got, want)
 		}
 	}
@@ -391,7 +389,7 @@ func checkOp(t *testing.T, c opCase) {
 	if want := value(loss, x); val != want {
 		t.Errorf("ValueAndGrad value %v, recorded value %v", val, want)
 	}
-	check("gradient vs differences", g, fdGrad(loss, x), gradTol)
+	check("gradient vs differences", g, testutil.FiniteGrad(func(x []float64) float64 { return value(loss, x) }, x), gradTol)
 
 	// Gradient with respect to each input as a separate Var.
 	tp2 := graph.NewTape()
@@ -412,13 +410,13 @@ func checkOp(t *testing.T, c opCase) {
 	check("gradient per Var vs packed gradient", gv, g, 0)
 
 	// Hessian-vector products.
-	v := randVec(rng, len(x))
-	u := randVec(rng, len(x))
+	v := testutil.RandVec(rng, len(x))
+	u := testutil.RandVec(rng, len(x))
 	pt := hvp.At(loss, x)
 	hv := pt.HVP(v, nil)
 	hu := pt.HVP(u, nil)
 	check("hvp.At vs eager HVP", eagerHVP(loss, x, v), hv, 0)
-	check("HVP vs differences of the gradient", hv, fdDeriv(func(x []float64) []float64 { return gradient(loss, x) }, x, v), hvpTol)
+	check("HVP vs differences of the gradient", hv, testutil.DirectionalDeriv(func(x []float64) []float64 { return gradient(loss, x) }, x, v), hvpTol)
 	check("HVP vs reverse-over-reverse", gradient(gradDot(loss, v), x), hv, exactTol)
 	if a, b := dot(u, hv), dot(v, hu); math.Abs(a-b) > exactTol*max(1, math.Abs(a)) {
 		t.Errorf("uᵀHv = %v, vᵀHu = %v", a, b)
@@ -430,12 +428,12 @@ func checkOp(t *testing.T, c opCase) {
 		t.Errorf("JVP: shapes %v and %v, output shape %v", y.Shape(), jv.Shape(), probe.Shape())
 	}
 	check("JVP value vs recorded value", y.Data(), probe.Value().Data(), 0)
-	check("JVP vs directional differences", jv.Data(), fdDeriv(func(x []float64) []float64 { return output(out, x) }, x, v), gradTol)
+	check("JVP vs directional differences", jv.Data(), testutil.DirectionalDeriv(func(x []float64) []float64 { return output(out, x) }, x, v), gradTol)
 
 	// Third derivative.
 	t3 := hvp.At(gradDot(loss, v), x).HVP(u, nil)
 	check("third derivative vs differences of reverse-over-reverse HVP", t3,
-		fdDeriv(func(x []float64) []float64 { return gradient(gradDot(loss, v), x) }, x, u), hvpTol)
+		testutil.DirectionalDeriv(func(x []float64) []float64 { return gradient(gradDot(loss, v), x) }, x, u), hvpTol)
 }
 
 func dot(a, b []float64) float64 {

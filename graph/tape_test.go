@@ -8,6 +8,8 @@ import (
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -60,26 +62,19 @@ func TestShapeMismatchPanics(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mustPanicWith(t, c.name, c.f, c.wants...)
-			if msg := panicText(c.f); !strings.HasPrefix(msg, "graph: ") && !strings.HasPrefix(msg, "tensor: ") {
+			testutil.MustPanic(t, c.name, c.f, c.wants...)
+			if msg := testutil.PanicMessage(c.f); !strings.HasPrefix(msg, "graph: ") && !strings.HasPrefix(msg, "tensor: ") {
 				t.Errorf("panic %q has no package prefix", msg)
 			}
 		})
 	}
 }
 
-// seedLoss records L(w1, w2) = (1 − w1·w2·x)² with x = 1.
-func seedLoss(w1, w2 *graph.Node) *graph.Node {
-	tp := w1.Tape()
-	yhat := graph.Mul(graph.Mul(w1, w2), tp.Const(tensor.Scalar(1)))
-	return graph.Square(graph.Sub(tp.Const(tensor.Scalar(1)), yhat))
-}
-
 func TestNodeAccessors(t *testing.T) {
 	tp := graph.NewTape()
 	w1 := tp.Var(tensor.Scalar(0.5))
 	w2 := tp.Var(tensor.Scalar(1.5))
-	loss := seedLoss(w1, w2)
+	loss := graphtest.Seed(w1, w2, 1)
 	c := tp.Const(tensor.Ones(2, 3))
 
 	if got, want := loss.Item(), math.Pow(1-0.75, 2); got != want {
@@ -129,13 +124,13 @@ func TestStability(t *testing.T) {
 	if want := 1002 + math.Log(s); math.Abs(val-want) > 1e-12*want {
 		t.Errorf("LogSumExp = %v, want %v", val, want)
 	}
-	if err, _ := relErr(g, p); err > 1e-15 {
+	if err, _ := testutil.RelErr(g, p); err > 1e-15 {
 		t.Errorf("∇LogSumExp = %v, want softmax %v", g, p)
 	}
 	_, sm := ad.JVP(func(w *graph.Node) *graph.Node { return graph.Softmax(w, 0) }, x, []float64{1, 0, 0})
 	// ∂softmax/∂x_0 = p_0(e_0 − p).
 	want := []float64{p[0] * (1 - p[0]), -p[0] * p[1], -p[0] * p[2]}
-	if err, _ := relErr(sm.Data(), want); err > 1e-15 {
+	if err, _ := testutil.RelErr(sm.Data(), want); err > 1e-15 {
 		t.Errorf("softmax tangent %v, want %v", sm.Data(), want)
 	}
 	sp := func(w *graph.Node) *graph.Node { return graph.Sum(graph.Softplus(w)) }
@@ -176,7 +171,7 @@ func TestNonSmoothConventions(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, g := ad.ValueAndGrad(c.f, c.x)
-		if e, i := relErr(g, c.want); e > 1e-15 {
+		if e, i := testutil.RelErr(g, c.want); e > 1e-15 {
 			t.Errorf("%s: gradient %v, want %v (index %d)", c.name, g, c.want, i)
 		}
 		// Second derivatives of these piecewise-linear functions are 0.
@@ -219,7 +214,7 @@ func run(tp *graph.Tape, x, v []float64) (float64, []float64, []float64) {
 // in the reused storage and had nodes of other sizes.
 func TestResetReuse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 3))
-	x, v := randVec(rng, 22), randVec(rng, 22)
+	x, v := testutil.RandVec(rng, 22), testutil.RandVec(rng, 22)
 	wantY, wantG, wantH := run(graph.NewTape(), x, v)
 
 	tp := graph.NewTape()
@@ -244,10 +239,10 @@ func TestResetReuse(t *testing.T) {
 		if y != wantY {
 			t.Errorf("round %d: value %v, fresh tape %v", round, y, wantY)
 		}
-		if e, i := relErr(g, wantG); e != 0 {
+		if e, i := testutil.RelErr(g, wantG); e != 0 {
 			t.Errorf("round %d: gradient differs from a fresh tape's at %d: %v vs %v", round, i, g[i], wantG[i])
 		}
-		if e, i := relErr(h, wantH); e != 0 {
+		if e, i := testutil.RelErr(h, wantH); e != 0 {
 			t.Errorf("round %d: HVP differs from a fresh tape's at %d: %v vs %v", round, i, h[i], wantH[i])
 		}
 		// An empty inner dimension gives a zero product, not old storage.
@@ -321,7 +316,7 @@ func TestAnomaly(t *testing.T) {
 // without them gives the tangents of an eager forward-mode recording.
 func TestPushTangent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 5))
-	x, v := randVec(rng, 22), randVec(rng, 22)
+	x, v := testutil.RandVec(rng, 22), testutil.RandVec(rng, 22)
 
 	eager := graph.NewTape()
 	we := eager.Var(tensor.FromSlice(x))

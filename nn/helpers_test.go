@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -64,19 +65,14 @@ func sameBits(a, b []float64) bool {
 // "nn: " and containing want.
 func mustPanic(t *testing.T, name, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("%s: no panic", name)
-			return
-		}
-		s, ok := r.(string)
-		if !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, want) {
-			t.Errorf("%s: panic %v, want an \"nn: \" message containing %q", name, r, want)
-		}
-	}()
-	f()
+	r, panicked := testutil.PanicValue(f)
+	if !panicked {
+		t.Errorf("%s: no panic", name)
+		return
+	}
+	if s, ok := r.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, want) {
+		t.Errorf("%s: panic %v, want an \"nn: \" message containing %q", name, r, want)
+	}
 }
 
 // sgd is the plain stochastic gradient step x ← x − lr·g, for tests.

@@ -5,21 +5,10 @@ import (
 	"time"
 
 	"github.com/curvature-go/curvature/ad/hvp"
-	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/optim"
 	"github.com/curvature-go/curvature/optim/mgh"
 )
-
-// extRosenbrockGraph is the extended Rosenbrock function written with
-// graph ops, so that its derivatives come from the tape.
-func extRosenbrockGraph(x *graph.Node) *graph.Node {
-	n := x.Shape()[0]
-	odd := graph.Slice(x, 0, 0, n, 2)
-	even := graph.Slice(x, 0, 1, n, 2)
-	t := graph.Sub(even, graph.Square(odd))
-	u := graph.AddScalar(graph.Neg(odd), 1)
-	return graph.Add(graph.Scale(graph.Sum(graph.Square(t)), 100), graph.Sum(graph.Square(u)))
-}
 
 // BenchmarkLBFGSADvsHand solves extended Rosenbrock (n = 1000) with L-BFGS
 // twice per loop, once with gradients from the tape and once with the
@@ -30,7 +19,7 @@ func extRosenbrockGraph(x *graph.Node) *graph.Node {
 func BenchmarkLBFGSADvsHand(b *testing.B) {
 	const n = 1000
 	hand := mgh.ExtendedRosenbrock(n)
-	auto := hvp.NewObjective(extRosenbrockGraph, n)
+	auto := hvp.NewObjective(graphtest.ExtRosenbrock, n)
 	x0 := hand.X0()
 	var tAD, tHand time.Duration
 	var itAD, itHand int

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 // Hand-written objectives for the tests, each with derivatives by hand;
@@ -227,13 +229,8 @@ func TestObjectivesFD(t *testing.T) {
 // "optim: " and containing want.
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		msg := fmt.Sprint(r)
-		if r == nil || !strings.HasPrefix(msg, "optim: ") || !strings.Contains(msg, want) {
-			t.Errorf("panic %v, want \"optim: ...%s...\"", r, want)
-		}
-	}()
-	f()
+	r, panicked := testutil.PanicValue(f)
+	if msg := fmt.Sprint(r); !panicked || !strings.HasPrefix(msg, "optim: ") || !strings.Contains(msg, want) {
+		t.Errorf("panic %v, want \"optim: ...%s...\"", r, want)
+	}
 }

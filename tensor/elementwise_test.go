@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"math"
 	"testing"
 )
@@ -143,14 +144,14 @@ func TestBinaryPanics(t *testing.T) {
 			a, b := Zeros(p.a...), Zeros(p.b...)
 			what := fmt.Sprintf("%s(%v, %v)", op.name, p.a, p.b)
 			wants := []string{"tensor: " + op.name + ":", fmt.Sprint(p.a), fmt.Sprint(p.b)}
-			mustPanic(t, what, func() { op.f(a, b) }, wants...)
-			mustPanic(t, what+"To", func() { op.to(nil, a, b) }, wants...)
+			testutil.MustPanic(t, what, func() { op.f(a, b) }, wants...)
+			testutil.MustPanic(t, what+"To", func() { op.to(nil, a, b) }, wants...)
 		}
 		// A destination of the wrong shape.
 		a, b := Zeros(2, 3), Zeros(3)
 		for _, ds := range [][]int{{3, 2}, {6}, {2, 3, 1}, nil} {
 			dst := Full(7, ds...)
-			mustPanic(t, fmt.Sprintf("%sTo dst %v", op.name, ds), func() { op.to(dst, a, b) },
+			testutil.MustPanic(t, fmt.Sprintf("%sTo dst %v", op.name, ds), func() { op.to(dst, a, b) },
 				"tensor: "+op.name+":", "destination shape", fmt.Sprint(ds), "[2 3]")
 			for _, v := range dst.Data() {
 				if v != 7 {
@@ -175,7 +176,7 @@ func TestBroadcastShape(t *testing.T) {
 			}
 		}
 	}
-	mustPanic(t, "BroadcastShape", func() { BroadcastShape("graph: Mul", []int{2, 3}, []int{2}) },
+	testutil.MustPanic(t, "BroadcastShape", func() { BroadcastShape("graph: Mul", []int{2, 3}, []int{2}) },
 		"graph: Mul:", "[2 3]", "[2]")
 	for _, c := range []struct {
 		from, to []int
@@ -223,9 +224,9 @@ func TestAddScaledTo(t *testing.T) {
 			checkData(t, what+" dst=b", y.Data(), want)
 		}
 	}
-	mustPanic(t, "AddScaledTo shapes", func() { AddScaledTo(nil, Zeros(3), 1, Zeros(1, 3)) },
+	testutil.MustPanic(t, "AddScaledTo shapes", func() { AddScaledTo(nil, Zeros(3), 1, Zeros(1, 3)) },
 		"tensor: AddScaled", "[3]", "[1 3]")
-	mustPanic(t, "AddScaledTo dst", func() { AddScaledTo(Zeros(2), Zeros(3), 1, Zeros(3)) },
+	testutil.MustPanic(t, "AddScaledTo dst", func() { AddScaledTo(Zeros(2), Zeros(3), 1, Zeros(3)) },
 		"tensor: AddScaled", "destination shape", "[2]", "[3]")
 }
 
@@ -337,8 +338,8 @@ func TestMulAccTo(t *testing.T) {
 			checkData(t, what+" dst=a", x.Data(), sq)
 		}
 	}
-	mustPanic(t, "MulAccTo nil", func() { MulAccTo(nil, Zeros(2), Zeros(2)) }, "tensor: MulAcc", "nil")
-	mustPanic(t, "MulAccTo shapes", func() { MulAccTo(Zeros(2, 3), Zeros(2, 3), Zeros(2)) }, "tensor: MulAcc", "[2 3]", "[2]")
-	mustPanic(t, "MulAccTo dst", func() { MulAccTo(Zeros(3), Zeros(2, 3), Zeros(3)) },
+	testutil.MustPanic(t, "MulAccTo nil", func() { MulAccTo(nil, Zeros(2), Zeros(2)) }, "tensor: MulAcc", "nil")
+	testutil.MustPanic(t, "MulAccTo shapes", func() { MulAccTo(Zeros(2, 3), Zeros(2, 3), Zeros(2)) }, "tensor: MulAcc", "[2 3]", "[2]")
+	testutil.MustPanic(t, "MulAccTo dst", func() { MulAccTo(Zeros(3), Zeros(2, 3), Zeros(3)) },
 		"tensor: MulAcc", "destination shape", "[3]", "[2 3]")
 }

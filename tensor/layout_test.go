@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"math"
 	"testing"
 )
@@ -49,7 +50,7 @@ func TestReshape(t *testing.T) {
 	}
 	for _, c := range bad {
 		x := Zeros(c.from...)
-		mustPanic(t, fmt.Sprintf("Reshape(%v, %v)", c.from, c.to), func() { Reshape(x, c.to...) },
+		testutil.MustPanic(t, fmt.Sprintf("Reshape(%v, %v)", c.from, c.to), func() { Reshape(x, c.to...) },
 			"tensor: Reshape", fmt.Sprint(c.to))
 	}
 }
@@ -176,14 +177,14 @@ func TestSlicePanics(t *testing.T) {
 		{-3, 0, 1, 1},
 	} {
 		what := fmt.Sprintf("Slice axis=%d [%d:%d:%d]", c.axis, c.start, c.end, c.step)
-		mustPanic(t, what, func() { Slice(x, c.axis, c.start, c.end, c.step) }, "tensor: Slice")
-		mustPanic(t, "Unslice"+what, func() { UnsliceTo(nil, Zeros(1), x.Shape(), c.axis, c.start, c.end, c.step) }, "tensor: ")
+		testutil.MustPanic(t, what, func() { Slice(x, c.axis, c.start, c.end, c.step) }, "tensor: Slice")
+		testutil.MustPanic(t, "Unslice"+what, func() { UnsliceTo(nil, Zeros(1), x.Shape(), c.axis, c.start, c.end, c.step) }, "tensor: ")
 	}
-	mustPanic(t, "Slice bounds message", func() { Slice(x, 1, 2, 9, 1) }, "[2:9:1]", "axis 1", "[4 6]")
-	mustPanic(t, "SliceTo dst", func() { SliceTo(Zeros(4, 3), x, 1, 0, 6, 3) }, "tensor: Slice", "destination shape", "[4 3]", "[4 2]")
-	mustPanic(t, "UnsliceTo gradient shape", func() { UnsliceTo(nil, Zeros(4, 3), x.Shape(), 1, 0, 6, 3) },
+	testutil.MustPanic(t, "Slice bounds message", func() { Slice(x, 1, 2, 9, 1) }, "[2:9:1]", "axis 1", "[4 6]")
+	testutil.MustPanic(t, "SliceTo dst", func() { SliceTo(Zeros(4, 3), x, 1, 0, 6, 3) }, "tensor: Slice", "destination shape", "[4 3]", "[4 2]")
+	testutil.MustPanic(t, "UnsliceTo gradient shape", func() { UnsliceTo(nil, Zeros(4, 3), x.Shape(), 1, 0, 6, 3) },
 		"tensor: Unslice", "[4 3]", "[4 2]")
-	mustPanic(t, "UnsliceTo dst", func() { UnsliceTo(Zeros(4, 5), Zeros(4, 2), x.Shape(), 1, 0, 6, 3) },
+	testutil.MustPanic(t, "UnsliceTo dst", func() { UnsliceTo(Zeros(4, 5), Zeros(4, 2), x.Shape(), 1, 0, 6, 3) },
 		"tensor: Unslice", "destination shape", "[4 5]", "[4 6]")
 }
 
@@ -211,9 +212,9 @@ func TestOneHot(t *testing.T) {
 			}
 		}
 	}
-	mustPanic(t, "OneHot label too large", func() { OneHot([]int{0, 3}, 3) }, "tensor: OneHot", "label 3", "[0,3)")
-	mustPanic(t, "OneHot negative label", func() { OneHot([]int{-1}, 3) }, "tensor: OneHot", "label -1")
-	mustPanic(t, "OneHot negative classes", func() { OneHot([]int{0}, -2) }, "tensor:")
+	testutil.MustPanic(t, "OneHot label too large", func() { OneHot([]int{0, 3}, 3) }, "tensor: OneHot", "label 3", "[0,3)")
+	testutil.MustPanic(t, "OneHot negative label", func() { OneHot([]int{-1}, 3) }, "tensor: OneHot", "label -1")
+	testutil.MustPanic(t, "OneHot negative classes", func() { OneHot([]int{0}, -2) }, "tensor:")
 }
 
 func TestGatherRows(t *testing.T) {
@@ -234,8 +235,8 @@ func TestGatherRows(t *testing.T) {
 	if g := GatherRows(Zeros(0, 3), nil); g.Size() != 0 || g.Dims() != 1 {
 		t.Errorf("GatherRows of no rows has shape %v", g.Shape())
 	}
-	mustPanic(t, "GatherRows index", func() { GatherRows(x, []int{0, 3, 0, 0}) }, "tensor: GatherRows", "index 3", "row 1")
-	mustPanic(t, "GatherRows negative", func() { GatherRows(x, []int{0, 0, -1, 0}) }, "tensor: GatherRows", "index -1")
-	mustPanic(t, "GatherRows count", func() { GatherRows(x, []int{0, 0}) }, "tensor: GatherRows", "[4 3]", "2 indices")
-	mustPanic(t, "GatherRows rank", func() { GatherRows(Zeros(4), []int{0, 0, 0, 0}) }, "tensor: GatherRows", "[4]")
+	testutil.MustPanic(t, "GatherRows index", func() { GatherRows(x, []int{0, 3, 0, 0}) }, "tensor: GatherRows", "index 3", "row 1")
+	testutil.MustPanic(t, "GatherRows negative", func() { GatherRows(x, []int{0, 0, -1, 0}) }, "tensor: GatherRows", "index -1")
+	testutil.MustPanic(t, "GatherRows count", func() { GatherRows(x, []int{0, 0}) }, "tensor: GatherRows", "[4 3]", "2 indices")
+	testutil.MustPanic(t, "GatherRows rank", func() { GatherRows(Zeros(4), []int{0, 0, 0, 0}) }, "tensor: GatherRows", "[4]")
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 // storedShape returns the stored shape of an operand whose op(·) is r×c:
@@ -140,15 +142,15 @@ func TestMatMulPanics(t *testing.T) {
 		what := fmt.Sprintf("MatMulT(%v, %v, %v, %v)", c.a, c.b, c.transA, c.transB)
 		a, b := Zeros(c.a...), Zeros(c.b...)
 		wants := append([]string{"tensor: MatMul", fmt.Sprint(c.a), fmt.Sprint(c.b)}, c.wants...)
-		mustPanic(t, what, func() { MatMulT(a, b, c.transA, c.transB) }, wants...)
-		mustPanic(t, "MatMulShape", func() { MatMulShape(c.a, c.b, c.transA, c.transB) }, wants...)
+		testutil.MustPanic(t, what, func() { MatMulT(a, b, c.transA, c.transB) }, wants...)
+		testutil.MustPanic(t, "MatMulShape", func() { MatMulShape(c.a, c.b, c.transA, c.transB) }, wants...)
 	}
 	a, b := Zeros(2, 3), Zeros(3, 4)
 	for _, ds := range [][]int{{4, 2}, {8}, {1, 2, 4}} {
 		dst := Full(7, ds...)
-		mustPanic(t, fmt.Sprintf("MatMulTo dst %v", ds), func() { MatMulTo(dst, a, b, false, false) },
+		testutil.MustPanic(t, fmt.Sprintf("MatMulTo dst %v", ds), func() { MatMulTo(dst, a, b, false, false) },
 			"tensor: MatMul", "destination shape", fmt.Sprint(ds), "[2 4]")
-		mustPanic(t, fmt.Sprintf("MatMulAddTo dst %v", ds), func() { MatMulAddTo(dst, a, b, false, false) },
+		testutil.MustPanic(t, fmt.Sprintf("MatMulAddTo dst %v", ds), func() { MatMulAddTo(dst, a, b, false, false) },
 			"tensor: MatMul", "destination shape", fmt.Sprint(ds), "[2 4]")
 		for _, v := range dst.Data() {
 			if v != 7 {
@@ -156,7 +158,7 @@ func TestMatMulPanics(t *testing.T) {
 			}
 		}
 	}
-	mustPanic(t, "MatMulAddTo nil", func() { MatMulAddTo(nil, a, b, false, false) }, "tensor: MatMulAdd", "nil")
+	testutil.MustPanic(t, "MatMulAddTo nil", func() { MatMulAddTo(nil, a, b, false, false) }, "tensor: MatMulAdd", "nil")
 }
 
 func TestTranspose(t *testing.T) {
@@ -193,12 +195,12 @@ func TestTranspose(t *testing.T) {
 		}
 	}
 	sq := Zeros(3, 3)
-	mustPanic(t, "TransposeTo(x, x)", func() { TransposeTo(sq, sq) }, "tensor: Transpose", "shares storage")
+	testutil.MustPanic(t, "TransposeTo(x, x)", func() { TransposeTo(sq, sq) }, "tensor: Transpose", "shares storage")
 	r := Zeros(2, 3)
-	mustPanic(t, "TransposeTo(view of x, x)", func() { TransposeTo(Reshape(r, 3, 2), r) }, "tensor: Transpose", "shares storage")
-	mustPanic(t, "Transpose of a vector", func() { Transpose(Zeros(3)) }, "tensor: Transpose", "[3]")
-	mustPanic(t, "TransposedShape of a scalar", func() { TransposedShape(nil) }, "tensor: Transpose", "[]")
-	mustPanic(t, "TransposeTo dst", func() { TransposeTo(Zeros(2, 3), Zeros(2, 3)) },
+	testutil.MustPanic(t, "TransposeTo(view of x, x)", func() { TransposeTo(Reshape(r, 3, 2), r) }, "tensor: Transpose", "shares storage")
+	testutil.MustPanic(t, "Transpose of a vector", func() { Transpose(Zeros(3)) }, "tensor: Transpose", "[3]")
+	testutil.MustPanic(t, "TransposedShape of a scalar", func() { TransposedShape(nil) }, "tensor: Transpose", "[]")
+	testutil.MustPanic(t, "TransposeTo dst", func() { TransposeTo(Zeros(2, 3), Zeros(2, 3)) },
 		"tensor: Transpose", "destination shape", "[2 3]", "[3 2]")
 }
 

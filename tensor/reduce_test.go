@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"math"
 	"testing"
 )
@@ -103,7 +104,7 @@ func TestReduceAxis(t *testing.T) {
 				checkClose(t, "MeanAxis "+what, got.Data(), wantMean, 1e-14)
 
 				if shape[a] == 0 {
-					mustPanic(t, "MaxAxis "+what, func() { MaxAxis(x, axis, keep) }, "tensor: MaxAxis", "empty", fmt.Sprint(shape))
+					testutil.MustPanic(t, "MaxAxis "+what, func() { MaxAxis(x, axis, keep) }, "tensor: MaxAxis", "empty", fmt.Sprint(shape))
 					continue
 				}
 				_, wantMax := refReduce(x, a, math.Inf(-1), maxf)
@@ -149,12 +150,12 @@ func TestReduceAxisPanics(t *testing.T) {
 	x := Zeros(2, 3)
 	for _, axis := range []int{2, -3, 7} {
 		msg := fmt.Sprintf("axis %d", axis)
-		mustPanic(t, "SumAxis "+msg, func() { SumAxis(x, axis, false) }, "tensor: SumAxis", msg)
-		mustPanic(t, "MeanAxis "+msg, func() { MeanAxis(x, axis, false) }, "tensor: MeanAxis", msg)
-		mustPanic(t, "MaxAxis "+msg, func() { MaxAxis(x, axis, false) }, "tensor: MaxAxis", msg)
-		mustPanic(t, "ReducedShape "+msg, func() { ReducedShape(x.Shape(), axis, false) }, "tensor:", msg)
+		testutil.MustPanic(t, "SumAxis "+msg, func() { SumAxis(x, axis, false) }, "tensor: SumAxis", msg)
+		testutil.MustPanic(t, "MeanAxis "+msg, func() { MeanAxis(x, axis, false) }, "tensor: MeanAxis", msg)
+		testutil.MustPanic(t, "MaxAxis "+msg, func() { MaxAxis(x, axis, false) }, "tensor: MaxAxis", msg)
+		testutil.MustPanic(t, "ReducedShape "+msg, func() { ReducedShape(x.Shape(), axis, false) }, "tensor:", msg)
 	}
-	mustPanic(t, "SumAxis of a scalar", func() { SumAxis(Scalar(1), 0, false) }, "tensor: SumAxis")
+	testutil.MustPanic(t, "SumAxis of a scalar", func() { SumAxis(Scalar(1), 0, false) }, "tensor: SumAxis")
 	// Destinations of the wrong shape, including ones of the right size and
 	// ones for an empty reduction.
 	for _, c := range []struct {
@@ -172,10 +173,10 @@ func TestReduceAxisPanics(t *testing.T) {
 	} {
 		what := fmt.Sprintf("%v axis=%d keep=%v into %v", c.x, c.axis, c.keep, c.dst)
 		x, dst := Zeros(c.x...), Full(7, c.dst...)
-		mustPanic(t, "SumAxisTo "+what, func() { SumAxisTo(dst, x, c.axis, c.keep) },
+		testutil.MustPanic(t, "SumAxisTo "+what, func() { SumAxisTo(dst, x, c.axis, c.keep) },
 			"tensor: SumAxis", fmt.Sprint(c.dst), fmt.Sprint(c.x))
 		if c.x[c.axis] > 0 {
-			mustPanic(t, "MaxAxisTo "+what, func() { MaxAxisTo(dst, x, c.axis, c.keep) },
+			testutil.MustPanic(t, "MaxAxisTo "+what, func() { MaxAxisTo(dst, x, c.axis, c.keep) },
 				"tensor: MaxAxis", fmt.Sprint(c.dst), fmt.Sprint(c.x))
 		}
 		for _, v := range dst.Data() {
@@ -281,14 +282,14 @@ func TestSumToBroadcastToPanics(t *testing.T) {
 		{[]int{2}, []int{1}},
 	} {
 		what := fmt.Sprintf("%v <-> %v", p.small, p.full)
-		mustPanic(t, "SumTo "+what, func() { SumTo(Zeros(p.full...), p.small) },
+		testutil.MustPanic(t, "SumTo "+what, func() { SumTo(Zeros(p.full...), p.small) },
 			"tensor: SumTo", fmt.Sprint(p.small), fmt.Sprint(p.full))
-		mustPanic(t, "BroadcastTo "+what, func() { BroadcastTo(Zeros(p.small...), p.full) },
+		testutil.MustPanic(t, "BroadcastTo "+what, func() { BroadcastTo(Zeros(p.small...), p.full) },
 			"tensor: BroadcastTo", fmt.Sprint(p.small), fmt.Sprint(p.full))
 	}
-	mustPanic(t, "SumToTo dst", func() { SumToTo(Zeros(2), Zeros(2, 3), []int{3}) },
+	testutil.MustPanic(t, "SumToTo dst", func() { SumToTo(Zeros(2), Zeros(2, 3), []int{3}) },
 		"tensor: SumTo", "destination shape", "[2]", "[3]")
-	mustPanic(t, "BroadcastToTo dst", func() { BroadcastToTo(Zeros(3, 2), Zeros(3), []int{2, 3}) },
+	testutil.MustPanic(t, "BroadcastToTo dst", func() { BroadcastToTo(Zeros(3, 2), Zeros(3), []int{2, 3}) },
 		"tensor: BroadcastTo", "destination shape", "[3 2]", "[2 3]")
 }
 

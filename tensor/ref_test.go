@@ -273,34 +273,6 @@ func checkShapeIs(t *testing.T, what string, got, want []int) {
 	}
 }
 
-// panicMessage runs f and returns the text of its panic, or ok=false if it
-// did not panic.
-func panicMessage(f func()) (msg string, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, ok = fmt.Sprint(r), true
-		}
-	}()
-	f()
-	return "", false
-}
-
-// mustPanic fails t unless f panics with a message that contains every
-// one of wants.
-func mustPanic(t *testing.T, what string, f func(), wants ...string) {
-	t.Helper()
-	msg, ok := panicMessage(f)
-	if !ok {
-		t.Errorf("%s: did not panic", what)
-		return
-	}
-	for _, w := range wants {
-		if !strings.Contains(msg, w) {
-			t.Errorf("%s: panic %q does not mention %q", what, msg, w)
-		}
-	}
-}
-
 // nanFilled returns a tensor of the given shape full of NaN, as a
 // destination that must be completely overwritten.
 func nanFilled(shape ...int) *Tensor {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 func TestConstructors(t *testing.T) {
@@ -93,26 +95,26 @@ func TestConstructors(t *testing.T) {
 }
 
 func TestConstructorPanics(t *testing.T) {
-	mustPanic(t, "New length", func() { New([]float64{1, 2, 3}, 2, 2) }, "tensor: New", "3 values", "[2 2]", "4")
-	mustPanic(t, "New scalar from nil", func() { New(nil) }, "tensor: New", "0 values")
-	mustPanic(t, "New negative", func() { New(nil, 2, -1) }, "tensor: New", "negative", "[2 -1]")
-	mustPanic(t, "Zeros negative", func() { Zeros(-3) }, "tensor: Zeros", "negative", "[-3]")
+	testutil.MustPanic(t, "New length", func() { New([]float64{1, 2, 3}, 2, 2) }, "tensor: New", "3 values", "[2 2]", "4")
+	testutil.MustPanic(t, "New scalar from nil", func() { New(nil) }, "tensor: New", "0 values")
+	testutil.MustPanic(t, "New negative", func() { New(nil, 2, -1) }, "tensor: New", "negative", "[2 -1]")
+	testutil.MustPanic(t, "Zeros negative", func() { Zeros(-3) }, "tensor: Zeros", "negative", "[-3]")
 	var w Tensor
-	mustPanic(t, "Wrap length", func() { w.Wrap(make([]float64, 5), []int{2, 3}) }, "tensor: Wrap", "5 values", "[2 3]")
+	testutil.MustPanic(t, "Wrap length", func() { w.Wrap(make([]float64, 5), []int{2, 3}) }, "tensor: Wrap", "5 values", "[2 3]")
 	x := Zeros(2, 3)
 	for _, idx := range [][]int{{2, 0}, {0, 3}, {-1, 0}, {0, -1}} {
-		mustPanic(t, fmt.Sprintf("At%v", idx), func() { x.At(idx...) }, "tensor: At", "out of range", fmt.Sprint(idx), "[2 3]")
-		mustPanic(t, fmt.Sprintf("Set%v", idx), func() { x.Set(1, idx...) }, "tensor: Set", "out of range", fmt.Sprint(idx), "[2 3]")
+		testutil.MustPanic(t, fmt.Sprintf("At%v", idx), func() { x.At(idx...) }, "tensor: At", "out of range", fmt.Sprint(idx), "[2 3]")
+		testutil.MustPanic(t, fmt.Sprintf("Set%v", idx), func() { x.Set(1, idx...) }, "tensor: Set", "out of range", fmt.Sprint(idx), "[2 3]")
 	}
 	for _, idx := range [][]int{{1}, {0, 0, 0}, nil} {
-		mustPanic(t, fmt.Sprintf("At%v", idx), func() { x.At(idx...) }, "tensor: At", fmt.Sprintf("%d indices", len(idx)), "[2 3]")
-		mustPanic(t, fmt.Sprintf("Set%v", idx), func() { x.Set(1, idx...) }, "tensor: Set", fmt.Sprintf("%d indices", len(idx)), "[2 3]")
+		testutil.MustPanic(t, fmt.Sprintf("At%v", idx), func() { x.At(idx...) }, "tensor: At", fmt.Sprintf("%d indices", len(idx)), "[2 3]")
+		testutil.MustPanic(t, fmt.Sprintf("Set%v", idx), func() { x.Set(1, idx...) }, "tensor: Set", fmt.Sprintf("%d indices", len(idx)), "[2 3]")
 	}
 	checkData(t, "a tensor after failed Sets", x.Data(), make([]float64, 6))
-	mustPanic(t, "Item of 2 elements", func() { Zeros(2).Item() }, "tensor: Item", "[2]", "2 elements")
-	mustPanic(t, "Item of 0 elements", func() { Zeros(0).Item() }, "tensor: Item", "[0]", "0 elements")
-	mustPanic(t, "Dim out of range", func() { x.Dim(2) }, "tensor: Dim", "axis 2")
-	mustPanic(t, "Dim negative out of range", func() { x.Dim(-3) }, "tensor: Dim", "axis -3")
+	testutil.MustPanic(t, "Item of 2 elements", func() { Zeros(2).Item() }, "tensor: Item", "[2]", "2 elements")
+	testutil.MustPanic(t, "Item of 0 elements", func() { Zeros(0).Item() }, "tensor: Item", "[0]", "0 elements")
+	testutil.MustPanic(t, "Dim out of range", func() { x.Dim(2) }, "tensor: Dim", "axis 2")
+	testutil.MustPanic(t, "Dim negative out of range", func() { x.Dim(-3) }, "tensor: Dim", "axis -3")
 	if v := Ones(1, 1, 1).Item(); v != 1 {
 		t.Errorf("Item of [1 1 1] = %v", v)
 	}
@@ -142,8 +144,8 @@ func TestCloneCopyFillEqual(t *testing.T) {
 	if x.Data()[1] == 100 {
 		t.Error("CopyFrom shares storage")
 	}
-	mustPanic(t, "CopyFrom shape", func() { Zeros(3, 2).CopyFrom(x) }, "tensor: CopyFrom", "[3 2]", "[2 3]")
-	mustPanic(t, "CopyFrom size", func() { Zeros(6).CopyFrom(x) }, "tensor: CopyFrom", "[6]", "[2 3]")
+	testutil.MustPanic(t, "CopyFrom shape", func() { Zeros(3, 2).CopyFrom(x) }, "tensor: CopyFrom", "[3 2]", "[2 3]")
+	testutil.MustPanic(t, "CopyFrom size", func() { Zeros(6).CopyFrom(x) }, "tensor: CopyFrom", "[6]", "[2 3]")
 
 	y.Fill(-1.5)
 	checkData(t, "Fill", y.Data(), []float64{-1.5, -1.5, -1.5, -1.5, -1.5, -1.5})
@@ -270,9 +272,9 @@ func TestDenseConversions(t *testing.T) {
 	if !Equal(FromVec(ToVecDense(r)), Reshape(r, -1)) {
 		t.Error("FromVec(ToVecDense(x)) != x")
 	}
-	mustPanic(t, "ToDense 3-D", func() { ToDense(Zeros(2, 2, 2)) }, "tensor: ToDense", "[2 2 2]")
-	mustPanic(t, "ToDense empty", func() { ToDense(Zeros(0, 3)) }, "tensor: ToDense", "[0 3]")
-	mustPanic(t, "ToVecDense empty", func() { ToVecDense(Zeros(0)) }, "tensor: ToVecDense", "[0]")
+	testutil.MustPanic(t, "ToDense 3-D", func() { ToDense(Zeros(2, 2, 2)) }, "tensor: ToDense", "[2 2 2]")
+	testutil.MustPanic(t, "ToDense empty", func() { ToDense(Zeros(0, 3)) }, "tensor: ToDense", "[0 3]")
+	testutil.MustPanic(t, "ToVecDense empty", func() { ToVecDense(Zeros(0)) }, "tensor: ToVecDense", "[0]")
 }
 
 func TestRandom(t *testing.T) {

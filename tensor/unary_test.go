@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"math"
 	"testing"
 )
@@ -216,8 +217,8 @@ func TestUnaryOpString(t *testing.T) {
 	if s := UnaryOp(200).String(); s != "UnaryOp(?)" {
 		t.Errorf("UnaryOp(200).String() = %q", s)
 	}
-	mustPanic(t, "Apply unknown op", func() { Apply(UnaryOp(200), Zeros(2)) }, "tensor:")
-	mustPanic(t, "ApplyTo wrong dst", func() { ApplyTo(OpExp, Zeros(3), Zeros(2)) },
+	testutil.MustPanic(t, "Apply unknown op", func() { Apply(UnaryOp(200), Zeros(2)) }, "tensor:")
+	testutil.MustPanic(t, "ApplyTo wrong dst", func() { ApplyTo(OpExp, Zeros(3), Zeros(2)) },
 		"tensor: Exp", "destination shape", "[3]", "[2]")
 }
 
@@ -250,7 +251,7 @@ func TestPow(t *testing.T) {
 			t.Errorf("Pow(%v, -1) = %v, want %v", v, got, 1/v)
 		}
 	}
-	mustPanic(t, "PowTo wrong dst", func() { PowTo(Zeros(3), Zeros(2), 2) }, "tensor: Pow", "[3]", "[2]")
+	testutil.MustPanic(t, "PowTo wrong dst", func() { PowTo(Zeros(3), Zeros(2), 2) }, "tensor: Pow", "[3]", "[2]")
 }
 
 func TestScaleAddScalar(t *testing.T) {
@@ -286,8 +287,8 @@ func TestScaleAddScalar(t *testing.T) {
 			checkData(t, "AddScalarTo(x, x) "+what, y.Data(), wantA)
 		}
 	}
-	mustPanic(t, "ScaleTo", func() { ScaleTo(Zeros(2, 3), Zeros(3, 2), 1) }, "tensor: Scale", "[2 3]", "[3 2]")
-	mustPanic(t, "AddScalarTo", func() { AddScalarTo(Zeros(6), Zeros(3, 2), 1) }, "tensor: AddScalar", "[6]", "[3 2]")
+	testutil.MustPanic(t, "ScaleTo", func() { ScaleTo(Zeros(2, 3), Zeros(3, 2), 1) }, "tensor: Scale", "[2 3]", "[3 2]")
+	testutil.MustPanic(t, "AddScalarTo", func() { AddScalarTo(Zeros(6), Zeros(3, 2), 1) }, "tensor: AddScalar", "[6]", "[3 2]")
 }
 
 // refLog is math.Log made exact for subnormal inputs, where the amd64

@@ -21,14 +21,9 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
-
-// seedLoss is (1 − w1·w2·x)² with x = 1, recorded on tp.
-func seedLoss(tp *graph.Tape, w1, w2 *graph.Node) *graph.Node {
-	yhat := graph.Mul(graph.Mul(w1, w2), tp.Scalar(1))
-	return graph.Square(graph.Sub(tp.Scalar(1), yhat))
-}
 
 // BenchmarkSeedValueGrad records the seed loss and its gradient on a tape
 // that is reset and reused, as a training loop would.
@@ -40,7 +35,7 @@ func BenchmarkSeedValueGrad(b *testing.B) {
 	for b.Loop() {
 		tp.Reset()
 		w1, w2 := tp.Var(a), tp.Var(c)
-		loss := seedLoss(tp, w1, w2)
+		loss := graphtest.Seed(w1, w2, 1)
 		g := ad.Grad(loss, w1, w2)
 		sink += loss.Item() + g[0].Item() + g[1].Item()
 	}
@@ -55,7 +50,7 @@ func BenchmarkSeedValueGradFreshTape(b *testing.B) {
 	for b.Loop() {
 		tp := graph.NewTape()
 		w1, w2 := tp.Var(a), tp.Var(c)
-		loss := seedLoss(tp, w1, w2)
+		loss := graphtest.Seed(w1, w2, 1)
 		g := ad.Grad(loss, w1, w2)
 		sink += loss.Item() + g[0].Item() + g[1].Item()
 	}
@@ -103,18 +98,8 @@ func BenchmarkChain999Allocs(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/999, "ns/recorded-op")
 }
 
-// extRosenbrock is the extended Rosenbrock function written with slices:
-// Σ 100(x₂ᵢ − x₂ᵢ₋₁²)² + (1 − x₂ᵢ₋₁)².
-func extRosenbrock(x *graph.Node) *graph.Node {
-	n := x.Shape()[0]
-	odd := graph.Slice(x, 0, 0, n, 2)
-	even := graph.Slice(x, 0, 1, n, 2)
-	t := graph.Sub(even, graph.Square(odd))
-	u := graph.AddScalar(graph.Neg(odd), 1)
-	return graph.Add(graph.Scale(graph.Sum(graph.Square(t)), 100), graph.Sum(graph.Square(u)))
-}
-
-// extRosenbrockHand returns f and writes the gradient, written by hand.
+// extRosenbrockHand returns graphtest.ExtRosenbrock's f and writes the
+// gradient, written by hand.
 func extRosenbrockHand(x, g []float64) float64 {
 	f := 0.0
 	for i := 0; i+1 < len(x); i += 2 {
@@ -149,7 +134,7 @@ func BenchmarkRosenbrock(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
 		b.Run(size(n), func(b *testing.B) {
 			b.ReportAllocs()
-			obj := hvp.NewObjective(extRosenbrock, n)
+			obj := hvp.NewObjective(graphtest.ExtRosenbrock, n)
 			x := rosenStart(n)
 			v := make([]float64, n)
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -236,8 +221,8 @@ func BenchmarkMemoryHVP1M(b *testing.B) {
 	}
 	var gradBytes, hvpBytes uint64
 	for b.Loop() {
-		gradBytes = measure(func() { ad.ValueAndGrad(extRosenbrock, x) })
-		hvpBytes = measure(func() { hvp.HVP(extRosenbrock, x, v) })
+		gradBytes = measure(func() { ad.ValueAndGrad(graphtest.ExtRosenbrock, x) })
+		hvpBytes = measure(func() { hvp.HVP(graphtest.ExtRosenbrock, x, v) })
 	}
 	b.ReportMetric(float64(gradBytes)/1e6, "MB/grad")
 	b.ReportMetric(float64(hvpBytes)/1e6, "MB/hvp")

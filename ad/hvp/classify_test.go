@@ -11,6 +11,8 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -57,7 +59,7 @@ func TestClassifySeed(t *testing.T) {
 		}{{"dense", 0, 1e-15}, {"lanczos", -1, 1e-12}} {
 			t.Run(tc.name+"/"+path.name, func(t *testing.T) {
 				x := append([]float64(nil), tc.x...)
-				c := hvp.Classify(cvSeed, x, &hvp.ClassifySettings{DenseMax: path.denseMax})
+				c := hvp.Classify(graphtest.SeedLoss, x, &hvp.ClassifySettings{DenseMax: path.denseMax})
 				if !floats.Equal(x, tc.x) {
 					t.Fatal("x was modified")
 				}
@@ -95,10 +97,10 @@ func TestClassifySeed(t *testing.T) {
 					t.Errorf("Escape = %.17g, want %v", c.Escape, tc.escape)
 				}
 				// The escape direction lowers f: a step of 0.1 along it.
-				f0, _ := ad.ValueAndGrad(cvSeed, tc.x)
+				f0, _ := ad.ValueAndGrad(graphtest.SeedLoss, tc.x)
 				step := append([]float64(nil), tc.x...)
 				floats.AddScaled(step, 0.1, c.Escape)
-				if f1, _ := ad.ValueAndGrad(cvSeed, step); !(f1 < f0) {
+				if f1, _ := ad.ValueAndGrad(graphtest.SeedLoss, step); !(f1 < f0) {
 					t.Errorf("f(x + 0.1·escape) = %v ≥ f(x) = %v", f1, f0)
 				}
 			})
@@ -109,11 +111,11 @@ func TestClassifySeed(t *testing.T) {
 func TestClassifySeedExact(t *testing.T) {
 	// "Eigenvalues exactly −2 and 2": the AD Hessian is exact in floating
 	// point and mat.EigenSym returns ±2 to the last bit.
-	h := hvp.Hessian(cvSeed, []float64{0, 0})
+	h := hvp.Hessian(graphtest.SeedLoss, []float64{0, 0})
 	if !mat.Equal(h, cvSeedHessian(0, 0)) {
 		t.Errorf("Hessian at (0,0) = %v, want [[0 −2] [−2 0]]", mat.Formatted(h))
 	}
-	c := hvp.Classify(cvSeed, []float64{0, 0}, nil)
+	c := hvp.Classify(graphtest.SeedLoss, []float64{0, 0}, nil)
 	if c.Eigenvalues[0] != -2 || c.Eigenvalues[1] != 2 {
 		t.Errorf("eigenvalues %.17g, want exactly −2 and 2", c.Eigenvalues)
 	}
@@ -161,8 +163,8 @@ func TestClassifyKinds(t *testing.T) {
 	}{
 		{name: "max -|x|² n3", f: negSq, x: make([]float64, 3), kind: hvp.Maximum, critical: true, lmin: -2, lmax: -2, dense: true, hasEscape: true},
 		{name: "max -|x|² n300", f: negSq, x: make([]float64, 300), kind: hvp.Maximum, critical: true, lmin: -2, lmax: -2, hasEscape: true},
-		{name: "min rosenbrock (1,1)", f: cvRosen, x: []float64{1, 1}, kind: hvp.Minimum, critical: true, lmin: rosenMin, lmax: rosenMax, dense: true},
-		{name: "min rosenbrock n400 lanczos", f: cvRosen, x: cvOnes(400), kind: hvp.Minimum, critical: true, lmin: rosenMin, lmax: rosenMax},
+		{name: "min rosenbrock (1,1)", f: graphtest.ExtRosenbrock, x: []float64{1, 1}, kind: hvp.Minimum, critical: true, lmin: rosenMin, lmax: rosenMax, dense: true},
+		{name: "min rosenbrock n400 lanczos", f: graphtest.ExtRosenbrock, x: cvOnes(400), kind: hvp.Minimum, critical: true, lmin: rosenMin, lmax: rosenMax},
 		{name: "min cond5", f: cvQuadratic(cvCond5), x: []float64{0, 0}, kind: hvp.Minimum, critical: true, lmin: 1, lmax: 5, dense: true},
 		{name: "min cond5 lanczos", f: cvQuadratic(cvCond5), x: []float64{0, 0}, settings: &hvp.ClassifySettings{DenseMax: -1}, kind: hvp.Minimum, critical: true, lmin: 1, lmax: 5},
 		{name: "saddle n500 lanczos", f: cvDiagQuartic(mixed(500), make([]float64, 500), 0), x: make([]float64, 500), kind: hvp.Saddle, critical: true, lmin: -14, lmax: 14, hasEscape: true},
@@ -350,7 +352,7 @@ func TestClassifyPanics(t *testing.T) {
 		{"bad Lanczos settings", []float64{0, 0}, &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{MaxHVPs: -1}}, "hvp: Lanczos: MaxHVPs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if msg := cvPanic(func() { hvp.Classify(cvSeed, tc.x, tc.s) }); !strings.HasPrefix(msg, tc.want) {
+			if msg := testutil.PanicMessage(func() { hvp.Classify(graphtest.SeedLoss, tc.x, tc.s) }); !strings.HasPrefix(msg, tc.want) {
 				t.Errorf("panic %q, want prefix %q", msg, tc.want)
 			}
 		})

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 
@@ -13,77 +12,12 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// ---- helpers (names prefixed with "eng" or specific to these tests, so
-// that other test files of the package can define their own) ----
-
-// engNormal returns n standard normal values.
-func engNormal(rng *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = rng.NormFloat64()
-	}
-	return v
-}
-
-// engRelErr is |a − b| / max(1, |a|, |b|) maximised over the elements
-// (NaN if any is NaN), with the worst index.
-func engRelErr(a, b []float64) (float64, int) {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("engRelErr: lengths %d and %d", len(a), len(b)))
-	}
-	worst, at := 0.0, 0
-	for i := range a {
-		if a[i] == b[i] {
-			continue
-		}
-		e := math.Abs(a[i]-b[i]) / max(1, math.Abs(a[i]), math.Abs(b[i]))
-		if math.IsNaN(e) {
-			return e, i
-		}
-		if e > worst {
-			worst, at = e, i
-		}
-	}
-	return worst, at
-}
-
-// engPanic runs f and returns its panic message ("" if none).
-func engPanic(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
-}
-
-func engMustPanic(t *testing.T, what string, f func(), wants ...string) {
-	t.Helper()
-	msg := engPanic(f)
-	if msg == "" {
-		t.Errorf("%s: no panic", what)
-		return
-	}
-	for _, w := range wants {
-		if !strings.Contains(msg, w) {
-			t.Errorf("%s: panic %q does not mention %q", what, msg, w)
-		}
-	}
-}
-
-// seedAt returns the seed loss L(w1, w2) = (1 − w1·w2·x)² over a flat
-// vector w = (w1, w2), for the data value x.
-func seedAt(x float64) ad.Func {
-	return func(w *graph.Node) *graph.Node {
-		tp := w.Tape()
-		yhat := graph.Mul(graph.Mul(graph.Index(w, 0), graph.Index(w, 1)), tp.Scalar(x))
-		return graph.Square(graph.Sub(tp.Scalar(1), yhat))
-	}
-}
+// ---- helpers ----
 
 // seedHand returns the seed loss's gradient and Hessian derived by hand:
 // with r = 1 − w1·w2·x,
@@ -120,7 +54,7 @@ func TestSeedSaddle(t *testing.T) {
 	}
 
 	// Flat-vector form.
-	f := seedAt(1)
+	f := graphtest.SeedLossAt(1)
 	w0 := []float64{0, 0}
 	val, grad := ad.ValueAndGrad(f, w0)
 	if val != 1 || grad[0] != 0 || grad[1] != 0 {
@@ -163,30 +97,30 @@ func TestSeedFormulas(t *testing.T) {
 	}
 	const tol = 1e-12
 	for _, p := range pts {
-		f := seedAt(p.x)
+		f := graphtest.SeedLossAt(p.x)
 		w := []float64{p.w1, p.w2}
 		g, h := seedHand(p.w1, p.w2, p.x)
 
 		_, grad := ad.ValueAndGrad(f, w)
-		if e, _ := engRelErr(grad, g[:]); e > tol {
+		if e, _ := testutil.RelErr(grad, g[:]); e > tol {
 			t.Errorf("%+v: gradient %v, formula %v", p, grad, g)
 		}
 		pt := hvp.At(f, w)
-		if e, _ := engRelErr(pt.Grad(nil), g[:]); e > tol {
+		if e, _ := testutil.RelErr(pt.Grad(nil), g[:]); e > tol {
 			t.Errorf("%+v: Point.Grad %v, formula %v", p, pt.Grad(nil), g)
 		}
 		for range 3 {
-			v := engNormal(rng, 2)
+			v := testutil.RandVec(rng, 2)
 			want := []float64{h[0][0]*v[0] + h[0][1]*v[1], h[1][0]*v[0] + h[1][1]*v[1]}
-			if e, _ := engRelErr(pt.HVP(v, nil), want); e > tol {
+			if e, _ := testutil.RelErr(pt.HVP(v, nil), want); e > tol {
 				t.Errorf("%+v: H·%v = %v, formula %v", p, v, pt.HVP(v, nil), want)
 			}
-			if e, _ := engRelErr(hvp.HVP(f, w, v), want); e > tol {
+			if e, _ := testutil.RelErr(hvp.HVP(f, w, v), want); e > tol {
 				t.Errorf("%+v: hvp.HVP = %v, formula %v", p, hvp.HVP(f, w, v), want)
 			}
 		}
 		H := hvp.Hessian(f, w)
-		if e, _ := engRelErr([]float64{H.At(0, 0), H.At(0, 1), H.At(1, 1)}, []float64{h[0][0], h[0][1], h[1][1]}); e > tol {
+		if e, _ := testutil.RelErr([]float64{H.At(0, 0), H.At(0, 1), H.At(1, 1)}, []float64{h[0][0], h[0][1], h[1][1]}); e > tol {
 			t.Errorf("%+v: Hessian %v, formula %v", p, mat.Formatted(H), h)
 		}
 	}
@@ -211,7 +145,7 @@ func engNet(w *graph.Node) *graph.Node {
 
 func TestPoint(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
-	x := engNormal(rng, 28)
+	x := testutil.RandVec(rng, 28)
 	keep := append([]float64(nil), x...)
 	p := hvp.At(engNet, x)
 	x[0] = 100 // the Point must have copied x
@@ -226,23 +160,23 @@ func TestPoint(t *testing.T) {
 	if got := p.Grad(dst); &got[0] != &dst[0] {
 		t.Error("Grad did not use dst")
 	}
-	if e, _ := engRelErr(dst, grad); e != 0 {
+	if e, _ := testutil.RelErr(dst, grad); e != 0 {
 		t.Errorf("Grad differs from ValueAndGrad")
 	}
 
 	// Many products at the point, each equal to a fresh one; with dst.
 	for range 5 {
-		v := engNormal(rng, 28)
+		v := testutil.RandVec(rng, 28)
 		hv := p.HVP(v, dst)
 		if &hv[0] != &dst[0] {
 			t.Error("HVP did not use dst")
 		}
-		if e, i := engRelErr(hv, hvp.HVP(engNet, keep, v)); e != 0 {
+		if e, i := testutil.RelErr(hv, hvp.HVP(engNet, keep, v)); e != 0 {
 			t.Errorf("HVP at a Point differs from a fresh HVP at %d", i)
 		}
 		hv2 := make([]float64, 28)
 		p.HessVec(v, hv2)
-		if e, _ := engRelErr(hv2, hv); e != 0 {
+		if e, _ := testutil.RelErr(hv2, hv); e != 0 {
 			t.Errorf("HessVec differs from HVP")
 		}
 		// Linearity: H(2v) = 2Hv exactly (scaling by 2 is exact).
@@ -265,7 +199,7 @@ func TestPoint(t *testing.T) {
 	for i := range dst {
 		dst[i] = math.NaN()
 	}
-	hvp.At(affine, keep).HVP(engNormal(rng, 28), dst)
+	hvp.At(affine, keep).HVP(testutil.RandVec(rng, 28), dst)
 	for _, v := range dst {
 		if v != 0 {
 			t.Errorf("HVP of an affine function = %v, want zeros", dst)
@@ -273,50 +207,44 @@ func TestPoint(t *testing.T) {
 		}
 	}
 
-	engMustPanic(t, "HVP len(v)", func() { p.HVP(make([]float64, 3), nil) }, "hvp: HVP", "3", "28")
-	engMustPanic(t, "HVP len(dst)", func() { p.HVP(make([]float64, 28), make([]float64, 2)) }, "hvp: HVP", "2", "28")
-	engMustPanic(t, "Grad len(dst)", func() { p.Grad(make([]float64, 5)) }, "hvp: Grad", "5", "28")
-	engMustPanic(t, "hvp.HVP lengths", func() { hvp.HVP(engNet, keep, make([]float64, 3)) }, "hvp: HVP", "28", "3")
-	engMustPanic(t, "At non-scalar", func() { hvp.At(graph.Square, []float64{1, 2}) }, "not a scalar")
+	testutil.MustPanic(t, "HVP len(v)", func() { p.HVP(make([]float64, 3), nil) }, "hvp: HVP", "3", "28")
+	testutil.MustPanic(t, "HVP len(dst)", func() { p.HVP(make([]float64, 28), make([]float64, 2)) }, "hvp: HVP", "2", "28")
+	testutil.MustPanic(t, "Grad len(dst)", func() { p.Grad(make([]float64, 5)) }, "hvp: Grad", "5", "28")
+	testutil.MustPanic(t, "hvp.HVP lengths", func() { hvp.HVP(engNet, keep, make([]float64, 3)) }, "hvp: HVP", "28", "3")
+	testutil.MustPanic(t, "At non-scalar", func() { hvp.At(graph.Square, []float64{1, 2}) }, "not a scalar")
 }
 
 // TestHessianDense checks the dense Hessian against finite differences of
 // the gradient, column by column, and against reverse-over-reverse.
 func TestHessianDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	x := engNormal(rng, 28)
+	x := testutil.RandVec(rng, 28)
 	H := hvp.Hessian(engNet, x)
 	n, _ := H.Dims()
 	if n != 28 {
 		t.Fatalf("Hessian is %d×%d", n, n)
 	}
-	const h = 1e-3
-	xs := make([]float64, len(x))
-	grad := func(d float64, j int) []float64 {
-		copy(xs, x)
-		xs[j] += d
-		_, g := ad.ValueAndGrad(engNet, xs)
+	grad := func(x []float64) []float64 {
+		_, g := ad.ValueAndGrad(engNet, x)
 		return g
 	}
 	col := make([]float64, n)
 	for j := range n {
-		p2, p1, m1, m2 := grad(2*h, j), grad(h, j), grad(-h, j), grad(-2*h, j)
-		fd := make([]float64, n)
-		for i := range fd {
-			fd[i] = (-p2[i] + 8*p1[i] - 8*m1[i] + m2[i]) / (12 * h)
+		ej := make([]float64, n)
+		ej[j] = 1
+		fd := testutil.DirectionalDeriv(grad, x, ej)
+		for i := range col {
 			col[i] = H.At(i, j)
 		}
-		if e, i := engRelErr(col, fd); e > 1e-5 {
+		if e, i := testutil.RelErr(col, fd); e > 1e-5 {
 			t.Errorf("column %d: error %.3g at row %d", j, e, i)
 		}
 		// Reverse over reverse: ∇(∇f·e_j).
-		ej := make([]float64, n)
-		ej[j] = 1
 		_, rr := ad.ValueAndGrad(func(w *graph.Node) *graph.Node {
 			g := ad.Grad(engNet(w), w)[0]
 			return graph.Sum(graph.Mul(g, w.Tape().Const(tensor.FromSlice(ej))))
 		}, x)
-		if e, i := engRelErr(col, rr); e > 1e-12 {
+		if e, i := testutil.RelErr(col, rr); e > 1e-12 {
 			t.Errorf("column %d: reverse-over-reverse error %.3g at row %d", j, e, i)
 		}
 	}
@@ -332,7 +260,7 @@ func TestConcurrentPoints(t *testing.T) {
 	wantHV := make([][]float64, workers)
 	wantG := make([][]float64, workers)
 	for i := range workers {
-		xs[i], vs[i] = engNormal(rng, 28), engNormal(rng, 28)
+		xs[i], vs[i] = testutil.RandVec(rng, 28), testutil.RandVec(rng, 28)
 		wantHV[i] = hvp.HVP(engNet, xs[i], vs[i])
 		_, wantG[i] = ad.ValueAndGrad(engNet, xs[i])
 	}
@@ -347,17 +275,17 @@ func TestConcurrentPoints(t *testing.T) {
 			hv := make([]float64, 28)
 			for k := range 10 {
 				p := hvp.At(engNet, xs[i])
-				if e, _ := engRelErr(p.HVP(vs[i], nil), wantHV[i]); e != 0 {
+				if e, _ := testutil.RelErr(p.HVP(vs[i], nil), wantHV[i]); e != 0 {
 					errs[i] = fmt.Errorf("round %d: Point.HVP differs", k)
 					return
 				}
 				obj.Eval(xs[i], g)
 				obj.HessVec(xs[i], vs[i], hv)
-				if e1, _ := engRelErr(g, wantG[i]); e1 != 0 {
+				if e1, _ := testutil.RelErr(g, wantG[i]); e1 != 0 {
 					errs[i] = fmt.Errorf("round %d: Objective gradient differs", k)
 					return
 				}
-				if e2, _ := engRelErr(hv, wantHV[i]); e2 != 0 {
+				if e2, _ := testutil.RelErr(hv, wantHV[i]); e2 != 0 {
 					errs[i] = fmt.Errorf("round %d: Objective HVP differs", k)
 					return
 				}

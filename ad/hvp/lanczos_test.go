@@ -2,7 +2,6 @@ package hvp_test
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -15,21 +14,15 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
 // Test functions for the curvature tools. Their names start with cv so as
 // not to clash with helpers of the package's other test files.
 
-// cvSeed is the seed loss L(w₁, w₂) = (1 − w₁·w₂·x)² with x = 1.
-func cvSeed(w *graph.Node) *graph.Node {
-	tp := w.Tape()
-	w1, w2 := graph.Index(w, 0), graph.Index(w, 1)
-	yhat := graph.Mul(graph.Mul(w1, w2), tp.Scalar(1))
-	return graph.Square(graph.Sub(tp.Scalar(1), yhat))
-}
-
-// cvSeedHessian is the analytic Hessian of cvSeed at (a, b):
+// cvSeedHessian is the analytic Hessian of graphtest.SeedLoss at (a, b):
 // [[2b², 4ab − 2], [4ab − 2, 2a²]].
 func cvSeedHessian(a, b float64) *mat.SymDense {
 	return mat.NewSymDense(2, []float64{2 * b * b, 4*a*b - 2, 4*a*b - 2, 2 * a * a})
@@ -52,14 +45,7 @@ var cvCond5 = mat.NewSymDense(2, []float64{3, 2, 2, 3})
 
 // cvRandomSym returns a random symmetric n×n matrix with N(0, 1) entries.
 func cvRandomSym(n int, seed uint64) *mat.SymDense {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	a := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			a.SetSym(i, j, rng.NormFloat64())
-		}
-	}
-	return a
+	return testutil.RandSym(rand.New(rand.NewPCG(seed, 11)), n)
 }
 
 // cvNonlinear returns a random smooth nonlinear function of n inputs with
@@ -77,18 +63,8 @@ func cvNonlinear(n, m int, seed uint64) ad.Func {
 	}
 }
 
-// cvRosen is the extended Rosenbrock function
-// Σᵢ 100(x₂ᵢ₊₁ − x₂ᵢ²)² + (1 − x₂ᵢ)², written with graph.Slice of step 2.
-func cvRosen(x *graph.Node) *graph.Node {
-	n := x.Shape()[0]
-	odd := graph.Slice(x, 0, 0, n, 2)
-	even := graph.Slice(x, 0, 1, n, 2)
-	t := graph.Sub(even, graph.Square(odd))
-	u := graph.AddScalar(graph.Neg(odd), 1)
-	return graph.Add(graph.Scale(graph.Sum(graph.Square(t)), 100), graph.Sum(graph.Square(u)))
-}
-
-// cvRosenExtremes diagonalises the block-diagonal Hessian of cvRosen at x
+// cvRosenExtremes diagonalises the block-diagonal Hessian of
+// graphtest.ExtRosenbrock at x
 // analytically. Block i, at (a, b) = (x₂ᵢ, x₂ᵢ₊₁), is
 // [[1200a² − 400b + 2, −400a], [−400a, 200]], with eigenvalues
 // (p+r)/2 ± √(((p−r)/2)² + q²); the smaller is computed as det/larger
@@ -193,7 +169,7 @@ func TestLanczosMatchesDense(t *testing.T) {
 		{name: "nonlinear-n12-both2", f: cvNonlinear(12, 9, 5), n: 12, k: 2, which: hvp.BothEnds},
 		{name: "nonlinear-n30-smallest3", f: cvNonlinear(30, 20, 6), n: 30, k: 3, which: hvp.Smallest},
 		{name: "nonlinear-n60-largest1-restarts", f: cvNonlinear(60, 40, 7), n: 60, k: 1, which: hvp.Largest, maxBasis: 6},
-		{name: "rosenbrock-n8", f: cvRosen, n: 8, k: 2, which: hvp.BothEnds},
+		{name: "rosenbrock-n8", f: graphtest.ExtRosenbrock, n: 8, k: 2, which: hvp.BothEnds},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(tc.n), 14))
@@ -264,7 +240,7 @@ func TestLanczosRosenbrock1e5(t *testing.T) {
 	} {
 		x := pt.x
 		lmin, lmax := cvRosenExtremes(x)
-		p := hvp.At(cvRosen, x)
+		p := hvp.At(graphtest.ExtRosenbrock, x)
 		for _, tc := range []struct {
 			name string
 			run  func() (lo, hi float64, hvps int, conv bool, err error)
@@ -329,7 +305,7 @@ func TestExtremes(t *testing.T) {
 		maxVec           []float64 // ± this, when not nil
 	}{
 		{"cond5", cvQuadratic(cvCond5), []float64{0.3, -2}, 1, 5, 5, []float64{inv, inv}},
-		{"seed-saddle", cvSeed, []float64{0, 0}, -2, 2, math.Inf(1), []float64{-inv, inv}},
+		{"seed-saddle", graphtest.SeedLoss, []float64{0, 0}, -2, 2, math.Inf(1), []float64{-inv, inv}},
 		{"concave", func(x *graph.Node) *graph.Node { return graph.Neg(graph.Sum(graph.Square(x))) }, []float64{1, 2, 3}, -2, -2, math.Inf(1), nil},
 		{"n1", func(x *graph.Node) *graph.Node { return graph.Sum(graph.Pow(x, 3)) }, []float64{0.5}, 3, 3, 1, []float64{1}},
 	} {
@@ -435,17 +411,17 @@ func TestLanczosPanics(t *testing.T) {
 		{"Start NaN", hvp.LanczosSettings{Start: []float64{math.NaN(), 1}}, "NaN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := cvPanic(func() { hvp.Lanczos(p, &tc.s) })
+			msg := testutil.PanicMessage(func() { hvp.Lanczos(p, &tc.s) })
 			if !strings.HasPrefix(msg, "hvp: Lanczos: ") || !strings.Contains(msg, tc.want) {
 				t.Errorf("panic %q, want hvp: Lanczos: ...%s...", msg, tc.want)
 			}
 		})
 	}
 	big := hvp.At(cvNonlinear(30, 5, 1), make([]float64, 30))
-	if msg := cvPanic(func() { hvp.Lanczos(big, &hvp.LanczosSettings{K: 3, Which: hvp.BothEnds, MaxBasis: 7}) }); !strings.Contains(msg, "MaxBasis = 7 too small") {
+	if msg := testutil.PanicMessage(func() { hvp.Lanczos(big, &hvp.LanczosSettings{K: 3, Which: hvp.BothEnds, MaxBasis: 7}) }); !strings.Contains(msg, "MaxBasis = 7 too small") {
 		t.Errorf("small MaxBasis: panic %q", msg)
 	}
-	if msg := cvPanic(func() { hvp.LanczosAt(cvSeed, nil, nil) }); !strings.HasPrefix(msg, "hvp: LanczosAt: empty x") {
+	if msg := testutil.PanicMessage(func() { hvp.LanczosAt(graphtest.SeedLoss, nil, nil) }); !strings.HasPrefix(msg, "hvp: LanczosAt: empty x") {
 		t.Errorf("empty x: panic %q", msg)
 	}
 	// A user-supplied Start is honoured and not modified.
@@ -457,17 +433,6 @@ func TestLanczosPanics(t *testing.T) {
 	if r.HVPs > 2 {
 		t.Errorf("starting at an eigenvector took %d HVPs, want ≤ 2", r.HVPs)
 	}
-}
-
-// cvPanic returns the panic message of f, or "" if it did not panic.
-func cvPanic(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
 }
 
 func TestWhichString(t *testing.T) {
@@ -492,7 +457,7 @@ func BenchmarkLanczosMin1e5(b *testing.B) {
 	var hvps int
 	var hvpTime time.Duration
 	for b.Loop() {
-		p := hvp.At(cvRosen, x)
+		p := hvp.At(graphtest.ExtRosenbrock, x)
 		op := &cvTimedOp{p: p}
 		r, err := hvp.Lanczos(op, nil)
 		if err != nil || !r.Converged || math.Abs(r.Values[0]-lmin) > 1e-6*math.Abs(lmin) {

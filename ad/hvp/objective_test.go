@@ -8,20 +8,9 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 )
-
-// rosenSliced is the extended Rosenbrock function
-//
-//	f(x) = Σ_j 100(x_{2j+1} − x_{2j}²)² + (1 − x_{2j})²
-//
-// written over the flat vector with strided slices: a = x[0::2], b = x[1::2].
-func rosenSliced(w *graph.Node) *graph.Node {
-	n := w.Value().Size()
-	a := graph.Slice(w, 0, 0, n, 2)
-	b := graph.Slice(w, 0, 1, n, 2)
-	t := graph.Sub(b, graph.Square(a))
-	return graph.Sum(graph.Add(graph.Scale(graph.Square(t), 100), graph.Square(graph.AddScalar(graph.Neg(a), 1))))
-}
 
 // rosenHand returns the extended Rosenbrock gradient and H·v derived by
 // hand, and for each component the sum of the magnitudes of the terms that
@@ -86,23 +75,23 @@ func TestExtendedRosenbrock(t *testing.T) {
 			start[i] = -1.2
 		}
 	}
-	points := map[string][]float64{"start": start, "minimum": ones, "random": engNormal(rng, n)}
-	wide := engNormal(rng, n)
+	points := map[string][]float64{"start": start, "minimum": ones, "random": testutil.RandVec(rng, n)}
+	wide := testutil.RandVec(rng, n)
 	for i := range wide {
 		wide[i] *= 10
 	}
 	points["random×10"] = wide
 
-	obj := hvp.NewObjective(rosenSliced, n)
+	obj := hvp.NewObjective(graphtest.ExtRosenbrock, n)
 	if obj.Dim() != n {
 		t.Fatalf("Objective.Dim = %d", obj.Dim())
 	}
 	for name, x := range points {
-		v := engNormal(rng, n)
+		v := testutil.RandVec(rng, n)
 		g, gs, hv, hs := rosenHand(x, v)
 
 		// Value and gradient.
-		f, grad := ad.ValueAndGrad(rosenSliced, x)
+		f, grad := ad.ValueAndGrad(graphtest.ExtRosenbrock, x)
 		if e, i, ok := checkScaled(grad, g, gs, tol); !ok {
 			t.Errorf("%s: gradient error %.3g at %d: %v vs %v", name, e, i, grad[i], g[i])
 		}
@@ -115,7 +104,7 @@ func TestExtendedRosenbrock(t *testing.T) {
 		}
 
 		// HVP.
-		got := hvp.HVP(rosenSliced, x, v)
+		got := hvp.HVP(graphtest.ExtRosenbrock, x, v)
 		if e, i, ok := checkScaled(got, hv, hs, tol); !ok {
 			t.Errorf("%s: HVP error %.3g at %d: %v vs %v", name, e, i, got[i], hv[i])
 		}
@@ -128,7 +117,7 @@ func TestExtendedRosenbrock(t *testing.T) {
 		if of := obj.Eval(x, og); of != f {
 			t.Errorf("%s: Objective.Eval = %v, ValueAndGrad %v", name, of, f)
 		}
-		if e, _ := engRelErr(og, grad); e != 0 {
+		if e, _ := testutil.RelErr(og, grad); e != 0 {
 			t.Errorf("%s: Objective gradient differs from ValueAndGrad", name)
 		}
 		if of := obj.Eval(x, nil); of != f {
@@ -136,7 +125,7 @@ func TestExtendedRosenbrock(t *testing.T) {
 		}
 		ohv := make([]float64, n)
 		obj.HessVec(x, v, ohv)
-		if e, _ := engRelErr(ohv, got); e != 0 {
+		if e, _ := testutil.RelErr(ohv, got); e != 0 {
 			t.Errorf("%s: Objective.HessVec differs from hvp.HVP", name)
 		}
 
@@ -145,12 +134,12 @@ func TestExtendedRosenbrock(t *testing.T) {
 		lin := obj.Linearize(xc)
 		xc[0] = math.NaN() // the linearization must have copied x
 		for k := range 4 {
-			u := engNormal(rng, n)
+			u := testutil.RandVec(rng, n)
 			lhv := make([]float64, n)
 			lin(u, lhv)
 			fresh := make([]float64, n)
 			obj.HessVec(x, u, fresh) // note: invalidates lin; re-linearize below
-			if e, i := engRelErr(lhv, fresh); e != 0 {
+			if e, i := testutil.RelErr(lhv, fresh); e != 0 {
 				t.Errorf("%s: direction %d: linearized HVP differs from a fresh one at %d: %v vs %v", name, k, i, lhv[i], fresh[i])
 			}
 			_, _, want, scale := rosenHand(x, u)
@@ -169,36 +158,36 @@ func TestLinearizeReuse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 12))
 	const n = 28
 	obj := hvp.NewObjective(engNet, n)
-	x, y := engNormal(rng, n), engNormal(rng, n)
+	x, y := testutil.RandVec(rng, n), testutil.RandVec(rng, n)
 	lin := obj.Linearize(x)
 	g := make([]float64, n)
 	for k := range 5 {
 		obj.Eval(y, g) // another point: must not disturb the linearization at x
-		v := engNormal(rng, n)
+		v := testutil.RandVec(rng, n)
 		hv := make([]float64, n)
 		lin(v, hv)
-		if e, i := engRelErr(hv, hvp.HVP(engNet, x, v)); e != 0 {
+		if e, i := testutil.RelErr(hv, hvp.HVP(engNet, x, v)); e != 0 {
 			t.Errorf("direction %d: linearized HVP differs from a fresh one at %d", k, i)
 		}
 	}
 	lin = obj.Linearize(y)
-	v := engNormal(rng, n)
+	v := testutil.RandVec(rng, n)
 	hv := make([]float64, n)
 	lin(v, hv)
-	if e, _ := engRelErr(hv, hvp.HVP(engNet, y, v)); e != 0 {
+	if e, _ := testutil.RelErr(hv, hvp.HVP(engNet, y, v)); e != 0 {
 		t.Errorf("after Linearize(y): HVP is not the one at y")
 	}
 }
 
 func TestObjectivePanics(t *testing.T) {
-	obj := hvp.NewObjective(rosenSliced, 4)
+	obj := hvp.NewObjective(graphtest.ExtRosenbrock, 4)
 	x4, x3 := make([]float64, 4), make([]float64, 3)
-	engMustPanic(t, "NewObjective(0)", func() { hvp.NewObjective(rosenSliced, 0) }, "hvp: NewObjective", "0")
-	engMustPanic(t, "Eval x", func() { obj.Eval(x3, nil) }, "hvp: Objective.Eval", "3", "4")
-	engMustPanic(t, "Eval grad", func() { obj.Eval(x4, x3) }, "hvp: Objective.Eval", "3", "4")
-	engMustPanic(t, "HessVec v", func() { obj.HessVec(x4, x3, x4) }, "hvp: Objective.HessVec", "3", "4")
-	engMustPanic(t, "HessVec hv", func() { obj.HessVec(x4, x4, x3) }, "hvp: Objective.HessVec", "3", "4")
-	engMustPanic(t, "Linearize", func() { obj.Linearize(x3) }, "hvp: Objective.Linearize", "3", "4")
+	testutil.MustPanic(t, "NewObjective(0)", func() { hvp.NewObjective(graphtest.ExtRosenbrock, 0) }, "hvp: NewObjective", "0")
+	testutil.MustPanic(t, "Eval x", func() { obj.Eval(x3, nil) }, "hvp: Objective.Eval", "3", "4")
+	testutil.MustPanic(t, "Eval grad", func() { obj.Eval(x4, x3) }, "hvp: Objective.Eval", "3", "4")
+	testutil.MustPanic(t, "HessVec v", func() { obj.HessVec(x4, x3, x4) }, "hvp: Objective.HessVec", "3", "4")
+	testutil.MustPanic(t, "HessVec hv", func() { obj.HessVec(x4, x4, x3) }, "hvp: Objective.HessVec", "3", "4")
+	testutil.MustPanic(t, "Linearize", func() { obj.Linearize(x3) }, "hvp: Objective.Linearize", "3", "4")
 	vec := hvp.NewObjective(graph.Square, 2)
-	engMustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
+	testutil.MustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -38,14 +40,14 @@ func TestTaylorThirdOrder(t *testing.T) {
 		// after 5 halvings to stay far above rounding.
 		h0 float64
 	}{
-		{"seed (0.3,-0.7)", cvSeed, []float64{0.3, -0.7}, []float64{0.6, 0.8}, 8, 0.02},
+		{"seed (0.3,-0.7)", graphtest.SeedLoss, []float64{0.3, -0.7}, []float64{0.6, 0.8}, 8, 0.02},
 		// f(t, t) = 1 − 2t² + t⁴ and f(1+t, 1−t) = t⁴: the model is exact
 		// to third order, the error is t⁴.
-		{"seed (0,0) along escape", cvSeed, []float64{0, 0}, []float64{1, 1}, 16, 0.02},
-		{"seed (1,1) along valley", cvSeed, []float64{1, 1}, []float64{1, -1}, 16, 0.02},
-		{"seed (1,1) across valley", cvSeed, []float64{1, 1}, []float64{1, 1}, 8, 0.02},
+		{"seed (0,0) along escape", graphtest.SeedLoss, []float64{0, 0}, []float64{1, 1}, 16, 0.02},
+		{"seed (1,1) along valley", graphtest.SeedLoss, []float64{1, 1}, []float64{1, -1}, 16, 0.02},
+		{"seed (1,1) across valley", graphtest.SeedLoss, []float64{1, 1}, []float64{1, 1}, 8, 0.02},
 		{"nonlinear n9", cvNonlinear(9, 7, 3), cvRosenPoint(10, 4)[:9], nil, 8, 2e-3},
-		{"rosenbrock n6", cvRosen, []float64{-1.2, 1, 0.5, 0.3, 2, 1}, nil, 8, 2e-3},
+		{"rosenbrock n6", graphtest.ExtRosenbrock, []float64{-1.2, 1, 0.5, 0.3, 2, 1}, nil, 8, 2e-3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d
@@ -144,7 +146,7 @@ func TestOptimalStep(t *testing.T) {
 		{name: "random PD n6", f: cvQuadratic(cvPD(6, 5)), x: []float64{1, 2, 3, -1, -2, -3}, a: cvPD(6, 5)},
 		{name: "concave", f: negSq, x: []float64{1, 2}, eps: math.Inf(1), delta: math.Inf(-1)},
 		{name: "affine", f: affine, x: []float64{1, 2}, eps: math.Inf(1), delta: math.Inf(-1)},
-		{name: "seed saddle g=0", f: cvSeed, x: []float64{0, 0}, eps: 0, delta: 0},
+		{name: "seed saddle g=0", f: graphtest.SeedLoss, x: []float64{0, 0}, eps: 0, delta: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := hvp.Taylor(tc.f, tc.x)
@@ -260,7 +262,7 @@ func TestMaxStableRate(t *testing.T) {
 		t.Errorf("concave: rate %v, err %v; want +Inf", rate, err)
 	}
 	for _, x := range [][]float64{{0, 0}, {1, 1}} { // saddle; singular minimum
-		e, err := hvp.Taylor(cvSeed, x).Extremes(nil)
+		e, err := hvp.Taylor(graphtest.SeedLoss, x).Extremes(nil)
 		if err != nil || !(e.Cond() > 1e12) {
 			t.Errorf("seed at %v: Cond %v (λ = [%v, %v]), err %v; want +Inf or huge", x, e.Cond(), e.Min, e.Max, err)
 		}
@@ -268,7 +270,7 @@ func TestMaxStableRate(t *testing.T) {
 }
 
 func TestModelPanics(t *testing.T) {
-	m := hvp.Taylor(cvSeed, []float64{0.5, 0.5})
+	m := hvp.Taylor(graphtest.SeedLoss, []float64{0.5, 0.5})
 	for _, tc := range []struct {
 		name string
 		f    func()
@@ -277,17 +279,17 @@ func TestModelPanics(t *testing.T) {
 		{"Change length", func() { m.Change([]float64{1}) }, "hvp: Model.Change: len(d) = 1"},
 		{"Curvature length", func() { m.Curvature([]float64{1, 2, 3}) }, "hvp: Model.Curvature: len(d) = 3"},
 		{"Grad dst", func() { m.Grad(make([]float64, 5)) }, "hvp: Model.Grad"},
-		{"empty x", func() { hvp.Taylor(cvSeed, nil) }, "hvp: Taylor: empty x"},
+		{"empty x", func() { hvp.Taylor(graphtest.SeedLoss, nil) }, "hvp: Taylor: empty x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if msg := cvPanic(tc.f); !strings.HasPrefix(msg, tc.want) {
+			if msg := testutil.PanicMessage(tc.f); !strings.HasPrefix(msg, tc.want) {
 				t.Errorf("panic %q, want prefix %q", msg, tc.want)
 			}
 		})
 	}
 	// The model does not retain x.
 	x := []float64{0.5, 0.5}
-	m = hvp.Taylor(cvSeed, x)
+	m = hvp.Taylor(graphtest.SeedLoss, x)
 	x[0] = 100
 	// At (0.5, 0.5): g = [−0.75, −0.75], H = [[0.5, −1], [−1, 0.5]].
 	if g, c := m.Grad(nil), m.Curvature([]float64{1, 0}); g[0] != -0.75 || m.Value() != 0.5625 || c != 0.5 {

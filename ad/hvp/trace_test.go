@@ -11,6 +11,8 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 )
 
 // cvHutchinsonSE returns the exact standard error of an m-probe Rademacher
@@ -37,10 +39,10 @@ func TestTraceMatchesExact(t *testing.T) {
 		seed    uint64
 	}{
 		{"cond5", cvQuadratic(cvCond5), []float64{1, 2}, 400, 1},
-		{"seed saddle", cvSeed, []float64{0, 0}, 300, 2},
+		{"seed saddle", graphtest.SeedLoss, []float64{0, 0}, 300, 2},
 		{"random quadratic n50", cvQuadratic(cvRandomSym(50, 9)), make([]float64, 50), 500, 3},
 		{"nonlinear n20", cvNonlinear(20, 15, 4), cvRosenPoint(20, 5), 1000, 4},
-		{"rosenbrock n30", cvRosen, cvRosenPoint(30, 6), 200, 5},
+		{"rosenbrock n30", graphtest.ExtRosenbrock, cvRosenPoint(30, 6), 200, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := hvp.Hessian(tc.f, tc.x)
@@ -148,10 +150,10 @@ func TestTraceSettings(t *testing.T) {
 		want string
 	}{
 		{"negative Samples", func() { hvp.Trace(p, &hvp.TraceSettings{Samples: -1}) }, "hvp: Trace: Samples = -1"},
-		{"empty x", func() { hvp.TraceAt(cvSeed, nil, nil) }, "hvp: TraceAt: empty x"},
+		{"empty x", func() { hvp.TraceAt(graphtest.SeedLoss, nil, nil) }, "hvp: TraceAt: empty x"},
 		{"nil operator", func() { hvp.Trace(nil, nil) }, "hvp: Trace: nil Operator"},
 	} {
-		if msg := cvPanic(tc.f); !strings.HasPrefix(msg, tc.want) {
+		if msg := testutil.PanicMessage(tc.f); !strings.HasPrefix(msg, tc.want) {
 			t.Errorf("%s: panic %q, want prefix %q", tc.name, msg, tc.want)
 		}
 	}

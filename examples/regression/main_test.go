@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 )
 
@@ -277,16 +278,8 @@ func TestPlots(t *testing.T) {
 		}
 		// Curves in five colours, grey points and black text: a blank
 		// or single-colour image has far fewer distinct colours.
-		colours := map[[4]uint32]bool{}
-		b := img.Bounds()
-		for y := b.Min.Y; y < b.Max.Y; y += 2 {
-			for x := b.Min.X; x < b.Max.X; x += 2 {
-				r, g, bl, a := img.At(x, y).RGBA()
-				colours[[4]uint32{r, g, bl, a}] = true
-			}
-		}
-		if len(colours) < 50 {
-			t.Errorf("%s: only %d distinct colours: is the plot empty?", name, len(colours))
+		if n := testutil.Colours(img, 2); n < 50 {
+			t.Errorf("%s: only %d distinct colours: is the plot empty?", name, n)
 		}
 	}
 	if _, err := writePlots(filepath.Join(t.TempDir(), "no", "dir", "out"), ps, rs); err == nil {

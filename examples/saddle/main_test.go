@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/curvature-go/curvature/ad/hvp"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/optim"
 )
 
@@ -270,16 +271,8 @@ func TestPlot(t *testing.T) {
 		t.Errorf("image %dx%d, want %dx%d", b.Dx(), b.Dy(), 12*plotDPI, int(6.5*plotDPI))
 	}
 	// A real picture has many colours: the shading alone has hundreds.
-	colours := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 3 {
-		for x := b.Min.X; x < b.Max.X; x += 3 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			colours[[4]uint32{r, g, bl, a}] = true
-		}
-	}
-	if len(colours) < 200 {
-		t.Errorf("only %d distinct colours: is the plot empty?", len(colours))
+	if n := testutil.Colours(img, 3); n < 200 {
+		t.Errorf("only %d distinct colours: is the plot empty?", n)
 	}
 	// The paths drawn end where the report says.
 	ps, err := computePaths(1, []float64{0, 0}, optim.NewtonCG{})

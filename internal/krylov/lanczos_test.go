@@ -10,6 +10,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 // denseOp returns the operator v ↦ A·v of a dense symmetric matrix.
@@ -32,14 +34,7 @@ func diagOp(d []float64) Operator {
 
 // randomSym returns a random symmetric n×n matrix with entries N(0,1).
 func randomSym(n int, seed uint64) *mat.SymDense {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	a := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			a.SetSym(i, j, rng.NormFloat64())
-		}
-	}
-	return a
+	return testutil.RandSym(rand.New(rand.NewPCG(seed, 1)), n)
 }
 
 // trueResidual returns ‖A·u − θ·u‖₂ computed with a fresh operator call.
