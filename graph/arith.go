@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -257,6 +259,54 @@ func init() {
 				return [maxInputs]*Node{n.tape.constOwned(tensor.ZerosLike(&n.in[0].value))}
 			}
 			return [maxInputs]*Node{Mul(g, Scale(Pow(n.in[0], p-1), p))}
+		},
+	}
+}
+
+// ---- Masked scaling ----
+
+// maskMul records x⊙mask for a constant mask of x's shape, with the
+// product taken as exactly 0 wherever the mask is 0, even where x is ±Inf
+// or NaN. Relu's VJP and Max use it: an element that does not take part
+// must not turn the result into NaN through Inf·0.
+func maskMul(x, mask *Node) *Node {
+	if !tensor.SameShape(x.Shape(), mask.Shape()) {
+		panic(fmt.Sprintf("graph: maskMul: shapes %v and %v differ", x.Shape(), mask.Shape()))
+	}
+	n := binaryNode(maskMulOp, x, mask, x.Shape())
+	maskMulTo(&n.value, &x.value, &mask.value)
+	return x.tape.record(n)
+}
+
+func maskMulTo(dst, x, mask *tensor.Tensor) {
+	out, xv, mv := dst.Data(), x.Data(), mask.Data()
+	for i, m := range mv[:len(out)] {
+		if m == 0 {
+			out[i] = 0
+		} else {
+			out[i] = xv[i] * m
+		}
+	}
+}
+
+var maskMulOp = new(opDef)
+
+func init() {
+	*maskMulOp = opDef{
+		name: "MaskMul",
+		// The mask is a constant: only x carries a tangent or an adjoint.
+		jvp: func(n *Node, dst *tensor.Tensor) {
+			if dx := n.in[0].tan(); dx != nil {
+				maskMulTo(dst, dx, &n.in[1].value)
+			} else {
+				dst.Fill(0)
+			}
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			if need[0] {
+				out[0] = maskMul(g, n.in[1])
+			}
+			return out
 		},
 	}
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -78,7 +79,13 @@ func Max(x *Node) *Node {
 	m := tensor.MaxAll(&x.value)
 	mask := tensor.EqualMask(&x.value, tensor.Scalar(m))
 	tensor.ScaleTo(mask, mask, 1/tensor.SumAll(mask))
-	return Sum(Mul(x, x.tape.constOwned(mask)))
+	// m + Σ (x − m)⊙mask has the derivatives of Σ x⊙mask, and its value is
+	// exactly m: the shifted terms are exact zeros where mask is not.
+	if math.IsInf(m, 0) || math.IsNaN(m) { // x − m would be NaN at the maximum
+		return Sum(maskMul(x, x.tape.constOwned(mask)))
+	}
+	mc := x.tape.Scalar(m)
+	return Add(mc, Sum(maskMul(Sub(x, mc), x.tape.constOwned(mask))))
 }
 
 // MaxAxis records the maximum of x along axis (see SumAxis and Max).
@@ -88,7 +95,17 @@ func MaxAxis(x *Node, axis int, keepDims bool) *Node {
 	mask := tensor.EqualMask(&x.value, m)
 	count := tensor.SumAxis(mask, axis, true)
 	tensor.DivTo(mask, mask, count)
-	return SumAxis(Mul(x, x.tape.constOwned(mask)), axis, keepDims)
+	for _, v := range m.Data() {
+		if math.IsInf(v, 0) || math.IsNaN(v) { // x − m would be NaN there
+			return SumAxis(maskMul(x, x.tape.constOwned(mask)), axis, keepDims)
+		}
+	}
+	mc := x.tape.constOwned(m) // the exact maximum, as in Max
+	out := Add(mc, SumAxis(maskMul(Sub(x, mc), x.tape.constOwned(mask)), axis, true))
+	if !keepDims {
+		out = Reshape(out, tensor.ReducedShape(x.Shape(), axis, false)...)
+	}
+	return out
 }
 
 // checkAxis panics, naming op, unless axis is a valid (possibly negative)

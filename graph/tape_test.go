@@ -344,3 +344,40 @@ func TestPushTangent(t *testing.T) {
 		t.Errorf("tangent %v after clearing the input's", y.Tangent())
 	}
 }
+
+// TestMaxExactValue checks that Max and MaxAxis return the maximum itself,
+// to the last bit, even when it is attained several times (where averaging
+// the tied elements would round), and that infinite maxima stay infinite.
+func TestMaxExactValue(t *testing.T) {
+	for _, v := range []float64{0.1, 1e-300, 3.3, -7.25, math.Inf(1), math.Inf(-1)} {
+		tp := graph.NewTape()
+		x := tp.Var(tensor.New([]float64{v, v, v, v, v, v, v}, 7))
+		if got := graph.Max(x).Item(); got != v {
+			t.Errorf("Max of seven %v = %v", v, got)
+		}
+		y := tp.Var(tensor.New([]float64{v, v, v, -1e308, v, v}, 2, 3))
+		got := graph.MaxAxis(y, 1, false).Value().Data()
+		if got[0] != v || (got[1] != v && !(math.IsInf(v, -1) && got[1] == -1e308)) {
+			t.Errorf("MaxAxis of rows with %v = %v", v, got)
+		}
+	}
+}
+
+// TestMaxIgnoresInfiniteLosers checks that an element that is not the
+// maximum cannot poison Max with Inf·0 = NaN, in value or gradient.
+func TestMaxIgnoresInfiniteLosers(t *testing.T) {
+	tp := graph.NewTape()
+	x := tp.Var(tensor.New([]float64{5, math.Inf(-1), 2}, 3))
+	m := graph.Max(x)
+	if m.Item() != 5 {
+		t.Fatalf("Max([5 -Inf 2]) = %v", m.Item())
+	}
+	g := ad.Grad(m, x)[0].Value().Data()
+	if g[0] != 1 || g[1] != 0 || g[2] != 0 {
+		t.Errorf("gradient of Max([5 -Inf 2]) = %v, want [1 0 0]", g)
+	}
+	r := graph.MaxAxis(tp.Var(tensor.New([]float64{1, math.Inf(-1), 3, 0}, 2, 2)), 1, false).Value().Data()
+	if r[0] != 1 || r[1] != 3 {
+		t.Errorf("MaxAxis = %v, want [1 3]", r)
+	}
+}

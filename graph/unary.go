@@ -209,7 +209,7 @@ func init() {
 		},
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
 			mask := n.tape.constOwned(tensor.Apply(tensor.OpStep, &n.in[0].value))
-			return [maxInputs]*Node{Mul(g, mask)}
+			return [maxInputs]*Node{maskMul(g, mask)}
 		},
 	}
 }
@@ -235,7 +235,7 @@ func init() {
 		},
 		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
 			sign := n.tape.constOwned(tensor.Apply(tensor.OpSign, &n.in[0].value))
-			return [maxInputs]*Node{Mul(g, sign)}
+			return [maxInputs]*Node{maskMul(g, sign)}
 		},
 	}
 }
