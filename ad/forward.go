@@ -15,7 +15,8 @@ func JVP(f Func, x, v []float64) (value, tangent *tensor.Tensor) {
 	if len(x) != len(v) {
 		panic(fmt.Sprintf("ad: JVP: len(x) = %d, len(v) = %d", len(x), len(v)))
 	}
-	tp := graph.NewTape()
+	tp := getTape()
+	defer putTape(tp)
 	w := tp.VarVec(x)
 	w.SetTangentData(v)
 	y := f(w)

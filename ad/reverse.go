@@ -142,15 +142,35 @@ func (s *scratch) release() {
 	scratchPool.Put(s)
 }
 
+// tapePool keeps tapes for the functional forms (ValueAndGrad, JVP), which
+// copy their results out before they return: reusing a tape's storage
+// makes a call in a loop allocate almost nothing. A function f must not
+// keep the nodes it is given beyond its call.
+var tapePool = sync.Pool{New: func() any { return graph.NewTape() }}
+
+func getTape() *graph.Tape {
+	tp := tapePool.Get().(*graph.Tape)
+	tp.Reset()
+	tp.DetectAnomalies(false)
+	return tp
+}
+
+func putTape(tp *graph.Tape) {
+	tp.Reset()
+	tapePool.Put(tp)
+}
+
 // Func is a function written with graph operations: it receives its input
-// as a node on a fresh tape and returns its output node.
+// as a node on a tape of its own and returns its output node. It must not
+// keep nodes beyond its call: the functional forms reuse their tapes.
 type Func func(x *graph.Node) *graph.Node
 
 // ValueAndGrad evaluates the scalar function f at the flat vector x and
 // returns f(x) and ∇f(x) (a new slice). x is neither modified nor retained.
 // It records f once and sweeps back once.
 func ValueAndGrad(f Func, x []float64) (float64, []float64) {
-	tp := graph.NewTape()
+	tp := getTape()
+	defer putTape(tp)
 	w := tp.VarVec(x)
 	y := f(w)
 	g := Grad(y, w)[0]
@@ -162,7 +182,8 @@ func ValueAndGrad(f Func, x []float64) (float64, []float64) {
 // ValueAndGradTensor is ValueAndGrad for an input of any shape; the
 // gradient has x's shape.
 func ValueAndGradTensor(f Func, x *tensor.Tensor) (float64, *tensor.Tensor) {
-	tp := graph.NewTape()
+	tp := getTape()
+	defer putTape(tp)
 	w := tp.Var(x)
 	y := f(w)
 	g := Grad(y, w)[0]

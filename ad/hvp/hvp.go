@@ -28,6 +28,7 @@ package hvp
 
 import (
 	"fmt"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -190,7 +191,31 @@ func HVP(f ad.Func, x, v []float64) []float64 {
 	if len(x) != len(v) {
 		panic(fmt.Sprintf("hvp: HVP: len(x) = %d, len(v) = %d", len(x), len(v)))
 	}
-	return At(f, x).HVP(v, nil)
+	p := pooledAt(f, x)
+	defer releasePoint(p)
+	return p.HVP(v, nil)
+}
+
+// pointPool keeps Points for HVP and Hessian, which copy their results out
+// before they return, so that calling them in a loop reuses the tape's
+// storage instead of allocating it again.
+var pointPool = sync.Pool{New: func() any { return &Point{tp: graph.NewTape()} }}
+
+func pooledAt(f ad.Func, x []float64) *Point {
+	p := pointPool.Get().(*Point)
+	p.tp.DetectAnomalies(false)
+	p.record(single(f), x, [][]int{{len(x)}})
+	return p
+}
+
+// releasePoint drops the point's recording, so that the pool holds no
+// references into it, and returns p to the pool.
+func releasePoint(p *Point) {
+	p.tp.Reset()
+	clear(p.xs)
+	clear(p.grads)
+	p.xs, p.grads, p.y = p.xs[:0], nil, nil
+	pointPool.Put(p)
 }
 
 // Hessian returns the dense Hessian ∇²f(x) as a symmetric matrix, built
@@ -198,7 +223,8 @@ func HVP(f ad.Func, x, v []float64) []float64 {
 // costs n HVPs and n² memory: meant for small n (tests, classification of
 // small problems), never for networks.
 func Hessian(f ad.Func, x []float64) *mat.SymDense {
-	p := At(f, x)
+	p := pooledAt(f, x)
+	defer releasePoint(p)
 	n := p.Dim()
 	cols := mat.NewDense(n, n, nil)
 	e := make([]float64, n)
