@@ -9,12 +9,24 @@ import (
 func Sum(x *Tensor) *Tensor { return Scalar(SumAll(x)) }
 
 // SumAll returns the sum of all elements of x.
+//
+// It keeps four partial sums, which lets the additions overlap in the
+// processor (one running sum waits on each addition in turn) and makes
+// the rounding error grow more slowly than a single running sum's.
 func SumAll(x *Tensor) float64 {
-	s := 0.0
-	for _, v := range x.data {
-		s += v
+	d := x.data
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		s0 += d[i]
+		s1 += d[i+1]
+		s2 += d[i+2]
+		s3 += d[i+3]
 	}
-	return s
+	for ; i < len(d); i++ {
+		s0 += d[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // Mean returns the mean of all elements as a scalar tensor.
