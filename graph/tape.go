@@ -42,8 +42,8 @@ import (
 // maxInputs is the largest number of inputs an operation takes.
 const maxInputs = 2
 
-// Tape records operations in the order they run. The zero Tape is not
-// ready for use; call NewTape.
+// Tape records operations in the order they run. The zero Tape is an
+// empty tape ready for use, as is one from NewTape.
 type Tape struct {
 	nodes []*Node
 
