@@ -287,6 +287,18 @@ func opCases() []opCase {
 		add(opCase{name: fmt.Sprintf("Slice/%v[%d:%d:%d]@%d", s.shape, s.start, s.end, s.step, s.axis), shapes: [][]int{s.shape},
 			f: func(in []*graph.Node) *graph.Node { return graph.Slice(in[0], s.axis, s.start, s.end, s.step) }})
 	}
+	for _, c := range []struct {
+		a, b []int
+		axis int
+	}{{sh(2, 3), sh(4, 3), 0}, {sh(2, 3), sh(2, 1), 1}, {sh(2, 3, 2), sh(2, 2, 2), -2}, {sh(1), sh(1), 0}} {
+		add(opCase{name: fmt.Sprintf("Concat/%v+%v/axis=%d", c.a, c.b, c.axis), shapes: [][]int{c.a, c.b},
+			f: func(in []*graph.Node) *graph.Node { return graph.Concat(in[0], in[1], c.axis) }})
+	}
+	// Concat with one operand constant: its tangent is zero, the other's not.
+	add(opCase{name: "Concat/const-left", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Concat(in[0].Tape().Full(0.5, 1, 3), graph.Tanh(in[0]), 0)
+		}})
 	add(opCase{name: "Slice/two-axes", shapes: [][]int{sh(4, 5, 6)},
 		f: func(in []*graph.Node) *graph.Node {
 			return graph.Slice(graph.Slice(in[0], 2, 1, 6, 2), 0, 0, 4, 3)

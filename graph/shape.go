@@ -98,3 +98,40 @@ func Index(x *Node, idx ...int) *Node {
 	}
 	return Reshape(y)
 }
+
+// Concat records a and b joined along axis; they must have the same rank
+// and equal sizes in every other dimension. Its VJP slices the adjoint
+// back into the two parts. Chain it to join more pieces, such as scalars
+// into a vector of residuals.
+func Concat(a, b *Node, axis int) *Node {
+	shape := tensor.ConcatShape("graph: Concat", a.Shape(), b.Shape(), axis)
+	n := binaryNode(concatOp, a, b, shape)
+	n.p.axis = axis
+	tensor.ConcatTo(&n.value, &a.value, &b.value, axis)
+	return a.tape.record(n)
+}
+
+var concatOp = new(opDef)
+
+func init() {
+	*concatOp = opDef{
+		name: "Concat",
+		jvp: func(n *Node, dst *tensor.Tensor) {
+			tensor.ConcatTo(dst, n.in[0].tan(), n.in[1].tan(), n.p.axis)
+		},
+		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+			ax := n.p.axis
+			if ax < 0 {
+				ax += len(n.Shape())
+			}
+			na, total := n.in[0].Shape()[ax], n.Shape()[ax]
+			if need[0] {
+				out[0] = Slice(g, ax, 0, na, 1)
+			}
+			if need[1] {
+				out[1] = Slice(g, ax, na, total, 1)
+			}
+			return out
+		},
+	}
+}

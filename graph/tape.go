@@ -18,7 +18,7 @@
 //     Sigmoid;
 //   - reduce.go: Sum, Mean, SumAxis, MeanAxis, Max, MaxAxis, SumTo,
 //     BroadcastTo;
-//   - shape.go: Reshape, Flatten, Slice, Index;
+//   - shape.go: Reshape, Flatten, Slice, Index, Concat;
 //   - linalg.go: MatMul, MatMulT, Transpose;
 //   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above).
 //

@@ -149,3 +149,68 @@ func GatherRows(x *Tensor, idx []int) *Tensor {
 	}
 	return out
 }
+
+// ConcatShape returns the shape of a and b joined along axis: they must
+// have the same rank and equal sizes in every other dimension.
+func ConcatShape(op string, a, b []int, axis int) []int {
+	if len(a) != len(b) || len(a) == 0 {
+		panic(fmt.Sprintf("%s: shapes %v and %v: ranks differ or are 0", op, a, b))
+	}
+	ax := normAxis(op, axis, len(a))
+	out := cloneInts(a)
+	for i := range a {
+		if i != ax && a[i] != b[i] {
+			panic(fmt.Sprintf("%s: shapes %v and %v differ outside axis %d", op, a, b, axis))
+		}
+	}
+	out[ax] = a[ax] + b[ax]
+	return out
+}
+
+// Concat returns a and b joined along axis (a copy).
+func Concat(a, b *Tensor, axis int) *Tensor { return ConcatTo(nil, a, b, axis) }
+
+// ConcatTo sets dst to a and b joined along axis and returns dst (a nil
+// dst is allocated). Either operand may be nil, standing for zeros of the
+// shape that dst implies; this is what a tangent that is zero needs.
+func ConcatTo(dst, a, b *Tensor, axis int) *Tensor {
+	if a == nil && b == nil {
+		panic("tensor: Concat: both operands are nil")
+	}
+	if dst == nil {
+		if a == nil || b == nil {
+			panic("tensor: Concat: a nil operand needs a destination")
+		}
+		dst = Zeros(ConcatShape("tensor: Concat", a.shape, b.shape, axis)...)
+	}
+	ax := normAxis("tensor: Concat", axis, len(dst.shape))
+	outer, n, inner := splitAxis(dst.shape, ax)
+	var na int
+	if a != nil {
+		na = a.shape[ax]
+	} else {
+		na = n - b.shape[ax]
+	}
+	if a != nil && b != nil {
+		if !SameShape(dst.shape, ConcatShape("tensor: Concat", a.shape, b.shape, axis)) {
+			panic(fmt.Sprintf("tensor: Concat: destination shape %v for shapes %v and %v", dst.shape, a.shape, b.shape))
+		}
+	} else if na < 0 || (a != nil && len(a.data) != outer*na*inner) || (b != nil && len(b.data) != outer*(n-na)*inner) {
+		panic(fmt.Sprintf("tensor: Concat: destination shape %v does not fit the operand", dst.shape))
+	}
+	sa, sb := na*inner, (n-na)*inner
+	for o := 0; o < outer; o++ {
+		row := dst.data[o*n*inner : (o+1)*n*inner]
+		if a != nil {
+			copy(row[:sa], a.data[o*sa:(o+1)*sa])
+		} else {
+			clear(row[:sa])
+		}
+		if b != nil {
+			copy(row[sa:], b.data[o*sb:(o+1)*sb])
+		} else {
+			clear(row[sa:])
+		}
+	}
+	return dst
+}

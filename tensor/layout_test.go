@@ -2,9 +2,10 @@ package tensor
 
 import (
 	"fmt"
-	"github.com/curvature-go/curvature/internal/testutil"
 	"math"
 	"testing"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 func TestReshape(t *testing.T) {
@@ -239,4 +240,63 @@ func TestGatherRows(t *testing.T) {
 	testutil.MustPanic(t, "GatherRows negative", func() { GatherRows(x, []int{0, 0, -1, 0}) }, "tensor: GatherRows", "index -1")
 	testutil.MustPanic(t, "GatherRows count", func() { GatherRows(x, []int{0, 0}) }, "tensor: GatherRows", "[4 3]", "2 indices")
 	testutil.MustPanic(t, "GatherRows rank", func() { GatherRows(Zeros(4), []int{0, 0, 0, 0}) }, "tensor: GatherRows", "[4]")
+}
+
+func TestConcat(t *testing.T) {
+	cases := []struct {
+		a, b []int
+		axis int
+	}{
+		{[]int{2, 3}, []int{4, 3}, 0},
+		{[]int{2, 3}, []int{2, 1}, 1},
+		{[]int{2, 3}, []int{2, 2}, -1},
+		{[]int{2, 1, 2}, []int{2, 3, 2}, 1},
+		{[]int{1}, []int{1}, 0},
+		{[]int{0, 2}, []int{3, 2}, 0},
+	}
+	for _, c := range cases {
+		a, b := Zeros(c.a...), Zeros(c.b...)
+		for i := range a.data {
+			a.data[i] = float64(i + 1)
+		}
+		for i := range b.data {
+			b.data[i] = -float64(i + 1)
+		}
+		got := Concat(a, b, c.axis)
+		ax := normAxis("test", c.axis, len(c.a))
+		// Reference: element by element, from the coordinates.
+		for off := range got.data {
+			idx := make([]int, len(got.shape))
+			r := off
+			for d := len(got.shape) - 1; d >= 0; d-- {
+				idx[d] = r % got.shape[d]
+				r /= got.shape[d]
+			}
+			var want float64
+			if idx[ax] < c.a[ax] {
+				want = a.At(idx...)
+			} else {
+				idx[ax] -= c.a[ax]
+				want = b.At(idx...)
+			}
+			if got.data[off] != want {
+				t.Errorf("Concat(%v, %v, %d)[%d] = %v, want %v", c.a, c.b, c.axis, off, got.data[off], want)
+			}
+		}
+		// A nil operand stands for zeros.
+		z := ConcatTo(Full(math.NaN(), got.shape...), nil, b, c.axis)
+		wantZ := Concat(Zeros(c.a...), b, c.axis)
+		if !Equal(z, wantZ) {
+			t.Errorf("ConcatTo(nil, b) = %v, want %v", z, wantZ)
+		}
+		z = ConcatTo(Full(math.NaN(), got.shape...), a, nil, c.axis)
+		if !Equal(z, Concat(a, Zeros(c.b...), c.axis)) {
+			t.Errorf("ConcatTo(a, nil) = %v", z)
+		}
+	}
+	testutil.MustPanic(t, "Concat ranks", func() { Concat(Zeros(2), Zeros(2, 1), 0) }, "tensor: Concat", "[2]", "[2 1]")
+	testutil.MustPanic(t, "Concat sizes", func() { Concat(Zeros(2, 3), Zeros(2, 4), 0) }, "tensor: Concat", "[2 3]", "[2 4]")
+	testutil.MustPanic(t, "Concat axis", func() { Concat(Zeros(2, 3), Zeros(2, 3), 2) }, "Concat")
+	testutil.MustPanic(t, "Concat dst", func() { ConcatTo(Zeros(5, 3), Zeros(2, 3), Zeros(2, 3), 0) }, "tensor: Concat", "[5 3]")
+	testutil.MustPanic(t, "Concat nil", func() { ConcatTo(nil, nil, Zeros(2), 0) }, "tensor: Concat")
 }
