@@ -1,9 +1,6 @@
 package optim
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Adam is the Adam method of Kingma & Ba ("Adam: a method for stochastic
 // optimization", ICLR 2015) with AdamW's decoupled weight decay (Loshchilov
@@ -35,21 +32,13 @@ type Adam struct {
 var _ Method = Adam{}
 
 func (m Adam) validate() {
-	for _, f := range []struct {
-		name string
-		v    float64
-		max  float64
-	}{
-		{"LearningRate", m.LearningRate, math.Inf(1)},
-		{"Beta1", m.Beta1, 1},
-		{"Beta2", m.Beta2, 1},
-		{"Epsilon", m.Epsilon, math.Inf(1)},
-		{"WeightDecay", m.WeightDecay, math.Inf(1)},
-	} {
-		if !(f.v >= 0 && f.v < f.max) {
-			panic(fmt.Sprintf("optim: Adam.%s = %v outside [0, %v)", f.name, f.v, f.max))
-		}
-	}
+	checkRanges("Adam",
+		setting{"LearningRate", m.LearningRate, math.Inf(1)},
+		setting{"Beta1", m.Beta1, 1},
+		setting{"Beta2", m.Beta2, 1},
+		setting{"Epsilon", m.Epsilon, math.Inf(1)},
+		setting{"WeightDecay", m.WeightDecay, math.Inf(1)},
+	)
 }
 
 func (m Adam) minimize(r *runner, loc *location) Status {

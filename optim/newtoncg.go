@@ -60,20 +60,12 @@ type NewtonCG struct {
 var _ Method = NewtonCG{}
 
 func (m NewtonCG) validate() {
-	for _, f := range []struct {
-		name string
-		v    float64
-		max  float64
-	}{
-		{"InitialRadius", m.InitialRadius, math.Inf(1)},
-		{"MaxRadius", m.MaxRadius, math.Inf(1)},
-		{"Eta", m.Eta, 0.25},
-		{"ForcingMax", m.ForcingMax, 1},
-	} {
-		if !(f.v >= 0 && f.v < f.max) {
-			panic(fmt.Sprintf("optim: NewtonCG.%s = %v outside [0, %v)", f.name, f.v, f.max))
-		}
-	}
+	checkRanges("NewtonCG",
+		setting{"InitialRadius", m.InitialRadius, math.Inf(1)},
+		setting{"MaxRadius", m.MaxRadius, math.Inf(1)},
+		setting{"Eta", m.Eta, 0.25},
+		setting{"ForcingMax", m.ForcingMax, 1},
+	)
 	if m.MaxCG < 0 {
 		panic(fmt.Sprintf("optim: NewtonCG.MaxCG = %d < 0", m.MaxCG))
 	}

@@ -1,5 +1,7 @@
 package optim
 
+import "fmt"
+
 // Method is a minimisation algorithm for Minimize: GradientDescent, SGD,
 // Adam, LBFGS, NewtonCG or SaddleEscape. The interface is sealed: the
 // methods share the driver's evaluation counting, budgets and NaN handling,
@@ -105,4 +107,21 @@ type Result struct {
 	// Escapes is the number of negative-curvature escapes taken by
 	// SaddleEscape.
 	Escapes int
+}
+
+// setting is a float64 field of a method, for checkRanges.
+type setting struct {
+	name string
+	v    float64
+	max  float64
+}
+
+// checkRanges panics, naming the method and the field, unless every
+// setting lies in [0, max) (NaN never does).
+func checkRanges(method string, settings ...setting) {
+	for _, f := range settings {
+		if !(f.v >= 0 && f.v < f.max) {
+			panic(fmt.Sprintf("optim: %s.%s = %v outside [0, %v)", method, f.name, f.v, f.max))
+		}
+	}
 }
