@@ -29,117 +29,82 @@ import (
 // nodes recorded on y's tape (each of its input's shape). The reverse sweep
 // visits only the nodes between the earliest x and y that depend on some x.
 //
-// An x that y does not depend on gets a zero gradient, not an error. Grad
-// panics if y has more than one element or if a node comes from another
-// tape. Its cost is a small multiple of recording y.
+// An x that y does not depend on gets a zero gradient, not an error; an x
+// may be any node, a constant or an intermediate result included. Grad
+// panics if y has more than one element, if a node comes from another
+// tape, or if a node was recorded before the tape's Reset. Its cost is a
+// small multiple of recording y, and proportional to the number of
+// recorded ops: an Index, Slice or Gather adds its adjoint into only the
+// positions it read.
 func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	if y.Value().Size() != 1 {
-		panic(fmt.Sprintf("ad: Grad: output %v is not a scalar: use a reduction such as graph.Sum first", y))
+		panic(fmt.Sprintf("ad: Grad: output %v is not a scalar: use a reduction such as graph.Sum first, or PullBack", y))
 	}
+	return pullBack("ad: Grad", y, nil, xs)
+}
+
+// PullBack returns the vector-Jacobian products ȳᵀ·∂y/∂x for each of xs:
+// the reverse sweep of Grad started from the cotangent ybar (a node of y's
+// shape) instead of 1, so y may have any shape. Like Grad it records the
+// results on y's tape, differentiably.
+func PullBack(y, ybar *graph.Node, xs ...*graph.Node) []*graph.Node {
+	if ybar == nil {
+		panic("ad: PullBack: nil cotangent")
+	}
+	return pullBack("ad: PullBack", y, ybar, xs)
+}
+
+func pullBack(op string, y, ybar *graph.Node, xs []*graph.Node) []*graph.Node {
 	tp := y.Tape()
-	lo := y.Index()
+	y.CheckLive(op)
+	lo, hi := y.Index(), y.Index()
 	for _, x := range xs {
 		if x.Tape() != tp {
-			panic(fmt.Sprintf("ad: Grad: input %v is on a different tape from output %v", x, y))
+			panic(fmt.Sprintf("%s: input %v is on a different tape from output %v", op, x, y))
 		}
+		x.CheckLive(op)
 		lo = min(lo, x.Index())
 	}
-	hi := y.Index()
-	// depends[i-lo]: node i depends on some x (and so needs an adjoint).
-	sc := scratchPool.Get().(*scratch)
-	defer sc.release()
-	depends := sc.dependsFor(hi - lo + 1)
-	for _, x := range xs {
-		if x.Index() <= hi {
-			depends[x.Index()-lo] = true
+	if ybar != nil {
+		if ybar.Tape() != tp {
+			panic(fmt.Sprintf("%s: cotangent %v is on a different tape from output %v", op, ybar, y))
 		}
+		ybar.CheckLive(op)
 	}
+	adj := tp.Adjoints(lo, hi)
+	defer adj.Done()
+	for _, x := range xs {
+		adj.Require(x)
+	}
+	// A node needs an adjoint when it depends on some x.
 	for i := lo; i <= hi; i++ {
-		if depends[i-lo] {
+		n := tp.Node(i)
+		if adj.Required(n) {
 			continue
 		}
-		for _, in := range tp.Node(i).Inputs() {
-			if in != nil && in.Index() >= lo && depends[in.Index()-lo] {
-				depends[i-lo] = true
+		for _, in := range n.Inputs() {
+			if adj.Required(in) {
+				adj.Require(n)
 				break
 			}
 		}
 	}
-	adj := sc.adjFor(hi - lo + 1)
-	if depends[hi-lo] {
-		adj[hi-lo] = tp.Full(1, y.Shape()...)
+	if ybar == nil {
+		ybar = tp.Full(1, y.Shape()...)
 	}
+	adj.Seed(y, ybar)
 	for i := hi; i >= lo; i-- {
-		g := adj[i-lo]
-		n := tp.Node(i)
-		if g == nil || n.IsLeaf() {
-			continue
-		}
-		ins := n.Inputs()
-		var need [2]bool
-		for j, in := range ins {
-			need[j] = in != nil && in.Index() >= lo && depends[in.Index()-lo]
-		}
-		gs := n.VJP(g, need)
-		for j, gj := range gs {
-			if !need[j] || gj == nil {
-				continue
-			}
-			k := ins[j].Index() - lo
-			if adj[k] == nil {
-				adj[k] = gj
-			} else {
-				adj[k] = graph.Add(adj[k], gj)
-			}
-		}
+		adj.Backprop(tp.Node(i))
 	}
 	out := make([]*graph.Node, len(xs))
 	for i, x := range xs {
-		var g *graph.Node
-		if x.Index() <= hi { // an x recorded after y cannot affect it
-			g = adj[x.Index()-lo]
-		}
+		g := adj.Of(x)
 		if g == nil {
 			g = tp.Full(0, x.Shape()...)
 		}
 		out[i] = g
 	}
 	return out
-}
-
-// scratch holds the per-call work arrays of Grad. They are pooled because a
-// training loop calls Grad once per step and the arrays are as long as the
-// tape: allocating them each time would make the garbage collector, and its
-// write barriers, a large part of the cost of recording small ops.
-type scratch struct {
-	depends []bool
-	adj     []*graph.Node
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-func (s *scratch) dependsFor(n int) []bool {
-	if cap(s.depends) < n {
-		s.depends = make([]bool, n)
-	}
-	s.depends = s.depends[:n]
-	clear(s.depends)
-	return s.depends
-}
-
-func (s *scratch) adjFor(n int) []*graph.Node {
-	if cap(s.adj) < n {
-		s.adj = make([]*graph.Node, n)
-	}
-	s.adj = s.adj[:n]
-	return s.adj
-}
-
-// release clears the references to nodes, so a pooled scratch does not keep
-// a dead tape alive, and returns s to the pool.
-func (s *scratch) release() {
-	clear(s.adj)
-	scratchPool.Put(s)
 }
 
 // tapePool keeps tapes for the functional forms (ValueAndGrad, JVP), which

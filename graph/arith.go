@@ -23,12 +23,12 @@ func Add(a, b *Node) *Node {
 	return a.tape.record(n)
 }
 
-var addOp = new(opDef)
+var addOp = new(Op)
 
 func init() {
-	*addOp = opDef{
-		name: "Add",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*addOp = Op{
+		Name: "Add",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			switch {
 			case da != nil && db != nil:
@@ -39,14 +39,13 @@ func init() {
 				tensor.BroadcastToTo(dst, db, n.Shape())
 			}
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
-			if need[0] {
-				out[0] = sumTo(g, n.in[0].Shape())
+		VJP: func(n, g *Node, adj *Adjoints) {
+			if adj.Need(0) {
+				adj.Add(0, sumTo(g, n.in[0].Shape()))
 			}
-			if need[1] {
-				out[1] = sumTo(g, n.in[1].Shape())
+			if adj.Need(1) {
+				adj.Add(1, sumTo(g, n.in[1].Shape()))
 			}
-			return out
 		},
 	}
 }
@@ -63,12 +62,12 @@ func Sub(a, b *Node) *Node {
 	return a.tape.record(n)
 }
 
-var subOp = new(opDef)
+var subOp = new(Op)
 
 func init() {
-	*subOp = opDef{
-		name: "Sub",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*subOp = Op{
+		Name: "Sub",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			switch {
 			case da != nil && db != nil:
@@ -80,14 +79,13 @@ func init() {
 				tensor.ScaleTo(dst, dst, -1)
 			}
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
-			if need[0] {
-				out[0] = sumTo(g, n.in[0].Shape())
+		VJP: func(n, g *Node, adj *Adjoints) {
+			if adj.Need(0) {
+				adj.Add(0, sumTo(g, n.in[0].Shape()))
 			}
-			if need[1] {
-				out[1] = Neg(sumTo(g, n.in[1].Shape()))
+			if adj.Need(1) {
+				adj.Add(1, Neg(sumTo(g, n.in[1].Shape())))
 			}
-			return out
 		},
 	}
 }
@@ -104,12 +102,12 @@ func Mul(a, b *Node) *Node {
 	return a.tape.record(n)
 }
 
-var mulOp = new(opDef)
+var mulOp = new(Op)
 
 func init() {
-	*mulOp = opDef{
-		name: "Mul",
-		jvp: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
+	*mulOp = Op{
+		Name: "Mul",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
 			a, b := n.in[0], n.in[1]
 			if da := a.tan(); da != nil {
 				tensor.MulTo(dst, da, &b.value)
@@ -120,14 +118,13 @@ func init() {
 				tensor.MulAccTo(dst, &a.value, db)
 			}
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
-			if need[0] {
-				out[0] = sumTo(Mul(g, n.in[1]), n.in[0].Shape())
+		VJP: func(n, g *Node, adj *Adjoints) {
+			if adj.Need(0) {
+				adj.Add(0, sumTo(Mul(g, n.in[1]), n.in[0].Shape()))
 			}
-			if need[1] {
-				out[1] = sumTo(Mul(g, n.in[0]), n.in[1].Shape())
+			if adj.Need(1) {
+				adj.Add(1, sumTo(Mul(g, n.in[0]), n.in[1].Shape()))
 			}
-			return out
 		},
 	}
 }
@@ -144,12 +141,12 @@ func Div(a, b *Node) *Node {
 	return a.tape.record(n)
 }
 
-var divOp = new(opDef)
+var divOp = new(Op)
 
 func init() {
-	*divOp = opDef{
-		name: "Div",
-		jvp: func(n *Node, dst *tensor.Tensor) { // (ȧ − y⊙ḃ)/b
+	*divOp = Op{
+		Name: "Div",
+		JVP: func(n *Node, dst *tensor.Tensor) { // (ȧ − y⊙ḃ)/b
 			a, b := n.in[0], n.in[1]
 			dst.Fill(0)
 			if db := b.tan(); db != nil {
@@ -161,15 +158,14 @@ func init() {
 			}
 			tensor.DivTo(dst, dst, &b.value)
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			q := Div(g, n.in[1]) // ∂/∂a = g/b; ∂/∂b = −g·a/b² = −(g/b)·y
-			if need[0] {
-				out[0] = sumTo(q, n.in[0].Shape())
+			if adj.Need(0) {
+				adj.Add(0, sumTo(q, n.in[0].Shape()))
 			}
-			if need[1] {
-				out[1] = sumTo(Neg(Mul(q, n)), n.in[1].Shape())
+			if adj.Need(1) {
+				adj.Add(1, sumTo(Neg(Mul(q, n)), n.in[1].Shape()))
 			}
-			return out
 		},
 	}
 }
@@ -198,14 +194,14 @@ func Scale(x *Node, c float64) *Node {
 	return x.tape.record(n)
 }
 
-var scaleOp = new(opDef)
+var scaleOp = new(Op)
 
 func init() {
-	*scaleOp = opDef{
-		name: "Scale",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
-		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Scale(g, n.p.f)}
+	*scaleOp = Op{
+		Name: "Scale",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Scale(g, n.p.f))
 		},
 	}
 }
@@ -218,14 +214,14 @@ func AddScalar(x *Node, c float64) *Node {
 	return x.tape.record(n)
 }
 
-var addScalarOp = new(opDef)
+var addScalarOp = new(Op)
 
 func init() {
-	*addScalarOp = opDef{
-		name: "AddScalar",
-		jvp:  func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
-		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{g}
+	*addScalarOp = Op{
+		Name: "AddScalar",
+		JVP:  func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, g)
 		},
 	}
 }
@@ -238,12 +234,12 @@ func Pow(x *Node, p float64) *Node {
 	return x.tape.record(n)
 }
 
-var powOp = new(opDef)
+var powOp = new(Op)
 
 func init() {
-	*powOp = opDef{
-		name: "Pow",
-		jvp: func(n *Node, dst *tensor.Tensor) { // p·x^(p−1)·ẋ
+	*powOp = Op{
+		Name: "Pow",
+		JVP: func(n *Node, dst *tensor.Tensor) { // p·x^(p−1)·ẋ
 			x, p := n.in[0], n.p.f
 			if p == 0 { // x⁰ = 1 is constant, even at x = 0 where 0·0⁻¹ would be NaN
 				dst.Fill(0)
@@ -253,12 +249,12 @@ func init() {
 			tensor.ScaleTo(dst, dst, p)
 			tensor.MulTo(dst, dst, x.tan())
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) [maxInputs]*Node {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			p := n.p.f
-			if p == 0 {
-				return [maxInputs]*Node{n.tape.constOwned(tensor.ZerosLike(&n.in[0].value))}
+			if p == 0 { // a constant: no contribution
+				return
 			}
-			return [maxInputs]*Node{Mul(g, Scale(Pow(n.in[0], p-1), p))}
+			adj.Add(0, Mul(g, Scale(Pow(n.in[0], p-1), p)))
 		},
 	}
 }
@@ -289,24 +285,23 @@ func maskMulTo(dst, x, mask *tensor.Tensor) {
 	}
 }
 
-var maskMulOp = new(opDef)
+var maskMulOp = new(Op)
 
 func init() {
-	*maskMulOp = opDef{
-		name: "MaskMul",
+	*maskMulOp = Op{
+		Name: "MaskMul",
 		// The mask is a constant: only x carries a tangent or an adjoint.
-		jvp: func(n *Node, dst *tensor.Tensor) {
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			if dx := n.in[0].tan(); dx != nil {
 				maskMulTo(dst, dx, &n.in[1].value)
 			} else {
 				dst.Fill(0)
 			}
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
-			if need[0] {
-				out[0] = maskMul(g, n.in[1])
+		VJP: func(n, g *Node, adj *Adjoints) {
+			if adj.Need(0) {
+				adj.Add(0, maskMul(g, n.in[1]))
 			}
-			return out
 		},
 	}
 }

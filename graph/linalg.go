@@ -15,7 +15,8 @@ func MatMul(a, b *Node) *Node { return MatMulT(a, b, false, false) }
 // product are products with transposed operands, so the reverse sweep of a
 // network never copies a matrix to transpose it.
 func MatMulT(a, b *Node, transA, transB bool) *Node {
-	sameTape("MatMul", a, b)
+	checkInput("MatMul", a.tape, a)
+	checkInput("MatMul", a.tape, b)
 	shape, _, _, _, _ := tensor.MatMulShape(a.Shape(), b.Shape(), transA, transB)
 	n := binaryNode(matMulOp, a, b, shape)
 	n.p.ta, n.p.tb = transA, transB
@@ -23,12 +24,12 @@ func MatMulT(a, b *Node, transA, transB bool) *Node {
 	return a.tape.record(n)
 }
 
-var matMulOp = new(opDef)
+var matMulOp = new(Op)
 
 func init() {
-	*matMulOp = opDef{
-		name: "MatMul",
-		jvp: func(n *Node, dst *tensor.Tensor) { // op(ȧ)op(b) + op(a)op(ḃ)
+	*matMulOp = Op{
+		Name: "MatMul",
+		JVP: func(n *Node, dst *tensor.Tensor) { // op(ȧ)op(b) + op(a)op(ḃ)
 			a, b := n.in[0], n.in[1]
 			da, db := a.tan(), b.tan()
 			if da != nil {
@@ -40,30 +41,29 @@ func init() {
 				tensor.MatMulAddTo(dst, &a.value, db, n.p.ta, n.p.tb)
 			}
 		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			a, b := n.in[0], n.in[1]
 			// C = op(A)·op(B). With G = ∂L/∂C:
 			//   A:  G·op(B)ᵀ,  or its transpose when A was transposed;
 			//   B:  op(A)ᵀ·G,  or its transpose when B was transposed.
-			if need[0] {
+			if adj.Need(0) {
 				var ga *Node
 				if !n.p.ta {
 					ga = MatMulT(g, b, false, !n.p.tb)
 				} else {
 					ga = MatMulT(b, g, n.p.tb, true)
 				}
-				out[0] = sumTo(ga, a.Shape())
+				adj.Add(0, sumTo(ga, a.Shape()))
 			}
-			if need[1] {
+			if adj.Need(1) {
 				var gb *Node
 				if !n.p.tb {
 					gb = MatMulT(a, g, !n.p.ta, false)
 				} else {
 					gb = MatMulT(g, a, true, n.p.ta)
 				}
-				out[1] = sumTo(gb, b.Shape())
+				adj.Add(1, sumTo(gb, b.Shape()))
 			}
-			return out
 		},
 	}
 }
@@ -75,14 +75,14 @@ func Transpose(x *Node) *Node {
 	return x.tape.record(n)
 }
 
-var transposeOp = new(opDef)
+var transposeOp = new(Op)
 
 func init() {
-	*transposeOp = opDef{
-		name: "Transpose",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.TransposeTo(dst, n.in[0].tan()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Transpose(g)}
+	*transposeOp = Op{
+		Name: "Transpose",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.TransposeTo(dst, n.in[0].tan()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Transpose(g))
 		},
 	}
 }

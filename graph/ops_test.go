@@ -292,12 +292,12 @@ func opCases() []opCase {
 		axis int
 	}{{sh(2, 3), sh(4, 3), 0}, {sh(2, 3), sh(2, 1), 1}, {sh(2, 3, 2), sh(2, 2, 2), -2}, {sh(1), sh(1), 0}} {
 		add(opCase{name: fmt.Sprintf("Concat/%v+%v/axis=%d", c.a, c.b, c.axis), shapes: [][]int{c.a, c.b},
-			f: func(in []*graph.Node) *graph.Node { return graph.Concat(in[0], in[1], c.axis) }})
+			f: func(in []*graph.Node) *graph.Node { return graph.Concat(c.axis, in[0], in[1]) }})
 	}
 	// Concat with one operand constant: its tangent is zero, the other's not.
 	add(opCase{name: "Concat/const-left", shapes: [][]int{sh(2, 3)},
 		f: func(in []*graph.Node) *graph.Node {
-			return graph.Concat(in[0].Tape().Full(0.5, 1, 3), graph.Tanh(in[0]), 0)
+			return graph.Concat(0, in[0].Tape().Full(0.5, 1, 3), graph.Tanh(in[0]))
 		}})
 	add(opCase{name: "Slice/two-axes", shapes: [][]int{sh(4, 5, 6)},
 		f: func(in []*graph.Node) *graph.Node {
@@ -313,6 +313,77 @@ func opCases() []opCase {
 		f: func(in []*graph.Node) *graph.Node {
 			return graph.Mul(graph.Mul(graph.Index(in[0], 0), graph.Index(in[0], 2)), graph.Index(in[0], 0))
 		}})
+
+	// Element-wise code: many sparse contributions to one adjoint, with
+	// repeats, mixed with dense ones before and after (the accumulation
+	// chain of the reverse sweep, its in-place tangents and its own VJPs).
+	add(opCase{name: "Index/sum-of-squares", shapes: [][]int{sh(6)},
+		f: func(in []*graph.Node) *graph.Node {
+			s := graph.Square(graph.Index(in[0], 0))
+			for _, i := range []int{1, 2, 3, 4, 5, 2, 0} {
+				s = graph.Add(s, graph.Mul(graph.Index(in[0], i), graph.Sin(graph.Index(in[0], (i+1)%6))))
+			}
+			return s
+		}})
+	add(opCase{name: "Index/dense-then-sparse", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Index(in[0], 1, 2), graph.Sum(graph.Tanh(in[0])))
+		}})
+	add(opCase{name: "Index/sparse-then-dense", shapes: [][]int{sh(4)},
+		f: func(in []*graph.Node) *graph.Node {
+			a := graph.Square(graph.Index(in[0], 3))
+			b := graph.Sum(graph.Mul(in[0], in[0]))
+			c := graph.Exp(graph.Index(in[0], 0))
+			return graph.Add(graph.Mul(a, b), graph.Mul(c, graph.Sum(graph.Sin(in[0]))))
+		}})
+	add(opCase{name: "Slice+Index/mixed", shapes: [][]int{sh(3, 4)},
+		f: func(in []*graph.Node) *graph.Node {
+			r := graph.Slice(in[0], 1, 1, 4, 2)
+			return graph.Add(graph.Mul(graph.Sum(graph.Square(r)), graph.Index(in[0], 2, 1)), graph.Index(in[0], 0, 0))
+		}})
+	for _, g := range []struct {
+		name  string
+		shape []int
+		idx   []int
+	}{
+		{"rows", sh(4, 3), []int{2, 0, 3}},
+		{"repeated", sh(4, 3), []int{1, 1, 3, 1}},
+		{"3-D", sh(3, 2, 2), []int{2, 2, 0}},
+		{"vector", sh(5), []int{4, 0, 4}},
+		{"empty", sh(4, 3), []int{}},
+	} {
+		add(opCase{name: "Gather/" + g.name, shapes: [][]int{g.shape},
+			f: func(in []*graph.Node) *graph.Node {
+				return graph.Concat(0, graph.Flatten(graph.Square(graph.Gather(in[0], g.idx))), graph.Flatten(graph.Tanh(in[0])))
+			}})
+	}
+	add(opCase{name: "GatherElements/repeated", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.GatherElements(in[0], []int{5, 0, 5, 2}), in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3}, 4)))
+		}})
+	add(opCase{name: "GatherElements/empty", shapes: [][]int{sh(3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Add(graph.Sum(graph.GatherElements(in[0], nil)), graph.Sum(graph.Exp(in[0])))
+		}})
+	add(opCase{name: "Pick", shapes: [][]int{sh(3, 4)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Pick(graph.LogSoftmax(in[0], 1), []int{2, 0, 2})
+		}})
+	add(opCase{name: "Concat/n-ary", shapes: [][]int{sh(2, 3), sh(2, 1), sh(2, 2)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Concat(1, in[0], graph.Square(in[1]), in[0].Tape().Full(0.5, 2, 2), in[2], in[1])
+		}})
+	add(opCase{name: "Concat/one", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Concat(-1, graph.Sin(in[0])) }})
+	add(opCase{name: "Stack/scalars", shapes: [][]int{sh(3)},
+		f: func(in []*graph.Node) *graph.Node {
+			x0, x1, x2 := graph.Index(in[0], 0), graph.Index(in[0], 1), graph.Index(in[0], 2)
+			return graph.Stack(0, graph.Mul(x0, x1), graph.Sin(x2), x0, in[0].Tape().Scalar(2), graph.Mul(x1, x2))
+		}})
+	add(opCase{name: "Stack/axis1", shapes: [][]int{sh(2, 3), sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Stack(1, in[0], graph.Mul(in[0], in[1]), in[1]) }})
+	add(opCase{name: "Stack/last", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Stack(-1, in[0], graph.Square(in[0])) }})
 
 	// ---- Softmax family ----
 	for _, s := range []struct {

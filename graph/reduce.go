@@ -20,14 +20,14 @@ func Sum(x *Node) *Node {
 	return x.tape.record(n)
 }
 
-var sumOp = new(opDef)
+var sumOp = new(Op)
 
 func init() {
-	*sumOp = opDef{
-		name: "Sum",
-		jvp:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{broadcastTo(g, n.in[0].Shape())}
+	*sumOp = Op{
+		Name: "Sum",
+		JVP:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, broadcastTo(g, n.in[0].Shape()))
 		},
 	}
 }
@@ -47,20 +47,20 @@ func SumAxis(x *Node, axis int, keepDims bool) *Node {
 	return x.tape.record(n)
 }
 
-var sumAxisOp = new(opDef)
+var sumAxisOp = new(Op)
 
 func init() {
-	*sumAxisOp = opDef{
-		name: "SumAxis",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*sumAxisOp = Op{
+		Name: "SumAxis",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			tensor.SumAxisTo(dst, n.in[0].tan(), n.p.axis, n.p.keep)
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			x := n.in[0]
 			if !n.p.keep {
 				g = Reshape(g, tensor.ReducedShape(x.Shape(), n.p.axis, true)...)
 			}
-			return [maxInputs]*Node{broadcastTo(g, x.Shape())}
+			adj.Add(0, broadcastTo(g, x.Shape()))
 		},
 	}
 }
@@ -135,14 +135,14 @@ func sumTo(x *Node, shape []int) *Node {
 	return x.tape.record(n)
 }
 
-var sumToOp = new(opDef)
+var sumToOp = new(Op)
 
 func init() {
-	*sumToOp = opDef{
-		name: "SumTo",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.SumToTo(dst, n.in[0].tan(), n.Shape()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{broadcastTo(g, n.in[0].Shape())}
+	*sumToOp = Op{
+		Name: "SumTo",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.SumToTo(dst, n.in[0].tan(), n.Shape()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, broadcastTo(g, n.in[0].Shape()))
 		},
 	}
 }
@@ -165,14 +165,14 @@ func broadcastTo(x *Node, shape []int) *Node {
 	return x.tape.record(n)
 }
 
-var broadcastOp = new(opDef)
+var broadcastOp = new(Op)
 
 func init() {
-	*broadcastOp = opDef{
-		name: "BroadcastTo",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.BroadcastToTo(dst, n.in[0].tan(), n.Shape()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{sumTo(g, n.in[0].Shape())}
+	*broadcastOp = Op{
+		Name: "BroadcastTo",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.BroadcastToTo(dst, n.in[0].tan(), n.Shape()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, sumTo(g, n.in[0].Shape()))
 		},
 	}
 }

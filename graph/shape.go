@@ -15,20 +15,19 @@ func Reshape(x *Node, shape ...int) *Node {
 	if tensor.SameShape(s, x.Shape()) {
 		return x
 	}
-	n := x.tape.newNode(reshapeOp, nil)
-	n.in[0] = x
+	n := unaryNode(reshapeOp, x, nil)
 	n.value.Wrap(x.value.Data(), s)
 	return x.tape.record(n)
 }
 
-var reshapeOp = new(opDef)
+var reshapeOp = new(Op)
 
 func init() {
-	*reshapeOp = opDef{
-		name: "Reshape",
-		jvp:  func(n *Node, dst *tensor.Tensor) { copy(dst.Data(), n.in[0].tan().Data()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Reshape(g, n.in[0].Shape()...)}
+	*reshapeOp = Op{
+		Name: "Reshape",
+		JVP:  func(n *Node, dst *tensor.Tensor) { copy(dst.Data(), n.in[0].tan().Data()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Reshape(g, n.in[0].Shape()...))
 		},
 	}
 }
@@ -37,7 +36,7 @@ func init() {
 func Flatten(x *Node) *Node { return Reshape(x, -1) }
 
 // Slice records the elements start, start+step, … (< end) of x along axis.
-// Its VJP places the adjoint back into zeros of x's shape.
+// Its VJP adds the adjoint into those positions of x's adjoint only.
 func Slice(x *Node, axis, start, end, step int) *Node {
 	n := unaryNode(sliceOp, x, tensor.SliceShape(x.Shape(), axis, start, end, step))
 	n.p.axis, n.p.start, n.p.end, n.p.step = axis, start, end, step
@@ -45,93 +44,134 @@ func Slice(x *Node, axis, start, end, step int) *Node {
 	return x.tape.record(n)
 }
 
-var sliceOp = new(opDef)
+var sliceOp = new(Op)
 
 func init() {
-	*sliceOp = opDef{
-		name: "Slice",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*sliceOp = Op{
+		Name: "Slice",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			tensor.SliceTo(dst, n.in[0].tan(), n.p.axis, n.p.start, n.p.end, n.p.step)
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{unslice(g, n.in[0].Shape(), n.p)}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.addSlice(0, g, n.p.axis, n.p.start, n.p.end, n.p.step)
 		},
 	}
 }
 
-// unslice records g placed at a slice's positions in zeros of shape full.
-func unslice(g *Node, full []int, p params) *Node {
-	n := unaryNode(unsliceOp, g, full)
-	n.p = p
-	tensor.UnsliceTo(&n.value, &g.value, full, p.axis, p.start, p.end, p.step)
-	return g.tape.record(n)
+// Concat records the pieces xs joined along axis (negative counts from the
+// end): they must have the same rank (at least 1) and equal sizes in every
+// other dimension. Any number of pieces may be joined in one op, which
+// costs time proportional to the total size; its VJP slices the adjoint
+// back into the pieces. To join scalars into a vector, use Stack.
+func Concat(axis int, xs ...*Node) *Node {
+	if len(xs) == 0 {
+		panic("graph: Concat: no pieces")
+	}
+	rank := len(xs[0].Shape())
+	if rank == 0 {
+		panic("graph: Concat: scalar pieces have no axis to join along (use Stack)")
+	}
+	ax := axis
+	if ax < 0 {
+		ax += rank
+	}
+	if ax < 0 || ax >= rank {
+		panic(fmt.Sprintf("graph: Concat: axis %d out of range for shape %v", axis, xs[0].Shape()))
+	}
+	shape := append([]int(nil), xs[0].Shape()...)
+	shape[ax] = 0
+	for _, x := range xs {
+		s := x.Shape()
+		ok := len(s) == rank
+		for d := 0; ok && d < rank; d++ {
+			ok = d == ax || s[d] == shape[d]
+		}
+		if !ok {
+			panic(fmt.Sprintf("graph: Concat: shapes %v and %v do not join along axis %d", xs[0].Shape(), s, axis))
+		}
+		shape[ax] += s[ax]
+	}
+	n := naryNode(concatOp, xs, shape, false)
+	n.p.axis = ax
+	concatInto(&n.value, n.in, ax, false)
+	return n.tape.record(n)
 }
 
-var unsliceOp = new(opDef)
-
-func init() {
-	*unsliceOp = opDef{
-		name: "Unslice",
-		jvp: func(n *Node, dst *tensor.Tensor) {
-			tensor.UnsliceTo(dst, n.in[0].tan(), n.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
-		},
-		vjp: func(n, h *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step)}
-		},
+// concatInto writes the pieces' values (or, with tangents, their tangents,
+// zero where a piece has none) into dst, joined along axis ax.
+func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents bool) {
+	shape := dst.Shape()
+	outer, inner := 1, 1
+	for _, v := range shape[:ax] {
+		outer *= v
 	}
-}
-
-// Index records the single element x[idx...] as a scalar, so a loss can be
-// written over a flat parameter vector: Index(w, 0), Index(w, 1).
-func Index(x *Node, idx ...int) *Node {
-	if len(idx) != x.value.Dims() {
-		panic(fmt.Sprintf("graph: Index: %d indices for shape %v", len(idx), x.Shape()))
+	for _, v := range shape[ax+1:] {
+		inner *= v
 	}
-	for i, j := range idx {
-		if j < 0 || j >= x.Shape()[i] {
-			panic(fmt.Sprintf("graph: Index: index %v out of range for shape %v", idx, x.Shape()))
+	d, row := dst.Data(), shape[ax]*inner
+	for o := 0; o < outer; o++ {
+		at := o * row
+		for _, x := range xs {
+			w := x.Shape()[ax] * inner
+			var src []float64
+			switch {
+			case !tangents:
+				src = x.value.Data()
+			case x.hasTan:
+				src = x.tangent.Data()
+			}
+			if src == nil {
+				clear(d[at : at+w])
+			} else {
+				copy(d[at:at+w], src[o*w:(o+1)*w])
+			}
+			at += w
 		}
 	}
-	y := x
-	for axis, j := range idx {
-		y = Slice(y, axis, j, j+1, 1)
-	}
-	return Reshape(y)
 }
 
-// Concat records a and b joined along axis; they must have the same rank
-// and equal sizes in every other dimension. Its VJP slices the adjoint
-// back into the two parts. Chain it to join more pieces, such as scalars
-// into a vector of residuals.
-func Concat(a, b *Node, axis int) *Node {
-	shape := tensor.ConcatShape("graph: Concat", a.Shape(), b.Shape(), axis)
-	n := binaryNode(concatOp, a, b, shape)
-	n.p.axis = axis
-	tensor.ConcatTo(&n.value, &a.value, &b.value, axis)
-	return a.tape.record(n)
-}
-
-var concatOp = new(opDef)
+var concatOp = new(Op)
 
 func init() {
-	*concatOp = opDef{
-		name: "Concat",
-		jvp: func(n *Node, dst *tensor.Tensor) {
-			tensor.ConcatTo(dst, n.in[0].tan(), n.in[1].tan(), n.p.axis)
-		},
-		vjp: func(n, g *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
-			ax := n.p.axis
-			if ax < 0 {
-				ax += len(n.Shape())
+	*concatOp = Op{
+		Name: "Concat",
+		JVP:  func(n *Node, dst *tensor.Tensor) { concatInto(dst, n.in, n.p.axis, true) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			off := 0
+			for i, x := range n.in {
+				w := x.Shape()[n.p.axis]
+				if adj.Need(i) {
+					adj.Add(i, Slice(g, n.p.axis, off, off+w, 1))
+				}
+				off += w
 			}
-			na, total := n.in[0].Shape()[ax], n.Shape()[ax]
-			if need[0] {
-				out[0] = Slice(g, ax, 0, na, 1)
-			}
-			if need[1] {
-				out[1] = Slice(g, ax, na, total, 1)
-			}
-			return out
 		},
 	}
+}
+
+// Stack records the pieces xs, which must share one shape, stacked along a
+// new axis at position axis (0 ≤ axis ≤ rank; negative counts from the
+// end, as in NumPy): Stack(0, scalars...) makes a vector of them.
+func Stack(axis int, xs ...*Node) *Node {
+	if len(xs) == 0 {
+		panic("graph: Stack: no pieces")
+	}
+	s0 := xs[0].Shape()
+	ax := axis
+	if ax < 0 {
+		ax += len(s0) + 1
+	}
+	if ax < 0 || ax > len(s0) {
+		panic(fmt.Sprintf("graph: Stack: axis %d out of range for pieces of shape %v", axis, s0))
+	}
+	shape := make([]int, 0, len(s0)+1)
+	shape = append(append(append(shape, s0[:ax]...), 1), s0[ax:]...)
+	ps := make([]*Node, len(xs))
+	for i, x := range xs {
+		if !tensor.SameShape(x.Shape(), s0) {
+			panic(fmt.Sprintf("graph: Stack: shapes %v and %v differ", s0, x.Shape()))
+		}
+		ps[i] = Reshape(x, shape...)
+	}
+	return Concat(ax, ps...)
 }

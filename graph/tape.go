@@ -39,36 +39,54 @@ import (
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// maxInputs is the largest number of inputs an operation takes.
-const maxInputs = 2
-
 // Tape records operations in the order they run. The zero Tape is an
 // empty tape ready for use, as is one from NewTape.
+//
+// Memory: every recorded node costs its value's storage plus about 200
+// bytes of bookkeeping (the Node, and its tangent header once it carries
+// one); a gradient roughly doubles the node count. Reset keeps all of it
+// for the next recording; Release gives it back.
 type Tape struct {
 	nodes []*Node
+	gen   uint32 // incremented by Reset: a node of another generation is stale
 
-	// Nodes and small float64 buffers come from chunks that grow
-	// geometrically and are reused after Reset, so recording an op costs
-	// no heap allocation per node or per value.
-	nodeChunks   [][]Node
-	nodeChunk    int               // index of the chunk being filled
-	nodePos      int               // next free slot in it
+	// Nodes come from chunks that grow geometrically and are reused after
+	// Reset, so recording an op costs no heap allocation per node. There
+	// are two sets of chunks, used by alternate generations, so that a
+	// node kept across a Reset still holds its old generation (its memory
+	// is not the new recording's) and its use can be caught.
+	arenas [2]nodeArena
+	arena  int // index of the set the current generation fills
+
 	tensorChunks [][]tensor.Tensor // the headers of tangents
 	tensorChunk  int
 	tensorPos    int
 	floatChunks  [][]float64
 	floatChunk   int
 	floatPos     int
+	ptrChunks    [][]*Node // the input lists of n-ary operations
+	ptrChunk     int
+	ptrPos       int
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
 	largeIdx int
+
+	adj     *Adjoints   // the sweep whose VJP rule is running, if any
+	adjFree []*Adjoints // work arrays of finished sweeps, for reuse
 
 	detect  bool
 	anomaly error
 	// tangents is set once any leaf has been given a tangent, so that
 	// recording skips the forward-mode check until then.
 	tangents bool
+}
+
+// nodeArena is a set of node chunks.
+type nodeArena struct {
+	chunks [][]Node
+	chunk  int // index of the chunk being filled
+	pos    int // next free slot in it
 }
 
 // NewTape returns an empty tape.
@@ -84,22 +102,43 @@ func (tp *Tape) Node(i int) *Node { return tp.nodes[i] }
 
 // Reset forgets every node so the tape's storage can be reused for the next
 // recording (a training loop's next step). Nodes recorded before Reset must
-// not be used afterwards.
+// not be used afterwards: an operation, a gradient or a tangent that is
+// given one panics, naming the node, when the node comes from the
+// recording just before (nodes kept across two or more Resets share memory
+// with the current recording and cannot always be told apart; do not keep
+// nodes across Reset).
 func (tp *Tape) Reset() {
 	clear(tp.nodes)
 	tp.nodes = tp.nodes[:0]
+	tp.gen++
 	tp.anomaly = nil
-	tp.nodeChunk, tp.nodePos = 0, 0
+	tp.arena = 1 - tp.arena
+	a := &tp.arenas[tp.arena]
+	a.chunk, a.pos = 0, 0
 	tp.floatChunk, tp.floatPos = 0, 0
 	tp.tensorChunk, tp.tensorPos = 0, 0
+	tp.ptrChunk, tp.ptrPos = 0, 0
 	tp.largeIdx = 0
 	tp.tangents = false
 }
 
+// Release is Reset that also gives the tape's storage back to the garbage
+// collector, for a tape that recorded something large and will next record
+// something small (or nothing). The tape stays usable.
+func (tp *Tape) Release() {
+	tp.Reset()
+	gen, detect := tp.gen, tp.detect
+	*tp = Tape{gen: gen, detect: detect}
+}
+
 // DetectAnomalies turns anomaly detection on or off. While it is on, every
-// recorded operation checks its value and tangent for NaN and ±Inf, and the
+// recorded operation checks its value and tangent for NaN and ±Inf, and so
+// does every tangent recomputed by PushTangent (the sweeps of an HVP); the
 // first offender is kept for Anomaly. It costs one pass over each result.
 func (tp *Tape) DetectAnomalies(on bool) { tp.detect = on }
+
+// DetectingAnomalies reports whether anomaly detection is on.
+func (tp *Tape) DetectingAnomalies() bool { return tp.detect }
 
 // Anomaly returns an error naming the first recorded operation whose value
 // or tangent held NaN or ±Inf while anomaly detection was on, or nil.
@@ -147,6 +186,27 @@ func (tp *Tape) allocFloats(n int) []float64 {
 	}
 }
 
+// allocPtrs returns room for n input pointers from the tape's chunks.
+func (tp *Tape) allocPtrs(n int) []*Node {
+	for {
+		if tp.ptrChunk < len(tp.ptrChunks) {
+			c := tp.ptrChunks[tp.ptrChunk]
+			if tp.ptrPos+n <= len(c) {
+				s := c[tp.ptrPos : tp.ptrPos+n : tp.ptrPos+n]
+				tp.ptrPos += n
+				return s
+			}
+			tp.ptrChunk++
+			tp.ptrPos = 0
+			continue
+		}
+		size := max(n, 256<<min(len(tp.ptrChunks), 6))
+		tp.ptrChunks = append(tp.ptrChunks, make([]*Node, size))
+		tp.ptrChunk = len(tp.ptrChunks) - 1
+		tp.ptrPos = 0
+	}
+}
+
 // newTensor returns a tensor header from the tape's chunks (tangents live
 // outside Node so that the common, tangent-free node stays small).
 func (tp *Tape) newTensor() *tensor.Tensor {
@@ -164,21 +224,34 @@ func (tp *Tape) newTensor() *tensor.Tensor {
 	return t
 }
 
-func (tp *Tape) newNode(op *opDef, shape []int) *Node {
-	for tp.nodeChunk >= len(tp.nodeChunks) || tp.nodePos == len(tp.nodeChunks[tp.nodeChunk]) {
-		if tp.nodeChunk < len(tp.nodeChunks) {
-			tp.nodeChunk++
-			tp.nodePos = 0
+// newNode returns a node for op with storage for a value of the given
+// shape. A nil shape with noValue set leaves the value empty for the
+// caller to Wrap (views such as Reshape).
+func (tp *Tape) newNode(op *Op, shape []int) *Node {
+	n := tp.newBareNode(op)
+	n.value.Wrap(tp.allocFloats(tensor.SizeOf(shape)), shape)
+	return n
+}
+
+// newBareNode returns a node for op whose value is not yet set.
+func (tp *Tape) newBareNode(op *Op) *Node {
+	a := &tp.arenas[tp.arena]
+	for a.chunk >= len(a.chunks) || a.pos == len(a.chunks[a.chunk]) {
+		if a.chunk < len(a.chunks) {
+			a.chunk++
+			a.pos = 0
 			continue
 		}
-		size := 16 << min(len(tp.nodeChunks), 5) // 16 … 512 nodes
-		tp.nodeChunks = append(tp.nodeChunks, make([]Node, size))
-		tp.nodePos = 0
+		size := 16 << min(len(a.chunks), 5) // 16 … 512 nodes
+		a.chunks = append(a.chunks, make([]Node, size))
+		a.pos = 0
 	}
-	n := &tp.nodeChunks[tp.nodeChunk][tp.nodePos]
-	tp.nodePos++
-	*n = Node{tape: tp, id: len(tp.nodes), op: op}
-	n.value.Wrap(tp.allocFloats(tensor.SizeOf(shape)), shape)
+	n := &a.chunks[a.chunk][a.pos]
+	a.pos++
+	*n = Node{tape: tp, id: len(tp.nodes), gen: tp.gen, op: op}
+	if tp.adj != nil {
+		n.origin = tp.adj.cur
+	}
 	tp.nodes = append(tp.nodes, n)
 	return n
 }
@@ -188,13 +261,19 @@ func (tp *Tape) newNode(op *opDef, shape []int) *Node {
 type Node struct {
 	tape *Tape
 	id   int
-	op   *opDef // nil for leaves
-	in   [maxInputs]*Node
+	gen  uint32
+	op   *Op // nil for leaves
+	in   []*Node
+	inl  [2]*Node // the storage of in for operations of up to two inputs
 	p    params
+	// origin is the node whose VJP rule recorded this one (nil for the
+	// forward recording), for anomaly reports.
+	origin *Node
 
 	value   tensor.Tensor
 	tangent *tensor.Tensor // nil until the node first carries a tangent
 	hasTan  bool
+	ownTan  bool // tangent is the node's own storage, not its input's (in-place ops)
 	isVar   bool
 }
 
@@ -204,19 +283,7 @@ type params struct {
 	axis             int
 	start, end, step int
 	keep, ta, tb     bool
-}
-
-// opDef is an operation's definition: its name and derivative rules. The
-// forward computation lives in the function that records the op.
-type opDef struct {
-	name string
-	// jvp writes into dst the tangent of n's output, given the tangents of
-	// its inputs (nil meaning zero; at least one is non-nil).
-	jvp func(n *Node, dst *tensor.Tensor)
-	// vjp returns, for each input i with need[i], the adjoint of that
-	// input, as recorded nodes with the input's shape, given the adjoint g
-	// of n's output.
-	vjp func(n *Node, g *Node, need [maxInputs]bool) [maxInputs]*Node
+	idx              []int // integer indices (Gather, Index)
 }
 
 // Var records a differentiable input holding a copy of t.
@@ -241,10 +308,15 @@ func (tp *Tape) VarData(data []float64, shape ...int) *Node {
 	n := tp.newNode(nil, append([]int(nil), shape...))
 	copy(n.value.Data(), data)
 	n.isVar = true
+	tp.checkLeaf(n)
 	return n
 }
 
-// Const records a constant holding a copy of t: it is never differentiated.
+// Const records a constant holding a copy of t. Constants and variables
+// differ only in IsVar, which tells a model's parameters from its data:
+// ad.Grad differentiates with respect to whatever nodes it is asked about,
+// a constant included, but gives no adjoint to a node it is not asked
+// about.
 func (tp *Tape) Const(t *tensor.Tensor) *Node { return tp.leaf(t) }
 
 // Scalar records a scalar constant.
@@ -265,6 +337,7 @@ func (tp *Tape) Full(v float64, shape ...int) *Node {
 func (tp *Tape) leaf(t *tensor.Tensor) *Node {
 	n := tp.newNode(nil, t.Shape())
 	copy(n.value.Data(), t.Data())
+	tp.checkLeaf(n)
 	return n
 }
 
@@ -302,7 +375,7 @@ func (n *Node) IsLeaf() bool { return n.op == nil }
 func (n *Node) Op() string {
 	switch {
 	case n.op != nil:
-		return n.op.name
+		return n.op.Name
 	case n.isVar:
 		return "var"
 	}
@@ -310,19 +383,11 @@ func (n *Node) Op() string {
 }
 
 // NumInputs returns how many inputs the node's operation has.
-func (n *Node) NumInputs() int {
-	c := 0
-	for _, in := range n.in {
-		if in != nil {
-			c++
-		}
-	}
-	return c
-}
+func (n *Node) NumInputs() int { return len(n.in) }
 
-// Inputs returns the inputs of the node's operation; unused entries are
-// nil (a leaf has none, a one-input op only the first).
-func (n *Node) Inputs() [maxInputs]*Node { return n.in }
+// Inputs returns the inputs of the node's operation, in order (none for a
+// leaf). The slice must not be modified.
+func (n *Node) Inputs() []*Node { return n.in }
 
 // Input returns the i-th input of the node's operation.
 func (n *Node) Input(i int) *Node { return n.in[i] }
@@ -388,54 +453,74 @@ func (n *Node) ensureTangent() {
 // tangents (one step of a forward-mode sweep) and reports whether it is
 // non-zero. Leaves keep the tangent they were given. Sweeping PushTangent
 // over a recorded stretch of tape in order re-runs forward mode for a new
-// input tangent without recomputing any value: see ad.PushTangents.
+// input tangent without recomputing any value: see ad.PushTangents. With
+// anomaly detection on, the new tangent is checked too.
 func (n *Node) PushTangent() bool {
 	if n.op == nil {
 		return n.hasTan
 	}
 	n.hasTan = false
 	for _, in := range n.in {
-		if in != nil && in.hasTan {
+		if in.hasTan {
 			n.hasTan = true
 			break
 		}
 	}
-	if n.hasTan {
+	if !n.hasTan {
+		return false
+	}
+	if n.op.inPlace {
+		// The node accumulates into its first input's storage: its
+		// tangent is that input's tangent, updated in place, or its own
+		// zeroed storage when the input has none.
+		if acc := n.in[0]; acc.hasTan {
+			if n.ownTan || n.tangent == nil {
+				n.tangent = n.tape.newTensor()
+				n.ownTan = false
+			}
+			*n.tangent = *acc.tangent
+		} else {
+			if !n.ownTan {
+				n.tangent = nil
+			}
+			n.ensureTangent()
+			n.ownTan = true
+			n.tangent.Fill(0)
+		}
+	} else {
 		n.ensureTangent()
-		n.op.jvp(n, n.tangent)
 	}
-	return n.hasTan
-}
-
-// VJP applies the node's reverse-mode rule: given the adjoint g of its
-// output (a node of the same shape), it records and returns the adjoints of
-// the inputs i for which need[i] is true. Leaves have no rule and return
-// nothing.
-func (n *Node) VJP(g *Node, need [maxInputs]bool) [maxInputs]*Node {
-	if n.op == nil {
-		return [maxInputs]*Node{}
+	n.op.JVP(n, n.tangent)
+	if tp := n.tape; tp.detect && tp.anomaly == nil && !n.op.inPlace && bad(n.tangent.Data()) {
+		tp.anomaly = fmt.Errorf("graph: %s produced a non-finite tangent (inputs %s)", n.describe(), describeInputs(n))
 	}
-	sameTape("VJP", n, g)
-	if !tensor.SameShape(g.Shape(), n.Shape()) {
-		panic(fmt.Sprintf("graph: VJP: adjoint shape %v for %v", g.Shape(), n))
-	}
-	return n.op.vjp(n, g, need)
+	return true
 }
 
 // record finishes a newly computed node: it computes the tangent eagerly
 // when an input carries one, and checks for anomalies.
 func (tp *Tape) record(n *Node) *Node {
-	if tp.tangents && (n.in[0].tan() != nil || n.in[1].tan() != nil) {
-		n.PushTangent()
+	if tp.tangents {
+		for _, in := range n.in {
+			if in.hasTan {
+				n.PushTangent()
+				break
+			}
+		}
 	}
-	if tp.detect && tp.anomaly == nil {
+	if tp.detect && tp.anomaly == nil && !n.op.inPlace {
 		if bad(n.value.Data()) {
-			tp.anomaly = fmt.Errorf("graph: %v produced a non-finite value (inputs %s)", n, describeInputs(n))
-		} else if n.hasTan && bad(n.tangent.Data()) {
-			tp.anomaly = fmt.Errorf("graph: %v produced a non-finite tangent (inputs %s)", n, describeInputs(n))
+			tp.anomaly = fmt.Errorf("graph: %s produced a non-finite value (inputs %s)", n.describe(), describeInputs(n))
 		}
 	}
 	return n
+}
+
+// checkLeaf reports a non-finite input as the input itself.
+func (tp *Tape) checkLeaf(n *Node) {
+	if tp.detect && tp.anomaly == nil && bad(n.value.Data()) {
+		tp.anomaly = fmt.Errorf("graph: input %v holds a non-finite value", n)
+	}
 }
 
 func bad(d []float64) bool {
@@ -447,12 +532,18 @@ func bad(d []float64) bool {
 	return false
 }
 
+// describe names the node and, for a node recorded by a VJP rule, the
+// forward operation whose rule recorded it.
+func (n *Node) describe() string {
+	if n.origin != nil {
+		return fmt.Sprintf("%v (in the derivative of %v)", n, n.origin)
+	}
+	return n.String()
+}
+
 func describeInputs(n *Node) string {
 	s := ""
 	for i, in := range n.in {
-		if in == nil {
-			continue
-		}
 		if i > 0 {
 			s += ", "
 		}
@@ -461,24 +552,69 @@ func describeInputs(n *Node) string {
 	return s
 }
 
-func sameTape(op string, a, b *Node) {
-	if a.tape != b.tape {
-		panic(fmt.Sprintf("graph: %s: nodes %v and %v are on different tapes", op, a, b))
+// checkInput panics, naming the operation, unless x is a live node of tp:
+// not of another tape, and not recorded before tp's last Reset.
+func checkInput(op string, tp *Tape, x *Node) {
+	if x.tape != tp {
+		panic(fmt.Sprintf("graph: %s: nodes %v and %v are on different tapes", op, tp.nodes[len(tp.nodes)-1], x))
+	}
+	if x.gen != tp.gen {
+		panic(fmt.Sprintf("graph: %s: node %v was recorded before the tape's Reset and must not be used after it", op, x))
+	}
+}
+
+// CheckLive panics, naming op, if n was recorded before its tape's last
+// Reset. Package ad calls it on the nodes it is given.
+func (n *Node) CheckLive(op string) {
+	if n.gen != n.tape.gen {
+		panic(fmt.Sprintf("%s: node %v was recorded before the tape's Reset and must not be used after it", op, n))
 	}
 }
 
 // unaryNode records a one-input op with the given output shape.
-func unaryNode(op *opDef, x *Node, shape []int) *Node {
-	n := x.tape.newNode(op, shape)
-	n.in[0] = x
+func unaryNode(op *Op, x *Node, shape []int) *Node {
+	tp := x.tape
+	if x.gen != tp.gen {
+		checkInput(op.Name, tp, x)
+	}
+	n := tp.newNode(op, shape)
+	n.inl[0] = x
+	n.in = n.inl[:1]
 	return n
 }
 
 // binaryNode records a two-input op with the given output shape.
-func binaryNode(op *opDef, a, b *Node, shape []int) *Node {
-	sameTape(op.name, a, b)
-	n := a.tape.newNode(op, shape)
-	n.in[0], n.in[1] = a, b
+func binaryNode(op *Op, a, b *Node, shape []int) *Node {
+	tp := a.tape
+	if a.gen != tp.gen || b.tape != tp || b.gen != tp.gen {
+		checkInput(op.Name, tp, a)
+		checkInput(op.Name, tp, b)
+	}
+	n := tp.newNode(op, shape)
+	n.inl[0], n.inl[1] = a, b
+	n.in = n.inl[:2]
+	return n
+}
+
+// naryNode records an op of any number (≥ 1) of inputs with the given
+// output shape. A nil shape with bare set leaves the value unset.
+func naryNode(op *Op, xs []*Node, shape []int, bare bool) *Node {
+	tp := xs[0].tape
+	for _, x := range xs {
+		checkInput(op.Name, tp, x)
+	}
+	var n *Node
+	if bare {
+		n = tp.newBareNode(op)
+	} else {
+		n = tp.newNode(op, shape)
+	}
+	if len(xs) <= len(n.inl) {
+		n.in = n.inl[:copy(n.inl[:], xs)]
+	} else {
+		n.in = tp.allocPtrs(len(xs))
+		copy(n.in, xs)
+	}
 	return n
 }
 

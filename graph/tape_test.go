@@ -56,7 +56,7 @@ func TestShapeMismatchPanics(t *testing.T) {
 		{"SetTangent/shape", func() { m23.SetTangent(tensor.Zeros(3, 2)) }, []string{"SetTangent", "[3 2]", "[2 3]"}},
 		{"SetTangentData/len", func() { m23.SetTangentData(make([]float64, 5)) }, []string{"SetTangentData", "5", "[2 3]"}},
 		{"SetTangent/non-leaf", func() { sum.SetTangent(tensor.Scalar(1)) }, []string{"SetTangent", "not a leaf"}},
-		{"VJP/shape", func() { sum.VJP(m23, [2]bool{true}) }, []string{"VJP", "[2 3]"}},
+		{"Seed/shape", func() { sum.Tape().Adjoints(0, sum.Index()).Seed(sum, m23) }, []string{"Seed", "[2 3]"}},
 		{"tapes/Add", func() { graph.Add(m23, other) }, []string{"Add", "different tapes"}},
 		{"tapes/MatMul", func() { graph.MatMulT(m23, other, false, true) }, []string{"MatMul", "different tapes"}},
 	}

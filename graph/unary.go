@@ -13,7 +13,7 @@ import (
 // tangent too. tanh and sigmoid use the fused ops tanhGrad and sigmoidGrad,
 // which are ops in their own right with their own rules.
 
-func mapNode(op *opDef, t tensor.UnaryOp, x *Node) *Node {
+func mapNode(op *Op, t tensor.UnaryOp, x *Node) *Node {
 	n := unaryNode(op, x, x.Shape())
 	tensor.ApplyTo(t, &n.value, &x.value)
 	return x.tape.record(n)
@@ -31,14 +31,14 @@ func jvpScale(n *Node, dst *tensor.Tensor, d func(x, y float64) float64) {
 // Exp records eˣ elementwise.
 func Exp(x *Node) *Node { return mapNode(expOp, tensor.OpExp, x) }
 
-var expOp = new(opDef)
+var expOp = new(Op)
 
 func init() {
-	*expOp = opDef{
-		name: "Exp",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, &n.value, n.in[0].tan()) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Mul(g, n)}
+	*expOp = Op{
+		Name: "Exp",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, &n.value, n.in[0].tan()) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Mul(g, n))
 		},
 	}
 }
@@ -46,14 +46,14 @@ func init() {
 // Log records the natural logarithm elementwise.
 func Log(x *Node) *Node { return mapNode(logOp, tensor.OpLog, x) }
 
-var logOp = new(opDef)
+var logOp = new(Op)
 
 func init() {
-	*logOp = opDef{
-		name: "Log",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), &n.in[0].value) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Div(g, n.in[0])}
+	*logOp = Op{
+		Name: "Log",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), &n.in[0].value) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Div(g, n.in[0]))
 		},
 	}
 }
@@ -61,16 +61,16 @@ func init() {
 // Sqrt records √x elementwise.
 func Sqrt(x *Node) *Node { return mapNode(sqrtOp, tensor.OpSqrt, x) }
 
-var sqrtOp = new(opDef)
+var sqrtOp = new(Op)
 
 func init() {
-	*sqrtOp = opDef{
-		name: "Sqrt",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*sqrtOp = Op{
+		Name: "Sqrt",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(_, y float64) float64 { return 0.5 / y })
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Div(g, Scale(n, 2))}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Div(g, Scale(n, 2)))
 		},
 	}
 }
@@ -78,17 +78,17 @@ func init() {
 // Square records x² elementwise.
 func Square(x *Node) *Node { return mapNode(squareOp, tensor.OpSquare, x) }
 
-var squareOp = new(opDef)
+var squareOp = new(Op)
 
 func init() {
-	*squareOp = opDef{
-		name: "Square",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*squareOp = Op{
+		Name: "Square",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			tensor.MulTo(dst, &n.in[0].value, n.in[0].tan())
 			tensor.ScaleTo(dst, dst, 2)
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{squareGrad(g, n.in[0])}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, squareGrad(g, n.in[0]))
 		},
 	}
 }
@@ -105,12 +105,12 @@ func squareGrad(g, x *Node) *Node {
 	return x.tape.record(n)
 }
 
-var squareGradOp = new(opDef)
+var squareGradOp = new(Op)
 
 func init() {
-	*squareGradOp = opDef{
-		name: "SquareGrad",
-		jvp: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
+	*squareGradOp = Op{
+		Name: "SquareGrad",
+		JVP: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
 			g, x := n.in[0], n.in[1]
 			out, gv, xv := dst.Data(), g.value.Data(), x.value.Data()
 			clear(out)
@@ -125,15 +125,14 @@ func init() {
 				}
 			}
 		},
-		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+		VJP: func(n, h *Node, adj *Adjoints) {
 			g, x := n.in[0], n.in[1]
-			if need[0] {
-				out[0] = squareGrad(h, x)
+			if adj.Need(0) {
+				adj.Add(0, squareGrad(h, x))
 			}
-			if need[1] {
-				out[1] = squareGrad(h, g)
+			if adj.Need(1) {
+				adj.Add(1, squareGrad(h, g))
 			}
-			return out
 		},
 	}
 }
@@ -141,16 +140,16 @@ func init() {
 // Sin records sin(x) elementwise.
 func Sin(x *Node) *Node { return mapNode(sinOp, tensor.OpSin, x) }
 
-var sinOp = new(opDef)
+var sinOp = new(Op)
 
 func init() {
-	*sinOp = opDef{
-		name: "Sin",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*sinOp = Op{
+		Name: "Sin",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return math.Cos(x) })
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Mul(g, Cos(n.in[0]))}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Mul(g, Cos(n.in[0])))
 		},
 	}
 }
@@ -158,16 +157,16 @@ func init() {
 // Cos records cos(x) elementwise.
 func Cos(x *Node) *Node { return mapNode(cosOp, tensor.OpCos, x) }
 
-var cosOp = new(opDef)
+var cosOp = new(Op)
 
 func init() {
-	*cosOp = opDef{
-		name: "Cos",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*cosOp = Op{
+		Name: "Cos",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return -math.Sin(x) })
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Neg(Mul(g, Sin(n.in[0])))}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Neg(Mul(g, Sin(n.in[0]))))
 		},
 	}
 }
@@ -175,17 +174,17 @@ func init() {
 // Softplus records log(1+eˣ) elementwise (computed without overflow).
 func Softplus(x *Node) *Node { return mapNode(softplusOp, tensor.OpSoftplus, x) }
 
-var softplusOp = new(opDef)
+var softplusOp = new(Op)
 
 func init() {
-	*softplusOp = opDef{
-		name: "Softplus",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*softplusOp = Op{
+		Name: "Softplus",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			tensor.ApplyTo(tensor.OpSigmoid, dst, &n.in[0].value)
 			tensor.MulTo(dst, dst, n.in[0].tan())
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{Mul(g, Sigmoid(n.in[0]))}
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Mul(g, Sigmoid(n.in[0])))
 		},
 	}
 }
@@ -194,12 +193,12 @@ func init() {
 // and its second derivative is 0 everywhere.
 func Relu(x *Node) *Node { return mapNode(reluOp, tensor.OpRelu, x) }
 
-var reluOp = new(opDef)
+var reluOp = new(Op)
 
 func init() {
-	*reluOp = opDef{
-		name: "Relu",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*reluOp = Op{
+		Name: "Relu",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 {
 				if x > 0 {
 					return 1
@@ -207,9 +206,9 @@ func init() {
 				return 0
 			})
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			mask := n.tape.constOwned(tensor.Apply(tensor.OpStep, &n.in[0].value))
-			return [maxInputs]*Node{maskMul(g, mask)}
+			adj.Add(0, maskMul(g, mask))
 		},
 	}
 }
@@ -217,12 +216,12 @@ func init() {
 // Abs records |x| elementwise. Its derivative is taken as 0 at 0.
 func Abs(x *Node) *Node { return mapNode(absOp, tensor.OpAbs, x) }
 
-var absOp = new(opDef)
+var absOp = new(Op)
 
 func init() {
-	*absOp = opDef{
-		name: "Abs",
-		jvp: func(n *Node, dst *tensor.Tensor) {
+	*absOp = Op{
+		Name: "Abs",
+		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 {
 				switch {
 				case x > 0:
@@ -233,9 +232,9 @@ func init() {
 				return 0
 			})
 		},
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
+		VJP: func(n, g *Node, adj *Adjoints) {
 			sign := n.tape.constOwned(tensor.Apply(tensor.OpSign, &n.in[0].value))
-			return [maxInputs]*Node{maskMul(g, sign)}
+			adj.Add(0, maskMul(g, sign))
 		},
 	}
 }
@@ -243,14 +242,14 @@ func init() {
 // Tanh records tanh(x) elementwise.
 func Tanh(x *Node) *Node { return mapNode(tanhOp, tensor.OpTanh, x) }
 
-var tanhOp = new(opDef)
+var tanhOp = new(Op)
 
 func init() {
-	*tanhOp = opDef{
-		name: "Tanh",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), &n.value) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{tanhGrad(g, n)}
+	*tanhOp = Op{
+		Name: "Tanh",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), &n.value) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, tanhGrad(g, n))
 		},
 	}
 }
@@ -262,12 +261,12 @@ func tanhGrad(g, y *Node) *Node {
 	return y.tape.record(n)
 }
 
-var tanhGradOp = new(opDef)
+var tanhGradOp = new(Op)
 
 func init() {
-	*tanhGradOp = opDef{
-		name: "TanhGrad",
-		jvp: func(n *Node, dst *tensor.Tensor) { // ġ(1−y²) − 2gyẏ
+	*tanhGradOp = Op{
+		Name: "TanhGrad",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ġ(1−y²) − 2gyẏ
 			g, y := n.in[0], n.in[1]
 			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
 			clear(out)
@@ -282,15 +281,14 @@ func init() {
 				}
 			}
 		},
-		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+		VJP: func(n, h *Node, adj *Adjoints) {
 			g, y := n.in[0], n.in[1]
-			if need[0] {
-				out[0] = tanhGrad(h, y)
+			if adj.Need(0) {
+				adj.Add(0, tanhGrad(h, y))
 			}
-			if need[1] {
-				out[1] = Scale(Mul(Mul(h, g), y), -2)
+			if adj.Need(1) {
+				adj.Add(1, Scale(Mul(Mul(h, g), y), -2))
 			}
-			return out
 		},
 	}
 }
@@ -298,14 +296,14 @@ func init() {
 // Sigmoid records 1/(1+e⁻ˣ) elementwise.
 func Sigmoid(x *Node) *Node { return mapNode(sigmoidOp, tensor.OpSigmoid, x) }
 
-var sigmoidOp = new(opDef)
+var sigmoidOp = new(Op)
 
 func init() {
-	*sigmoidOp = opDef{
-		name: "Sigmoid",
-		jvp:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), &n.value) },
-		vjp: func(n, g *Node, _ [maxInputs]bool) [maxInputs]*Node {
-			return [maxInputs]*Node{sigmoidGrad(g, n)}
+	*sigmoidOp = Op{
+		Name: "Sigmoid",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), &n.value) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, sigmoidGrad(g, n))
 		},
 	}
 }
@@ -317,12 +315,12 @@ func sigmoidGrad(g, y *Node) *Node {
 	return y.tape.record(n)
 }
 
-var sigmoidGradOp = new(opDef)
+var sigmoidGradOp = new(Op)
 
 func init() {
-	*sigmoidGradOp = opDef{
-		name: "SigmoidGrad",
-		jvp: func(n *Node, dst *tensor.Tensor) { // ġy(1−y) + g(1−2y)ẏ
+	*sigmoidGradOp = Op{
+		Name: "SigmoidGrad",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ġy(1−y) + g(1−2y)ẏ
 			g, y := n.in[0], n.in[1]
 			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
 			clear(out)
@@ -337,15 +335,14 @@ func init() {
 				}
 			}
 		},
-		vjp: func(n, h *Node, need [maxInputs]bool) (out [maxInputs]*Node) {
+		VJP: func(n, h *Node, adj *Adjoints) {
 			g, y := n.in[0], n.in[1]
-			if need[0] {
-				out[0] = sigmoidGrad(h, y)
+			if adj.Need(0) {
+				adj.Add(0, sigmoidGrad(h, y))
 			}
-			if need[1] {
-				out[1] = Mul(Mul(h, g), AddScalar(Scale(y, -2), 1))
+			if adj.Need(1) {
+				adj.Add(1, Mul(Mul(h, g), AddScalar(Scale(y, -2), 1)))
 			}
-			return out
 		},
 	}
 }

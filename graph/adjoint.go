@@ -1,0 +1,346 @@
+package graph
+
+import (
+	"fmt"
+
+	"github.com/curvature-go/curvature/tensor"
+)
+
+// ---- Adjoints: the accumulation of a reverse sweep ----
+//
+// A node used by several operations receives one adjoint contribution from
+// each, and the contributions must be summed. Summing through fresh Add
+// nodes makes every contribution cost a pass over the whole adjoint, which
+// is quadratic for code written element by element (Σᵢ Index(x, i)²). So the
+// sum is kept in a buffer that this sweep owns and is updated in place by
+// accumulation ops: dense (the whole adjoint), and sparse — a slice, a set
+// of rows, a set of elements — which touch only the positions they add to.
+// The accumulation ops are ordinary recorded operations with JVP and VJP
+// rules, so the sweep stays differentiable forward (HVPs) and in reverse.
+//
+// The in-place update is safe because a partial sum is read by nothing but
+// the next accumulation: a node's adjoint is complete before the node's own
+// rule reads it (the sweep runs in reverse recording order), and a buffer
+// is updated in place only when this sweep allocated it. The tangents of
+// the accumulation chain share storage in the same way.
+
+// Adjoints holds the adjoints of one reverse sweep over a stretch of tape:
+// which nodes need one, and the sum received so far by each. Package ad
+// drives it (see ad.Grad); a VJP rule receives it to add its inputs'
+// contributions. It belongs to its tape's goroutine.
+type Adjoints struct {
+	tape   *Tape
+	lo, hi int
+	need   []bool  // need[i-lo]: node i depends on a node the sweep differentiates against
+	slot   []*Node // slot[i-lo]: the adjoint of node i so far
+	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
+	cur    *Node   // the node whose VJP rule is running
+}
+
+// Adjoints begins a reverse sweep over the nodes with indices lo..hi. Call
+// Done when the sweep's results have been read out: the work arrays are
+// the tape's and are reused by the next sweep.
+func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
+	if lo < 0 || hi >= len(tp.nodes) || lo > hi {
+		panic(fmt.Sprintf("graph: Adjoints: range %d..%d of a tape of %d nodes", lo, hi, len(tp.nodes)))
+	}
+	var a *Adjoints
+	if k := len(tp.adjFree); k > 0 {
+		a = tp.adjFree[k-1]
+		tp.adjFree = tp.adjFree[:k-1]
+	} else {
+		a = new(Adjoints)
+	}
+	m := hi - lo + 1
+	a.tape, a.lo, a.hi = tp, lo, hi
+	a.need = resize(a.need, m)
+	a.owned = resize(a.owned, m)
+	if cap(a.slot) < m {
+		a.slot = make([]*Node, m)
+	}
+	a.slot = a.slot[:m]
+	clear(a.slot)
+	return a
+}
+
+func resize(b []bool, m int) []bool {
+	if cap(b) < m {
+		return make([]bool, m)
+	}
+	b = b[:m]
+	clear(b)
+	return b
+}
+
+// Done ends the sweep and returns its work arrays to the tape. The nodes it
+// recorded stay valid; a must not be used again.
+func (a *Adjoints) Done() {
+	clear(a.slot)
+	tp := a.tape
+	a.tape, a.cur = nil, nil
+	tp.adjFree = append(tp.adjFree, a)
+}
+
+func (a *Adjoints) in(n *Node) bool { return n.id >= a.lo && n.id <= a.hi }
+
+// Require marks n as needing an adjoint.
+func (a *Adjoints) Require(n *Node) {
+	if a.in(n) {
+		a.need[n.id-a.lo] = true
+	}
+}
+
+// Required reports whether n needs an adjoint.
+func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[n.id-a.lo] }
+
+// Of returns the adjoint accumulated for n, or nil when it received none.
+func (a *Adjoints) Of(n *Node) *Node {
+	if !a.in(n) {
+		return nil
+	}
+	return a.slot[n.id-a.lo]
+}
+
+// Seed adds g (a node of n's shape) to n's adjoint.
+func (a *Adjoints) Seed(n, g *Node) {
+	if !tensor.SameShape(g.Shape(), n.Shape()) {
+		panic(fmt.Sprintf("graph: Adjoints.Seed: adjoint shape %v for %v", g.Shape(), n))
+	}
+	if a.Required(n) {
+		a.accumulate(n, g)
+	}
+}
+
+// Backprop applies n's VJP rule to n's accumulated adjoint, adding the
+// contributions of n's inputs that need one. A leaf, or a node without an
+// adjoint, has nothing to propagate.
+func (a *Adjoints) Backprop(n *Node) {
+	if n.op == nil || !a.in(n) {
+		return
+	}
+	g := a.slot[n.id-a.lo]
+	if g == nil {
+		return
+	}
+	prev := a.cur
+	prevTape := a.tape.adj
+	a.cur = n
+	a.tape.adj = a
+	n.op.VJP(n, g, a)
+	a.cur = prev
+	a.tape.adj = prevTape
+}
+
+// Need reports whether input i of the node whose VJP rule is running needs
+// an adjoint; a rule may skip the work for inputs that do not.
+func (a *Adjoints) Need(i int) bool { return a.Required(a.cur.in[i]) }
+
+// Add adds g to the adjoint of input i of the node whose VJP rule is
+// running. g must have that input's shape, or a shape that broadcasts to
+// the node's output shape and reduces to the input's (it is then summed
+// to the input's shape, as a broadcast operand's adjoint is). Adding to an
+// input that needs no adjoint does nothing.
+func (a *Adjoints) Add(i int, g *Node) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	if !tensor.SameShape(g.Shape(), x.Shape()) {
+		g = sumTo(g, x.Shape())
+	}
+	a.accumulate(x, g)
+}
+
+// accumulate adds the dense contribution g to x's adjoint.
+func (a *Adjoints) accumulate(x, g *Node) {
+	k := x.id - a.lo
+	switch {
+	case a.slot[k] == nil:
+		a.slot[k] = g // the contribution itself, not owned: never written
+	case !a.owned[k]:
+		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
+		a.owned[k] = true
+	default:
+		a.slot[k] = accNode(accAddOp, a.slot[k], g)
+	}
+}
+
+// sparseBase returns an owned buffer holding x's adjoint so far (zeros
+// when there is none yet), for an accumulation that touches only part of
+// it.
+func (a *Adjoints) sparseBase(x *Node) *Node {
+	k := x.id - a.lo
+	switch {
+	case a.slot[k] == nil:
+		z := a.tape.Full(0, x.Shape()...)
+		a.owned[k] = true
+		return z
+	case !a.owned[k]:
+		z := a.tape.Full(0, x.Shape()...)
+		a.owned[k] = true
+		return accNode(accAddOp, z, a.slot[k])
+	}
+	return a.slot[k]
+}
+
+// addSlice adds g to the elements start, start+step, … (< end) along axis
+// of input i's adjoint.
+func (a *Adjoints) addSlice(i int, g *Node, axis, start, end, step int) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	base := a.sparseBase(x)
+	n := accNode(accSliceOp, base, g)
+	n.p.axis, n.p.start, n.p.end, n.p.step = axis, start, end, step
+	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+}
+
+// addElems adds the elements of g, in order, to the elements of input i's
+// adjoint at the given flat offsets (repeated offsets add up), or, with
+// single set, adds the one element of g at offset off.
+func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	base := a.sparseBase(x)
+	n := accNode(accElemsOp, base, g)
+	n.p.idx, n.p.start, n.p.keep = idx, off, single
+	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+}
+
+// addRows adds row r of g (a tensor of shape [len(idx), rest...]) to row
+// idx[r] of input i's adjoint (of shape [rows, rest...]); repeated indices
+// add up.
+func (a *Adjoints) addRows(i int, g *Node, idx []int) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	base := a.sparseBase(x)
+	n := accNode(accRowsOp, base, g)
+	n.p.idx = idx
+	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+}
+
+// accNode starts an accumulation node: its value is acc's storage, which
+// the op updates in place with g. Dense accumulation is finished here; the
+// sparse ones set their parameters and call finishAcc.
+func accNode(op *Op, acc, g *Node) *Node {
+	tp := acc.tape
+	n := tp.newBareNode(op)
+	n.inl[0], n.inl[1] = acc, g
+	n.in = n.inl[:2]
+	n.value = acc.value
+	if op == accAddOp {
+		return tp.finishAcc(n)
+	}
+	return n
+}
+
+// finishAcc computes an accumulation node's value (in place) and tangent.
+func (tp *Tape) finishAcc(n *Node) *Node {
+	accApply(n, &n.value, &n.in[1].value)
+	return tp.record(n)
+}
+
+// The accumulation ops: input 0 is the adjoint so far, whose storage the
+// op's value shares and updates; input 1 is the contribution. Their JVP
+// adds the contribution's tangent into the shared tangent storage; their
+// VJP passes the output adjoint h to the accumulator unchanged and gives
+// the contribution the part of h it was added to.
+var accAddOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op)
+
+func init() {
+	accJVP := func(n *Node, dst *tensor.Tensor) {
+		if t := n.in[1].tan(); t != nil {
+			accApply(n, dst, t)
+		}
+	}
+	*accAddOp = Op{Name: "Accumulate", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.Add(1, h)
+		}}
+	*accSliceOp = Op{Name: "AccumulateSlice", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			if adj.Need(1) {
+				adj.Add(1, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
+			}
+		}}
+	*accElemsOp = Op{Name: "AccumulateElements", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			if adj.Need(1) {
+				g := n.in[1]
+				if n.p.keep {
+					adj.Add(1, Reshape(indexFlat(h, n.p.start), g.Shape()...))
+				} else {
+					adj.Add(1, Reshape(gatherFlat(h, n.p.idx), g.Shape()...))
+				}
+			}
+		}}
+	*accRowsOp = Op{Name: "AccumulateRows", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			if adj.Need(1) {
+				adj.Add(1, Gather(h, n.p.idx))
+			}
+		}}
+}
+
+// accApply adds src into dst at the positions n's accumulation op names
+// (dst has the accumulator's shape, src the contribution's).
+func accApply(n *Node, dst, src *tensor.Tensor) {
+	d, s := dst.Data(), src.Data()
+	switch n.op {
+	case accAddOp:
+		tensor.AddTo(dst, dst, src)
+	case accElemsOp:
+		if n.p.keep {
+			d[n.p.start] += s[0]
+			return
+		}
+		for r, j := range n.p.idx {
+			d[j] += s[r]
+		}
+	case accRowsOp:
+		rs := 1
+		if len(dst.Shape()) > 0 {
+			rs = len(d) / dst.Shape()[0]
+		}
+		for r, j := range n.p.idx {
+			row, add := d[j*rs:(j+1)*rs], s[r*rs:(r+1)*rs]
+			for k, v := range add {
+				row[k] += v
+			}
+		}
+	case accSliceOp:
+		shape := dst.Shape()
+		ax := n.p.axis
+		if ax < 0 {
+			ax += len(shape)
+		}
+		outer, inner := 1, 1
+		for _, v := range shape[:ax] {
+			outer *= v
+		}
+		for _, v := range shape[ax+1:] {
+			inner *= v
+		}
+		dim, cnt := shape[ax], src.Shape()[ax]
+		for o := 0; o < outer; o++ {
+			for j := 0; j < cnt; j++ {
+				row := d[(o*dim+n.p.start+j*n.p.step)*inner:][:inner]
+				add := s[(o*cnt+j)*inner:][:inner]
+				for k, v := range add {
+					row[k] += v
+				}
+			}
+		}
+	default:
+		panic("graph: accApply: not an accumulation op")
+	}
+}
