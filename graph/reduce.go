@@ -74,8 +74,13 @@ func MeanAxis(x *Node, axis int, keepDims bool) *Node {
 
 // Max records the largest element of x, as a scalar. Its derivative is
 // shared equally among the elements that attain the maximum (a
-// subgradient); its second derivative is zero.
+// subgradient); its second derivative is zero. The maximum of an empty
+// tensor is −Inf (the identity of max, as 0 is the sum's), as in
+// tensor.MaxAll and MaxAxis.
 func Max(x *Node) *Node {
+	if x.value.Size() == 0 {
+		return AddScalar(Sum(x), math.Inf(-1))
+	}
 	m := tensor.MaxAll(&x.value)
 	mask := tensor.EqualMask(&x.value, tensor.Scalar(m))
 	tensor.ScaleTo(mask, mask, 1/tensor.SumAll(mask))
@@ -91,6 +96,14 @@ func Max(x *Node) *Node {
 // MaxAxis records the maximum of x along axis (see SumAxis and Max).
 func MaxAxis(x *Node, axis int, keepDims bool) *Node {
 	checkAxis("MaxAxis", x, axis)
+	if a := axis; x.value.Size() == 0 {
+		if a < 0 {
+			a += len(x.Shape())
+		}
+		if x.Shape()[a] == 0 { // the maximum of no elements is −Inf
+			return AddScalar(SumAxis(x, axis, keepDims), math.Inf(-1))
+		}
+	}
 	m := tensor.MaxAxis(&x.value, axis, true)
 	mask := tensor.EqualMask(&x.value, m)
 	count := tensor.SumAxis(mask, axis, true)

@@ -22,7 +22,7 @@ func ResolveShape(op string, size int, shape []int) []int {
 		case d < 0:
 			panic(fmt.Sprintf("%s: bad shape %v", op, shape))
 		default:
-			n *= d
+			n = mulSize(op, n, d, shape)
 		}
 	}
 	if infer >= 0 {

@@ -127,10 +127,13 @@ func MaxAxis(x *Tensor, axis int, keepDims bool) *Tensor {
 func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	dst, a := reduceDst("tensor: MaxAxis", dst, x, axis, keepDims)
 	outer, n, inner := splitAxis(x.shape, a)
-	if n == 0 {
-		panic(fmt.Sprintf("tensor: MaxAxis: empty axis %d of shape %v", axis, x.shape))
-	}
 	out := dst.data
+	if n == 0 { // the maximum of no elements is −Inf, as MaxAll's is
+		for i := range out {
+			out[i] = math.Inf(-1)
+		}
+		return dst
+	}
 	for o := 0; o < outer; o++ {
 		row := out[o*inner : (o+1)*inner]
 		copy(row, x.data[o*n*inner:o*n*inner+inner])

@@ -103,10 +103,6 @@ func TestReduceAxis(t *testing.T) {
 				checkShapeIs(t, "MeanAxis "+what, got.Shape(), wantShape)
 				checkClose(t, "MeanAxis "+what, got.Data(), wantMean, 1e-14)
 
-				if shape[a] == 0 {
-					testutil.MustPanic(t, "MaxAxis "+what, func() { MaxAxis(x, axis, keep) }, "tensor: MaxAxis", "empty", fmt.Sprint(shape))
-					continue
-				}
 				_, wantMax := refReduce(x, a, math.Inf(-1), maxf)
 				got = MaxAxis(x, axis, keep)
 				checkShapeIs(t, "MaxAxis "+what, got.Shape(), wantShape)

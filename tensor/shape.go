@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // checkShape validates a shape and returns its number of elements. op, in
 // panic messages, names the operation with its package ("tensor: Zeros").
@@ -10,9 +13,23 @@ func checkShape(op string, shape []int) int {
 		if s < 0 {
 			panic(fmt.Sprintf("%s: negative dimension in shape %v", op, shape))
 		}
-		n *= s
+		n = mulSize(op, n, s, shape)
 	}
 	return n
+}
+
+// MaxSize is the largest number of elements a tensor may have: its storage
+// in bytes must fit in an int.
+const MaxSize = math.MaxInt / 8
+
+// mulSize returns n·s, panicking, naming op and the shape, when the product
+// exceeds MaxSize (or overflows, which a product of shape entries checked
+// one by one would otherwise do silently).
+func mulSize(op string, n, s int, shape []int) int {
+	if s != 0 && n > MaxSize/s {
+		panic(fmt.Sprintf("%s: shape %v has more than %d elements", op, shape, MaxSize))
+	}
+	return n * s
 }
 
 func cloneInts(s []int) []int {
@@ -93,6 +110,7 @@ func BroadcastShape(op string, a, b []int) []int {
 		}
 		out[n-i] = da
 	}
+	checkShape(op, out) // a broadcast of two valid shapes can still be too large
 	return out
 }
 
