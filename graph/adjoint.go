@@ -81,24 +81,24 @@ func (a *Adjoints) Done() {
 	tp.adjFree = append(tp.adjFree, a)
 }
 
-func (a *Adjoints) in(n *Node) bool { return n.id >= a.lo && n.id <= a.hi }
+func (a *Adjoints) in(n *Node) bool { return int(n.id) >= a.lo && int(n.id) <= a.hi }
 
 // Require marks n as needing an adjoint.
 func (a *Adjoints) Require(n *Node) {
 	if a.in(n) {
-		a.need[n.id-a.lo] = true
+		a.need[int(n.id)-a.lo] = true
 	}
 }
 
 // Required reports whether n needs an adjoint.
-func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[n.id-a.lo] }
+func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[int(n.id)-a.lo] }
 
 // Of returns the adjoint accumulated for n, or nil when it received none.
 func (a *Adjoints) Of(n *Node) *Node {
 	if !a.in(n) {
 		return nil
 	}
-	return a.slot[n.id-a.lo]
+	return a.slot[int(n.id)-a.lo]
 }
 
 // Seed adds g (a node of n's shape) to n's adjoint.
@@ -118,7 +118,7 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
-	g := a.slot[n.id-a.lo]
+	g := a.slot[int(n.id)-a.lo]
 	if g == nil {
 		return
 	}
@@ -153,7 +153,7 @@ func (a *Adjoints) Add(i int, g *Node) {
 
 // accumulate adds the dense contribution g to x's adjoint.
 func (a *Adjoints) accumulate(x, g *Node) {
-	k := x.id - a.lo
+	k := int(x.id) - a.lo
 	switch {
 	case a.slot[k] == nil:
 		a.slot[k] = g // the contribution itself, not owned: never written
@@ -169,7 +169,7 @@ func (a *Adjoints) accumulate(x, g *Node) {
 // when there is none yet), for an accumulation that touches only part of
 // it.
 func (a *Adjoints) sparseBase(x *Node) *Node {
-	k := x.id - a.lo
+	k := int(x.id) - a.lo
 	switch {
 	case a.slot[k] == nil:
 		z := a.tape.Full(0, x.Shape()...)
@@ -193,7 +193,7 @@ func (a *Adjoints) addSlice(i int, g *Node, axis, start, end, step int) {
 	base := a.sparseBase(x)
 	n := accNode(accSliceOp, base, g)
 	n.p.axis, n.p.start, n.p.end, n.p.step = axis, start, end, step
-	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
 }
 
 // addElems adds the elements of g, in order, to the elements of input i's
@@ -207,7 +207,7 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 	base := a.sparseBase(x)
 	n := accNode(accElemsOp, base, g)
 	n.p.idx, n.p.start, n.p.keep = idx, off, single
-	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
 }
 
 // addRows adds row r of g (a tensor of shape [len(idx), rest...]) to row
@@ -221,7 +221,7 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 	base := a.sparseBase(x)
 	n := accNode(accRowsOp, base, g)
 	n.p.idx = idx
-	a.slot[x.id-a.lo] = a.tape.finishAcc(n)
+	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
 }
 
 // accNode starts an accumulation node: its value is acc's storage, which
@@ -296,8 +296,11 @@ func init() {
 func accApply(n *Node, dst, src *tensor.Tensor) {
 	d, s := dst.Data(), src.Data()
 	switch n.op {
-	case accAddOp:
-		tensor.AddTo(dst, dst, src)
+	case accAddOp: // same shapes: Add summed the contribution to the accumulator's shape
+		s = s[:len(d)]
+		for i, v := range s {
+			d[i] += v
+		}
 	case accElemsOp:
 		if n.p.keep {
 			d[n.p.start] += s[0]

@@ -248,7 +248,7 @@ func (tp *Tape) newBareNode(op *Op) *Node {
 	}
 	n := &a.chunks[a.chunk][a.pos]
 	a.pos++
-	*n = Node{tape: tp, id: len(tp.nodes), gen: tp.gen, op: op}
+	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
 	if tp.adj != nil {
 		n.origin = tp.adj.cur
 	}
@@ -260,7 +260,7 @@ func (tp *Tape) newBareNode(op *Op) *Node {
 // recorded operation. It carries its value and, in forward mode, a tangent.
 type Node struct {
 	tape *Tape
-	id   int
+	id   int32
 	gen  uint32
 	op   *Op // nil for leaves
 	in   []*Node
@@ -361,7 +361,7 @@ func (n *Node) Shape() []int { return n.value.Shape() }
 func (n *Node) Tape() *Tape { return n.tape }
 
 // Index returns the node's position in its tape's recording order.
-func (n *Node) Index() int { return n.id }
+func (n *Node) Index() int { return int(n.id) }
 
 // IsVar reports whether the node is a differentiable input made by Var.
 func (n *Node) IsVar() bool { return n.isVar }
