@@ -22,26 +22,19 @@ type Residual interface {
 	Jacobian(x []float64, jac *mat.Dense)
 }
 
-// JacobianOperator is the Jacobian J of a Residual at a fixed point,
-// applied without forming it: J·v by forward mode and Jᵀu by reverse mode.
-// Implementations must not retain the slices passed to them.
-type JacobianOperator interface {
-	// JacVec stores J·v in jv (len(v) = n, len(jv) = m).
-	JacVec(v, jv []float64)
-	// JacTVec stores Jᵀu in jtu (len(u) = m, len(jtu) = n).
-	JacTVec(u, jtu []float64)
-}
-
 // JacobianLinearizer is optionally implemented by residuals that can fix a
-// point once and then apply its Jacobian many times cheaply (the AD engine
-// records r once and pushes each new direction through the recording).
-// MatrixFreeLevenbergMarquardt requires it; the dense methods do not use
-// it.
+// point once and then apply its Jacobian J there many times cheaply,
+// without forming it: J·v by forward mode and Jᵀu by reverse mode (the AD
+// engine records r once and pushes each new direction through the
+// recording). MatrixFreeLevenbergMarquardt requires it; the dense methods
+// do not use it.
 //
-// LinearizeJacobian stores r(x) in r (len m) and returns J(x) as an
-// operator, valid until the next call to LinearizeJacobian on the same
-// value (so an implementation may reuse its storage); calls to Residuals
-// in between must leave it valid.
+// LinearizeJacobian stores r(x) in r (len m) and returns two functions:
+// jacVec stores J(x)·v in dst (len(v) = n, len(dst) = m) and jacTVec
+// stores J(x)ᵀu in dst (len(u) = m, len(dst) = n). They are valid until
+// the next call to LinearizeJacobian on the same value (calls to
+// Residuals in between must leave them valid), and must not retain the
+// slices passed to them.
 type JacobianLinearizer interface {
-	LinearizeJacobian(x, r []float64) JacobianOperator
+	LinearizeJacobian(x, r []float64) (jacVec, jacTVec func(v, dst []float64))
 }
