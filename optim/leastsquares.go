@@ -287,6 +287,10 @@ func (p *lsProblem) limit() Status {
 	return NotTerminated
 }
 
+func nonFiniteTrialErr(p *lsProblem) error {
+	return fmt.Errorf("%w: every trial step from the best point gave a non-finite residual (%d in a row)", ErrNonFinite, p.nonFinite)
+}
+
 // iterated counts an accepted step and runs the callback.
 func (p *lsProblem) iterated() Status {
 	p.iter++

@@ -32,8 +32,9 @@ import (
 type LevenbergMarquardt struct {
 	// InitialStepBound sets the first trust radius Δ₀ = InitialStepBound·
 	// ‖D·x0‖ (InitialStepBound itself when that is zero). If it is 0, it is
-	// defaulted to 100, MINPACK's recommendation; smaller values (0.1 to
-	// 1) make the first steps more cautious.
+	// defaulted to 1. (MINPACK suggests 100; on the NIST StRD problems 1
+	// needs fewer Jacobians from the distant starts and no more from the
+	// near ones.)
 	InitialStepBound float64
 }
 
@@ -41,7 +42,7 @@ var _ LeastSquaresMethod = LevenbergMarquardt{}
 
 func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 	checkRanges("LevenbergMarquardt", setting{"InitialStepBound", lm.InitialStepBound, math.Inf(1)})
-	factor := orDefault(lm.InitialStepBound, 100)
+	factor := orDefault(lm.InitialStepBound, 1)
 	m, n := p.m, p.n
 	var (
 		g      = make([]float64, n)
@@ -222,6 +223,12 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				}
 			}
 
+			// A trust region that collapsed on non-finite trials is not
+			// convergence.
+			if !accepted && math.IsInf(fnorm1, 1) && delta <= max(p.xtol, machEps)*xnorm {
+				p.err = nonFiniteTrialErr(p)
+				return NonFinite
+			}
 			// Convergence tests, then the rounding-level versions of each.
 			switch {
 			case math.Abs(actred) <= p.ftol && prered <= p.ftol && 0.5*ratio <= 1:
