@@ -173,7 +173,7 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 		switch {
 		case p.cost == 0:
 			return ZeroResidual
-		case (prevCost-p.cost) <= max(p.ftol, machEps)*prevCost:
+		case (prevCost - p.cost) <= max(p.ftol, machEps)*prevCost:
 			return SmallRelativeReduction
 		case snorm <= max(p.xtol, machEps)*xnorm:
 			return SmallStep
