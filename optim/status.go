@@ -68,13 +68,18 @@ func (s Status) String() string {
 	if s >= 0 && int(s) < len(statusNames) {
 		return statusNames[s]
 	}
+	if name := lsString(s); name != "" {
+		return name
+	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }
 
 // Success reports whether s means that a stationary point satisfying the
-// requested tests was found (GradientThreshold or SecondOrderStationary).
+// requested tests was found (GradientThreshold or SecondOrderStationary, or
+// for LeastSquares SmallRelativeReduction, SmallStep, SmallGradient or
+// ZeroResidual).
 func (s Status) Success() bool {
-	return s == GradientThreshold || s == SecondOrderStationary
+	return s == GradientThreshold || s == SecondOrderStationary || lsSuccess(s)
 }
 
 // Err returns the sentinel error matching s: nil for GradientThreshold,
@@ -98,6 +103,8 @@ func (s Status) Err() error {
 		return ErrNonDescent
 	case NoProgress:
 		return ErrNoProgress
+	case RankDeficient:
+		return ErrRankDeficient
 	}
 	return nil
 }

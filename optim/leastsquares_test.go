@@ -1,0 +1,256 @@
+package optim_test
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/curvature-go/curvature/internal/testutil"
+	"github.com/curvature-go/curvature/optim"
+)
+
+// funcResidual is a hand-written Residual for tests.
+type funcResidual struct {
+	m, n int
+	r    func(x, r []float64)
+	jac  func(x []float64, J *mat.Dense)
+}
+
+func (f funcResidual) Dims() (int, int)                   { return f.m, f.n }
+func (f funcResidual) Residuals(x, r []float64)           { f.r(x, r) }
+func (f funcResidual) Jacobian(x []float64, J *mat.Dense) { f.jac(x, J) }
+
+// rosenbrockRes is Rosenbrock's function in residual form:
+// r = (10(x₁ − x₀²), 1 − x₀), minimum 0 at (1, 1).
+func rosenbrockRes() funcResidual {
+	return funcResidual{2, 2,
+		func(x, r []float64) { r[0], r[1] = 10*(x[1]-x[0]*x[0]), 1-x[0] },
+		func(x []float64, J *mat.Dense) {
+			J.Set(0, 0, -20*x[0])
+			J.Set(0, 1, 10)
+			J.Set(1, 0, -1)
+			J.Set(1, 1, 0)
+		}}
+}
+
+// shiftRes is r = x − c, whose bounded minimiser is the projection of c.
+func shiftRes(c []float64) funcResidual {
+	n := len(c)
+	return funcResidual{n, n,
+		func(x, r []float64) {
+			for i := range r {
+				r[i] = x[i] - c[i]
+			}
+		},
+		func(x []float64, J *mat.Dense) {
+			J.Zero()
+			for i := 0; i < n; i++ {
+				J.Set(i, i, 1)
+			}
+		}}
+}
+
+var lsMethods = []struct {
+	name   string
+	method optim.LeastSquaresMethod
+}{
+	{"LM", optim.LevenbergMarquardt{}},
+	{"GN", optim.GaussNewton{}},
+}
+
+func TestLeastSquaresRosenbrock(t *testing.T) {
+	for _, m := range lsMethods {
+		t.Run(m.name, func(t *testing.T) {
+			res, err := optim.LeastSquares(rosenbrockRes(), []float64{-1.2, 1}, m.method, nil)
+			if err != nil || !res.Status.Success() {
+				t.Fatalf("status %v, err %v", res.Status, err)
+			}
+			if e, _ := testutil.RelErr(res.X, []float64{1, 1}); e > 1e-10 {
+				t.Errorf("X = %v, want [1 1]", res.X)
+			}
+			if res.Rank != 2 || res.GradNorm > 1e-10 {
+				t.Errorf("Rank = %d, GradNorm = %g", res.Rank, res.GradNorm)
+			}
+		})
+	}
+}
+
+// TestLeastSquaresBounds checks the active set, the projection of x0, the
+// projected gradient, and a bounded Rosenbrock problem with a known
+// solution.
+func TestLeastSquaresBounds(t *testing.T) {
+	inf := math.Inf(1)
+	for _, m := range lsMethods {
+		t.Run(m.name+"/shift", func(t *testing.T) {
+			c := []float64{-2, 0.5, 3, 1}
+			b := &optim.Bounds{Lower: []float64{-1, 0, -inf, 1}, Upper: []float64{1, 1, 2, inf}}
+			// x0 outside the box: projected first.
+			res, err := optim.LeastSquares(shiftRes(c), []float64{5, -5, 5, -5}, m.method, &optim.LeastSquaresSettings{Bounds: b})
+			if err != nil || !res.Status.Success() {
+				t.Fatalf("status %v, err %v", res.Status, err)
+			}
+			want := []float64{-1, 0.5, 2, 1}
+			if e, _ := testutil.RelErr(res.X, want); e > 1e-12 {
+				t.Errorf("X = %v, want %v", res.X, want)
+			}
+			if !slices.Equal(res.AtLower, []int{0, 3}) || !slices.Equal(res.AtUpper, []int{2}) {
+				t.Errorf("AtLower = %v, AtUpper = %v; want [0 3], [2]", res.AtLower, res.AtUpper)
+			}
+			if res.GradNorm > 1e-12 {
+				t.Errorf("projected gradient %g", res.GradNorm)
+			}
+		})
+		t.Run(m.name+"/rosenbrock", func(t *testing.T) {
+			// With x₀ ≤ 0.5 the minimiser is (0.5, 0.25), x₀ at its bound.
+			b := &optim.Bounds{Upper: []float64{0.5, inf}}
+			res, err := optim.LeastSquares(rosenbrockRes(), []float64{-1.2, 1}, m.method, &optim.LeastSquaresSettings{Bounds: b})
+			if err != nil || !res.Status.Success() {
+				t.Fatalf("status %v, err %v", res.Status, err)
+			}
+			if e, _ := testutil.RelErr(res.X, []float64{0.5, 0.25}); e > 1e-9 {
+				t.Errorf("X = %v, want [0.5 0.25]", res.X)
+			}
+			if !slices.Equal(res.AtUpper, []int{0}) || res.AtLower != nil {
+				t.Errorf("AtLower = %v, AtUpper = %v", res.AtLower, res.AtUpper)
+			}
+			if res.GradNorm > 1e-9 {
+				t.Errorf("projected gradient %g", res.GradNorm)
+			}
+		})
+	}
+}
+
+func TestLeastSquaresPanics(t *testing.T) {
+	r := rosenbrockRes()
+	for _, tc := range []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"nil residual", func() { optim.LeastSquares(nil, []float64{1}, nil, nil) }, []string{"nil residual"}},
+		{"wrong x0", func() { optim.LeastSquares(r, []float64{1, 2, 3}, nil, nil) }, []string{"optim: LeastSquares", "len(x0) = 3", "n = 2"}},
+		{"l > u", func() {
+			optim.LeastSquares(r, []float64{0, 0}, nil, &optim.LeastSquaresSettings{Bounds: &optim.Bounds{Lower: []float64{1, 0}, Upper: []float64{0, 1}}})
+		}, []string{"invalid bounds on x[0]: [1, 0]"}},
+		{"bounds length", func() {
+			optim.LeastSquares(r, []float64{0, 0}, nil, &optim.LeastSquaresSettings{Bounds: &optim.Bounds{Lower: []float64{1}}})
+		}, []string{"len(Bounds.Lower) = 1"}},
+		{"negative tolerance", func() {
+			optim.LeastSquares(r, []float64{0, 0}, nil, &optim.LeastSquaresSettings{FunctionTolerance: -1})
+		}, []string{"FunctionTolerance = -1"}},
+		{"LM step bound", func() {
+			optim.LeastSquares(r, []float64{0, 0}, optim.LevenbergMarquardt{InitialStepBound: -1}, nil)
+		}, []string{"InitialStepBound = -1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testutil.MustPanic(t, tc.name, tc.f, tc.want...) })
+	}
+}
+
+// TestLeastSquaresBadData covers the data conditions that are reported, not
+// panicked on.
+func TestLeastSquaresBadData(t *testing.T) {
+	// m < n: two residuals for three parameters.
+	under := funcResidual{2, 3,
+		func(x, r []float64) { r[0], r[1] = x[0]+x[1], x[2] },
+		func(x []float64, J *mat.Dense) { J.Zero() }}
+	// A zero Jacobian column: x₁ does not enter r.
+	zeroCol := funcResidual{3, 2,
+		func(x, r []float64) { r[0], r[1], r[2] = x[0]-1, 2*(x[0]-1), 3 },
+		func(x []float64, J *mat.Dense) {
+			J.Zero()
+			J.Set(0, 0, 1)
+			J.Set(1, 0, 2)
+		}}
+	// NaN residuals for x₀ > 1.5: the first steps from x0 = 1 toward the
+	// minimum at 3 are rejected until the trust region is small enough,
+	// and the run ends at the boundary of the finite region.
+	rosen := rosenbrockRes()
+	nanRegion := funcResidual{2, 2,
+		func(x, r []float64) {
+			if x[0] > 1.5 || x[0] < -1.5 {
+				r[0], r[1] = math.NaN(), math.NaN()
+				return
+			}
+			rosen.r(x, r)
+		}, rosen.jac}
+	nanAtX0 := funcResidual{2, 2, func(x, r []float64) { r[0], r[1] = math.NaN(), 0 }, rosen.jac}
+	nanJac := funcResidual{2, 2, rosen.r, func(x []float64, J *mat.Dense) { J.Set(0, 0, math.Inf(1)) }}
+	alwaysNaNAfterX0 := func() funcResidual {
+		calls := 0
+		return funcResidual{2, 2, func(x, r []float64) {
+			calls++
+			if calls > 1 {
+				r[0], r[1] = math.NaN(), math.NaN()
+				return
+			}
+			rosen.r(x, r)
+		}, rosen.jac}
+	}
+	for _, m := range lsMethods {
+		for _, tc := range []struct {
+			name   string
+			res    optim.Residual
+			x0     []float64
+			status optim.Status
+			err    error
+			xNil   bool
+			check  func(t *testing.T, r optim.LeastSquaresResult)
+		}{
+			{"m < n", under, []float64{1, 2, 3}, optim.RankDeficient, optim.ErrRankDeficient, false, nil},
+			{"zero column", zeroCol, []float64{5, 7}, optim.RankDeficient, optim.ErrRankDeficient, false,
+				func(t *testing.T, r optim.LeastSquaresResult) {
+					if math.Abs(r.X[0]-1) > 1e-12 || r.X[1] != 7 || r.Rank != 1 {
+						t.Errorf("X = %v, Rank = %d; want [1 7], 1", r.X, r.Rank)
+					}
+				}},
+			{"NaN in x0", rosen, []float64{math.NaN(), 1}, optim.NonFinite, optim.ErrNonFinite, true, nil},
+			{"NaN at x0", nanAtX0, []float64{0, 1}, optim.NonFinite, optim.ErrNonFinite, true, nil},
+			{"NaN Jacobian", nanJac, []float64{0, 1}, optim.NonFinite, optim.ErrNonFinite, false, nil},
+			{"NaN after x0", alwaysNaNAfterX0(), []float64{-1.2, 1}, optim.NonFinite, optim.ErrNonFinite, false,
+				func(t *testing.T, r optim.LeastSquaresResult) {
+					if !slices.Equal(r.X, []float64{-1.2, 1}) {
+						t.Errorf("X = %v, want x0", r.X)
+					}
+				}},
+			{"NaN region", nanRegion, []float64{-1.2, 1}, 0, nil, false,
+				func(t *testing.T, r optim.LeastSquaresResult) {
+					if e, _ := testutil.RelErr(r.X, []float64{1, 1}); e > 1e-8 {
+						t.Errorf("X = %v, want [1 1] (NaN trials must only shorten steps)", r.X)
+					}
+				}},
+		} {
+			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
+				r, err := optim.LeastSquares(tc.res, tc.x0, m.method, nil)
+				if tc.err == nil {
+					if err != nil || !r.Status.Success() {
+						t.Fatalf("status %v, err %v", r.Status, err)
+					}
+				} else {
+					if r.Status != tc.status || !errors.Is(err, tc.err) {
+						t.Fatalf("status %v, err %v; want %v, %v", r.Status, err, tc.status, tc.err)
+					}
+					if r.Status.Success() {
+						t.Errorf("%v reported as success", r.Status)
+					}
+				}
+				if (r.X == nil) != tc.xNil {
+					t.Fatalf("X = %v, want nil: %v", r.X, tc.xNil)
+				}
+				for _, v := range r.X {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Fatalf("X = %v is not finite", r.X)
+					}
+				}
+				if r.X != nil && (math.IsNaN(r.Cost) || r.Cost < 0) {
+					t.Errorf("Cost = %v", r.Cost)
+				}
+				if tc.check != nil {
+					tc.check(t, r)
+				}
+			})
+		}
+	}
+}

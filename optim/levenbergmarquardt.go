@@ -1,0 +1,584 @@
+package optim
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// LevenbergMarquardt is the trust-region Levenberg–Marquardt method of
+// Moré (1978), the algorithm of MINPACK's lmder: at each iterate it forms
+// the Jacobian J, factors it by Householder QR with column pivoting, and
+// takes the step p that minimises ‖J·p + r‖ subject to ‖D·p‖ ≤ Δ, where D
+// scales each variable by the largest norm its Jacobian column has had (so
+// the method is invariant to rescaling the parameters) and Δ is the trust
+// radius. The Levenberg–Marquardt parameter λ of that subproblem is found
+// by the Moré–Hebden iteration on the factorisation (a few O(n²) Givens
+// solves, no new QR); the ratio of actual to predicted reduction accepts
+// or rejects the step and grows or shrinks Δ.
+//
+// One iteration costs one Jacobian, one QR (about 2mn² flops) and one
+// residual evaluation per trial; rejected trials (including those where r
+// is NaN or Inf, which count as a failed ratio test) cost a residual and a
+// few O(n²) solves each. With bounds, variables at a bound whose gradient
+// points outward are held for the iteration, the step is computed in the
+// others, and the trial point is its projection onto the box; the ratio
+// test then uses the reduction the linear model predicts for the
+// projected step.
+//
+// Reference: J. J. Moré, "The Levenberg–Marquardt algorithm:
+// implementation and theory", Numerical Analysis, Lecture Notes in
+// Mathematics 630, Springer, 1978, pp. 105–116.
+type LevenbergMarquardt struct {
+	// InitialStepBound sets the first trust radius Δ₀ = InitialStepBound·
+	// ‖D·x0‖ (InitialStepBound itself when that is zero). If it is 0, it is
+	// defaulted to 1. (MINPACK suggests 100; on the NIST StRD problems 1
+	// needs fewer Jacobians from the distant starts and no more from the
+	// near ones.)
+	InitialStepBound float64
+}
+
+var _ LeastSquaresMethod = LevenbergMarquardt{}
+
+func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
+	checkRanges("LevenbergMarquardt", setting{"InitialStepBound", lm.InitialStepBound, math.Inf(1)})
+	factor := orDefault(lm.InitialStepBound, 1)
+	m, n := p.m, p.n
+	var (
+		g      = make([]float64, n)
+		free   = make([]bool, n)
+		diag   = make([]float64, n)
+		step   = make([]float64, n)
+		xt     = make([]float64, n)
+		rt     = make([]float64, m)
+		js     = make([]float64, m)
+		idx    = make([]int, 0, n)
+		cols   = make([][]float64, n)
+		colBuf = make([]float64, m*n)
+		qtr    = make([]float64, m)
+		dl     = make([]float64, n)
+		pl     = make([]float64, n)
+		sdiag  = make([]float64, n)
+		wa1    = make([]float64, n)
+		wa2    = make([]float64, n)
+		qr     pivotedQR
+	)
+	for j := range cols {
+		cols[j] = colBuf[j*m : (j+1)*m]
+	}
+	var delta, xnorm, par float64
+	fnorm := math.Sqrt(2 * p.cost)
+	for first := true; ; first = false {
+		if fnorm == 0 {
+			return ZeroResidual
+		}
+		if !p.jacobian() {
+			return NonFinite
+		}
+		jacVecT(p.jac, p.r, g)
+		p.freeSet(g, free)
+
+		// QR of the free columns of J, and Qᵀr.
+		idx = idx[:0]
+		for j := 0; j < n; j++ {
+			if free[j] {
+				idx = append(idx, j)
+			}
+		}
+		k := len(idx)
+		jd := p.jac.RawMatrix()
+		for c, j := range idx {
+			col := cols[c]
+			for i := 0; i < m; i++ {
+				col[i] = jd.Data[i*jd.Stride+j]
+			}
+		}
+		copy(qtr, p.r)
+		qr.factor(cols[:k], qtr)
+
+		// Scaling: the largest column norm seen (1 for a zero column).
+		for c, j := range idx {
+			cn := qr.acnorm[c]
+			if first {
+				diag[j] = cn
+				if cn == 0 {
+					diag[j] = 1
+				}
+			} else {
+				diag[j] = max(diag[j], cn)
+			}
+		}
+		if first {
+			for j := range diag {
+				if diag[j] == 0 { // a held variable not yet scaled
+					diag[j] = 1
+				}
+			}
+			xnorm = scaledNorm(diag, p.x)
+			delta = factor * xnorm
+			if delta == 0 {
+				delta = factor
+			}
+		}
+
+		// Stationarity: the cosine between r and each free column.
+		gnorm := 0.0
+		for c, j := range idx {
+			if qr.acnorm[c] != 0 {
+				gnorm = max(gnorm, math.Abs(g[j])/(qr.acnorm[c]*fnorm))
+			}
+		}
+		if gnorm <= p.gtol || k == 0 {
+			return SmallGradient
+		}
+		for c, j := range idx {
+			dl[c] = diag[j]
+		}
+
+		// Inner loop: trial steps until one is accepted.
+		for {
+			par = qr.lmpar(dl[:k], delta, par, pl[:k], sdiag[:k], wa1[:k], wa2[:k], max(m, n))
+			clear(step)
+			for c, j := range idx {
+				step[j] = -pl[c]
+			}
+			projected := false
+			for j := range xt {
+				xt[j] = p.x[j] + step[j]
+			}
+			if p.bounds != nil {
+				p.bounds.Project(xt)
+				for j := range xt {
+					if d := xt[j] - p.x[j]; d != step[j] {
+						step[j] = d
+						projected = true
+					}
+				}
+			}
+			pnorm := scaledNorm(diag, step)
+			if first {
+				delta = min(delta, pnorm)
+			}
+			fnorm1 := math.Inf(1)
+			if p.evalAt(xt, rt) {
+				fnorm1 = floats.Norm(rt, 2)
+			}
+
+			actred := -1.0
+			if 0.1*fnorm1 < fnorm {
+				actred = 1 - (fnorm1/fnorm)*(fnorm1/fnorm)
+			}
+			var prered, dirder float64
+			if !projected {
+				// ‖J·p‖ = ‖R·Pᵀp‖ from the factorisation; the model
+				// reduction is ‖Jp‖² + 2λ‖Dp‖² (relative to ‖r‖²).
+				for c := 0; c < k; c++ {
+					wa1[c] = 0
+				}
+				for c := 0; c < k; c++ {
+					t := pl[qr.perm[c]]
+					for i := 0; i <= c; i++ {
+						wa1[i] += qr.r[i][c] * t
+					}
+				}
+				t1 := floats.Norm(wa1[:k], 2) / fnorm
+				t2 := math.Sqrt(par) * pnorm / fnorm
+				prered = t1*t1 + 2*t2*t2
+				dirder = -(t1*t1 + t2*t2)
+			} else {
+				jacVec(p.jac, step, js)
+				rjs := floats.Dot(p.r, js) / (fnorm * fnorm)
+				jsn := floats.Norm(js, 2) / fnorm
+				prered = -2*rjs - jsn*jsn
+				dirder = rjs
+			}
+			ratio := 0.0
+			if prered != 0 {
+				ratio = actred / prered
+			}
+
+			// Update the trust radius and λ.
+			if ratio <= 0.25 {
+				temp := 0.5
+				if actred < 0 {
+					temp = 0.5 * dirder / (dirder + 0.5*actred)
+				}
+				if 0.1*fnorm1 >= fnorm || temp < 0.1 || math.IsNaN(temp) {
+					temp = 0.1
+				}
+				delta = temp * min(delta, pnorm/0.1)
+				par /= temp
+			} else if par == 0 || ratio >= 0.75 {
+				delta = pnorm / 0.5
+				par *= 0.5
+			}
+
+			accepted := ratio >= 1e-4
+			if accepted {
+				p.accept(xt, rt)
+				fnorm = fnorm1
+				xnorm = scaledNorm(diag, p.x)
+				if st := p.iterated(); st != NotTerminated {
+					return st
+				}
+			}
+
+			// A trust region that collapsed on non-finite trials is not
+			// convergence.
+			if !accepted && math.IsInf(fnorm1, 1) && delta <= max(p.xtol, machEps)*xnorm {
+				p.err = nonFiniteTrialErr(p)
+				return NonFinite
+			}
+			// Convergence tests, then the rounding-level versions of each.
+			switch {
+			case math.Abs(actred) <= p.ftol && prered <= p.ftol && 0.5*ratio <= 1:
+				return SmallRelativeReduction
+			case delta <= p.xtol*xnorm:
+				return SmallStep
+			case math.Abs(actred) <= machEps && prered <= machEps && 0.5*ratio <= 1:
+				return SmallRelativeReduction
+			case delta <= machEps*xnorm:
+				return SmallStep
+			}
+			if fnorm == 0 {
+				return ZeroResidual
+			}
+			if st := p.limit(); st != NotTerminated {
+				return st
+			}
+			if accepted {
+				break
+			}
+		}
+	}
+}
+
+// scaledNorm returns ‖D·v‖₂ for the diagonal D = diag(d).
+func scaledNorm(d, v []float64) float64 {
+	var scale, ssq float64 = 0, 1
+	for i, vi := range v {
+		x := math.Abs(d[i] * vi)
+		if x == 0 {
+			continue
+		}
+		if scale < x {
+			ssq = 1 + ssq*(scale/x)*(scale/x)
+			scale = x
+		} else {
+			ssq += (x / scale) * (x / scale)
+		}
+	}
+	return scale * math.Sqrt(ssq)
+}
+
+// pivotedQR is a Householder QR factorisation with column pivoting, A·P =
+// Q·R, of an m×k matrix given by its columns (m ≥ k), in the form MINPACK's
+// qrfac produces and its lmpar and qrsolv consume.
+type pivotedQR struct {
+	k int
+	// r holds R in its upper triangle (r[i][j], i ≤ j); qrsolv uses the
+	// strict lower triangle as working storage for the factor S of the
+	// damped problem.
+	r [][]float64
+	// perm: column j of R is column perm[j] of A.
+	perm []int
+	// acnorm holds the norms of A's columns, in A's order.
+	acnorm []float64
+	// qtb holds the first k entries of Qᵀb.
+	qtb []float64
+
+	norms, wa []float64
+}
+
+// factor factors the matrix with the given columns (each overwritten) and
+// applies Qᵀ to b in place when b is not nil (qtb then holds b[:k]).
+func (q *pivotedQR) factor(cols [][]float64, b []float64) {
+	k := len(cols)
+	q.k = k
+	if cap(q.perm) < k {
+		q.perm = make([]int, k)
+		q.acnorm = make([]float64, k)
+		q.norms = make([]float64, k)
+		q.wa = make([]float64, k)
+		q.r = make([][]float64, k)
+		buf := make([]float64, k*k)
+		for i := range q.r {
+			q.r[i] = buf[i*k : (i+1)*k]
+		}
+	}
+	q.perm, q.acnorm, q.norms, q.wa = q.perm[:k], q.acnorm[:k], q.norms[:k], q.wa[:k]
+	if len(q.r) != k || (k > 0 && len(q.r[0]) != k) {
+		q.r = q.r[:0]
+		buf := make([]float64, k*k)
+		for i := 0; i < k; i++ {
+			q.r = append(q.r, buf[i*k:(i+1)*k])
+		}
+	}
+	for j, c := range cols {
+		q.acnorm[j] = floats.Norm(c, 2)
+		q.norms[j] = q.acnorm[j]
+		q.wa[j] = q.acnorm[j]
+		q.perm[j] = j
+	}
+	rdiag := make([]float64, k)
+	for j := 0; j < k; j++ {
+		// Bring the column of largest remaining norm to position j.
+		kmax := j
+		for l := j + 1; l < k; l++ {
+			if q.norms[l] > q.norms[kmax] {
+				kmax = l
+			}
+		}
+		if kmax != j {
+			cols[j], cols[kmax] = cols[kmax], cols[j]
+			q.norms[kmax] = q.norms[j]
+			q.wa[kmax] = q.wa[j]
+			q.perm[j], q.perm[kmax] = q.perm[kmax], q.perm[j]
+		}
+		// The Householder reflection H = I − v·vᵀ/v₀ that zeroes column j
+		// below the diagonal; v overwrites the column.
+		v := cols[j][j:]
+		ajnorm := floats.Norm(v, 2)
+		if ajnorm != 0 {
+			if v[0] < 0 {
+				ajnorm = -ajnorm
+			}
+			floats.Scale(1/ajnorm, v)
+			v[0]++
+			for l := j + 1; l < k; l++ {
+				c := cols[l][j:]
+				floats.AddScaled(c, -floats.Dot(v, c)/v[0], v)
+				if q.norms[l] != 0 {
+					// Downdate the remaining norm; recompute it when
+					// cancellation has eaten its accuracy.
+					t := c[0] / q.norms[l]
+					q.norms[l] *= math.Sqrt(max(0, 1-t*t))
+					if r := q.norms[l] / q.wa[l]; 0.05*r*r <= machEps {
+						q.norms[l] = floats.Norm(cols[l][j+1:], 2)
+						q.wa[l] = q.norms[l]
+					}
+				}
+			}
+			if b != nil {
+				bj := b[j:]
+				floats.AddScaled(bj, -floats.Dot(v, bj)/v[0], v)
+			}
+		}
+		rdiag[j] = -ajnorm
+	}
+	for j := 0; j < k; j++ {
+		for i := 0; i < j; i++ {
+			q.r[i][j] = cols[j][i]
+		}
+		q.r[j][j] = rdiag[j]
+	}
+	if b != nil {
+		q.qtb = b[:k]
+	}
+}
+
+// rank returns the number of leading diagonal entries of R larger than
+// tol·|R₀₀| in magnitude (R's diagonal decreases in magnitude, up to
+// rounding, under column pivoting).
+func (q *pivotedQR) rank(tol float64) int {
+	if q.k == 0 {
+		return 0
+	}
+	limit := tol * math.Abs(q.r[0][0])
+	for j := 0; j < q.k; j++ {
+		if !(math.Abs(q.r[j][j]) > limit) {
+			return j
+		}
+	}
+	return q.k
+}
+
+// lmpar returns the Levenberg–Marquardt parameter λ ≥ 0 and stores in x
+// (in A's column order) the solution of min ‖A·x − b‖² + λ‖D·x‖², D =
+// diag(d), such that either λ = 0 and ‖D·x‖ ≤ 1.1Δ, or λ > 0 and
+// |‖D·x‖ − Δ| ≤ 0.1Δ: the Moré–Hebden iteration, a safeguarded Newton
+// iteration on 1/‖D·x(λ)‖ = 1/Δ from the bounds [parl, paru], starting at
+// par. sdiag receives the diagonal of S for qrsolv's factor; wa1 and wa2
+// are work space; mn = max(m, k) sets the rank tolerance of the
+// Gauss–Newton step.
+func (q *pivotedQR) lmpar(d []float64, delta, par float64, x, sdiag, wa1, wa2 []float64, mn int) float64 {
+	const dwarf = 0x1p-1022
+	n := q.k
+	r := q.r
+	// The Gauss–Newton step, least squares over the leading nonsingular
+	// block of R when it is rank deficient.
+	nsing := q.rank(float64(mn) * machEps)
+	for j := 0; j < n; j++ {
+		wa1[j] = 0
+		if j < nsing {
+			wa1[j] = q.qtb[j]
+		}
+	}
+	for j := nsing - 1; j >= 0; j-- {
+		wa1[j] /= r[j][j]
+		t := wa1[j]
+		for i := 0; i < j; i++ {
+			wa1[i] -= r[i][j] * t
+		}
+	}
+	for j := 0; j < n; j++ {
+		x[q.perm[j]] = wa1[j]
+	}
+	for j := 0; j < n; j++ {
+		wa2[j] = d[j] * x[j]
+	}
+	dxnorm := floats.Norm(wa2, 2)
+	fp := dxnorm - delta
+	if fp <= 0.1*delta {
+		return 0
+	}
+
+	// A lower bound parl for λ (zero when R is singular) ...
+	parl := 0.0
+	if nsing == n {
+		for j := 0; j < n; j++ {
+			l := q.perm[j]
+			wa1[j] = d[l] * (wa2[l] / dxnorm)
+		}
+		for j := 0; j < n; j++ {
+			var sum float64
+			for i := 0; i < j; i++ {
+				sum += r[i][j] * wa1[i]
+			}
+			wa1[j] = (wa1[j] - sum) / r[j][j]
+		}
+		t := floats.Norm(wa1, 2)
+		parl = fp / delta / t / t
+	}
+	// ... and an upper bound paru: ‖D⁻¹Aᵀb‖/Δ.
+	for j := 0; j < n; j++ {
+		var sum float64
+		for i := 0; i <= j; i++ {
+			sum += r[i][j] * q.qtb[i]
+		}
+		wa1[j] = sum / d[q.perm[j]]
+	}
+	gnorm := floats.Norm(wa1, 2)
+	paru := gnorm / delta
+	if paru == 0 {
+		paru = dwarf / min(delta, 0.1)
+	}
+	par = min(max(par, parl), paru)
+	if par == 0 {
+		par = gnorm / dxnorm
+	}
+	for iter := 1; ; iter++ {
+		if par == 0 {
+			par = max(dwarf, 0.001*paru)
+		}
+		s := math.Sqrt(par)
+		for j := 0; j < n; j++ {
+			wa1[j] = s * d[j]
+		}
+		q.qrsolv(wa1, x, sdiag, wa2)
+		for j := 0; j < n; j++ {
+			wa2[j] = d[j] * x[j]
+		}
+		dxnorm = floats.Norm(wa2, 2)
+		prev := fp
+		fp = dxnorm - delta
+		if math.Abs(fp) <= 0.1*delta || parl == 0 && fp <= prev && prev < 0 || iter == 10 {
+			return par
+		}
+		// Newton correction from the factor S of the damped problem.
+		for j := 0; j < n; j++ {
+			l := q.perm[j]
+			wa1[j] = d[l] * (wa2[l] / dxnorm)
+		}
+		for j := 0; j < n; j++ {
+			wa1[j] /= sdiag[j]
+			t := wa1[j]
+			for i := j + 1; i < n; i++ {
+				wa1[i] -= r[i][j] * t
+			}
+		}
+		t := floats.Norm(wa1, 2)
+		parc := fp / delta / t / t
+		if fp > 0 {
+			parl = max(parl, par)
+		} else if fp < 0 {
+			paru = min(paru, par)
+		}
+		par = max(parl, par+parc)
+	}
+}
+
+// qrsolv solves min ‖A·x − b‖² + ‖D·x‖² for the diagonal D = diag(d) (in
+// A's column order) from the factorisation, by Givens rotations that fold
+// D·P into R: (R; PᵀDP) = Qₛ·(S; 0), S upper triangular. x receives the
+// solution (in A's order), sdiag the diagonal of S, and the strict lower
+// triangle of r the rest of S (transposed); R and its diagonal are kept.
+// wa is work space. Cost O(k²) per call.
+func (q *pivotedQR) qrsolv(d, x, sdiag, wa []float64) {
+	n := q.k
+	r := q.r
+	for j := 0; j < n; j++ {
+		for i := j + 1; i < n; i++ {
+			r[i][j] = r[j][i]
+		}
+		x[j] = r[j][j]
+		wa[j] = q.qtb[j]
+	}
+	for j := 0; j < n; j++ {
+		if dj := d[q.perm[j]]; dj != 0 {
+			for k := j; k < n; k++ {
+				sdiag[k] = 0
+			}
+			sdiag[j] = dj
+			// Eliminate row j of D·P with rotations in the planes (k, j+n);
+			// qtbpj tracks the extra entry of the transformed right side.
+			qtbpj := 0.0
+			for k := j; k < n; k++ {
+				if sdiag[k] == 0 {
+					continue
+				}
+				var sin, cos float64
+				if math.Abs(r[k][k]) < math.Abs(sdiag[k]) {
+					cot := r[k][k] / sdiag[k]
+					sin = 0.5 / math.Sqrt(0.25+0.25*cot*cot)
+					cos = sin * cot
+				} else {
+					tan := sdiag[k] / r[k][k]
+					cos = 0.5 / math.Sqrt(0.25+0.25*tan*tan)
+					sin = cos * tan
+				}
+				r[k][k] = cos*r[k][k] + sin*sdiag[k]
+				t := cos*wa[k] + sin*qtbpj
+				qtbpj = -sin*wa[k] + cos*qtbpj
+				wa[k] = t
+				for i := k + 1; i < n; i++ {
+					t := cos*r[i][k] + sin*sdiag[i]
+					sdiag[i] = -sin*r[i][k] + cos*sdiag[i]
+					r[i][k] = t
+				}
+			}
+		}
+		sdiag[j] = r[j][j]
+		r[j][j] = x[j]
+	}
+	// Back-substitute S·z = wa, least squares when S is singular.
+	nsing := n
+	for j := 0; j < n; j++ {
+		if sdiag[j] == 0 && nsing == n {
+			nsing = j
+		}
+		if nsing < n {
+			wa[j] = 0
+		}
+	}
+	for j := nsing - 1; j >= 0; j-- {
+		var sum float64
+		for i := j + 1; i < nsing; i++ {
+			sum += r[i][j] * wa[i]
+		}
+		wa[j] = (wa[j] - sum) / sdiag[j]
+	}
+	for j := 0; j < n; j++ {
+		x[q.perm[j]] = wa[j]
+	}
+}
