@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Bounds are box constraints lᵢ ≤ xᵢ ≤ uᵢ on the variables. A nil Lower
@@ -64,4 +65,97 @@ func (b *Bounds) Project(x []float64) {
 	for i := range x {
 		x[i] = min(max(x[i], b.lower(i)), b.upper(i))
 	}
+}
+
+// boundedMethod is implemented by the methods that support Settings.Bounds.
+type boundedMethod interface {
+	Method
+	supportsBounds()
+}
+
+func (LBFGS) supportsBounds()    {}
+func (NewtonCG) supportsBounds() {}
+
+// methodName returns the name of m's type without the package, for panics.
+func methodName(m Method) string {
+	return strings.TrimPrefix(fmt.Sprintf("%T", m), "optim.")
+}
+
+// projGradNorm returns the ∞-norm of the projected gradient P(x − g) − x at
+// a point x inside the box. Its component is −gᵢ for a variable free to move
+// against gᵢ, and is cut to the distance to the bound that −gᵢ points to, so
+// it vanishes exactly at the first-order (KKT) points of the box-constrained
+// problem (Byrd, Lu, Nocedal & Zhu 1995, §6). g must be finite.
+func (b *Bounds) projGradNorm(x, g []float64) float64 {
+	var m float64
+	for i, gi := range g {
+		var c float64
+		switch {
+		case gi > 0:
+			c = math.Min(gi, x[i]-b.lower(i))
+		case gi < 0:
+			c = math.Min(-gi, b.upper(i)-x[i])
+		}
+		m = math.Max(m, c)
+	}
+	return m
+}
+
+// active reports which bounds x lies on exactly.
+func (b *Bounds) active(x []float64) (lower, upper []bool) {
+	lower, upper = make([]bool, len(x)), make([]bool, len(x))
+	for i, xi := range x {
+		lower[i] = xi == b.lower(i)
+		upper[i] = xi == b.upper(i)
+	}
+	return lower, upper
+}
+
+// free appends to dst the indices of the variables strictly inside their
+// bounds at x and returns it.
+func (b *Bounds) free(dst []int, x []float64) []int {
+	for i, xi := range x {
+		if xi > b.lower(i) && xi < b.upper(i) {
+			dst = append(dst, i)
+		}
+	}
+	return dst
+}
+
+// freeOperator restricts the operator h on ℝⁿ to the variables strictly
+// inside their bounds at x (the reduced Hessian of a curvature probe) and
+// returns it with its dimension.
+func (b *Bounds) freeOperator(h func(v, hv []float64), x []float64) (func(v, hv []float64), int) {
+	idx := b.free(nil, x)
+	full, hfull := make([]float64, len(x)), make([]float64, len(x))
+	return func(v, hv []float64) {
+		for k, i := range idx {
+			full[i] = v[k]
+		}
+		h(full, hfull)
+		for k, i := range idx {
+			hv[k] = hfull[i]
+		}
+	}, len(idx)
+}
+
+// maxStep returns the largest α ≥ 0 with x + α·d inside the box (x inside
+// it), capped at limit.
+func (b *Bounds) maxStep(x, d []float64, limit float64) float64 {
+	best := limit
+	for i, di := range d {
+		// Compare (bound − xᵢ) against best·dᵢ so that only improvements
+		// pay for a division.
+		switch {
+		case di > 0:
+			if room := b.upper(i) - x[i]; room < best*di {
+				best = room / di
+			}
+		case di < 0:
+			if room := b.lower(i) - x[i]; room > best*di {
+				best = room / di
+			}
+		}
+	}
+	return math.Max(best, 0)
 }

@@ -39,6 +39,9 @@ func (m LBFGS) minimize(r *runner, loc *location) Status {
 	if store == 0 {
 		store = 20
 	}
+	if r.box != nil {
+		return m.minimizeBounded(r, loc, store)
+	}
 	n := r.n
 	s := make([][]float64, store)
 	y := make([][]float64, store)

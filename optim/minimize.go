@@ -44,6 +44,12 @@ func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (R
 		method = LBFGS{}
 	}
 	r := newRunner(obj, settings)
+	if r.box != nil {
+		r.box.check("Minimize", n)
+		if _, ok := method.(boundedMethod); !ok {
+			panic(fmt.Sprintf("optim: %s does not support Settings.Bounds", methodName(method)))
+		}
+	}
 	for i, v := range x0 {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			r.err = fmt.Errorf("%w: x0[%d] = %v", ErrNonFinite, i, v)
@@ -52,6 +58,7 @@ func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (R
 	}
 	loc := newLocation(n)
 	copy(loc.x, x0)
+	r.box.Project(loc.x)
 	st := r.evalLoc(loc)
 	if st == NotTerminated {
 		st = method.minimize(r, loc)
@@ -99,6 +106,7 @@ type runner struct {
 	checkCurvature bool
 	curvTol        float64
 	seed           uint64
+	box            *Bounds // nil without bounds
 
 	iter, fevals, gevals, hvps int
 	minCurv                    float64 // +Inf until a curvature is seen
@@ -143,6 +151,7 @@ func newRunner(obj Objective, settings *Settings) *runner {
 		checkCurvature: s.CheckCurvature,
 		curvTol:        s.CurvatureTolerance,
 		seed:           s.Seed,
+		box:            s.Bounds,
 		minCurv:        math.Inf(1),
 		lambdaMin:      math.NaN(),
 		bestF:          math.Inf(1),
@@ -175,10 +184,16 @@ func (r *runner) eval(loc *location) (finite bool, st Status) {
 		r.err = fmt.Errorf("%w: %d evaluations", ErrEvaluationLimit, r.fevals)
 		return false, EvaluationLimit
 	}
+	if r.box != nil {
+		r.box.Project(loc.x) // f is never evaluated outside the box
+	}
 	loc.f = r.obj.Eval(loc.x, loc.g)
 	r.fevals++
 	r.gevals++
 	loc.gnorm = normInf(loc.g)
+	if r.box != nil && isFinite(loc.gnorm) {
+		loc.gnorm = r.box.projGradNorm(loc.x, loc.g)
+	}
 	if !isFinite(loc.f) || !isFinite(loc.gnorm) {
 		r.nonFinite++
 		r.badF, r.badGNorm = loc.f, loc.gnorm
@@ -287,7 +302,13 @@ func (r *runner) noteCurvature(c float64) {
 // curvTol relative to ‖H‖) and reports whether it is negative beyond the
 // tolerance, with its unit eigenvector.
 func (r *runner) probeCurvature(loc *location) (negative bool, u []float64, st Status) {
-	res, err := krylov.Lanczos(r.hessOp(loc.x), r.n, &krylov.Settings{
+	op, dim := krylov.Operator(r.hessOp(loc.x)), r.n
+	if r.box != nil {
+		if op, dim = r.box.freeOperator(op, loc.x); dim == 0 {
+			return false, nil, NotTerminated // every variable is on a bound
+		}
+	}
+	res, err := krylov.Lanczos(op, dim, &krylov.Settings{
 		K: 1, Which: krylov.Smallest, Tol: r.curvTol, Seed: r.seed,
 	})
 	if err != nil {
@@ -324,6 +345,9 @@ func (r *runner) result(loc *location, st Status) (Result, error) {
 	case r.haveBest:
 		res.X = append([]float64(nil), r.bestX...)
 		res.F, res.GradNorm = r.bestF, r.bestGNorm
+	}
+	if r.box != nil && res.X != nil {
+		res.ActiveLower, res.ActiveUpper = r.box.active(res.X)
 	}
 	err := st.Err()
 	if err != nil && r.err != nil && errors.Is(r.err, err) {

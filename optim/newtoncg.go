@@ -73,6 +73,9 @@ func (m NewtonCG) validate() {
 
 func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	m.validate()
+	if r.box != nil {
+		return m.minimizeBounded(r, loc)
+	}
 	n := r.n
 	delta := m.InitialRadius
 	if delta == 0 {

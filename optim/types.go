@@ -21,8 +21,11 @@ type Method interface {
 // run (see the package documentation and Status NonFinite).
 type Settings struct {
 	// GradientThreshold is the convergence test: Minimize stops with
-	// GradientThreshold when ‖∇f(x)‖∞ ≤ GradientThreshold. If it is 0, it
-	// is defaulted to 1e-6.
+	// GradientThreshold when ‖∇f(x)‖∞ ≤ GradientThreshold. With Bounds the
+	// test is on the projected gradient, ‖P(x − ∇f(x)) − x‖∞ ≤
+	// GradientThreshold with P the projection onto the box, which is zero
+	// exactly at the first-order (KKT) points. If it is 0, it is defaulted
+	// to 1e-6.
 	GradientThreshold float64
 
 	// MaxIterations caps the number of accepted iterations. If it is 0, it
@@ -56,6 +59,19 @@ type Settings struct {
 	// Seed seeds the Lanczos start vectors, making the curvature probes
 	// reproducible.
 	Seed uint64
+
+	// Bounds, if not nil, confines the search to the box lᵢ ≤ xᵢ ≤ uᵢ.
+	// LBFGS (then the L-BFGS-B algorithm) and NewtonCG (then a projected
+	// trust-region Newton method in the manner of TRON) support bounds;
+	// the other methods panic when Bounds is set. Minimize panics on
+	// invalid bounds (a side of the wrong length, NaN, lᵢ > uᵢ), projects
+	// x0 onto the box and evaluates f only at points inside it; the
+	// stationarity test and Result.GradNorm use the projected gradient
+	// (see GradientThreshold), and Result.ActiveLower and ActiveUpper
+	// report the bounds X lies on. With CheckCurvature the Lanczos probe
+	// runs on the Hessian restricted to the variables strictly inside
+	// their bounds.
+	Bounds *Bounds
 }
 
 // Iteration describes the state after one accepted iteration, for
@@ -66,7 +82,8 @@ type Iteration struct {
 	// X is the current iterate. It is valid only during the callback and
 	// must not be modified or retained.
 	X []float64
-	// F is f(X) and GradNorm is ‖∇f(X)‖∞.
+	// F is f(X) and GradNorm is ‖∇f(X)‖∞ (the projected gradient's with
+	// Settings.Bounds).
 	F, GradNorm float64
 	// FuncEvals, GradEvals and HessVecEvals are the counts so far.
 	FuncEvals, GradEvals, HessVecEvals int
@@ -84,7 +101,8 @@ type Result struct {
 	// two coincide). X never holds NaN; it is nil only when no finite point
 	// was seen (x0 non-finite, or f or ∇f non-finite at x0).
 	X []float64
-	// F is f(X) and GradNorm is ‖∇f(X)‖∞ (NaN when X is nil).
+	// F is f(X) and GradNorm is ‖∇f(X)‖∞, or with Settings.Bounds the
+	// projected gradient ‖P(X − ∇f(X)) − X‖∞ (NaN when X is nil).
 	F, GradNorm float64
 	// Iterations is the number of accepted iterations.
 	Iterations int
@@ -107,6 +125,12 @@ type Result struct {
 	// Escapes is the number of negative-curvature escapes taken by
 	// SaddleEscape.
 	Escapes int
+	// ActiveLower and ActiveUpper report, with Settings.Bounds, which
+	// bounds X lies on: ActiveLower[i] is X[i] == lᵢ and ActiveUpper[i] is
+	// X[i] == uᵢ (both for a variable fixed by lᵢ = uᵢ). The methods put
+	// variables exactly on their bounds, so the comparison is exact. They
+	// are nil without bounds or when X is nil.
+	ActiveLower, ActiveUpper []bool
 }
 
 // setting is a float64 field of a method, for checkRanges.

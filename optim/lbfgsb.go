@@ -1,0 +1,465 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// lbfgsb is the state of the L-BFGS-B method of Byrd, Lu, Nocedal and Zhu
+// ("A limited memory algorithm for bound constrained optimization", SIAM J.
+// Sci. Comput. 16(5), 1995), which LBFGS runs when Settings.Bounds is set.
+//
+// The quasi-Newton matrix is held in the compact form of Byrd, Nocedal and
+// Schnabel (1994),
+//
+//	B = θI − W·M·Wᵀ,  W = [Y  θS],  M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹,
+//
+// with D = diag(sᵢᵀyᵢ), L the strictly lower triangle of SᵀY (oldest pair
+// first) and θ = yᵀy/sᵀy of the newest pair. Each iteration finds the
+// generalized Cauchy point, the first minimiser of the quadratic model along
+// the projected steepest-descent path P(x − t·∇f), t ≥ 0, by walking its
+// breakpoints in order (the paper's Algorithm CP); fixes the variables that
+// the path put on a bound; minimises the model over the others (the direct
+// primal method of the paper's §5.1, by the Sherman–Morrison–Woodbury
+// formula on the 2m×2m middle matrix); projects that minimiser onto the box,
+// falling back to the feasible part of the segment from the Cauchy point when
+// the projection is not a descent direction (Morales & Nocedal, ACM TOMS 38,
+// 2011); and searches along the segment to it by the Moré–Thuente line
+// search, with the step capped where the line leaves the box.
+//
+// When no variable is on a bound and the whole quasi-Newton step x − B⁻¹∇f
+// lies inside the box, the Cauchy point is interior (its step along −∇f is at
+// most ∇fᵀB⁻¹∇f/∇fᵀ∇f by the Cauchy–Schwarz inequality in the B inner
+// product, which is checked against the first breakpoint), the subspace is
+// every variable and the iteration is exactly the unconstrained L-BFGS step,
+// computed by the two-loop recursion on the same pairs. The inner products
+// of the compact form (SᵀY, SᵀS, YᵀY) are computed only when an iteration
+// needs them, pair by pair, so iterations whose bounds are inactive cost
+// about what unbounded LBFGS iterations do.
+type lbfgsb struct {
+	n, store    int
+	s, y        [][]float64
+	rho, alpha  []float64 // two-loop work
+	count, next int       // pairs held; ring index of the next pair
+	gamma       float64   // sᵀy/yᵀy of the newest pair (1/θ); 0 until known
+
+	// Inner products by ring slot (store×store, row-major): ss[i·store+j]
+	// = sᵢᵀsⱼ, sy[i·store+j] = sᵢᵀyⱼ, yy[i·store+j] = yᵢᵀyⱼ. known[j]
+	// says that slot j's row and column are up to date.
+	ss, sy, yy []float64
+	known      []bool
+
+	d, xc, rc, wv, du []float64 // direction, Cauchy point, reduced gradient, work
+	t                 []float64 // breakpoints
+	fixed             []bool    // variables held on a bound by the Cauchy point
+	heap              []int     // variables ordered by breakpoint
+	order             []int     // ring slots, oldest pair first
+	small             []float64 // 2m-vectors: p, c, Mp, Mc, w_b, Mw_b, v, z
+	k, wzw, nmat      *mat.Dense
+	lu, nlu           mat.LU
+}
+
+func newLBFGSB(n, store int) *lbfgsb {
+	b := &lbfgsb{n: n, store: store}
+	b.s, b.y = make([][]float64, store), make([][]float64, store)
+	for i := range b.s {
+		b.s[i], b.y[i] = make([]float64, n), make([]float64, n)
+	}
+	b.rho, b.alpha = make([]float64, store), make([]float64, store)
+	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
+	b.known = make([]bool, store)
+	b.d, b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	b.t, b.fixed = make([]float64, n), make([]bool, n)
+	b.small = make([]float64, 8*2*store)
+	return b
+}
+
+func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
+	n, box := r.n, r.box
+	b := newLBFGSB(n, store)
+	trial := newLocation(n)
+	ls := newMoreThuente(n, 0.9)
+	for {
+		if st := r.check(loc); st != NotTerminated {
+			return st
+		}
+		fresh := b.count == 0
+		if !b.direction(box, loc.x, loc.g) {
+			if fresh {
+				r.err = fmt.Errorf("%w: the projected gradient path is not a descent direction (∇fᵀd = %v, projected ‖∇f‖∞ = %v)",
+					ErrNoProgress, dot(b.d, loc.g), loc.gnorm)
+				return NoProgress
+			}
+			b.count = 0
+			continue
+		}
+		stpMax := box.maxStep(loc.x, b.d, 1e10)
+		outcome, _, st := ls.search(r, loc, b.d, 1, math.Max(stpMax, 1), trial)
+		if st != NotTerminated {
+			return st
+		}
+		if outcome == lsFail {
+			if !fresh {
+				b.count = 0
+				continue
+			}
+			return lineSearchFailed(r, ls, loc)
+		}
+		b.push(loc, trial)
+		*loc, *trial = *trial, *loc
+		if st := r.accept(loc, false); st != NotTerminated {
+			return st
+		}
+	}
+}
+
+// push stores the pair s = to.x − from.x, y = to.g − from.g when sᵀy > 0
+// (relative to yᵀy), which keeps B positive definite.
+func (b *lbfgsb) push(from, to *location) {
+	j := b.next
+	sn, yn := b.s[j], b.y[j]
+	for i := range sn {
+		sn[i] = to.x[i] - from.x[i]
+		yn[i] = to.g[i] - from.g[i]
+	}
+	sy, yy := dot(sn, yn), dot(yn, yn)
+	if sy > 1e-16*yy && yy > 0 {
+		b.rho[j] = 1 / sy
+		b.gamma = sy / yy
+		b.known[j] = false
+		b.next = (j + 1) % b.store
+		b.count = min(b.count+1, b.store)
+	}
+}
+
+// direction stores in b.d the search direction x̄ − x of one L-BFGS-B
+// iteration at x with gradient g, and reports whether it is a descent
+// direction (false asks the caller to clear the memory).
+func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
+	d := b.d
+	if b.count == 0 {
+		// B = θI: the Cauchy point is P(x − g/θ) and no subspace step
+		// improves on it. Without a pair yet, θ = ‖g‖₂ makes the first
+		// trial a unit step along the projected gradient path, as LBFGS
+		// starts with the step 1/‖∇f‖₂.
+		theta := math.Sqrt(dot(g, g))
+		if b.gamma > 0 {
+			theta = 1 / b.gamma
+		}
+		for i, gi := range g {
+			d[i] = min(max(x[i]-gi/theta, box.lower(i)), box.upper(i)) - x[i]
+		}
+		return dot(d, g) < 0
+	}
+	twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
+	if ghg := -dot(d, g); ghg > 0 && interiorStep(box, x, g, d, ghg/dot(g, g)) {
+		return true
+	}
+	return b.general(box, x, g)
+}
+
+// interiorStep reports whether x − c·g lies strictly inside the box in every
+// variable that g moves (so the Cauchy step, at most c, meets no breakpoint
+// and leaves no variable on a bound) and x + d lies in the box.
+func interiorStep(box *Bounds, x, g, d []float64, c float64) bool {
+	for i, gi := range g {
+		l, u := box.lower(i), box.upper(i)
+		xi := x[i]
+		if gi > 0 && !(xi-c*gi > l) || gi < 0 && !(xi-c*gi < u) {
+			return false
+		}
+		if e := xi + d[i]; !(e >= l && e <= u) {
+			return false
+		}
+	}
+	return true
+}
+
+// ensureProducts brings the inner products of every held pair up to date.
+func (b *lbfgsb) ensureProducts() {
+	st := b.store
+	b.order = b.order[:0]
+	for k := 0; k < b.count; k++ {
+		b.order = append(b.order, (b.next-b.count+k+2*st)%st)
+	}
+	for _, j := range b.order {
+		if b.known[j] {
+			continue
+		}
+		for _, i := range b.order {
+			b.ss[i*st+j] = dot(b.s[i], b.s[j])
+			b.ss[j*st+i] = b.ss[i*st+j]
+			b.yy[i*st+j] = dot(b.y[i], b.y[j])
+			b.yy[j*st+i] = b.yy[i*st+j]
+			b.sy[i*st+j] = dot(b.s[i], b.y[j])
+			b.sy[j*st+i] = dot(b.s[j], b.y[i])
+		}
+		b.known[j] = true
+	}
+}
+
+// general computes the direction by the generalized Cauchy point and
+// subspace minimisation on the compact representation. It reports false
+// when the middle matrix is singular to working precision or the result is
+// not a descent direction.
+func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
+	b.ensureProducts()
+	m, st, order := b.count, b.store, b.order
+	m2 := 2 * m
+	theta := 1 / b.gamma
+	sm := b.small[:8*m2]
+	p, c, mp, mc := sm[0:m2], sm[m2:2*m2], sm[2*m2:3*m2], sm[3*m2:4*m2]
+	wb, mwb, v, z := sm[4*m2:5*m2], sm[5*m2:6*m2], sm[6*m2:7*m2], sm[7*m2:8*m2]
+
+	// K = M⁻¹ = [[−D, Lᵀ], [L, θSᵀS]].
+	b.k = resize(b.k, m2)
+	for a, ia := range order {
+		for e, ie := range order {
+			var tl, bl float64
+			if a == e {
+				tl = -b.sy[ia*st+ia]
+			}
+			if a > e {
+				bl = b.sy[ia*st+ie]
+			}
+			b.k.Set(a, e, tl)
+			b.k.Set(m+a, e, bl)
+			b.k.Set(e, m+a, bl)
+			b.k.Set(m+a, m+e, theta*b.ss[ia*st+ie])
+		}
+	}
+	b.lu.Factorize(b.k)
+	if b.lu.Cond() > 1/epsilon {
+		return false
+	}
+	solveM := func(dst, src []float64) bool {
+		err := b.lu.SolveVecTo(mat.NewVecDense(m2, dst), false, mat.NewVecDense(m2, src))
+		return err == nil
+	}
+	// wRow stores row i of W = [Y θS] in dst.
+	wRow := func(dst []float64, i int) {
+		for a, ia := range order {
+			dst[a] = b.y[ia][i]
+			dst[m+a] = theta * b.s[ia][i]
+		}
+	}
+	// wtVec stores Wᵀv in dst.
+	wtVec := func(dst, v []float64) {
+		for a, ia := range order {
+			dst[a] = dot(b.y[ia], v)
+			dst[m+a] = theta * dot(b.s[ia], v)
+		}
+	}
+	// wVec stores W·v in dst (length n).
+	wVec := func(dst, v []float64) {
+		clear(dst)
+		for a, ia := range order {
+			axpy(v[a], b.y[ia], dst)
+			axpy(theta*v[m+a], b.s[ia], dst)
+		}
+	}
+
+	// Generalized Cauchy point (Algorithm CP).
+	d, xc, t, fixed := b.d, b.xc, b.t, b.fixed
+	b.heap = b.heap[:0]
+	for i, gi := range g {
+		ti := math.Inf(1)
+		switch {
+		case gi < 0 && !math.IsInf(box.upper(i), 1):
+			ti = (x[i] - box.upper(i)) / gi
+		case gi > 0 && !math.IsInf(box.lower(i), -1):
+			ti = (x[i] - box.lower(i)) / gi
+		}
+		t[i] = ti
+		xc[i] = x[i]
+		fixed[i] = ti == 0
+		d[i] = -gi
+		if fixed[i] {
+			d[i] = 0
+		} else if !math.IsInf(ti, 1) {
+			b.heap = append(b.heap, i)
+		}
+	}
+	heapInit(b.heap, t)
+	wtVec(p, d)
+	clear(c)
+	clear(mc)
+	if !solveM(mp, p) {
+		return false
+	}
+	fp := -dot(d, d)
+	fpp := -theta*fp - dot(p, mp)
+	fpp0 := fpp
+	dtMin := 0.0
+	if fp < 0 && fpp > 0 {
+		dtMin = -fp / fpp
+	}
+	told := 0.0
+	for len(b.heap) > 0 && fp < 0 {
+		i := b.heap[0]
+		dt := t[i] - told
+		if dtMin < dt {
+			break
+		}
+		b.heap = heapPop(b.heap, t)
+		bound := box.lower(i)
+		if d[i] > 0 {
+			bound = box.upper(i)
+		}
+		zi := bound - x[i]
+		xc[i] = bound
+		axpy(dt, p, c)
+		axpy(dt, mp, mc)
+		wRow(wb, i)
+		if !solveM(mwb, wb) {
+			return false
+		}
+		gi := g[i]
+		fp += dt*fpp + gi*gi + theta*gi*zi - gi*dot(wb, mc)
+		fpp += -theta*gi*gi - 2*gi*dot(wb, mp) - gi*gi*dot(wb, mwb)
+		fpp = math.Max(epsilon*fpp0, fpp)
+		axpy(gi, wb, p)
+		axpy(gi, mwb, mp)
+		d[i] = 0
+		fixed[i] = true
+		told = t[i]
+		dtMin = 0
+		if fp < 0 {
+			dtMin = -fp / fpp
+		}
+	}
+	dtMin = math.Max(dtMin, 0)
+	told += dtMin
+	nfree := 0
+	for i := range xc {
+		if !fixed[i] {
+			xc[i] = min(max(x[i]+told*d[i], box.lower(i)), box.upper(i))
+			nfree++
+		}
+	}
+	axpy(dtMin, p, c)
+	axpy(dtMin, mp, mc)
+
+	// Subspace minimisation over the free variables (direct primal method).
+	du := b.du
+	clear(du)
+	if nfree > 0 {
+		rc := b.rc
+		wVec(b.wv, mc)
+		for i := range rc {
+			rc[i] = 0
+			if !fixed[i] {
+				rc[i] = g[i] + theta*(xc[i]-x[i]) - b.wv[i]
+			}
+		}
+		wtVec(z, rc)
+		if !solveM(v, z) {
+			return false
+		}
+		// N = I − M·W_ZᵀW_Z/θ, W_ZᵀW_Z = WᵀW less the rows of the fixed
+		// variables.
+		b.wzw = resize(b.wzw, m2)
+		for a, ia := range order {
+			for e, ie := range order {
+				b.wzw.Set(a, e, b.yy[ia*st+ie])
+				b.wzw.Set(a, m+e, theta*b.sy[ie*st+ia])
+				b.wzw.Set(m+e, a, theta*b.sy[ie*st+ia])
+				b.wzw.Set(m+a, m+e, theta*theta*b.ss[ia*st+ie])
+			}
+		}
+		raw := b.wzw.RawMatrix()
+		for i := range fixed {
+			if !fixed[i] {
+				continue
+			}
+			wRow(wb, i)
+			for a := 0; a < m2; a++ {
+				row := raw.Data[a*raw.Stride : a*raw.Stride+m2]
+				axpy(-wb[a], wb, row)
+			}
+		}
+		b.nmat = resize(b.nmat, m2)
+		if err := b.lu.SolveTo(b.nmat, false, b.wzw); err != nil {
+			return false
+		}
+		b.nmat.Scale(-1/theta, b.nmat)
+		for a := 0; a < m2; a++ {
+			b.nmat.Set(a, a, b.nmat.At(a, a)+1)
+		}
+		b.nlu.Factorize(b.nmat)
+		if b.nlu.Cond() > 1/epsilon {
+			return false
+		}
+		if err := b.nlu.SolveVecTo(mat.NewVecDense(m2, z), false, mat.NewVecDense(m2, v)); err != nil {
+			return false
+		}
+		wVec(b.wv, z)
+		for i := range du {
+			if !fixed[i] {
+				du[i] = -rc[i]/theta - b.wv[i]/(theta*theta)
+			}
+		}
+	}
+
+	// x̄ = P(x^c + du); d = x̄ − x.
+	for i := range d {
+		d[i] = min(max(xc[i]+du[i], box.lower(i)), box.upper(i)) - x[i]
+	}
+	if dot(d, g) < 0 {
+		return true
+	}
+	// The projection spoiled descent: take the feasible part of the
+	// segment from x^c instead (the paper's original rule).
+	a := box.maxStep(xc, du, 1)
+	for i := range d {
+		d[i] = min(max(xc[i]+a*du[i], box.lower(i)), box.upper(i)) - x[i]
+	}
+	return dot(d, g) < 0
+}
+
+// resize returns a zeroed n×n matrix, reusing m when it has that size.
+func resize(m *mat.Dense, n int) *mat.Dense {
+	if m != nil {
+		if r, _ := m.Dims(); r == n {
+			m.Zero()
+			return m
+		}
+	}
+	return mat.NewDense(n, n, nil)
+}
+
+// heapInit orders h as a binary min-heap on key[h[i]].
+func heapInit(h []int, key []float64) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, key, i)
+	}
+}
+
+// heapPop removes the minimum of the heap h and returns the shortened heap.
+func heapPop(h []int, key []float64) []int {
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	siftDown(h, key, 0)
+	return h
+}
+
+func siftDown(h []int, key []float64, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		c := l
+		if r := l + 1; r < len(h) && key[h[r]] < key[h[l]] {
+			c = r
+		}
+		if key[h[c]] >= key[h[i]] {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
