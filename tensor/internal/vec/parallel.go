@@ -5,24 +5,34 @@ import (
 	"sync"
 )
 
-// ParallelMin is the length from which the kernels of this package split
-// their work over goroutines: below it one goroutine does all of it.
+// ParallelMin is the length from which the element-wise kernels of this
+// package split their work over goroutines: below it one goroutine does
+// all of it. SumParallelMin is the same for Sum.
 //
-// It is measured, not guessed (BenchmarkParallelThreshold, two cores of an
-// AMD EPYC, GOMAXPROCS=2): starting a goroutine and waiting for it costs
-// about as much as adding 10–20 thousand elements, so two goroutines
-// first win, by a margin that survives a shared machine, at about 2¹⁵
-// elements for a streaming kernel such as Add.
-const ParallelMin = 1 << 15
+// Both are measured, not guessed (BenchmarkParallelThreshold, GOMAXPROCS=2
+// on the two cores of a shared AMD EPYC virtual machine): waking a second
+// goroutine costs 7–18 µs there (median and 90th percentile), and these
+// kernels are bound by memory bandwidth, which a second core raises by
+// only 20–40%. Split over two goroutines, Add and Axpy were 1.2–1.4 times
+// faster from 2²⁰ elements on and 0.6–0.8 times as fast (slower) at
+// 2¹⁵–2¹⁹; Sum, which reads one slice instead of three, gained only at 2²³
+// (1.36 times) and was even at 2²¹.
+const (
+	ParallelMin    = 1 << 20
+	SumParallelMin = 1 << 22
+)
 
 // Workers returns the number of goroutines worth using for n elements of
-// streaming work: 1 below ParallelMin, otherwise as many as
+// element-wise work: 1 below ParallelMin, otherwise as many as
 // runtime.GOMAXPROCS allows with at least ParallelMin/2 elements each.
-func Workers(n int) int {
-	if n < ParallelMin {
+func Workers(n int) int { return workers(n, ParallelMin) }
+
+// workers is Workers with the threshold lo.
+func workers(n, lo int) int {
+	if n < lo {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), n/(ParallelMin/2)))
+	return max(1, min(runtime.GOMAXPROCS(0), n/(lo/2)))
 }
 
 // For calls f(lo, hi) on w contiguous ranges that partition [0, n), each

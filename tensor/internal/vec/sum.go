@@ -22,14 +22,14 @@ const SumBlock = 4096
 // four-wide accumulators), and the rounding error grows with the length of
 // the longest chain, about len(x)/8 additions for a block plus len(x)/(8·4096)
 // for the block sums, instead of len(x). The sum of an empty slice, or of
-// zeros of either sign, is +0. Above ParallelMin elements the blocks are
-// shared among goroutines; the result is the same.
+// zeros of either sign, is +0. From SumParallelMin elements on the blocks
+// are shared among goroutines; the result is the same.
 func Sum(x []float64) float64 {
 	if len(x) <= SumBlock {
 		return blockSum(x)
 	}
 	nb := (len(x) + SumBlock - 1) / SumBlock
-	if w := Workers(len(x)); w > 1 && nb > 1 {
+	if w := workers(len(x), SumParallelMin); w > 1 && nb > 1 {
 		return sumParallel(x, nb, min(w, nb))
 	}
 	// The eight-lane order of sum8Generic over the block sums, streamed.

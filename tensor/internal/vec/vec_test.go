@@ -74,18 +74,14 @@ var specials = []float64{
 	math.MaxFloat64, -math.MaxFloat64, 1, -1, 0.5, 3,
 }
 
-// testLengths are 0..67, some lengths around the assembly's groups of
-// sixteen, and two that take the parallel path when GOMAXPROCS > 1.
+// testLengths are 0..67 and some longer lengths; TestParallelIndependent
+// covers those that take the parallel path.
 func testLengths() []int {
 	var ns []int
 	for n := 0; n <= 67; n++ {
 		ns = append(ns, n)
 	}
-	ns = append(ns, 255, 1000, 4099)
-	if !testing.Short() {
-		ns = append(ns, ParallelMin+13, 3*ParallelMin+1)
-	}
-	return ns
+	return append(ns, 255, 1000, 4099)
 }
 
 // fillValues fills x with N(0, 4) values, and with a special value at
@@ -284,47 +280,66 @@ func TestSumSpecial(t *testing.T) {
 	}
 }
 
-// TestParallelIndependent checks that the results do not depend on the
-// number of goroutines: every kernel and Sum, on lengths that split, give
-// the same bits with GOMAXPROCS 1 and 2 (and 3, more than this machine
-// may have).
+// TestParallelIndependent checks the parallel path: every kernel and Sum,
+// on lengths that split into two or three pieces, give the same bits with
+// GOMAXPROCS 1, 2 and 3 (more than this machine may have), and the
+// element-wise results equal the plain loop.
 func TestParallelIndependent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{ParallelMin, ParallelMin + 1, 5*ParallelMin + 77} {
+	fill := func(x []float64) {
+		for i := range x {
+			x[i] = rng.Float64() - 0.5
+			if i%1000 == 7 {
+				x[i] = specials[(i/1000)%len(specials)]
+			}
+		}
+	}
+	procsList := []int{1, 2, 3}
+	for _, n := range []int{ParallelMin + 1, 3*ParallelMin/2 + 77} {
 		in := [3][]float64{make([]float64, n), make([]float64, n), make([]float64, n)}
 		for k := range in {
-			fillValues(rng, in[k])
+			fill(in[k])
 		}
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = rng.NormFloat64() * math.Exp(3*rng.NormFloat64())
-		}
-		results := map[int][][]float64{}
-		sums := map[int]float64{}
-		for _, procs := range []int{1, 2, 3} {
-			old := runtime.GOMAXPROCS(procs)
-			for _, c := range kernelCases() {
+		for _, c := range kernelCases() {
+			var first []float64
+			for _, procs := range procsList {
+				old := runtime.GOMAXPROCS(procs)
+				if w := Workers(n); w != min(procs, n/(ParallelMin/2)) {
+					t.Fatalf("Workers(%d) = %d with GOMAXPROCS=%d", n, w, procs)
+				}
 				dst := make([]float64, n)
 				c.run(dst, in, 1.25)
-				results[procs] = append(results[procs], dst)
-			}
-			sums[procs] = Sum(x)
-			runtime.GOMAXPROCS(old)
-		}
-		for _, procs := range []int{2, 3} {
-			if !same(sums[procs], sums[1]) {
-				t.Errorf("Sum, n=%d: GOMAXPROCS=%d gives %v, 1 gives %v", n, procs, sums[procs], sums[1])
-			}
-			for k, c := range kernelCases() {
-				for i := range results[1][k] {
-					if !same(results[procs][k][i], results[1][k][i]) {
+				runtime.GOMAXPROCS(old)
+				if first == nil {
+					first = dst
+					for i := range dst {
+						if want := c.ref(in[0][i], in[1][i], in[2][i], 1.25); !same(dst[i], want) {
+							t.Fatalf("%s, n=%d: element %d = %v, want %v", c.name, n, i, dst[i], want)
+						}
+					}
+					continue
+				}
+				for i := range dst {
+					if !same(dst[i], first[i]) {
 						t.Fatalf("%s, n=%d: element %d differs between GOMAXPROCS=%d and 1", c.name, n, i, procs)
 					}
 				}
 			}
 		}
-		if want := refSum(x); !same(sums[1], want) {
-			t.Errorf("Sum, n=%d: %v, documented order %v", n, sums[1], want)
+	}
+	for _, n := range []int{SumParallelMin + 5, 3*SumParallelMin/2 + 3} {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = (rng.Float64() - 0.3) * float64(1+i%17)
+		}
+		want := refSum(x)
+		for _, procs := range procsList {
+			old := runtime.GOMAXPROCS(procs)
+			got := Sum(x)
+			runtime.GOMAXPROCS(old)
+			if !same(got, want) {
+				t.Errorf("Sum, n=%d, GOMAXPROCS=%d: %v, documented order %v", n, procs, got, want)
+			}
 		}
 	}
 }
