@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,12 +10,14 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
-
-	"github.com/curvature-go/curvature/tensor"
 )
 
-// fileMagic opens every parameter file; its last byte is the version.
-const fileMagic = "curvNN\x00\x01"
+// fileMagic opens every parameter file and checkpointMagic every
+// checkpoint file; their last byte is the version.
+const (
+	fileMagic       = "curvNN\x00\x01"
+	checkpointMagic = "curvCK\x00\x01"
+)
 
 const (
 	maxDims     = 64
@@ -54,37 +55,50 @@ var ErrArchitecture = errors.New("parameters do not match the model")
 // 8·NumParams(params) bytes, built in memory first. WriteParams returns
 // the write error, if any.
 func WriteParams(w io.Writer, params []*Param) error {
-	var buf bytes.Buffer
-	buf.WriteString(fileMagic)
-	buf.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(params))))
+	b := make([]byte, 0, len(fileMagic)+tensorsSize(params)+trailerSize)
+	b = append(b, fileMagic...)
+	b = appendTensors(b, "WriteParams", params)
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	_, err := w.Write(b)
+	return err
+}
+
+// tensorsSize returns the bytes that appendTensors adds for params.
+func tensorsSize(params []*Param) int {
+	n := 4
+	for _, p := range params {
+		n += 4 + len(p.Name) + 4 + 4*len(p.Value.Shape()) + 8*p.Value.Size()
+	}
+	return n
+}
+
+// appendTensors appends the tensor section of params (count, then each
+// name, shape and values) to b. op names the caller in panics.
+func appendTensors(b []byte, op string, params []*Param) []byte {
+	le := binary.LittleEndian
+	b = le.AppendUint32(b, uint32(len(params)))
 	for _, p := range params {
 		if len(p.Name) >= maxNameLen {
-			panic(fmt.Sprintf("nn: WriteParams: name of %d bytes", len(p.Name)))
+			panic(fmt.Sprintf("nn: %s: name of %d bytes", op, len(p.Name)))
 		}
 		shape := p.Value.Shape()
 		if len(shape) > maxDims {
-			panic(fmt.Sprintf("nn: WriteParams: %s has %d dimensions", p.Name, len(shape)))
+			panic(fmt.Sprintf("nn: %s: %s has %d dimensions", op, p.Name, len(shape)))
 		}
-		var b []byte
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Name)))
+		b = le.AppendUint32(b, uint32(len(p.Name)))
 		b = append(b, p.Name...)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(shape)))
+		b = le.AppendUint32(b, uint32(len(shape)))
 		for _, d := range shape {
 			if uint64(d) > math.MaxUint32 {
-				panic(fmt.Sprintf("nn: WriteParams: %s has shape %v", p.Name, shape))
+				panic(fmt.Sprintf("nn: %s: %s has shape %v", op, p.Name, shape))
 			}
-			b = binary.LittleEndian.AppendUint32(b, uint32(d))
+			b = le.AppendUint32(b, uint32(d))
 		}
-		buf.Write(b)
-		b = make([]byte, 0, 8*p.Value.Size())
 		for _, v := range p.Value.Data() {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			b = le.AppendUint64(b, math.Float64bits(v))
 		}
-		buf.Write(b)
 	}
-	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), castagnoli)))
-	_, err := w.Write(buf.Bytes())
-	return err
+	return b
 }
 
 // ReadParams reads a parameter file written by WriteParams from r (to its
@@ -105,111 +119,178 @@ func ReadParams(r io.Reader, params []*Param) error {
 }
 
 // decodeInto checks the parameter file data against params and, only if it
-// is valid and matches, copies its values into them.
+// is valid and matches, copies its values into them. It allocates nothing
+// in proportion to data: the file is walked in place, twice (once for its
+// structure, once against params), and the values are decoded straight
+// into the parameters.
 func decodeInto(data []byte, params []*Param) error {
-	vals, err := decodeParams(data, params)
+	body, err := checkEnvelope(data, fileMagic)
 	if err != nil {
 		return err
 	}
-	for i, p := range params {
-		copy(p.Value.Data(), vals[i])
+	d := decoder{b: body}
+	raws, err := readTensors(&d, params)
+	if err != nil {
+		return err
 	}
+	if len(d.b) != 0 {
+		return fmt.Errorf("%w: %d unexpected bytes after the parameters", ErrFormat, len(d.b))
+	}
+	copyValues(params, raws)
 	return nil
 }
 
-// fileTensor is one parameter as read from a file.
-type fileTensor struct {
-	name  string
-	shape []int
-	data  []float64
-}
-
-// decodeParams checks data and matches it against params, returning the
-// values to copy.
-func decodeParams(data []byte, params []*Param) ([][]float64, error) {
-	ts, err := decodeFile(data)
-	if err != nil {
-		return nil, err
-	}
-	if len(ts) != len(params) {
-		return nil, fmt.Errorf("%w: the file has %d parameters, the model %d", ErrArchitecture, len(ts), len(params))
-	}
-	vals := make([][]float64, len(ts))
-	for i, t := range ts {
-		p := params[i]
-		if t.name != p.Name || !tensor.SameShape(t.shape, p.Value.Shape()) {
-			return nil, fmt.Errorf("%w: parameter %d is %q %v in the file, %q %v in the model",
-				ErrArchitecture, i, t.name, t.shape, p.Name, p.Value.Shape())
-		}
-		vals[i] = t.data
-	}
-	return vals, nil
-}
-
-// decodeFile parses a parameter file, checking its length, magic and
-// checksum before anything else, and every length against the bytes left.
-func decodeFile(data []byte) ([]fileTensor, error) {
-	if len(data) < len(fileMagic)+4+trailerSize {
+// checkEnvelope checks the length, magic number, version and checksum of
+// a file that opens with magic, and returns the bytes between the magic
+// number and the checksum.
+func checkEnvelope(data []byte, magic string) ([]byte, error) {
+	if len(data) < len(magic)+4+trailerSize {
 		return nil, fmt.Errorf("%w: %d bytes is too short (truncated?)", ErrFormat, len(data))
 	}
-	if string(data[:len(fileMagic)-1]) != fileMagic[:len(fileMagic)-1] {
+	if string(data[:len(magic)-1]) != magic[:len(magic)-1] {
+		if string(data[:len(fileMagic)-1]) == fileMagic[:len(fileMagic)-1] || string(data[:len(checkpointMagic)-1]) == checkpointMagic[:len(checkpointMagic)-1] {
+			return nil, fmt.Errorf("%w: %s, not %s", ErrFormat, kindOf(data), kindOf([]byte(magic)))
+		}
 		return nil, fmt.Errorf("%w: bad magic number", ErrFormat)
 	}
-	if v := data[len(fileMagic)-1]; v != fileMagic[len(fileMagic)-1] {
-		return nil, fmt.Errorf("%w: unknown version %d", ErrFormat, v)
+	if v := data[len(magic)-1]; v != magic[len(magic)-1] {
+		return nil, fmt.Errorf("%w: unknown version %d of the %s format", ErrFormat, v, kindOf(data))
 	}
 	body, trailer := data[:len(data)-trailerSize], data[len(data)-trailerSize:]
 	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(trailer); got != want {
 		return nil, fmt.Errorf("%w: checksum mismatch (stored %08x, computed %08x): the file is corrupted or truncated", ErrFormat, want, got)
 	}
-	d := decoder{b: body[len(fileMagic):]}
-	count := d.u32()
-	if uint64(count) > uint64(len(d.b)) { // each parameter takes at least 8 bytes
-		return nil, fmt.Errorf("%w: %d parameters in %d bytes", ErrFormat, count, len(d.b))
+	return body[len(magic):], nil
+}
+
+// kindOf names the kind of file data opens with.
+func kindOf(data []byte) string {
+	if string(data[:len(checkpointMagic)-1]) == checkpointMagic[:len(checkpointMagic)-1] {
+		return "a checkpoint file"
 	}
-	ts := make([]fileTensor, 0, count)
+	return "a parameter file"
+}
+
+// readTensors reads a tensor section (a count, then each tensor's name,
+// shape and values, as WriteParams lays them out) from d, checks it
+// against params and returns, for each parameter, the raw bytes of its
+// values inside d's buffer. The section is walked twice: first for its
+// structure alone (every length against the bytes left, ErrFormat), then
+// against params (ErrArchitecture), so that a malformed file is reported
+// as such whatever the model, and nothing but the returned slice headers
+// and error messages is allocated.
+func readTensors(d *decoder, params []*Param) ([][]byte, error) {
+	start := *d
+	count, err := walkTensors(d, nil)
+	if err != nil {
+		return nil, err
+	}
+	if count != len(params) {
+		return nil, fmt.Errorf("%w: the file has %d parameters, the model %d", ErrArchitecture, count, len(params))
+	}
+	raws := make([][]byte, len(params))
+	_, err = walkTensors(&start, func(i int, name, dims, raw []byte) error {
+		p := params[i]
+		if string(name) != p.Name || !sameDims(dims, p.Value.Shape()) {
+			return fmt.Errorf("%w: parameter %d is %q %v in the file, %q %v in the model",
+				ErrArchitecture, i, name, decodeDims(dims), p.Name, p.Value.Shape())
+		}
+		raws[i] = raw
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return raws, nil
+}
+
+// walkTensors walks a tensor section of d, checking every length against
+// the bytes left before using it, and calls visit, when not nil, with each
+// tensor's name, its dimensions (4 bytes each) and its values (8 bytes
+// each), all slices of d's buffer. It returns the number of tensors.
+func walkTensors(d *decoder, visit func(i int, name, dims, raw []byte) error) (int, error) {
+	count := d.u32()
+	if d.err == nil && uint64(count) > uint64(len(d.b))/minTensorSize {
+		return 0, fmt.Errorf("%w: %d parameters declared in %d bytes", ErrFormat, count, len(d.b))
+	}
 	for i := 0; i < int(count) && d.err == nil; i++ {
-		var t fileTensor
 		n := d.u32()
 		if n >= maxNameLen {
-			return nil, fmt.Errorf("%w: parameter %d has a name of %d bytes", ErrFormat, i, n)
+			return 0, fmt.Errorf("%w: parameter %d has a name of %d bytes", ErrFormat, i, n)
 		}
-		t.name = string(d.bytes(int(n)))
-		dims := d.u32()
-		if dims > maxDims {
-			return nil, fmt.Errorf("%w: parameter %d has %d dimensions", ErrFormat, i, dims)
+		name := d.bytes(int(n))
+		nd := d.u32()
+		if nd > maxDims {
+			return 0, fmt.Errorf("%w: parameter %d has %d dimensions", ErrFormat, i, nd)
+		}
+		dims := d.bytes(4 * int(nd))
+		if d.err != nil {
+			break
 		}
 		size := uint64(1)
-		t.shape = make([]int, dims)
-		for j := range t.shape {
-			k := d.u32()
-			t.shape[j] = int(k)
-			hi, lo := bits.Mul64(size, uint64(k))
-			if hi != 0 {
-				return nil, fmt.Errorf("%w: parameter %d (%q) has an impossible shape", ErrFormat, i, t.name)
+		for j := 0; j < len(dims); j += 4 {
+			hi, lo := bits.Mul64(size, uint64(binary.LittleEndian.Uint32(dims[j:])))
+			if hi != 0 || lo > math.MaxInt/8 {
+				return 0, fmt.Errorf("%w: parameter %d (%q) has an impossible shape %v", ErrFormat, i, name, decodeDims(dims))
 			}
 			size = lo
 		}
-		if d.err == nil && size > uint64(len(d.b))/8 {
-			return nil, fmt.Errorf("%w: parameter %d (%q) of shape %v does not fit in the file", ErrFormat, i, t.name, t.shape)
+		if size > uint64(len(d.b))/8 {
+			return 0, fmt.Errorf("%w: parameter %d (%q) of shape %v does not fit in the file", ErrFormat, i, name, decodeDims(dims))
 		}
 		raw := d.bytes(int(size) * 8)
 		if d.err != nil {
 			break
 		}
-		t.data = make([]float64, size)
-		for j := range t.data {
-			t.data[j] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*j:]))
+		if visit != nil {
+			if err := visit(i, name, dims, raw); err != nil {
+				return 0, err
+			}
 		}
-		ts = append(ts, t)
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, d.err)
+		return 0, fmt.Errorf("%w: %v", ErrFormat, d.err)
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("%w: %d unexpected bytes after the parameters", ErrFormat, len(d.b))
+	return int(count), nil
+}
+
+// minTensorSize is the fewest bytes a tensor takes in a tensor section:
+// the name's length, the number of dimensions and one value (a scalar).
+const minTensorSize = 4 + 4 + 8
+
+// sameDims reports whether the dimensions dims, 4 bytes each, are shape.
+func sameDims(dims []byte, shape []int) bool {
+	if len(dims) != 4*len(shape) {
+		return false
 	}
-	return ts, nil
+	for j, s := range shape {
+		if uint64(binary.LittleEndian.Uint32(dims[4*j:])) != uint64(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeDims returns the dimensions dims, 4 bytes each, as a shape; it is
+// for messages (at most maxDims dimensions).
+func decodeDims(dims []byte) []int {
+	shape := make([]int, len(dims)/4)
+	for j := range shape {
+		shape[j] = int(binary.LittleEndian.Uint32(dims[4*j:]))
+	}
+	return shape
+}
+
+// copyValues decodes the raw values raws[i] (8 bytes each, checked to
+// match) into params[i].
+func copyValues(params []*Param, raws [][]byte) {
+	for i, p := range params {
+		dst := p.Value.Data()
+		raw := raws[i][:8*len(dst)]
+		for j := range dst {
+			dst[j] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*j:]))
+		}
+	}
 }
 
 // decoder reads little-endian values from b, recording the first overrun.
