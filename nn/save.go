@@ -1,15 +1,18 @@
 package nn
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"math/bits"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // fileMagic opens every parameter file and checkpointMagic every
@@ -320,30 +323,98 @@ func (d *decoder) u32() uint32 {
 	return binary.LittleEndian.Uint32(b)
 }
 
-// Save writes the parameters of m to the file path (see WriteParams). It
-// writes a temporary file in the same directory, syncs it to disk and
-// renames it over path, so a crash leaves either the old file or the new
-// one, never a part of one. The file is created with permissions 0644.
+// Save writes the parameters of m to the file path (see WriteParams),
+// so that a crash at any moment leaves either the old file or the new one
+// in place, never a part of one:
+//
+//   - The data go to a temporary file beside the target, named
+//     ".<name>.tmp" (for path dir/model.bin, dir/.model.bin.tmp), which is
+//     synced to disk and then renamed over the target. The name is fixed,
+//     so the temporary file of a save that was killed is removed by the
+//     next Save to the same path: stale temporaries never accumulate.
+//     Concurrent Saves to one path, from one process or several, are not
+//     supported (they share the temporary file).
+//   - If path is a symbolic link, the link is kept and the file it points
+//     to (following every link in a chain, even to a file that does not
+//     exist yet) is replaced.
+//   - A new file gets permissions 0644; a replaced file keeps its own.
+//   - After the rename the directory is synced, so that the rename itself
+//     survives a crash; an error from that sync is returned (the new file
+//     is then in place but may not be durable). On Windows, where a
+//     directory cannot be synced, this step is skipped.
+//
+// On any other error, the old file is untouched and the temporary file
+// removed.
 func Save(path string, m Model) error {
-	if err := writeFileAtomic(path, m.Params()); err != nil {
+	var buf bytes.Buffer
+	if err := WriteParams(&buf, m.Params()); err != nil {
+		return fmt.Errorf("nn: Save %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, buf.Bytes(), syncDir); err != nil {
 		return fmt.Errorf("nn: Save %s: %w", path, err)
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, params []*Param) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+// maxLinks bounds the chain of symbolic links that resolveLinks follows.
+const maxLinks = 255
+
+// resolveLinks returns the path that path's chain of symbolic links ends
+// at: path itself when it is not a link, and the final target when it is,
+// whether or not that target exists.
+func resolveLinks(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	return "", fmt.Errorf("more than %d symbolic links", maxLinks)
+}
+
+// writeFileAtomic replaces the file at path (through its symbolic links)
+// with data, as Save documents; sync syncs a directory.
+func writeFileAtomic(path string, data []byte, sync func(dir string) error) error {
+	target, err := resolveLinks(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	err = WriteParams(f, params)
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	perm := fs.FileMode(0o644)
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		perm = fi.Mode().Perm()
+	}
+	tmp := filepath.Join(dir, "."+base+".tmp")
+	// A leftover from a killed save is removed rather than opened, so that
+	// whatever sits at the name (even a symbolic link) is never written
+	// through.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(0o644)
+		err = f.Chmod(perm) // whatever the umask
 	}
 	if err == nil {
 		err = f.Sync()
@@ -352,18 +423,33 @@ func writeFileAtomic(path string, params []*Param) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(tmp, target)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	// Make the rename itself durable where the system allows it.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+	if err := sync(dir); err != nil {
+		return fmt.Errorf("%s is written, but syncing its directory failed, so the rename may not survive a crash: %w", target, err)
 	}
 	return nil
+}
+
+// syncDir flushes the directory dir to disk, making the renames in it
+// durable. Windows cannot sync a directory; there it does nothing.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Load reads the parameter file path, written by Save, into the

@@ -115,3 +115,18 @@ func FuzzDecodeParams(f *testing.F) {
 		}
 	})
 }
+
+// TestSaveDirectorySyncError: an error from syncing the directory after
+// the rename is returned, and names what happened (the file is in place).
+func TestSaveDirectorySyncError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.bin")
+	errSync := errors.New("sync refused")
+	err := writeFileAtomic(path, []byte("data"), func(string) error { return errSync })
+	if !errors.Is(err, errSync) {
+		t.Fatalf("error %v, want the sync error", err)
+	}
+	if b, rerr := os.ReadFile(path); rerr != nil || string(b) != "data" {
+		t.Errorf("file after the sync error: %q, %v", b, rerr)
+	}
+	t.Log(err)
+}
