@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/curvature-go/curvature/nn"
 )
@@ -235,5 +237,162 @@ func TestSaveErrors(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("leftover files after failed Saves: %v", names)
+	}
+}
+
+// names lists the entries of dir.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// TestSaveStaleTemporary: the temporary file a killed Save leaves behind
+// (here planted by hand, also as a symbolic link that must not be written
+// through) is replaced by the next Save, so none accumulate.
+func TestSaveStaleTemporary(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.bin")
+	m := nn.NewMLP(newRNG(31), nn.Tanh, 2, 3, 1)
+	if err := os.WriteFile(filepath.Join(dir, ".m.bin.tmp"), []byte("half a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.Save(path, m); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); len(got) != 1 || got[0] != "m.bin" {
+		t.Errorf("directory after Save: %v, want [m.bin]", got)
+	}
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, ".m.bin.tmp")); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	if err := nn.Save(path, m); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("Save wrote through a link at its temporary name")
+	}
+	if got := names(t, dir); len(got) != 2 {
+		t.Errorf("directory after Save: %v, want [m.bin victim]", got)
+	}
+}
+
+// TestSaveThroughSymlink: saving through a symbolic link (and a chain of
+// them, and a link to a file not yet made) replaces the file at the end
+// of the chain and keeps the links.
+func TestSaveThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "data", "real.bin")
+	if err := os.Mkdir(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link, link2 := filepath.Join(dir, "m.bin"), filepath.Join(dir, "latest.bin")
+	if err := os.Symlink(filepath.Join("data", "real.bin"), link); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	if err := os.Symlink("m.bin", link2); err != nil {
+		t.Fatal(err)
+	}
+	m := nn.NewMLP(newRNG(32), nn.Tanh, 2, 3, 1)
+	for _, p := range []string{link, link2} {
+		if err := nn.Save(p, m); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []string{link, link2} {
+			if fi, err := os.Lstat(l); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+				t.Errorf("after Save(%s), %s is no longer a link (%v)", p, l, err)
+			}
+		}
+		q := nn.NewMLP(newRNG(33), nn.Tanh, 2, 3, 1)
+		if err := nn.Load(real, q); err != nil || !sameBits(nn.Flatten(q.Params()), nn.Flatten(m.Params())) {
+			t.Errorf("Save(%s): the link's target does not hold the model (%v)", p, err)
+		}
+		if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o600 {
+			t.Errorf("the replaced file's mode is %v, want its own 0600", fi.Mode())
+		}
+	}
+	if got := names(t, filepath.Dir(real)); len(got) != 1 {
+		t.Errorf("target directory: %v, want only real.bin", got)
+	}
+	dangling := filepath.Join(dir, "next.bin")
+	if err := os.Symlink(filepath.Join("data", "new.bin"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.Save(dangling, m); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dangling); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("the dangling link was replaced (%v)", err)
+	}
+	if err := nn.Load(filepath.Join(dir, "data", "new.bin"), m); err != nil {
+		t.Errorf("the dangling link's target was not created: %v", err)
+	}
+	loop := filepath.Join(dir, "loop.bin")
+	if err := os.Symlink("loop.bin", loop); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.Save(loop, m); err == nil {
+		t.Errorf("Save through a link to itself succeeded")
+	}
+}
+
+// TestSaveKilled kills a process in the middle of saving a large model
+// over and over, then checks that the file on disk is a complete model
+// (the old or a new one), that at most one temporary file is left, and
+// that the next Save removes it.
+func TestSaveKilled(t *testing.T) {
+	if dir := os.Getenv("NN_SAVE_LOOP_DIR"); dir != "" {
+		m := nn.NewMLP(newRNG(34), nn.Tanh, 300, 300, 10)
+		for i := 0; ; i++ {
+			m.Layers[0].B.Value.Fill(float64(i))
+			if err := nn.Save(filepath.Join(dir, "m.bin"), m); err != nil {
+				panic(err)
+			}
+		}
+	}
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	dir := t.TempDir()
+	m := nn.NewMLP(newRNG(34), nn.Tanh, 300, 300, 10)
+	path := filepath.Join(dir, "m.bin")
+	if err := nn.Save(path, m); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveKilled$")
+		cmd.Env = append(os.Environ(), "NN_SAVE_LOOP_DIR="+dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(150+50*round) * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if err := nn.Load(path, m); err != nil {
+			t.Fatalf("round %d: after the kill the file does not load: %v", round, err)
+		}
+		if got := names(t, dir); len(got) > 2 {
+			t.Fatalf("round %d: directory holds %v", round, got)
+		}
+	}
+	if err := nn.Save(path, m); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); len(got) != 1 {
+		t.Errorf("after a clean Save the directory holds %v", got)
 	}
 }

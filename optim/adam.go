@@ -1,6 +1,9 @@
 package optim
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // Adam is the Adam method of Kingma & Ba ("Adam: a method for stochastic
 // optimization", ICLR 2015) with AdamW's decoupled weight decay (Loshchilov
@@ -51,16 +54,33 @@ func (m Adam) minimize(r *runner, loc *location) Status {
 // mini-batch training. State (the moment estimates and step count) is
 // created on the first Step and matched to the parameters by position; the
 // zero value with the embedded Adam settings is ready to use.
+//
+// The state can be saved and restored exactly with MarshalBinary and
+// UnmarshalBinary (for checkpoints), and the learning rate set between
+// steps with SetLearningRate (for schedules).
 type AdamStepper struct {
 	Adam
-	sizes []int
-	m, v  [][]float64
-	t     int
+	sizes   []int
+	m, v    [][]float64
+	t       int
+	rate    float64 // set by SetLearningRate when rateSet
+	rateSet bool
+}
+
+// SetLearningRate sets the learning rate of the steps that follow,
+// overriding LearningRate; unlike LearningRate, 0 means a rate of zero
+// (the moments are still updated, the parameters only decay by nothing).
+// It panics if lr is negative or not finite.
+func (s *AdamStepper) SetLearningRate(lr float64) {
+	checkStepperRate("AdamStepper", lr)
+	s.rate, s.rateSet = lr, true
 }
 
 // Step updates params in place from grads, one slice per parameter tensor,
-// at O(Σ len(params[i])) cost and no allocation after the first call. It
-// panics if len(params) ≠ len(grads), if a gradient's length differs from its
+// at O(Σ len(params[i])) cost and no allocation after the first call: one
+// fused pass per tensor, with one square root and one division per
+// element (the bias corrections are folded into two per-step constants).
+// It panics if len(params) ≠ len(grads), if a gradient's length differs from its
 // parameter's, or if the number or sizes of the parameters differ from those
 // of the first call. grads is not modified or retained.
 func (s *AdamStepper) Step(params, grads [][]float64) {
@@ -80,6 +100,9 @@ func (s *AdamStepper) Step(params, grads [][]float64) {
 	if lr == 0 {
 		lr = 0.001
 	}
+	if s.rateSet {
+		lr = s.rate
+	}
 	if b1 == 0 {
 		b1 = 0.9
 	}
@@ -90,21 +113,88 @@ func (s *AdamStepper) Step(params, grads [][]float64) {
 		eps = 1e-8
 	}
 	s.t++
+	// x ← x − lr·(m/c1)/(√(v/c2) + ε) = x − (lr/c1)·m/(√v·(1/√c2) + ε).
 	c1 := 1 - math.Pow(b1, float64(s.t))
 	c2 := 1 - math.Pow(b2, float64(s.t))
-	decay := 1 - lr*s.WeightDecay
-	for k, p := range params {
-		g, m, v := grads[k], s.m[k], s.v[k]
-		for i := range p {
-			m[i] = b1*m[i] + (1-b1)*g[i]
-			v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
-			p[i] = decay*p[i] - lr*(m[i]/c1)/(math.Sqrt(v[i]/c2)+eps)
-		}
+	k := adamKernel{b1: b1, a1: 1 - b1, b2: b2, a2: 1 - b2, step: lr / c1, inv: 1 / math.Sqrt(c2), eps: eps, decay: 1 - lr*s.WeightDecay}
+	for i, p := range params {
+		k.apply(p, grads[i], s.m[i], s.v[i])
+	}
+}
+
+// adamKernel holds the constants of one Adam step.
+type adamKernel struct {
+	b1, a1, b2, a2, step, inv, eps, decay float64
+}
+
+// apply updates p, m and v (all of p's length) from g.
+func (k *adamKernel) apply(p, g, m, v []float64) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	b1, a1, b2, a2, step, inv, eps, decay := k.b1, k.a1, k.b2, k.a2, k.step, k.inv, k.eps, k.decay
+	for i, x := range p {
+		gi := g[i]
+		mi := b1*m[i] + a1*gi
+		vi := b2*v[i] + a2*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] = decay*x - step*mi/(math.Sqrt(vi)*inv+eps)
 	}
 }
 
 // Reset clears the stepper's state (moments and step count), so the next
-// Step may use new shapes.
+// Step may use new shapes. A rate set by SetLearningRate stays.
 func (s *AdamStepper) Reset() {
 	s.sizes, s.m, s.v, s.t = nil, nil, nil, 0
+}
+
+// adamMagic opens the state of an AdamStepper; its last byte is the
+// version.
+const adamMagic = "optim.AdamStepper\x01"
+
+// MarshalBinary returns the stepper's state: the step count, the
+// parameter sizes and the two moment estimates, exactly (their IEEE-754
+// bits), in about 16 bytes per parameter. The settings (the embedded Adam
+// and a rate set by SetLearningRate) are not part of it: they belong to
+// the stepper that restores the state. It never fails.
+func (s *AdamStepper) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, len(adamMagic)+8+4+8*len(s.sizes)+16*sumSizes(s.sizes))
+	b = append(b, adamMagic...)
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.t))
+	b = appendSizes(b, s.sizes)
+	if s.sizes != nil {
+		b = appendFloats(b, s.m)
+		b = appendFloats(b, s.v)
+	}
+	return b, nil
+}
+
+// UnmarshalBinary restores a state written by MarshalBinary, replacing
+// the stepper's own; its settings are kept. It checks the whole of data
+// before changing anything: on error the stepper is untouched. The error
+// names the kind of state data holds when it is another stepper's.
+func (s *AdamStepper) UnmarshalBinary(data []byte) error {
+	const who = "AdamStepper"
+	d, err := stateBody(who, adamMagic, data)
+	if err != nil {
+		return err
+	}
+	t, ok := d.u64()
+	if !ok || t > math.MaxInt32 {
+		return stateErr(who, "bad step count")
+	}
+	sizes, err := d.sizes(who, 2)
+	if err != nil {
+		return err
+	}
+	var m, v [][]float64
+	if sizes != nil {
+		m, v = d.floats(sizes), d.floats(sizes)
+	}
+	if len(d) != 0 {
+		return stateErr(who, "%d bytes left over", len(d))
+	}
+	if (sizes == nil) != (t == 0) {
+		return stateErr(who, "step count %d with %d tensors", t, len(sizes))
+	}
+	s.t, s.sizes, s.m, s.v = int(t), sizes, m, v
+	return nil
 }
