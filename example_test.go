@@ -20,7 +20,7 @@ func Example() {
 	w0 := []float64{0, 0}
 	val, grad := ad.ValueAndGrad(loss, w0)   // 1, [0 0]
 	hv := hvp.HVP(loss, w0, []float64{1, 1}) // H·v = [−2 −2], no Hessian formed
-	c := hvp.Classify(loss, w0, nil)         // saddle: eigenvalues −2 and 2
+	c := hvp.Classify(hvp.At(loss, w0), nil) // saddle: eigenvalues −2 and 2
 	obj := hvp.NewObjective(loss, 2)         // value, gradient and H·v for optim
 	res, err := optim.Minimize(obj, w0, &optim.SaddleEscape{}, nil)
 	fmt.Println(val, grad[0]+0, grad[1]+0, hv)

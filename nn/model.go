@@ -34,7 +34,7 @@ func Predict(m Model, x *tensor.Tensor) *tensor.Tensor {
 // LossFunc returns the loss of m on the inputs x and targets y as a
 // function of the flat parameter vector (in the order of Flatten), ready
 // for package ad (ValueAndGrad, Check) and package ad/hvp (HVP, Hessian,
-// Lanczos, NewObjective). x and y are copied: later changes to them do not
+// At). x and y are copied: later changes to them do not
 // affect the function. Calling it does not read or change the model's
 // parameter values, only their shapes.
 //
@@ -63,7 +63,9 @@ func LossFunc(m Model, loss Loss, x, y *tensor.Tensor) ad.Func {
 // Newton-CG or saddle escape train the network through its flattened
 // parameters: start them from Flatten(m.Params()) and copy the result back
 // with Unflatten. Each evaluation costs one forward and one reverse pass
-// over all of d; each HVP about two to three times that.
+// over all of d; each HVP about two to three times that. Its At method
+// gives the curvature tools of package hvp a point of it, as Curvature does
+// at the model's own parameters.
 func NewObjective(m Model, loss Loss, d *Dataset) *hvp.Objective {
 	params := m.Params()
 	shapes := make([][]int, len(params))
@@ -92,17 +94,11 @@ func lossFuncN(op string, m Model, loss Loss, x, y *tensor.Tensor) hvp.FuncN {
 // HVP returns ∇²L(θ)·v, the exact product of the Hessian of the loss of m
 // on d with respect to all its parameters θ (at their current values, in
 // the order of Flatten) with v, in O(len(θ)) memory: about two to three
-// times the cost of one gradient (Pearlmutter 1994). v is not retained.
-// To take many products at one θ, use NewObjective and its Linearize.
+// times the cost of one gradient (Pearlmutter 1994). v is not retained. It
+// is Curvature(m, loss, d).HVP(v, nil): to take many products at one θ, or
+// to ask for eigenvalues, the trace or the spectral density, keep the point
+// that Curvature returns.
 func HVP(m Model, loss Loss, d *Dataset, v []float64) []float64 {
-	theta := Flatten(m.Params())
-	if len(v) != len(theta) {
-		panic(fmt.Sprintf("nn: HVP: len(v) = %d for %d parameters", len(v), len(theta)))
-	}
-	params := m.Params()
-	values := make([]*tensor.Tensor, len(params))
-	for i, p := range params {
-		values[i] = p.Value
-	}
-	return hvp.AtN(lossFuncN("HVP", m, loss, d.X, d.Y), values).HVP(v, nil)
+	checkLen("HVP", "v", v, NumParams(m.Params()))
+	return Curvature(m, loss, d).HVP(v, nil)
 }

@@ -5,8 +5,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/curvature-go/curvature/ad"
 )
 
 // Kind is the result of the second-derivative test: the sign pattern of
@@ -138,11 +136,12 @@ type Classification struct {
 	Converged bool
 }
 
-// Classify applies the second-derivative test at x: it computes f(x), the
-// gradient and its norms, and the extreme eigenvalues of the Hessian, and
-// reports the Kind (see the constants), whether x is a critical point, and
-// for negative curvature the escape direction. x is neither modified nor
-// retained.
+// Classify applies the second-derivative test at the point p (At(f, x) for
+// an ad.Func, AtN, Objective.At, Linearize for an optimizer's objective,
+// or a network's loss from package nn): it reads f(x), the gradient and its
+// norms, computes the extreme eigenvalues of the Hessian, and reports the
+// Kind (see the constants), whether x is a critical point, and for
+// negative curvature the escape direction.
 //
 // For n ≤ DenseMax (default 200) it forms the Hessian (Hessian: n HVPs)
 // and diagonalises it with mat.EigenSym, O(n³); above, it runs Lanczos over
@@ -163,12 +162,16 @@ type Classification struct {
 // Inconclusive (not Minimum), because second derivatives alone cannot tell
 // a valley of minima from a degenerate saddle.
 //
-// Classify panics if x is empty or a setting is negative or NaN. NaN or
-// Inf in f, the gradient or the Hessian gives the Kind NotFinite.
-func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification {
-	n := len(x)
-	if n == 0 {
-		panic("hvp: Classify: empty x")
+// Classify panics if p.Dim() < 1 or a setting is negative or NaN. NaN or
+// Inf in f, the gradient or the Hessian gives the Kind NotFinite, with
+// MinEigenvalue and MaxEigenvalue NaN.
+func Classify(p SecondOrder, settings *ClassifySettings) Classification {
+	if p == nil {
+		panic("hvp: Classify: nil SecondOrder")
+	}
+	n := p.Dim()
+	if n < 1 {
+		panic(fmt.Sprintf("hvp: Classify: dimension %d < 1", n))
 	}
 	var s ClassifySettings
 	if settings != nil {
@@ -195,8 +198,8 @@ func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification
 		s.DenseMax = 200
 	}
 
-	p := At(f, x)
-	c := Classification{Value: p.Value(), Grad: p.Grad(nil), Converged: true}
+	c := Classification{Value: p.Value(), Grad: p.Grad(nil), Converged: true,
+		MinEigenvalue: math.NaN(), MaxEigenvalue: math.NaN()}
 	for _, g := range c.Grad {
 		c.GradNormInf = math.Max(c.GradNormInf, math.Abs(g))
 	}
@@ -210,7 +213,7 @@ func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification
 	var minVec []float64
 	if n <= s.DenseMax {
 		c.Dense = true
-		h := Hessian(f, x)
+		h := Dense(p)
 		c.HVPs = n
 		for i := 0; i < n; i++ {
 			for j := i; j < n; j++ {

@@ -59,7 +59,7 @@ func TestClassifySeed(t *testing.T) {
 		}{{"dense", 0, 1e-15}, {"lanczos", -1, 1e-12}} {
 			t.Run(tc.name+"/"+path.name, func(t *testing.T) {
 				x := append([]float64(nil), tc.x...)
-				c := hvp.Classify(graphtest.SeedLoss, x, &hvp.ClassifySettings{DenseMax: path.denseMax})
+				c := hvp.Classify(hvp.At(graphtest.SeedLoss, x), &hvp.ClassifySettings{DenseMax: path.denseMax})
 				if !floats.Equal(x, tc.x) {
 					t.Fatal("x was modified")
 				}
@@ -115,7 +115,7 @@ func TestClassifySeedExact(t *testing.T) {
 	if !mat.Equal(h, cvSeedHessian(0, 0)) {
 		t.Errorf("Hessian at (0,0) = %v, want [[0 −2] [−2 0]]", mat.Formatted(h))
 	}
-	c := hvp.Classify(graphtest.SeedLoss, []float64{0, 0}, nil)
+	c := hvp.Classify(hvp.At(graphtest.SeedLoss, []float64{0, 0}), nil)
 	if c.Eigenvalues[0] != -2 || c.Eigenvalues[1] != 2 {
 		t.Errorf("eigenvalues %.17g, want exactly −2 and 2", c.Eigenvalues)
 	}
@@ -191,7 +191,7 @@ func TestClassifyKinds(t *testing.T) {
 		{name: "max n1", f: negSq, x: []float64{0}, kind: hvp.Maximum, critical: true, lmin: -2, lmax: -2, dense: true, hasEscape: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := hvp.Classify(tc.f, tc.x, tc.settings)
+			c := hvp.Classify(hvp.At(tc.f, tc.x), tc.settings)
 			if c.Kind != tc.kind || c.Critical != tc.critical || c.Dense != tc.dense {
 				t.Errorf("Kind, Critical, Dense = %v, %v, %v; want %v, %v, %v", c.Kind, c.Critical, c.Dense, tc.kind, tc.critical, tc.dense)
 			}
@@ -252,8 +252,8 @@ func TestClassifyDenseVsLanczos(t *testing.T) {
 		n := int(5 + 7*seed)
 		f := cvNonlinear(n, n+3, seed)
 		x := cvRosenPoint(n+n%2, seed)[:n] // any fixed point will do
-		d := hvp.Classify(f, x, nil)
-		l := hvp.Classify(f, x, &hvp.ClassifySettings{DenseMax: -1})
+		d := hvp.Classify(hvp.At(f, x), nil)
+		l := hvp.Classify(hvp.At(f, x), &hvp.ClassifySettings{DenseMax: -1})
 		if !d.Dense || l.Dense {
 			t.Fatalf("seed %d: paths Dense = %v, %v", seed, d.Dense, l.Dense)
 		}
@@ -287,20 +287,20 @@ func TestClassifyUnconverged(t *testing.T) {
 	}
 	f := cvDiagQuartic(c, make([]float64, n), 0)
 	budget := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{MaxHVPs: 6, MaxBasis: 4}}
-	cl := hvp.Classify(f, make([]float64, n), budget)
+	cl := hvp.Classify(hvp.At(f, make([]float64, n)), budget)
 	if cl.Converged || cl.Kind != hvp.Inconclusive || cl.HVPs != 6 {
 		t.Errorf("Converged %v, Kind %v, HVPs %d; want false, inconclusive, 6", cl.Converged, cl.Kind, cl.HVPs)
 	}
 	// The same budget still proves a saddle, because Ritz values bound
 	// the extreme eigenvalues from inside.
 	c[0], c[n-1] = -3, 3
-	cl = hvp.Classify(cvDiagQuartic(c, make([]float64, n), 0), make([]float64, n), budget)
+	cl = hvp.Classify(hvp.At(cvDiagQuartic(c, make([]float64, n), 0), make([]float64, n)), budget)
 	if cl.Kind != hvp.Saddle {
 		t.Errorf("saddle with budget: Kind %v, Converged %v, λ = [%v, %v]", cl.Kind, cl.Converged, cl.MinEigenvalue, cl.MaxEigenvalue)
 	}
 	// With the default budget the minimum is found.
 	c[0], c[n-1] = 1, 2-1.0/n
-	cl = hvp.Classify(f, make([]float64, n), &hvp.ClassifySettings{DenseMax: -1})
+	cl = hvp.Classify(hvp.At(f, make([]float64, n)), &hvp.ClassifySettings{DenseMax: -1})
 	if !cl.Converged || cl.Kind != hvp.Minimum {
 		t.Errorf("default budget: Converged %v, Kind %v after %d HVPs", cl.Converged, cl.Kind, cl.HVPs)
 	}
@@ -320,7 +320,7 @@ func TestClassifyNotFinite(t *testing.T) {
 		{"Inf gradient lanczos", sqrtSum, []float64{0, 1}, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := hvp.Classify(tc.f, tc.x, &hvp.ClassifySettings{DenseMax: tc.denseMax})
+			c := hvp.Classify(hvp.At(tc.f, tc.x), &hvp.ClassifySettings{DenseMax: tc.denseMax})
 			if c.Kind != hvp.NotFinite || c.Critical {
 				t.Errorf("Kind %v, Critical %v; want not finite, false", c.Kind, c.Critical)
 			}
@@ -331,7 +331,7 @@ func TestClassifyNotFinite(t *testing.T) {
 	// gradient 1.5·x^0.5 is 0.
 	pow := func(x *graph.Node) *graph.Node { return graph.Sum(graph.Pow(x, 1.5)) }
 	for _, dm := range []int{0, -1} {
-		c := hvp.Classify(pow, []float64{0, 1}, &hvp.ClassifySettings{DenseMax: dm})
+		c := hvp.Classify(hvp.At(pow, []float64{0, 1}), &hvp.ClassifySettings{DenseMax: dm})
 		if c.Kind != hvp.NotFinite {
 			t.Errorf("DenseMax %d: Inf in the Hessian gave %v (λ = [%v, %v])", dm, c.Kind, c.MinEigenvalue, c.MaxEigenvalue)
 		}
@@ -345,14 +345,14 @@ func TestClassifyPanics(t *testing.T) {
 		s    *hvp.ClassifySettings
 		want string
 	}{
-		{"empty x", nil, nil, "hvp: Classify: empty x"},
+		{"empty x", nil, nil, "hvp: At: empty x"},
 		{"negative GradTol", []float64{0, 0}, &hvp.ClassifySettings{GradTol: -1}, "hvp: Classify: GradTol = -1"},
 		{"NaN RelTol", []float64{0, 0}, &hvp.ClassifySettings{RelTol: math.NaN()}, "hvp: Classify: RelTol = NaN"},
 		{"Inf AbsTol", []float64{0, 0}, &hvp.ClassifySettings{AbsTol: math.Inf(1)}, "hvp: Classify: AbsTol = +Inf"},
 		{"bad Lanczos settings", []float64{0, 0}, &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{MaxHVPs: -1}}, "hvp: Lanczos: MaxHVPs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if msg := testutil.PanicMessage(func() { hvp.Classify(graphtest.SeedLoss, tc.x, tc.s) }); !strings.HasPrefix(msg, tc.want) {
+			if msg := testutil.PanicMessage(func() { hvp.Classify(hvp.At(graphtest.SeedLoss, tc.x), tc.s) }); !strings.HasPrefix(msg, tc.want) {
 				t.Errorf("panic %q, want prefix %q", msg, tc.want)
 			}
 		})

@@ -23,13 +23,13 @@ func ExampleClassify() {
 		return graph.Square(graph.Sub(tp.Scalar(1), yhat))
 	}
 	for _, w := range [][]float64{{0, 0}, {1, 1}} {
-		c := hvp.Classify(loss, w, nil)
+		c := hvp.Classify(hvp.At(loss, w), nil)
 		fmt.Printf("at %v: %v (critical %v, ‖g‖ = %g), eigenvalues %.4g\n",
 			w, c.Kind, c.Critical, c.GradNorm2, c.Eigenvalues)
 		if c.Escape != nil {
 			fmt.Printf("  escape along %.4f\n", c.Escape)
 			step := []float64{w[0] + 0.5*c.Escape[0], w[1] + 0.5*c.Escape[1]}
-			fmt.Printf("  L(w + 0.5·escape) = %.4f < L(w) = %.4f\n", hvp.Taylor(loss, step).Value(), c.Value)
+			fmt.Printf("  L(w + 0.5·escape) = %.4f < L(w) = %.4f\n", hvp.Taylor(hvp.At(loss, step)).Value(), c.Value)
 		}
 	}
 	// Output:
@@ -60,7 +60,7 @@ func ExampleLanczos() {
 	}
 	x[1] = 1.05
 
-	res, err := hvp.LanczosAt(rosenbrock, x, &hvp.LanczosSettings{K: 2, Which: hvp.Smallest})
+	res, err := hvp.Lanczos(hvp.At(rosenbrock, x), &hvp.LanczosSettings{K: 2, Which: hvp.Smallest})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -98,7 +98,7 @@ func ExampleTaylor() {
 		return graph.Scale(graph.Sum(graph.Mul(xc, graph.MatMul(x.Tape().Const(a), xc))), 0.5)
 	}
 	x := []float64{1, 0.2}
-	m := hvp.Taylor(f, x)
+	m := hvp.Taylor(hvp.At(f, x))
 	g := m.Grad(nil)
 	fmt.Printf("f = %.4f, g = %.4f, gᵀHg = %.4f\n", m.Value(), g, m.GradCurvature())
 

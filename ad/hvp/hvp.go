@@ -11,17 +11,27 @@
 // op's JVP rule is used, and no op has a second-derivative rule of its own
 // (Pearlmutter 1994, "Fast exact multiplication by the Hessian").
 //
+// Every tool works on a point of any function, through one interface:
+// an Operator (Dim and Apply: a symmetric matrix known by its products),
+// and for the tools that also need f and ∇f, a SecondOrder. A *Point is
+// both, whether it comes from an ad.Func (At), a function of several
+// tensors (AtN), an *Objective (Objective.At) or any objective of package
+// optim's shape (Linearize); package nn returns one for a model's loss on a
+// data set (nn.Curvature), and an Operator for its Gauss–Newton matrix.
+//
 // The tools, by file:
 //
+//   - operator.go: Operator, SecondOrder, Function, Linearize;
 //   - hvp.go: HVP (one product), At and AtN (a Point: record once, then
-//     any number of products at that point), Hessian (dense, small n);
-//   - lanczos.go: Lanczos and LanczosAt (extreme eigenpairs of any
-//     Operator), ExtremeEigenvalues (λ_min, λ_max and Extremes.Cond);
+//     any number of products at that point), Hessian and Dense (the dense
+//     matrix, small n);
+//   - lanczos.go: Lanczos (extreme or top-k eigenpairs of any Operator),
+//     ExtremeEigenvalues (λ_min, λ_max and Extremes.Cond);
 //   - classify.go: Classify, the second-derivative test at a point
 //     (minimum, maximum, saddle or inconclusive, with an escape direction);
 //   - taylor.go: Taylor, the quadratic model m(d) = f + gᵀd + ½dᵀHd, with
 //     the optimal gradient step gᵀg/gᵀHg and the stability bound 2/λ_max;
-//   - trace.go: Trace and TraceAt, Hutchinson's estimate of tr(H);
+//   - trace.go: Trace, Hutchinson's estimate of tr(H);
 //   - objective.go: Objective (NewObjective, NewObjectiveN), the value,
 //     gradient and HessVec/Linearize that package optim minimises.
 package hvp
@@ -37,32 +47,61 @@ import (
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// Point is a scalar function fixed at a point x: its value, gradient and
-// the recording of both, ready for any number of Hessian-vector products.
-// Each HVP at a Point costs one tangent sweep over the recording, about as
+// Point is a scalar function fixed at a point x: its value, its gradient
+// and its Hessian there as an Operator, ready for any number of
+// Hessian-vector products. It is the one value every curvature tool of
+// this package takes (through the interfaces Operator and SecondOrder),
+// whatever the function came from:
+//
+//   - At(f, x) for an ad.Func of one flat vector;
+//   - AtN(f, xs) for a function of several tensors, such as a network's
+//     loss of its parameter tensors (package nn's Curvature builds it);
+//   - Objective.At(x) for an *Objective;
+//   - Linearize(obj, x) for any objective of the shape package optim
+//     minimises (Dim, Eval, HessVec, and Linearize when it has one).
+//
+// A Point recorded on the tape (all but the last) costs one gradient to
+// make; each HVP then costs one tangent sweep over the recording, about as
 // much as one gradient, and allocates nothing after the first.
 //
-// The point may be one flat vector (At) or several tensors (AtN, for a
-// network's parameters); vectors passed to and returned by a Point are
-// always flat: the inputs' elements concatenated in order.
+// The point may be one flat vector or several tensors; vectors passed to
+// and returned by a Point are always flat: the inputs' elements
+// concatenated in order.
 //
 // A Point is not safe for concurrent use; make one per goroutine.
 type Point struct {
+	n int
+
+	// The recording, for a Point made on the tape.
 	tp     *graph.Tape
 	xs     []*graph.Node
 	y      *graph.Node
 	grads  []*graph.Node
-	n      int
 	lo, hi int // the stretch of tape a tangent sweep covers
+
+	// The value, gradient and product, for a Point made by Linearize from
+	// an objective that is not recorded here (tp == nil).
+	value float64
+	grad  []float64
+	apply func(v, hv []float64)
 }
+
+var (
+	_ Operator    = (*Point)(nil)
+	_ SecondOrder = (*Point)(nil)
+)
 
 // FuncN is a scalar function of several inputs, such as a network's loss
 // as a function of its parameter tensors.
 type FuncN func(xs []*graph.Node) *graph.Node
 
 // At records f and its gradient at the flat vector x (copied, not
-// retained) and returns the Point. It panics if f's output is not a scalar.
+// retained) and returns the Point. It panics if x is empty or f's output is
+// not a scalar.
 func At(f ad.Func, x []float64) *Point {
+	if len(x) == 0 {
+		panic("hvp: At: empty x")
+	}
 	p := &Point{tp: graph.NewTape()}
 	p.record(single(f), x, [][]int{{len(x)}})
 	return p
@@ -78,6 +117,9 @@ func AtN(f FuncN, xs []*tensor.Tensor) *Point {
 	for i, x := range xs {
 		shapes[i] = x.Shape()
 		size += x.Size()
+	}
+	if size == 0 {
+		panic(fmt.Sprintf("hvp: AtN: inputs of shapes %v hold no elements", shapes))
 	}
 	flat := make([]float64, 0, size)
 	for _, x := range xs {
@@ -131,11 +173,20 @@ func recordInputs(tp *graph.Tape, x []float64, shapes [][]int, dst []*graph.Node
 func (p *Point) Dim() int { return p.n }
 
 // Value returns f(x).
-func (p *Point) Value() float64 { return p.y.Item() }
+func (p *Point) Value() float64 {
+	if p.tp == nil {
+		return p.value
+	}
+	return p.y.Item()
+}
 
 // Grad copies ∇f(x) into dst (allocated when nil) and returns it.
 func (p *Point) Grad(dst []float64) []float64 {
 	dst = prepare("Grad", dst, p.n)
+	if p.tp == nil {
+		copy(dst, p.grad)
+		return dst
+	}
 	off := 0
 	for _, g := range p.grads {
 		off += copy(dst[off:], g.Value().Data())
@@ -150,6 +201,10 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		panic(fmt.Sprintf("hvp: HVP: len(v) = %d for a point of dimension %d", len(v), p.n))
 	}
 	dst = prepare("HVP", dst, p.n)
+	if p.tp == nil {
+		p.apply(v, dst)
+		return dst
+	}
 	off := 0
 	for _, x := range p.xs {
 		size := x.Value().Size()
@@ -170,9 +225,13 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 	return dst
 }
 
-// HessVec sets hv = ∇²f(x)·v; it makes a Point a symmetric linear
-// operator (see Lanczos).
-func (p *Point) HessVec(v, hv []float64) { p.HVP(v, hv) }
+// Apply sets dst = ∇²f(x)·v (one HVP): it makes a Point an Operator.
+func (p *Point) Apply(v, dst []float64) {
+	if len(dst) != p.n {
+		panic(fmt.Sprintf("hvp: Point.Apply: len(dst) = %d for a point of dimension %d", len(dst), p.n))
+	}
+	p.HVP(v, dst)
+}
 
 func prepare(op string, dst []float64, n int) []float64 {
 	if dst == nil {
@@ -218,20 +277,38 @@ func releasePoint(p *Point) {
 	pointPool.Put(p)
 }
 
-// Hessian returns the dense Hessian ∇²f(x) as a symmetric matrix, built
-// from n HVPs against the unit vectors and symmetrised as (H+Hᵀ)/2. It
-// costs n HVPs and n² memory: meant for small n (tests, classification of
-// small problems), never for networks.
+// Hessian returns the dense Hessian ∇²f(x) as a symmetric matrix: it is
+// Dense(At(f, x)), n HVPs against the unit vectors, symmetrised. It costs
+// n HVPs and n² memory: meant for small n (tests, classification of small
+// problems), never for networks. It panics if x is empty.
 func Hessian(f ad.Func, x []float64) *mat.SymDense {
+	if len(x) == 0 {
+		panic("hvp: Hessian: empty x")
+	}
 	p := pooledAt(f, x)
 	defer releasePoint(p)
-	n := p.Dim()
+	return Dense(p)
+}
+
+// Dense returns the matrix of the symmetric operator op (a Hessian, a
+// Gauss–Newton matrix) as a *mat.SymDense, from op.Dim() products against
+// the unit vectors, symmetrised as (A+Aᵀ)/2 so that rounding in the
+// products cannot make it unsymmetric. It costs n products and n² memory:
+// for small n only. It panics if op.Dim() < 1.
+func Dense(op Operator) *mat.SymDense {
+	if op == nil {
+		panic("hvp: Dense: nil Operator")
+	}
+	n := op.Dim()
+	if n < 1 {
+		panic(fmt.Sprintf("hvp: Dense: operator dimension %d < 1", n))
+	}
 	cols := mat.NewDense(n, n, nil)
 	e := make([]float64, n)
 	col := make([]float64, n)
 	for j := 0; j < n; j++ {
 		e[j] = 1
-		p.HVP(e, col)
+		op.Apply(e, col)
 		e[j] = 0
 		cols.SetCol(j, col)
 	}

@@ -175,9 +175,9 @@ func TestPoint(t *testing.T) {
 			t.Errorf("HVP at a Point differs from a fresh HVP at %d", i)
 		}
 		hv2 := make([]float64, 28)
-		p.HessVec(v, hv2)
+		p.Apply(v, hv2)
 		if e, _ := testutil.RelErr(hv2, hv); e != 0 {
-			t.Errorf("HessVec differs from HVP")
+			t.Errorf("Apply differs from HVP")
 		}
 		// Linearity: H(2v) = 2Hv exactly (scaling by 2 is exact).
 		v2 := make([]float64, 28)

@@ -5,21 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/internal/krylov"
 )
-
-// Operator is a symmetric linear operator known only through products,
-// such as a Hessian applied by Hessian-vector products. *Point and *Model
-// satisfy Operator; so does any hand-written HVP.
-type Operator interface {
-	// Dim returns the dimension n.
-	Dim() int
-	// HessVec sets hv = H·v; it must not modify v nor retain either slice.
-	HessVec(v, hv []float64)
-}
-
-var _ Operator = (*Point)(nil)
 
 // ErrNonFinite is returned (or, for Classify, reported as the Kind
 // NotFinite) when f, its gradient or a Hessian-vector product is NaN or
@@ -119,16 +106,25 @@ type LanczosResult struct {
 // cluster needs many more. A single start vector sees one copy of a
 // repeated eigenvalue.
 //
+// To find the top k eigenpairs of a model's Hessian (as PyHessian's
+// eigenvalues does), ask for K: k and Which: Largest; for the sharpness
+// λ_max alone during training, Sharpness reuses its last eigenvector.
+//
 // Lanczos panics if op.Dim() < 1 or the settings are invalid (negative
 // fields, an unknown Which, MaxBasis too small, a bad Start). It returns
-// ErrNonFinite if a product is NaN or Inf.
+// ErrNonFinite if a product is NaN or Inf, or if op is a SecondOrder (such
+// as a *Point) whose value or gradient is: the curvature of f where f is
+// not finite means nothing, and Classify reports NotFinite there.
 func Lanczos(op Operator, settings *LanczosSettings) (LanczosResult, error) {
 	if op == nil {
 		panic("hvp: Lanczos: nil Operator")
 	}
 	n := op.Dim()
 	ks := krylovSettings("Lanczos", n, settings)
-	r, err := krylov.Lanczos(op.HessVec, n, &ks)
+	if !finitePoint(op) {
+		return LanczosResult{}, ErrNonFinite
+	}
+	r, err := krylov.Lanczos(op.Apply, n, &ks)
 	if err != nil {
 		if errors.Is(err, krylov.ErrNonFinite) {
 			return LanczosResult{HVPs: r.Ops}, ErrNonFinite
@@ -143,16 +139,6 @@ func Lanczos(op Operator, settings *LanczosSettings) (LanczosResult, error) {
 		Restarts:  r.Restarts,
 		Converged: r.Converged,
 	}, nil
-}
-
-// LanczosAt is Lanczos on the Hessian of f at x: it records f and its
-// gradient once (At) and takes every product on that recording. x is
-// neither modified nor retained.
-func LanczosAt(f ad.Func, x []float64, settings *LanczosSettings) (LanczosResult, error) {
-	if len(x) == 0 {
-		panic("hvp: LanczosAt: empty x")
-	}
-	return Lanczos(At(f, x), settings)
 }
 
 // krylovSettings validates s for an operator of dimension n and maps it

@@ -109,7 +109,7 @@ func cvRosenPointPD(n int, seed uint64) []float64 {
 // cvResidual returns ‖H·u − θ·u‖₂ by a fresh HVP.
 func cvResidual(op hvp.Operator, theta float64, u []float64) float64 {
 	hu := make([]float64, len(u))
-	op.HessVec(u, hu)
+	op.Apply(u, hu)
 	floats.AddScaled(hu, -theta, u)
 	return floats.Norm(hu, 2)
 }
@@ -343,7 +343,7 @@ type cvNaNOp struct {
 }
 
 func (o *cvNaNOp) Dim() int { return o.n }
-func (o *cvNaNOp) HessVec(v, hv []float64) {
+func (o *cvNaNOp) Apply(v, hv []float64) {
 	o.calls++
 	for i := range v {
 		hv[i] = float64(i+1) * v[i]
@@ -381,7 +381,7 @@ func TestLanczosBudget(t *testing.T) {
 	f := func(x *graph.Node) *graph.Node {
 		return graph.Scale(graph.Sum(graph.Mul(x.Tape().Const(tensor.FromSlice(d)), graph.Square(x))), 0.5)
 	}
-	r, err := hvp.LanczosAt(f, make([]float64, n), &hvp.LanczosSettings{MaxHVPs: 6, MaxBasis: 4, Tol: 1e-12})
+	r, err := hvp.Lanczos(hvp.At(f, make([]float64, n)), &hvp.LanczosSettings{MaxHVPs: 6, MaxBasis: 4, Tol: 1e-12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +421,7 @@ func TestLanczosPanics(t *testing.T) {
 	if msg := testutil.PanicMessage(func() { hvp.Lanczos(big, &hvp.LanczosSettings{K: 3, Which: hvp.BothEnds, MaxBasis: 7}) }); !strings.Contains(msg, "MaxBasis = 7 too small") {
 		t.Errorf("small MaxBasis: panic %q", msg)
 	}
-	if msg := testutil.PanicMessage(func() { hvp.LanczosAt(graphtest.SeedLoss, nil, nil) }); !strings.HasPrefix(msg, "hvp: LanczosAt: empty x") {
+	if msg := testutil.PanicMessage(func() { hvp.Lanczos(hvp.At(graphtest.SeedLoss, nil), nil) }); !strings.HasPrefix(msg, "hvp: At: empty x") {
 		t.Errorf("empty x: panic %q", msg)
 	}
 	// A user-supplied Start is honoured and not modified.
@@ -478,8 +478,8 @@ type cvTimedOp struct {
 }
 
 func (o *cvTimedOp) Dim() int { return o.p.Dim() }
-func (o *cvTimedOp) HessVec(v, hv []float64) {
+func (o *cvTimedOp) Apply(v, hv []float64) {
 	t := time.Now()
-	o.p.HessVec(v, hv)
+	o.p.Apply(v, hv)
 	o.d += time.Since(t)
 }

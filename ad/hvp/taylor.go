@@ -3,23 +3,21 @@ package hvp
 import (
 	"fmt"
 	"math"
-
-	"github.com/curvature-go/curvature/ad"
 )
 
 // Model is the second-order Taylor model of f at a point x,
 //
 //	m(d) = f(x) + gᵀd + ½·dᵀHd,  g = ∇f(x), H = ∇²f(x),
 //
-// evaluated without forming H: f and its gradient are recorded once and
-// every dᵀHd costs one Hessian-vector product on that recording
+// evaluated without forming H: every dᵀHd costs one Hessian-vector product
+// at the point
 // (Goodfellow, Bengio & Courville, Deep Learning §4.3; Nocedal & Wright
 // §2.2). The error f(x+d) − m(d) is O(‖d‖³) for f three times
 // differentiable.
 //
 // A Model is not safe for concurrent use.
 type Model struct {
-	p   *Point
+	p   SecondOrder
 	g   []float64
 	gg  float64   // gᵀg
 	gHg float64   // gᵀHg, valid when ok
@@ -29,14 +27,19 @@ type Model struct {
 
 var _ Operator = (*Model)(nil)
 
-// Taylor records f and its gradient at x (copied, not retained) and
-// returns the quadratic model there. It costs one gradient; the model's
-// methods add HVPs as documented.
-func Taylor(f ad.Func, x []float64) *Model {
-	if len(x) == 0 {
-		panic("hvp: Taylor: empty x")
+// Taylor returns the quadratic model of the function fixed at p (a *Point
+// from At, AtN, Objective.At or Linearize; a model's loss from package nn):
+// Taylor(hvp.At(f, x)) is the model of f at x. It copies the gradient; the
+// model's methods add products of p as documented. With a Gauss–Newton
+// operator for p it is the Gauss–Newton model, the one Hessian-free
+// training minimises.
+func Taylor(p SecondOrder) *Model {
+	if p == nil {
+		panic("hvp: Taylor: nil SecondOrder")
 	}
-	p := At(f, x)
+	if p.Dim() < 1 {
+		panic(fmt.Sprintf("hvp: Taylor: dimension %d < 1", p.Dim()))
+	}
 	m := &Model{p: p, g: p.Grad(nil), hg: make([]float64, p.Dim())}
 	m.gg = dot(m.g, m.g)
 	return m
@@ -55,15 +58,19 @@ func (m *Model) Grad(dst []float64) []float64 {
 	return dst
 }
 
-// HessVec sets hv = H·v (one HVP), so a Model is an Operator and can be
+// Apply sets dst = H·v (one HVP), so a Model is an Operator and can be
 // passed to Lanczos, ExtremeEigenvalues or Trace.
-func (m *Model) HessVec(v, hv []float64) { m.p.HVP(v, hv) }
+func (m *Model) Apply(v, dst []float64) {
+	m.checkLen("Apply", v)
+	m.checkLen("Apply", dst)
+	m.p.Apply(v, dst)
+}
 
 // Curvature returns dᵀHd, the second directional derivative of f along d
 // scaled by ‖d‖² (one HVP).
 func (m *Model) Curvature(d []float64) float64 {
 	m.checkLen("Curvature", d)
-	m.p.HVP(d, m.hg)
+	m.p.Apply(d, m.hg)
 	return dot(d, m.hg)
 }
 

@@ -58,7 +58,7 @@ func TestTaylorThirdOrder(t *testing.T) {
 					d[i] = rng.NormFloat64()
 				}
 			}
-			m := hvp.Taylor(tc.f, tc.x)
+			m := hvp.Taylor(hvp.At(tc.f, tc.x))
 			f0 := cvEval(tc.f, tc.x)
 			if m.Value() != f0 {
 				t.Fatalf("Value = %v, f(x) = %v", m.Value(), f0)
@@ -108,7 +108,7 @@ func TestTaylorQuadraticExact(t *testing.T) {
 	c := []float64{1, -2, 3, 0.5, 0, -1, 2}
 	f := cvShiftedQuadratic(a, c)
 	x := []float64{0.1, 0.2, -0.3, 0.4, 1, 0, -2}
-	m := hvp.Taylor(f, x)
+	m := hvp.Taylor(hvp.At(f, x))
 	rng := rand.New(rand.NewPCG(3, 3))
 	for trial := 0; trial < 5; trial++ {
 		d := make([]float64, len(x))
@@ -149,7 +149,7 @@ func TestOptimalStep(t *testing.T) {
 		{name: "seed saddle g=0", f: graphtest.SeedLoss, x: []float64{0, 0}, eps: 0, delta: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := hvp.Taylor(tc.f, tc.x)
+			m := hvp.Taylor(hvp.At(tc.f, tc.x))
 			eps, delta := m.OptimalStep()
 			if tc.a == nil {
 				if eps != tc.eps || delta != tc.delta {
@@ -221,7 +221,7 @@ func TestMaxStableRate(t *testing.T) {
 			for i := range x0 {
 				x0[i] = 1 + float64(i)
 			}
-			m := hvp.Taylor(f, x0)
+			m := hvp.Taylor(hvp.At(f, x0))
 			rate, r, err := m.MaxStableRate(nil)
 			if err != nil || !r.Converged {
 				t.Fatalf("err %v, converged %v", err, r.Converged)
@@ -258,11 +258,11 @@ func TestMaxStableRate(t *testing.T) {
 	}
 	// No positive curvature: no limit. Indefinite or singular: Cond +Inf.
 	negSq := func(x *graph.Node) *graph.Node { return graph.Neg(graph.Sum(graph.Square(x))) }
-	if rate, _, err := hvp.Taylor(negSq, []float64{1, 2, 3}).MaxStableRate(nil); err != nil || !math.IsInf(rate, 1) {
+	if rate, _, err := hvp.Taylor(hvp.At(negSq, []float64{1, 2, 3})).MaxStableRate(nil); err != nil || !math.IsInf(rate, 1) {
 		t.Errorf("concave: rate %v, err %v; want +Inf", rate, err)
 	}
 	for _, x := range [][]float64{{0, 0}, {1, 1}} { // saddle; singular minimum
-		e, err := hvp.Taylor(graphtest.SeedLoss, x).Extremes(nil)
+		e, err := hvp.Taylor(hvp.At(graphtest.SeedLoss, x)).Extremes(nil)
 		if err != nil || !(e.Cond() > 1e12) {
 			t.Errorf("seed at %v: Cond %v (λ = [%v, %v]), err %v; want +Inf or huge", x, e.Cond(), e.Min, e.Max, err)
 		}
@@ -270,7 +270,7 @@ func TestMaxStableRate(t *testing.T) {
 }
 
 func TestModelPanics(t *testing.T) {
-	m := hvp.Taylor(graphtest.SeedLoss, []float64{0.5, 0.5})
+	m := hvp.Taylor(hvp.At(graphtest.SeedLoss, []float64{0.5, 0.5}))
 	for _, tc := range []struct {
 		name string
 		f    func()
@@ -279,7 +279,7 @@ func TestModelPanics(t *testing.T) {
 		{"Change length", func() { m.Change([]float64{1}) }, "hvp: Model.Change: len(d) = 1"},
 		{"Curvature length", func() { m.Curvature([]float64{1, 2, 3}) }, "hvp: Model.Curvature: len(d) = 3"},
 		{"Grad dst", func() { m.Grad(make([]float64, 5)) }, "hvp: Model.Grad"},
-		{"empty x", func() { hvp.Taylor(graphtest.SeedLoss, nil) }, "hvp: Taylor: empty x"},
+		{"empty x", func() { hvp.Taylor(hvp.At(graphtest.SeedLoss, nil)) }, "hvp: At: empty x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if msg := testutil.PanicMessage(tc.f); !strings.HasPrefix(msg, tc.want) {
@@ -289,7 +289,7 @@ func TestModelPanics(t *testing.T) {
 	}
 	// The model does not retain x.
 	x := []float64{0.5, 0.5}
-	m = hvp.Taylor(graphtest.SeedLoss, x)
+	m = hvp.Taylor(hvp.At(graphtest.SeedLoss, x))
 	x[0] = 100
 	// At (0.5, 0.5): g = [−0.75, −0.75], H = [[0.5, −1], [−1, 0.5]].
 	if g, c := m.Grad(nil), m.Curvature([]float64{1, 0}); g[0] != -0.75 || m.Value() != 0.5625 || c != 0.5 {

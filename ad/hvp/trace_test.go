@@ -47,7 +47,7 @@ func TestTraceMatchesExact(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := hvp.Hessian(tc.f, tc.x)
 			exact := mat.Trace(h)
-			est, err := hvp.TraceAt(tc.f, tc.x, &hvp.TraceSettings{Samples: tc.samples, Seed: tc.seed})
+			est, err := hvp.Trace(hvp.At(tc.f, tc.x), &hvp.TraceSettings{Samples: tc.samples, Seed: tc.seed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestTraceDiagonalIsExact(t *testing.T) {
 	f := cvDiagQuartic(c, []float64{1, 0, 2, 0, 0, 1}, 0)
 	x := []float64{0.3, 1, -0.2, 5, 0, 0.7}
 	h := hvp.Hessian(f, x)
-	est, err := hvp.TraceAt(f, x, &hvp.TraceSettings{Samples: 17, Seed: 5})
+	est, err := hvp.Trace(hvp.At(f, x), &hvp.TraceSettings{Samples: 17, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestTraceSettings(t *testing.T) {
 	// zᵀIz = n only if every entry of every probe is ±1: n = 130 takes
 	// three 64-bit draws per probe, the last one partly.
 	id := func(x *graph.Node) *graph.Node { return graph.Scale(graph.Sum(graph.Square(x)), 0.5) }
-	if e, _ := hvp.TraceAt(id, make([]float64, 130), nil); e.Trace != 130 || e.StdErr != 0 {
+	if e, _ := hvp.Trace(hvp.At(id, make([]float64, 130)), nil); e.Trace != 130 || e.StdErr != 0 {
 		t.Errorf("tr(I₁₃₀) estimated %v ± %v", e.Trace, e.StdErr)
 	}
 
@@ -150,7 +150,7 @@ func TestTraceSettings(t *testing.T) {
 		want string
 	}{
 		{"negative Samples", func() { hvp.Trace(p, &hvp.TraceSettings{Samples: -1}) }, "hvp: Trace: Samples = -1"},
-		{"empty x", func() { hvp.TraceAt(graphtest.SeedLoss, nil, nil) }, "hvp: TraceAt: empty x"},
+		{"empty x", func() { hvp.Trace(hvp.At(graphtest.SeedLoss, nil), nil) }, "hvp: At: empty x"},
 		{"nil operator", func() { hvp.Trace(nil, nil) }, "hvp: Trace: nil Operator"},
 	} {
 		if msg := testutil.PanicMessage(tc.f); !strings.HasPrefix(msg, tc.want) {

@@ -40,7 +40,7 @@ func analyse(x float64, w []float64) point {
 		Value:   val,
 		Grad:    grad,
 		Hessian: hvp.Hessian(f, w),
-		Class:   hvp.Classify(f, w, nil),
+		Class:   hvp.Classify(hvp.At(f, w), nil),
 	}
 }
 
@@ -170,7 +170,7 @@ type taylorRow struct {
 // taylorAlong evaluates the model m(t·d) − L(w) = t·gᵀd + ½t²·dᵀHd (one HVP
 // each, on one recording of L at w) and the true L(w + t·d) − L(w).
 func taylorAlong(x float64, w, d, ts []float64) []taylorRow {
-	model := hvp.Taylor(lossFunc(x), w)
+	model := hvp.Taylor(hvp.At(lossFunc(x), w))
 	actual := lossAlong(x, w, d, ts)
 	rows := make([]taylorRow, len(ts))
 	for i, t := range ts {
