@@ -34,11 +34,7 @@ func smallVec(x *graph.Node) *graph.Node {
 		graph.Sqrt(graph.Add(graph.Square(x0), graph.Square(x1))),
 		x1,
 	}
-	out := graph.Reshape(parts[0], 1)
-	for _, p := range parts[1:] {
-		out = graph.Concat(out, graph.Reshape(p, 1), 0)
-	}
-	return out
+	return graph.Stack(0, parts...)
 }
 
 func smallVecJac(x []float64) *mat.Dense {
@@ -170,7 +166,7 @@ func TestJacobian(t *testing.T) {
 // modes.
 func TestJacobianConstant(t *testing.T) {
 	f := func(x *graph.Node) *graph.Node {
-		return graph.Concat(graph.Reshape(graph.Index(x, 0), 1), x.Tape().Full(2, 2), 0)
+		return graph.Concat(0, graph.Reshape(graph.Index(x, 0), 1), x.Tape().Full(2, 2))
 	}
 	x := []float64{1.5, 2}
 	want := mat.NewDense(3, 2, []float64{1, 0, 0, 0, 0, 0})

@@ -52,7 +52,7 @@ func TestOneOperator(t *testing.T) {
 	f := graphtest.SeedLoss
 	split := func(xs []*graph.Node) *graph.Node {
 		// The seed loss of two scalar inputs.
-		return f(graph.Concat(graph.Reshape(xs[0], 1), graph.Reshape(xs[1], 1), 0))
+		return f(graph.Stack(0, xs[0], xs[1]))
 	}
 	for _, x := range [][]float64{{0, 0}, {0.5, -1.5}, {1, 1}} {
 		want := hvp.Dense(hvp.At(f, x))
