@@ -334,11 +334,20 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 			inner *= v
 		}
 		dim, cnt := shape[ax], src.Shape()[ax]
+		start, step := n.p.start, n.p.step
+		if inner == 1 { // strided elements: one loop, no per-element slicing
+			for o := 0; o < outer; o++ {
+				dd, ss := d[o*dim:(o+1)*dim], s[o*cnt:(o+1)*cnt]
+				for j, v := range ss {
+					dd[start+j*step] += v
+				}
+			}
+			return
+		}
 		for o := 0; o < outer; o++ {
 			for j := 0; j < cnt; j++ {
-				row := d[(o*dim+n.p.start+j*n.p.step)*inner:][:inner]
-				add := s[(o*cnt+j)*inner:][:inner]
-				for k, v := range add {
+				row := d[(o*dim+start+j*step)*inner:][:inner]
+				for k, v := range s[(o*cnt+j)*inner:][:inner] {
 					row[k] += v
 				}
 			}

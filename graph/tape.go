@@ -330,7 +330,11 @@ func (tp *Tape) Scalar(v float64) *Node {
 // the tape's own storage (no tensor needs to be built first).
 func (tp *Tape) Full(v float64, shape ...int) *Node {
 	n := tp.newNode(nil, tensor.ResolveShape("graph: Full", tensor.SizeOf(shape), shape))
-	n.value.Fill(v) // chunk storage is reused after Reset, so always fill
+	if v == 0 {
+		clear(n.value.Data()) // chunk storage is reused after Reset, so always fill
+	} else {
+		n.value.Fill(v)
+	}
 	return n
 }
 
@@ -485,7 +489,7 @@ func (n *Node) PushTangent() bool {
 			}
 			n.ensureTangent()
 			n.ownTan = true
-			n.tangent.Fill(0)
+			clear(n.tangent.Data())
 		}
 	} else {
 		n.ensureTangent()
