@@ -29,7 +29,7 @@ func (rosen) HessVec(x, v, hv []float64) {
 	hv[1] = h12*v[0] + 200*v[1]
 }
 
-// saddleLoss is the seed notes' loss (1 − w1·w2)², whose origin is a saddle
+// saddleLoss is the loss (1 − w1·w2)², whose origin is a saddle
 // point with Hessian eigenvalues ±2.
 type saddleLoss struct{}
 

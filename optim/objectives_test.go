@@ -12,7 +12,7 @@ import (
 // Hand-written objectives for the tests, each with derivatives by hand;
 // TestObjectivesFD checks them against central differences.
 
-// seedLoss is f(w) = (1 − w1·w2)², the saddle example of the seed notes:
+// seedLoss is f(w) = (1 − w1·w2)², the motivating saddle example:
 // ∇f = −2(1 − w1w2)·(w2, w1) and ∇²f = [[2w2², 4w1w2 − 2], [4w1w2 − 2, 2w1²]],
 // so at (0, 0) the gradient is 0 and the Hessian [[0, −2], [−2, 0]] has
 // eigenvalues ±2, with λ = −2 along [1, 1]/√2.
@@ -69,7 +69,7 @@ func (q quadratic) HessVec(x, v, hv []float64) {
 	}
 }
 
-// quad5 is the seed notes' quadratic with condition number 5: A = [[3, 2],
+// quad5 is the quadratic with condition number 5: A = [[3, 2],
 // [2, 3]] has eigenvalue 5 along [1, 1]/√2 and 1 along [1, −1]/√2.
 func quad5() quadratic { return quadratic{a: []float64{3, 2, 2, 3}, b: []float64{0, 0}} }
 

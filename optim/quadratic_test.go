@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestGradientDescentZigzag: on the seed notes' quadratic with condition
+// TestGradientDescentZigzag: on the quadratic with condition
 // number 5 (A = [[3,2],[2,3]], eigenvalue 5 along q1 = [1,1]/√2 and 1 along
 // q2 = [1,−1]/√2), gradient descent at the optimal fixed step 2/(1+5) = 1/3
 // multiplies the q1-component of x by 1 − 5/3 = −2/3 (it flips sides of the

@@ -6,8 +6,9 @@ import (
 )
 
 // SaddleEscape wraps a base method with a second-order stationarity test
-// and negative-curvature escapes, the method of the project's seed notes made
-// practical (compare Nesterov & Polyak 2006 and the negative-curvature
+// and negative-curvature escapes: at a point where the gradient vanishes,
+// step along an eigenvector of negative curvature, as a person analysing the
+// saddle of (1 − w₁·w₂)² at 0 would (compare Nesterov & Polyak 2006 and the negative-curvature
 // descent of Moré & Sorensen 1979).
 //
 // It runs Base until ‖∇f‖∞ falls below the threshold, then estimates the

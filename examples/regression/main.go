@@ -1,5 +1,5 @@
 // Command regression trains two tiny models with five optimizers and
-// compares them: first ŷ = w1·w2·x (the seed notes' model, whose loss has
+// compares them: first ŷ = w1·w2·x (a two-weight linear network, whose loss has
 // a saddle at the origin) on noisy points of y = 2x, then a 1-16-16-1 tanh
 // network on noisy points of the curve sin(2x) + 0.3x, with a fifth of the
 // points held out.

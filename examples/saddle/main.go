@@ -1,4 +1,4 @@
-// Command saddle retells the seed notes' saddle-point story on
+// Command saddle tells the story of a saddle point on
 // L(w1,w2) = (1 − w1·w2·x)², the squared error of ŷ = w1·w2·x on one sample
 // (x, 1). At (0,0) the gradient vanishes and the Hessian is [[0,−2],[−2,0]],
 // with eigenvalues ±2: a saddle point. Gradient descent started there does

@@ -73,7 +73,7 @@ func untilConverged(path []iterate, tol float64) []iterate {
 
 // newtonPath runs the pure Newton iteration w ← w − H⁻¹∇L, without a
 // trust region or line search, for at most steps steps. It is drawn to
-// show what the seed notes warn of: Newton's method jumps to the nearest
+// show the classic warning: Newton's method jumps to the nearest
 // critical point of the quadratic model, and near a saddle that is the
 // saddle. It stops early if H is singular or the step is negligible.
 func newtonPath(x float64, w0 []float64, steps int) []iterate {

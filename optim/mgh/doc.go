@@ -24,8 +24,8 @@
 // extended Rosenbrock, extended Powell, trigonometric, variably dimensioned
 // and penalty problems and O(m·n) for the small data-fitting problems.
 //
-// The known minimum values (Problem.FStar) are those of the project's
-// reference table shared/reference/mgh_fstar.csv (column fstar_ref): exact
+// The known minimum values (Problem.FStar) are those of the reference table
+// shipped with the package, testdata/mgh_fstar.csv (column fstar_ref): exact
 // zeros where the paper gives f* = 0, and otherwise values polished by
 // Levenberg–Marquardt that round to the paper's printed values, with
 // ‖∇f‖∞ from 2e-14 (Penalty I) to 7e-8 (Brown and Dennis, where f ≈ 8.6e4).

@@ -12,7 +12,7 @@ func Watson() Problem {
 	return Problem{
 		Name: "watson_9",
 		// MGH 1981 prints 1.39976e-6 for n = 9; this is fstar_ref of
-		// mgh_fstar.csv (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 5e-13).
+		// the reference table (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 5e-13).
 		FStar: 1.3997601380913425e-06,
 		fn:    sumSquares{watson{n: 9}},
 		x0:    make([]float64, 9),
@@ -103,7 +103,7 @@ func (w watson) add(x, d []float64, i int, a, b float64, out []float64) {
 func Box3D() Problem {
 	return Problem{
 		Name:  "box_3d",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{box3D{}},
 		x0:    []float64{0, 10, 20},
 	}
@@ -150,7 +150,7 @@ func (bx box3D) add(x, d []float64, i int, a, b float64, out []float64) {
 func Gaussian() Problem {
 	return Problem{
 		Name: "gaussian",
-		// MGH 1981 prints 1.12793e-8; this is fstar_ref of mgh_fstar.csv
+		// MGH 1981 prints 1.12793e-8; this is fstar_ref of the reference table
 		// (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 2e-12).
 		FStar: 1.1279327696188851e-08,
 		fn:    sumSquares{gaussian{}},
@@ -215,7 +215,7 @@ func (g gaussian) add(x, d []float64, i int, a, b float64, out []float64) {
 func GulfRD() Problem {
 	return Problem{
 		Name:  "gulf_rd",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{newGulf(99)},
 		x0:    []float64{5, 2.5, 0.15},
 	}
@@ -313,9 +313,9 @@ func (g gulf) add(x, d []float64, i int, a, b float64, out []float64) {
 func BiggsEXP6() Problem {
 	return Problem{
 		Name:  "biggs_exp6",
-		FStar: 0, // exact, at (1, 10, 1, 5, 4, 3); mgh_fstar.csv fstar_ref
+		FStar: 0, // exact, at (1, 10, 1, 5, 4, 3); reference table, fstar_ref
 		AltFStar: []Stationary{{
-			// mgh_fstar.csv alt_ref (alt_lit 5.65565e-3).
+			// reference table, alt_ref (alt_lit 5.65565e-3).
 			F: 0.005655649925498251,
 			Note: "the value MGH 1981 lists for m = 13: a stationary point " +
 				"with f > 0 (polished to ‖∇f‖∞ ≈ 2e-10), not the global minimum",
@@ -375,7 +375,7 @@ func BrownDennis() Problem {
 	return Problem{
 		Name: "brown_dennis",
 		// MGH 1981 prints 85822.2 for m = 20; this is fstar_ref of
-		// mgh_fstar.csv (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 7e-8,
+		// the reference table (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 7e-8,
 		// relative to |f| ≈ 1e5).
 		FStar: 85822.20162635625,
 		fn:    sumSquares{brownDennis{m: 20}},

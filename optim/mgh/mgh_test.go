@@ -12,9 +12,10 @@ import (
 	"testing"
 )
 
-// refCSV is the project's reference table of minimum values, at ../shared
-// beside the repository.
-const refCSV = "../../../shared/reference/mgh_fstar.csv"
+// refCSV is the reference table of minimum values shipped with the package
+// (testdata/mgh_fstar.csv): the literature's f*, the polished reference
+// values and how each was obtained.
+const refCSV = "testdata/mgh_fstar.csv"
 
 // allProblems returns the 19 MGH problems followed by the seed problems.
 func allProblems() []Problem { return append(Problems(), SeedProblems()...) }
@@ -100,7 +101,7 @@ func TestProblemsOrderAndShape(t *testing.T) {
 }
 
 // TestReferenceTable checks FStar, AltFStar and the minimizers of the
-// non-zero problems against shared/reference/mgh_fstar.csv.
+// non-zero problems against testdata/mgh_fstar.csv.
 func TestReferenceTable(t *testing.T) {
 	fh, err := os.Open(refCSV)
 	if err != nil {

@@ -9,8 +9,8 @@ import "fmt"
 // structurally. The zero Problem is not usable; obtain problems from
 // Problems, SeedProblems or the constructors (Rosenbrock, Beale, ...).
 type Problem struct {
-	// Name identifies the problem; it matches the problem column of
-	// shared/reference/mgh_fstar.csv (for example "rosenbrock",
+	// Name identifies the problem; it matches the problem column of the
+	// package's reference table testdata/mgh_fstar.csv (for example "rosenbrock",
 	// "ext_rosenbrock_1000", "watson_9").
 	Name string
 
@@ -121,8 +121,8 @@ func Problems() []Problem {
 	}
 }
 
-// SeedProblems returns the two problems taken from the project's seed notes:
-// the saddle loss (1 − w1·w2)² started exactly at its saddle (0, 0)
+// SeedProblems returns the two small problems the library's examples start
+// from: the saddle loss (1 − w1·w2)² started exactly at its saddle (0, 0)
 // (SeedSaddle), and the quadratic with condition number 5 (Quadratic5).
 // Each call returns new values.
 func SeedProblems() []Problem {

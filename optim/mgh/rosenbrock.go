@@ -11,7 +11,7 @@ import "fmt"
 func Rosenbrock() Problem {
 	return Problem{
 		Name:  "rosenbrock",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    extRosenbrock{n: 2},
 		x0:    []float64{-1.2, 1},
 	}
@@ -35,7 +35,7 @@ func ExtendedRosenbrock(n int) Problem {
 	}
 	return Problem{
 		Name:  fmt.Sprintf("ext_rosenbrock_%d", n),
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    extRosenbrock{n: n},
 		x0:    x0,
 	}

@@ -1,6 +1,6 @@
 package mgh
 
-// SeedSaddle returns the saddle loss of the project's seed notes,
+// SeedSaddle returns the saddle loss of the motivating example,
 //
 //	f(w) = (1 − w₁·w₂)²,
 //

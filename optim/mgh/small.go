@@ -11,7 +11,7 @@ import "math"
 func Beale() Problem {
 	return Problem{
 		Name:  "beale",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{beale{}},
 		x0:    []float64{1, 1},
 	}
@@ -71,7 +71,7 @@ func (b beale) add(x, d []float64, i int, a, c float64, out []float64) {
 func PowellBadlyScaled() Problem {
 	return Problem{
 		Name:  "powell_badly_scaled",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{powellBS{}},
 		x0:    []float64{0, 1},
 	}
@@ -127,7 +127,7 @@ func (powellBS) add(x, d []float64, i int, a, b float64, out []float64) {
 func BrownBadlyScaled() Problem {
 	return Problem{
 		Name:  "brown_badly_scaled",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{brownBS{}},
 		x0:    []float64{1, 1},
 	}
@@ -186,7 +186,7 @@ func (brownBS) add(x, d []float64, i int, a, b float64, out []float64) {
 func Wood() Problem {
 	return Problem{
 		Name:  "wood",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{wood{}},
 		x0:    []float64{-3, -1, -3, -1},
 	}
@@ -275,7 +275,7 @@ func (wood) add(x, d []float64, i int, a, b float64, out []float64) {
 func HelicalValley() Problem {
 	return Problem{
 		Name:  "helical_valley",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{helical{}},
 		x0:    []float64{-1, 0, 0},
 	}

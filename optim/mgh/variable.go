@@ -19,9 +19,9 @@ func Trigonometric() Problem {
 	}
 	return Problem{
 		Name:  "trigonometric_10",
-		FStar: 0, // exact, at x = 0; MGH 1981; mgh_fstar.csv fstar_ref
+		FStar: 0, // exact, at x = 0; MGH 1981; reference table, fstar_ref
 		AltFStar: []Stationary{{
-			// mgh_fstar.csv alt_ref (alt_lit 2.79506e-5).
+			// reference table, alt_ref (alt_lit 2.79506e-5).
 			F: 2.7950561218778473e-05,
 			Note: "a local minimum, not the global one: every run behind " +
 				"the project's reference table that started at x0 ended " +
@@ -108,7 +108,7 @@ func VariablyDimensioned() Problem {
 	}
 	return Problem{
 		Name:  "variably_dimensioned_10",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    varDim{n: n},
 		x0:    x0,
 	}
@@ -175,7 +175,7 @@ func PenaltyI() Problem {
 	return Problem{
 		Name: "penalty_I_10",
 		// MGH 1981 prints 7.08765e-5 for n = 10; this is fstar_ref of
-		// mgh_fstar.csv (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 2e-14).
+		// the reference table (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 2e-14).
 		FStar: 7.087651467090369e-05,
 		fn:    penaltyI{n: n},
 		x0:    x0,
@@ -239,7 +239,7 @@ func PenaltyII() Problem {
 	return Problem{
 		Name: "penalty_II_10",
 		// MGH 1981 prints 2.93660e-4 for n = 10; this is fstar_ref of
-		// mgh_fstar.csv (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 2e-12).
+		// the reference table (Levenberg–Marquardt-polished, ‖∇f‖∞ ≈ 2e-12).
 		FStar: 0.0002936605374567461,
 		fn:    sumSquares{penaltyII{n: n}},
 		x0:    x0,
@@ -347,7 +347,7 @@ func ExtendedPowellSingular() Problem {
 	}
 	return Problem{
 		Name:  "ext_powell_singular_12",
-		FStar: 0, // MGH 1981; mgh_fstar.csv fstar_ref (exact)
+		FStar: 0, // MGH 1981; reference table, fstar_ref (exact)
 		fn:    sumSquares{powellSingular{n: n}},
 		x0:    x0,
 	}
