@@ -353,6 +353,11 @@ func (r *runner) result(loc *location, st Status) (Result, error) {
 	if err != nil && r.err != nil && errors.Is(r.err, err) {
 		err = r.err
 	}
+	if ar, ok := r.obj.(AnomalyReporter); ok && st == NonFinite {
+		if a := ar.Anomaly(); a != nil {
+			err = fmt.Errorf("%w; %v", err, a)
+		}
+	}
 	return res, err
 }
 

@@ -24,3 +24,11 @@ type Objective interface {
 type Linearizer interface {
 	Linearize(x []float64) func(v, hv []float64)
 }
+
+// AnomalyReporter is optionally implemented by objectives that can name the
+// operation that produced a NaN or ±Inf (the tape's anomaly detection, see
+// hvp.Objective.DetectAnomalies). When a run stops with NonFinite, Minimize
+// appends the report to its error.
+type AnomalyReporter interface {
+	Anomaly() error
+}

@@ -23,6 +23,9 @@ type Objective struct {
 	tp     *graph.Tape
 	xs     []*graph.Node
 	point  *Point
+	// detect is the anomaly-detection switch; lastHVP says whether the
+	// latest call was a Hessian product (whose tape holds its anomaly).
+	detect, lastHVP bool
 }
 
 // NewObjective returns the Objective for f over vectors of length n.
@@ -57,6 +60,7 @@ func (o *Objective) Dim() int { return o.n }
 // nil grad only the forward pass runs.
 func (o *Objective) Eval(x, grad []float64) float64 {
 	o.check("Eval", x)
+	o.lastHVP = false
 	o.tp.Reset()
 	o.xs = recordInputs(o.tp, x, o.shapes, o.xs[:0])
 	y := o.f(o.xs)
@@ -89,7 +93,9 @@ func (o *Objective) Linearize(x []float64) func(v, hv []float64) {
 	o.check("Linearize", x)
 	if o.point == nil {
 		o.point = &Point{tp: graph.NewTape()}
+		o.point.tp.DetectAnomalies(o.detect)
 	}
+	o.lastHVP = true
 	p := o.point
 	p.record(o.f, x, o.shapes)
 	return func(v, hv []float64) { p.HVP(v, hv) }
@@ -99,4 +105,26 @@ func (o *Objective) check(op string, v []float64) {
 	if len(v) != o.n {
 		panic(fmt.Sprintf("hvp: Objective.%s: slice of length %d for dimension %d", op, len(v), o.n))
 	}
+}
+
+// DetectAnomalies turns the tapes' anomaly detection on or off for the
+// following calls (see graph.Tape.DetectAnomalies): every recorded value,
+// and every tangent of an HVP, is checked for NaN and ±Inf, at the cost of
+// one pass over each. Anomaly then names the first operation at fault.
+func (o *Objective) DetectAnomalies(on bool) {
+	o.detect = on
+	o.tp.DetectAnomalies(on)
+	if o.point != nil {
+		o.point.tp.DetectAnomalies(on)
+	}
+}
+
+// Anomaly returns the first anomaly found by the latest Eval, HessVec or
+// product of a Linearize while detection is on, or nil. package optim
+// includes it in the error of a run that stops on a non-finite value.
+func (o *Objective) Anomaly() error {
+	if o.point != nil && o.point.tp.Anomaly() != nil && o.lastHVP {
+		return o.point.tp.Anomaly()
+	}
+	return o.tp.Anomaly()
 }
