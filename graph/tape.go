@@ -229,13 +229,17 @@ func (tp *Tape) newTensor() *tensor.Tensor {
 // caller to Wrap (views such as Reshape).
 func (tp *Tape) newNode(op *Op, shape []int) *Node {
 	n := tp.newBareNode(op)
-	n.value.Wrap(tp.allocFloats(tensor.SizeOf(shape)), shape)
+	size := 1
+	if len(shape) != 0 {
+		size = tensor.SizeOf(shape)
+	}
+	n.value.Wrap(tp.allocFloats(size), shape)
 	return n
 }
 
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
-	a := &tp.arenas[tp.arena]
+	a := &tp.arenas[tp.arena&1]
 	for a.chunk >= len(a.chunks) || a.pos == len(a.chunks[a.chunk]) {
 		if a.chunk < len(a.chunks) {
 			a.chunk++
@@ -249,7 +253,7 @@ func (tp *Tape) newBareNode(op *Op) *Node {
 	n := &a.chunks[a.chunk][a.pos]
 	a.pos++
 	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
-	if tp.adj != nil {
+	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur
 	}
 	tp.nodes = append(tp.nodes, n)
