@@ -93,7 +93,7 @@ type LeastSquaresResult struct {
 	// products of MatrixFreeLevenbergMarquardt.
 	ResidualEvals, JacobianEvals, JacVecEvals int
 	// Rank is the numerical rank of J at X found by the dense methods'
-	// pivoted QR: the number of pivots above max(m, n)·ε times the largest,
+	// pivoted QR: the number of pivots above √ε times the largest,
 	// on J with its columns scaled to unit norm. It is −1 when unknown
 	// (MatrixFreeLevenbergMarquardt).
 	Rank int
@@ -384,9 +384,9 @@ func (p *lsProblem) finishErr(st Status) error {
 
 // numericalRank returns the numerical rank of J with its columns scaled to
 // unit norm (zero columns count as rank deficiency): the number of pivots
-// of its column-pivoted QR above max(m, n)·ε times the largest.
+// of its column-pivoted QR above rankTolerance (√ε) times the largest.
 func numericalRank(J *mat.Dense) int {
-	m, n := J.Dims()
+	_, n := J.Dims()
 	cols := make([][]float64, n)
 	for j := range cols {
 		c := mat.Col(nil, j, J)
@@ -397,7 +397,7 @@ func numericalRank(J *mat.Dense) int {
 	}
 	var qr pivotedQR
 	qr.factor(cols, nil)
-	return qr.rank(float64(max(m, n)) * machEps)
+	return qr.rank(rankTolerance)
 }
 
 func sumSquares(v []float64) float64 {
@@ -426,3 +426,8 @@ func jacVecT(J *mat.Dense, u, dst []float64) {
 		}
 	}
 }
+
+// rankTolerance is the relative size of a pivot of the column-scaled J
+// below which LeastSquares counts a direction as not identified: √ε, since
+// below it the covariance (JᵀJ)⁻¹ has no correct digit.
+const rankTolerance = 0x1p-26

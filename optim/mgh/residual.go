@@ -1,0 +1,151 @@
+package mgh
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Residual is a problem in residual form: r: ℝⁿ → ℝᵐ with f(x) = Σᵢ rᵢ(x)²
+// (so ½‖r‖², what least-squares methods minimise, is f/2), with its exact
+// hand-written Jacobian. It satisfies the optim Residual interface
+// structurally. Residuals and Jacobian cost O(m) and O(m·n) for the dense
+// Jacobian.
+type Residual struct {
+	name string
+	m, n int
+	fn   residualForm
+}
+
+// residualForm is the contract of a problem's residual form.
+type residualForm interface {
+	residuals(x, r []float64)
+	// jacobian stores J(x) in jac, which is zero on entry.
+	jacobian(x []float64, jac *mat.Dense)
+}
+
+// Residual returns the residual form of p, and false when p is not a sum
+// of squares (Quadratic5). Every problem of Problems has one.
+func (p Problem) Residual() (*Residual, bool) {
+	switch fn := p.fn.(type) {
+	case sumSquares:
+		return &Residual{p.Name, fn.rows(), fn.dim(), rowsForm{rows: fn.residuals}}, true
+	case extRosenbrock:
+		return &Residual{p.Name, fn.n, fn.n, fn}, true
+	case trig:
+		return &Residual{p.Name, fn.n, fn.n, fn}, true
+	case varDim:
+		return &Residual{p.Name, fn.n + 2, fn.n, fn}, true
+	case penaltyI:
+		return &Residual{p.Name, fn.n + 1, fn.n, fn}, true
+	}
+	return nil, false
+}
+
+// Dims returns the number of residuals m and of variables n.
+func (r *Residual) Dims() (m, n int) { return r.m, r.n }
+
+// Residuals stores r(x) in dst.
+func (r *Residual) Residuals(x, dst []float64) {
+	if len(x) != r.n || len(dst) != r.m {
+		panic(fmt.Sprintf("mgh: %s: Residuals: len(x) = %d, len(dst) = %d, want %d, %d", r.name, len(x), len(dst), r.n, r.m))
+	}
+	r.fn.residuals(x, dst)
+}
+
+// Jacobian stores J(x) in jac (m×n).
+func (r *Residual) Jacobian(x []float64, jac *mat.Dense) {
+	if rows, cols := jac.Dims(); len(x) != r.n || rows != r.m || cols != r.n {
+		panic(fmt.Sprintf("mgh: %s: Jacobian: len(x) = %d, jac %d×%d, want %d, %d×%d", r.name, len(x), rows, cols, r.n, r.m, r.n))
+	}
+	jac.Zero()
+	r.fn.jacobian(x, jac)
+}
+
+// rowsForm is the residual form of a sumSquares problem, row by row.
+type rowsForm struct{ rows residuals }
+
+func (f rowsForm) residuals(x, r []float64) {
+	for i := range r {
+		r[i], _ = f.rows.res(x, nil, i)
+	}
+}
+
+func (f rowsForm) jacobian(x []float64, jac *mat.Dense) {
+	for i := range f.rows.rows() {
+		f.rows.add(x, nil, i, 1, 0, jac.RawRowView(i))
+	}
+}
+
+// extRosenbrock: r₂ₖ = 10(x₂ₖ₊₁ − x₂ₖ²), r₂ₖ₊₁ = 1 − x₂ₖ.
+func (e extRosenbrock) residuals(x, r []float64) {
+	for i := 0; i < e.n; i += 2 {
+		r[i] = 10 * (x[i+1] - x[i]*x[i])
+		r[i+1] = 1 - x[i]
+	}
+}
+
+func (e extRosenbrock) jacobian(x []float64, jac *mat.Dense) {
+	for i := 0; i < e.n; i += 2 {
+		jac.Set(i, i, -20*x[i])
+		jac.Set(i, i+1, 10)
+		jac.Set(i+1, i, -1)
+	}
+}
+
+// trig: rᵢ = s + kᵢ(1 − cos xᵢ) − sin xᵢ, ∇rᵢ = sin x + (kᵢ sin xᵢ − cos xᵢ)·eᵢ.
+func (t trig) residuals(x, r []float64) {
+	s := t.s(x)
+	for i, xi := range x {
+		sn, cs := math.Sincos(xi)
+		r[i] = s + float64(i+1)*(1-cs) - sn
+	}
+}
+
+func (t trig) jacobian(x []float64, jac *mat.Dense) {
+	for i := range x {
+		row := jac.RawRowView(i)
+		for j, xj := range x {
+			row[j] = math.Sin(xj)
+		}
+		sn, cs := math.Sincos(x[i])
+		row[i] += float64(i+1)*sn - cs
+	}
+}
+
+// varDim: rᵢ = xᵢ − 1, rₙ = s, rₙ₊₁ = s², s = Σⱼ j(xⱼ − 1).
+func (d varDim) residuals(x, r []float64) {
+	for j, xj := range x {
+		r[j] = xj - 1
+	}
+	s := d.s(x)
+	r[d.n], r[d.n+1] = s, s*s
+}
+
+func (d varDim) jacobian(x []float64, jac *mat.Dense) {
+	s := d.s(x)
+	for j := range x {
+		jac.Set(j, j, 1)
+		w := float64(j + 1)
+		jac.Set(d.n, j, w)
+		jac.Set(d.n+1, j, 2*s*w)
+	}
+}
+
+// penaltyI: rᵢ = √a(xᵢ − 1), rₙ = Σⱼ xⱼ² − 1/4.
+func (p penaltyI) residuals(x, r []float64) {
+	ra := math.Sqrt(penaltyA)
+	for j, xj := range x {
+		r[j] = ra * (xj - 1)
+	}
+	r[p.n] = p.q(x)
+}
+
+func (p penaltyI) jacobian(x []float64, jac *mat.Dense) {
+	ra := math.Sqrt(penaltyA)
+	for j, xj := range x {
+		jac.Set(j, j, ra)
+		jac.Set(p.n, j, 2*xj)
+	}
+}
