@@ -61,8 +61,7 @@ func TestMatrixFreeLevenbergMarquardt(t *testing.T) {
 	// Bounds: Rosenbrock with x₀ ≤ 0.5 as an AD residual.
 	rosen := ad.NewResidual(func(x *graph.Node) *graph.Node {
 		x0, x1 := graph.Index(x, 0), graph.Index(x, 1)
-		return graph.Concat(graph.Reshape(graph.Scale(graph.Sub(x1, graph.Square(x0)), 10), 1),
-			graph.Reshape(graph.Sub(x.Tape().Scalar(1), x0), 1), 0)
+		return graph.Stack(0, graph.Scale(graph.Sub(x1, graph.Square(x0)), 10), graph.Sub(x.Tape().Scalar(1), x0))
 	}, 2)
 	b := &optim.Bounds{Upper: []float64{0.5, math.Inf(1)}}
 	res, err := optim.LeastSquares(rosen, []float64{-1.2, 1}, optim.MatrixFreeLevenbergMarquardt{}, &optim.LeastSquaresSettings{Bounds: b})
