@@ -28,21 +28,29 @@ func ClipGlobalNorm(grads [][]float64, maxNorm float64) float64 {
 }
 
 // globalNorm returns the Euclidean norm of all elements of vs together,
-// or NaN if one of them is NaN or ±Inf. It sums the squares directly and
-// falls back to a scaled sum when that overflows or underflows.
+// or NaN if one of them is NaN or ±Inf. It sums the squares directly (in
+// four running sums), which is finite exactly when every element is and
+// the sum does not overflow, and falls back to a checked and scaled sum
+// when it is not finite or underflows.
 func globalNorm(vs [][]float64) float64 {
-	var ss, z float64 // z: x·0 is 0 for finite x and NaN otherwise
+	var s0, s1, s2, s3 float64
 	for _, v := range vs {
-		for _, x := range v {
-			ss += x * x
-			z += x * 0
+		i := 0
+		for ; i+4 <= len(v); i += 4 {
+			s0 += v[i] * v[i]
+			s1 += v[i+1] * v[i+1]
+			s2 += v[i+2] * v[i+2]
+			s3 += v[i+3] * v[i+3]
+		}
+		for ; i < len(v); i++ {
+			s0 += v[i] * v[i]
 		}
 	}
-	if z != 0 {
-		return math.NaN()
-	}
-	if ss > 0x1p-900 && ss < math.MaxFloat64 {
+	if ss := (s0 + s1) + (s2 + s3); ss > 0x1p-900 && ss <= math.MaxFloat64 {
 		return math.Sqrt(ss)
+	}
+	if firstNonFinite(vs) >= 0 {
+		return math.NaN()
 	}
 	var big float64
 	for _, v := range vs {
@@ -53,7 +61,7 @@ func globalNorm(vs [][]float64) float64 {
 	if big == 0 {
 		return 0
 	}
-	ss = 0
+	var ss float64
 	for _, v := range vs {
 		for _, x := range v {
 			r := x / big

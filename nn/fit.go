@@ -170,15 +170,15 @@ var ErrDiverged = errors.New("training diverged")
 // gradient that is NaN or ±Inf, a parameter that a step made so, or a
 // validation loss that is not finite.
 //
-// When a training batch fails, the model's parameters hold the last
-// values at which a finite loss and gradient were computed, that is the
-// values before the last step taken (those of the previous batch), or the
-// initial values when the very first batch failed. Steps taken before that
-// point are kept; a stateful Stepper's internal state is not rolled back.
-// When the validation loss is not finite (What is "validation loss" and
-// Batch is 0), the parameters are left as the epoch's steps made them:
-// every one of them is finite, but the model's output on the validation
-// set is not.
+// When a training batch fails, the model's parameters are the finite
+// values at which the failure was met: for a non-finite loss or gradient,
+// those at the start of the batch (no step is taken with it, so a
+// stateful Stepper's state is not touched either); for a step that left a
+// parameter non-finite, those before that step, restored (the Stepper's
+// internal state is not rolled back). Steps taken before are kept. When
+// the validation loss is not finite (What is "validation loss" and Batch
+// is 0), the parameters are left as the epoch's steps made them: every one
+// of them is finite, but the model's output on the validation set is not.
 type DivergenceError struct {
 	// Epoch and Batch locate the failure, both counted from 1; Batch is 0
 	// for the validation loss.
@@ -200,7 +200,7 @@ func (e *DivergenceError) Error() string {
 	if e.Batch == 0 {
 		s = fmt.Sprintf("nn: Fit: non-finite %s (%v) after epoch %d; parameters left as the epoch's steps made them", e.What, e.Loss, e.Epoch)
 	} else {
-		s = fmt.Sprintf("nn: Fit: non-finite %s at epoch %d, batch %d (loss %v); parameters restored to the last finite step",
+		s = fmt.Sprintf("nn: Fit: non-finite %s at epoch %d, batch %d (loss %v); parameters left at the last finite values",
 			e.What, e.Epoch, e.Batch, e.Loss)
 	}
 	if e.Anomaly != nil {
@@ -223,8 +223,8 @@ func (e *DivergenceError) Unwrap() error { return ErrDiverged }
 // computes the gradient by one reverse sweep, and calls opt.Step with the
 // model's parameter storage and the gradients. The cost per epoch is about
 // three forward passes over the training set, plus one over the
-// validation set when there is one, and a few passes over the parameters
-// per step (the finiteness checks and the copy kept for restoring them).
+// validation set when there is one, and two reading passes over the
+// parameters and gradients per step (the finiteness checks).
 //
 // If a loss or gradient is NaN or ±Inf, a step leaves a parameter so, or
 // the validation loss is not finite, Fit stops and returns a
@@ -260,12 +260,12 @@ type Trainer struct {
 	best        float64 // best validation loss, for Patience
 	stale       int     // epochs since it improved
 
-	tp          *graph.Tape
-	params      []*Param
-	values      [][]float64
-	grads       [][]float64 // the current step's gradients (the tape's storage)
-	clipped     [][]float64 // storage for clipped gradients
-	good, spare []float64   // restoring copies of the parameters
+	tp      *graph.Tape
+	params  []*Param
+	values  [][]float64
+	grads   [][]float64 // the current step's gradients (the tape's storage)
+	clipped [][]float64 // storage for clipped gradients
+	size    int         // NumParams(params)
 }
 
 // NewTrainer returns a Trainer of m by opt on loss with the settings s
@@ -302,8 +302,7 @@ func NewTrainer(m Model, loss Loss, opt Stepper, s *FitSettings) *Trainer {
 	for i, p := range t.params {
 		t.values[i] = p.Value.Data()
 	}
-	n := NumParams(t.params)
-	t.good, t.spare = make([]float64, n), make([]float64, n)
+	t.size = NumParams(t.params)
 	t.tp = graph.NewTape()
 	t.tp.DetectAnomalies(t.set.DetectAnomalies)
 	return t
@@ -334,7 +333,7 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 	if epochs == 0 {
 		epochs = t.set.Epochs
 	}
-	if got := t.model.Params(); len(got) != len(t.params) || NumParams(got) != len(t.good) {
+	if got := t.model.Params(); len(got) != len(t.params) || NumParams(got) != t.size {
 		panic("nn: Trainer.Fit: the model's parameters changed since NewTrainer")
 	}
 	batch := t.set.BatchSize
@@ -351,8 +350,6 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 	if mode != nil {
 		defer mode.SetTraining(false)
 	}
-	flattenInto(t.good, t.params)
-	copy(t.spare, t.good)
 	last := t.epoch + epochs
 	batches := (train.Len() + batch - 1) / batch
 	if pr != nil {
@@ -421,8 +418,9 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 // trainStep takes one step on the batch (x, y): the loss and gradient,
 // their checks, clipping, the schedule's rate, the stepper's step and the
 // check of the new parameters. It returns the batch's loss, or a
-// DivergenceError (without its epoch and batch) after restoring the
-// parameters.
+// DivergenceError (without its epoch and batch) with the parameters as
+// that error documents: a failed step is undone from the tape's copies of
+// the parameters (Vars), so no copy of them is kept.
 func (t *Trainer) trainStep(x, y *tensor.Tensor) (float64, *DivergenceError) {
 	tp := t.tp
 	tp.Reset()
@@ -430,7 +428,6 @@ func (t *Trainer) trainStep(x, y *tensor.Tensor) (float64, *DivergenceError) {
 	lnode := t.loss(t.model.Forward(nodes, tp.Const(x)), y)
 	l := lnode.Item()
 	fail := func(what string) (float64, *DivergenceError) {
-		Unflatten(t.params, t.good)
 		return l, &DivergenceError{Loss: l, What: what, Anomaly: tp.Anomaly()}
 	}
 	if !finite(l) {
@@ -454,37 +451,43 @@ func (t *Trainer) trainStep(x, y *tensor.Tensor) (float64, *DivergenceError) {
 		scaleInto(t.clipped, t.grads, c/norm)
 		grads = t.clipped
 	}
-	// The parameters before this step, for restoring them if it fails.
-	t.good, t.spare = t.spare, t.good
 	if t.rates != nil {
 		t.rates.SetLearningRate(t.set.Schedule(t.step))
 	}
 	t.opt.Step(t.values, grads)
 	t.step++
-	if i := copyCheck(t.spare, t.values); i >= 0 {
+	if !allFinite(t.values) {
+		i := firstNonFinite(t.values)
+		for k, n := range nodes {
+			copy(t.values[k], n.Value().Data())
+		}
 		return fail(t.params[i].Name + " after the step")
 	}
 	return l, nil
 }
 
-// copyCheck copies the slices vs, concatenated, into dst and returns the
-// index of the first slice holding NaN or ±Inf, or −1. dst is fully
-// written only when the result is −1.
-func copyCheck(dst []float64, vs [][]float64) int {
-	off := 0
-	for i, v := range vs {
-		d := dst[off : off+len(v)]
-		var z float64 // x·0 is 0 for finite x and NaN otherwise
-		for j, x := range v {
-			d[j] = x
-			z += x * 0
+// allFinite reports whether every element of vs is finite. It sums them,
+// which is finite when they all are and not when one is not; only when
+// the sum is not finite (one is not, or the sum overflowed) does it look
+// at each element.
+func allFinite(vs [][]float64) bool {
+	var s0, s1, s2, s3 float64
+	for _, v := range vs {
+		i := 0
+		for ; i+4 <= len(v); i += 4 {
+			s0 += v[i]
+			s1 += v[i+1]
+			s2 += v[i+2]
+			s3 += v[i+3]
 		}
-		if z != 0 {
-			return i
+		for ; i < len(v); i++ {
+			s0 += v[i]
 		}
-		off += len(v)
 	}
-	return -1
+	if finite(s0 + s1 + s2 + s3) {
+		return true
+	}
+	return firstNonFinite(vs) < 0
 }
 
 // Evaluate returns the loss of m on d, computed over batches of batchSize

@@ -163,6 +163,7 @@ func TestFitProgress(t *testing.T) {
 type recorder struct {
 	inner  nn.Stepper
 	before [][]float64 // flattened parameters before step k+1
+	after  [][]float64 // and after it
 	poison int         // step (from 1) after which a parameter becomes NaN; 0 never
 }
 
@@ -176,6 +177,11 @@ func (r *recorder) Step(params, grads [][]float64) {
 	if len(r.before) == r.poison {
 		params[len(params)-1][0] = math.NaN()
 	}
+	flat = nil
+	for _, p := range params {
+		flat = append(flat, p...)
+	}
+	r.after = append(r.after, flat)
 }
 
 func TestFitDivergence(t *testing.T) {
@@ -193,11 +199,12 @@ func TestFitDivergence(t *testing.T) {
 		batch      int
 		what       string
 		restoredTo int // parameters before step k (from 1); 0: the initial ones
+		after      int // if not 0, the parameters after step k instead
 		anomaly    string
 	}{
-		{"non-finite data", nn.NewMLP(newRNG(21), nn.Tanh, 1, 3, 1), nanData, 0, 1, 3, "loss", 2, "MatMul"},
-		{"poisoned step", nn.NewMLP(newRNG(22), nn.Tanh, 1, 3, 1), curve(newRNG(23), 8), 7, 2, 3, "layer1.bias after the step", 7, ""},
-		{"infinite gradient", sqrtModel(), curve(newRNG(24), 8), 0, 1, 1, "gradient of w1", 0, "Div"},
+		{"non-finite data", nn.NewMLP(newRNG(21), nn.Tanh, 1, 3, 1), nanData, 0, 1, 3, "loss", 0, 2, "MatMul"},
+		{"poisoned step", nn.NewMLP(newRNG(22), nn.Tanh, 1, 3, 1), curve(newRNG(23), 8), 7, 2, 3, "layer1.bias after the step", 7, 0, ""},
+		{"infinite gradient", sqrtModel(), curve(newRNG(24), 8), 0, 1, 1, "gradient of w1", 0, 0, "Div"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -221,6 +228,9 @@ func TestFitDivergence(t *testing.T) {
 			want := initial
 			if c.restoredTo > 0 {
 				want = rec.before[c.restoredTo-1]
+			}
+			if c.after > 0 {
+				want = rec.after[c.after-1]
 			}
 			if got := nn.Flatten(c.model.Params()); !sameBits(got, want) {
 				t.Errorf("parameters %v, want those before step %d: %v", got, c.restoredTo, want)
