@@ -183,3 +183,33 @@ func TestCheckpointMismatch(t *testing.T) {
 		t.Errorf("a failed SaveCheckpoint wrote a file")
 	}
 }
+
+// TestCheckpointFromProgress: a checkpoint written by the Progress
+// callback in the middle of a Fit call resumes exactly too.
+func TestCheckpointFromProgress(t *testing.T) {
+	train := curve(newRNG(68), 20)
+	path := filepath.Join(t.TempDir(), "mid.ckpt")
+	newAdam := func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{LearningRate: 0.01}} }
+	m := nn.NewMLP(newRNG(69), nn.Tanh, 1, 4, 1)
+	var tr *nn.Trainer
+	tr = nn.NewTrainer(m, nn.MSE, newAdam(), &nn.FitSettings{BatchSize: 3, Schedule: nn.StepDecay(0.01, 5, 0.5), Progress: func(s nn.EpochStats) error {
+		if s.Epoch == 2 {
+			return tr.SaveCheckpoint(path)
+		}
+		return nil
+	}})
+	if _, err := tr.Fit(train, 4); err != nil {
+		t.Fatal(err)
+	}
+	m2 := nn.NewMLP(newRNG(70), nn.Tanh, 1, 4, 1)
+	tr2 := nn.NewTrainer(m2, nn.MSE, newAdam(), &nn.FitSettings{BatchSize: 3, Schedule: nn.StepDecay(0.01, 5, 0.5), Output: io.Discard})
+	if err := tr2.LoadCheckpoint(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr2.Fit(train, 2); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(nn.Flatten(m.Params()), nn.Flatten(m2.Params())) {
+		t.Errorf("resumed from a checkpoint taken in Progress: the run differs")
+	}
+}
