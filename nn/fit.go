@@ -57,8 +57,9 @@ var StopTraining = errors.New("nn: stop training")
 // FitSettings configures Fit and a Trainer. A nil *FitSettings, like the
 // zero value, means every default.
 type FitSettings struct {
-	// Epochs is the number of passes over the training set. If Epochs is
-	// 0, it is defaulted to 1.
+	// Epochs is the number of passes over the training set (for a
+	// Trainer, those of a Fit call with epochs 0). If Epochs is 0, it is
+	// defaulted to 1.
 	Epochs int
 
 	// BatchSize is the number of examples per step. If BatchSize is 0,

@@ -145,7 +145,7 @@ func (s *SGDStepper) Step(params, grads [][]float64) {
 			continue
 		}
 		for i, x := range p {
-			vi := mu*v[i] + g[i] + wd*x
+			vi := mu*v[i] + (g[i] + wd*x)
 			v[i] = vi
 			p[i] = x - lr*vi
 		}
