@@ -80,8 +80,9 @@ type FitSettings struct {
 	// evaluated after every epoch (see EpochStats.Validation).
 	Validation *Dataset
 
-	// Progress is called after every epoch. If it returns StopTraining,
-	// training ends after that epoch and Fit returns a nil error; any
+	// Progress is called after every epoch. If it returns StopTraining
+	// (or an error wrapping it), training ends after that epoch and Fit
+	// returns a nil error; any
 	// other non-nil error ends training too and Fit returns it. If
 	// Progress is nil, a progress report is written to Output instead
 	// (see Output).
@@ -404,7 +405,7 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 		st.Elapsed = time.Since(begin)
 		hist = append(hist, st)
 		if err := progress(st); err != nil {
-			if err == StopTraining {
+			if errors.Is(err, StopTraining) {
 				return hist, nil
 			}
 			return hist, err

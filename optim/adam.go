@@ -236,9 +236,6 @@ func (s *AdamStepper) UnmarshalBinary(data []byte) error {
 	if len(d) != 0 {
 		return stateErr(who, "%d bytes left over", len(d))
 	}
-	if (sizes == nil) != (t == 0) {
-		return stateErr(who, "step count %d with %d tensors", t, len(sizes))
-	}
 	s.t, s.sizes, s.m, s.v = int(t), sizes, m, v
 	return nil
 }

@@ -93,7 +93,13 @@ func TestStepperStateRoundTrip(t *testing.T) {
 			if !sameTensors(p, q) {
 				t.Errorf("the restored stepper took different steps")
 			}
-			// A fresh stepper's empty state round-trips too.
+			// A stepper of no parameters, and a fresh stepper's empty
+			// state, round-trip too.
+			none := c.make()
+			none.Step([][]float64{}, [][]float64{})
+			if b, _ := none.MarshalBinary(); c.make().UnmarshalBinary(b) != nil {
+				t.Errorf("the state of a stepper of no parameters: %v", c.make().UnmarshalBinary(b))
+			}
 			empty, _ := c.make().MarshalBinary()
 			s := c.make()
 			if err := s.UnmarshalBinary(empty); err != nil {
