@@ -200,9 +200,6 @@ func (s *SGDStepper) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	if hasVel && sizes == nil {
-		return stateErr(who, "velocities without sizes")
-	}
 	var vel [][]float64
 	if hasVel {
 		vel = d.floats(sizes)
