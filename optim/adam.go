@@ -83,7 +83,9 @@ func (s *AdamStepper) SetLearningRate(lr float64) {
 // one division per element (the bias corrections are folded into two
 // per-step constants). From 65,536 parameters, when GOMAXPROCS > 1, the
 // pass is split between two goroutines (the same bits as one), at three
-// small allocations (about 200 bytes) per step; otherwise Step allocates
+// small allocations (about 200 bytes) per step: about twice as fast when
+// a second core is free, slower when it is busy with other work (set
+// GOMAXPROCS to 1 to keep Step on one goroutine). Otherwise Step allocates
 // nothing after the first call.
 // It panics if len(params) ≠ len(grads), if a gradient's length differs from its
 // parameter's, or if the number or sizes of the parameters differ from those
