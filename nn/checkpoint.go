@@ -24,8 +24,9 @@ var ErrCheckpoint = errors.New("checkpoint does not match the trainer")
 // WriteCheckpoint writes the whole state of the run to w, in one write:
 // the model's parameters (as WriteParams lays them out), the number of
 // epochs and steps taken (the position of the Schedule), the state of the
-// shuffling stream, the early stopping's best validation loss and count of
-// epochs without improvement, the stepper's kind and state, and the
+// shuffling stream, the early stopping's best validation loss, count of
+// epochs without improvement and (with RestoreBest) the parameters at the
+// best, the stepper's kind and state, and the
 // model's own state when the model implements encoding.BinaryMarshaler
 // (the random stream of a dropout layer, say). The format, all integers
 // little-endian:
@@ -36,6 +37,8 @@ var ErrCheckpoint = errors.New("checkpoint does not match the trainer")
 //	step      uint64
 //	best      uint64   IEEE-754 bits of the best validation loss (+Inf if none)
 //	stale     uint64
+//	bestp     uint64 count, then that many float64 bits: the parameters at
+//	          the best validation loss (RestoreBest), count 0 if none
 //	shuffle   uint32 length, then the stream's state (math/rand/v2
 //	          PCG.MarshalBinary); length 0 without shuffling
 //	stepper   uint32 length, then the stepper's Go type, as "%T" prints it
@@ -82,13 +85,17 @@ func (t *Trainer) encodeCheckpoint() ([]byte, error) {
 	}
 	kind := fmt.Sprintf("%T", t.opt)
 	le := binary.LittleEndian
-	b := make([]byte, 0, len(checkpointMagic)+tensorsSize(t.params)+4*8+4+len(shuffle)+4+len(kind)+8+len(state)+9+len(model)+trailerSize)
+	b := make([]byte, 0, len(checkpointMagic)+tensorsSize(t.params)+5*8+8*len(t.bestParams)+4+len(shuffle)+4+len(kind)+8+len(state)+9+len(model)+trailerSize)
 	b = append(b, checkpointMagic...)
 	b = appendTensors(b, "WriteCheckpoint", t.params)
 	b = le.AppendUint64(b, uint64(t.epoch))
 	b = le.AppendUint64(b, uint64(t.step))
 	b = le.AppendUint64(b, math.Float64bits(t.best))
 	b = le.AppendUint64(b, uint64(t.stale))
+	b = le.AppendUint64(b, uint64(len(t.bestParams)))
+	for _, v := range t.bestParams {
+		b = le.AppendUint64(b, math.Float64bits(v))
+	}
 	b = le.AppendUint32(b, uint32(len(shuffle)))
 	b = append(b, shuffle...)
 	b = le.AppendUint32(b, uint32(len(kind)))
@@ -110,6 +117,7 @@ type checkpoint struct {
 	raws                 [][]byte // the parameters' values
 	epoch, step, stale   uint64
 	best                 float64
+	bestParams           []byte // 8 bytes per parameter, or none
 	shuffle, kind, state []byte
 	model                []byte
 	hasModel             bool
@@ -128,6 +136,13 @@ func decodeCheckpoint(data []byte, params []*Param) (*checkpoint, error) {
 	}
 	c.epoch, c.step = d.u64(), d.u64()
 	c.best, c.stale = math.Float64frombits(d.u64()), d.u64()
+	switch n := d.u64(); {
+	case d.err != nil:
+	case n != 0 && n != uint64(NumParams(params)):
+		return nil, fmt.Errorf("%w: %d best parameters for %d parameters", ErrFormat, n, NumParams(params))
+	default:
+		c.bestParams = d.bytes(8 * int(n))
+	}
 	c.shuffle = d.bytes(int(d.u32()))
 	c.kind = d.bytes(int(d.u32()))
 	c.state = d.bytes(d.len64())
@@ -235,6 +250,13 @@ func (t *Trainer) restore(data []byte) error {
 	}
 	copyValues(t.params, c.raws)
 	t.epoch, t.step, t.best, t.stale = int(c.epoch), int(c.step), c.best, int(c.stale)
+	t.bestParams = nil
+	if len(c.bestParams) > 0 && t.set.RestoreBest {
+		t.bestParams = make([]float64, t.size)
+		for i := range t.bestParams {
+			t.bestParams[i] = math.Float64frombits(binary.LittleEndian.Uint64(c.bestParams[8*i:]))
+		}
+	}
 	if src != nil {
 		t.src = src
 		t.rng = rand.New(src)

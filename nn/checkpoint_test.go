@@ -24,9 +24,9 @@ var resumeCases = []resumeCase{
 	{"Adam", func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{LearningRate: 0.01}} }, nn.FitSettings{BatchSize: 4, Seed: 3}},
 	{"Adam, warm-up and cosine schedule, clipping", func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{WeightDecay: 0.01}} },
 		nn.FitSettings{BatchSize: 4, Seed: 4, Schedule: nn.WarmUp(5, nn.CosineDecay(0.02, 0.001, 20)), ClipNorm: 0.05}},
-	{"SGD Nesterov, step decay, patience", func() nn.Stepper {
+	{"SGD Nesterov, step decay, patience, restore best", func() nn.Stepper {
 		return &optim.SGDStepper{SGD: optim.SGD{LearningRate: 0.05, Momentum: 0.9, Nesterov: true}}
-	}, nn.FitSettings{BatchSize: 3, Seed: 5, Schedule: nn.StepDecay(0.05, 7, 0.5), Patience: 5}},
+	}, nn.FitSettings{BatchSize: 3, Seed: 5, Schedule: nn.StepDecay(0.05, 7, 0.5), Patience: 5, RestoreBest: true}},
 	{"SGD unshuffled", func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{LearningRate: 0.05}} }, nn.FitSettings{BatchSize: 5, NoShuffle: true}},
 }
 

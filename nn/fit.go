@@ -118,6 +118,14 @@ type FitSettings struct {
 	// loss has not improved on its best value for Patience epochs in a
 	// row. It needs Validation. 0 means never stop early.
 	Patience int
+
+	// RestoreBest, with Patience, sets the parameters back to those of the
+	// epoch with the lowest validation loss when Patience stops training
+	// (the stepper's state is not rolled back). It costs a copy of the
+	// parameters at every epoch that improves, and as much memory. A run
+	// resumed from the checkpoint of a run without RestoreBest does not
+	// know the best epoch's parameters until it improves on it.
+	RestoreBest bool
 }
 
 // validate panics, naming the field, on a setting out of range.
@@ -131,6 +139,8 @@ func (s *FitSettings) validate(op string) {
 		panic(fmt.Sprintf("nn: %s: FitSettings.Patience = %d < 0", op, s.Patience))
 	case s.Patience > 0 && s.Validation == nil:
 		panic(fmt.Sprintf("nn: %s: FitSettings.Patience = %d needs a Validation set", op, s.Patience))
+	case s.RestoreBest && s.Patience == 0:
+		panic(fmt.Sprintf("nn: %s: FitSettings.RestoreBest needs Patience > 0", op))
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
 		panic(fmt.Sprintf("nn: %s: FitSettings.ClipNorm = %v: want a finite value ≥ 0", op, s.ClipNorm))
 	}
@@ -259,8 +269,9 @@ type Trainer struct {
 	epoch, step int
 	src         *rand.PCG // the shuffling stream; nil with NoShuffle
 	rng         *rand.Rand
-	best        float64 // best validation loss, for Patience
-	stale       int     // epochs since it improved
+	best        float64   // best validation loss, for Patience
+	stale       int       // epochs since it improved
+	bestParams  []float64 // the parameters at best, for RestoreBest
 
 	tp      *graph.Tape
 	params  []*Param
@@ -397,10 +408,19 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 			}
 			if st.Validation < t.best {
 				t.best, t.stale = st.Validation, 0
+				if t.set.RestoreBest {
+					if t.bestParams == nil {
+						t.bestParams = make([]float64, t.size)
+					}
+					flattenInto(t.bestParams, t.params)
+				}
 			} else {
 				t.stale++
 			}
 			stop = t.set.Patience > 0 && t.stale >= t.set.Patience
+			if stop && t.set.RestoreBest && t.bestParams != nil {
+				Unflatten(t.params, t.bestParams)
+			}
 		}
 		st.Elapsed = time.Since(begin)
 		hist = append(hist, st)

@@ -1,6 +1,7 @@
 package nn_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -31,6 +32,7 @@ func TestFitSettingsPanics(t *testing.T) {
 		{"NaN clip", "FitSettings.ClipNorm = NaN", nn.FitSettings{ClipNorm: math.NaN()}, adam},
 		{"negative clip", "FitSettings.ClipNorm = -1", nn.FitSettings{ClipNorm: -1}, adam},
 		{"empty validation", "FitSettings.Validation is empty", nn.FitSettings{Validation: nn.NewDataset(tensor.Zeros(0, 1), tensor.Zeros(0, 1))}, adam},
+		{"restore without patience", "FitSettings.RestoreBest needs Patience", nn.FitSettings{RestoreBest: true}, adam},
 		{"schedule without setter", "FitSettings.Schedule needs a stepper with SetLearningRate", nn.FitSettings{Schedule: nn.ConstantRate(1)}, sgd{1}},
 	}
 	for _, c := range cases {
@@ -268,3 +270,58 @@ func TestFitClip(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRestoreBest: with RestoreBest, an early stop puts back the
+// parameters of the best epoch, also in a run resumed from a checkpoint
+// taken before the stop. Gradient ascent makes epoch 1 the best.
+func TestFitRestoreBest(t *testing.T) {
+	train, val := curve(newRNG(55), 12), curve(newRNG(56), 6)
+	set := nn.FitSettings{BatchSize: 4, Validation: val, Output: io.Discard}
+	model := func() nn.Model { return nn.NewMLP(newRNG(57), nn.Tanh, 1, 3, 1) }
+	m1 := model()
+	if _, err := nn.Fit(m1, nn.MSE, train, sgd{-0.05}, &set); err != nil {
+		t.Fatal(err)
+	}
+	epoch1 := nn.Flatten(m1.Params())
+
+	mAsc := model()
+	histAsc, err := nn.Fit(mAsc, nn.MSE, train, sgd{-0.05}, &nn.FitSettings{BatchSize: 4, Validation: val, Output: io.Discard, Epochs: 10, Patience: 2, RestoreBest: true})
+	if err != nil || len(histAsc) != 3 {
+		t.Fatalf("%d epochs, error %v", len(histAsc), err)
+	}
+	if !sameBits(nn.Flatten(mAsc.Params()), epoch1) {
+		t.Errorf("after the early stop the parameters are not those of epoch 1")
+	}
+
+	// The same through a checkpoint after epoch 1, with a stepper that
+	// ascends and can save its (empty) state.
+	asc := func() *ascent { return &ascent{} }
+	m2 := model()
+	tr := nn.NewTrainer(m2, nn.MSE, asc(), &nn.FitSettings{BatchSize: 4, Validation: val, Output: io.Discard, Patience: 2, RestoreBest: true})
+	if _, err := tr.Fit(train, 1); err != nil {
+		t.Fatal(err)
+	}
+	var ck bytes.Buffer
+	if err := tr.WriteCheckpoint(&ck); err != nil {
+		t.Fatal(err)
+	}
+	m3 := nn.NewMLP(newRNG(58), nn.Tanh, 1, 3, 1)
+	tr3 := nn.NewTrainer(m3, nn.MSE, asc(), &nn.FitSettings{BatchSize: 4, Validation: val, Output: io.Discard, Patience: 2, RestoreBest: true})
+	if err := tr3.ReadCheckpoint(&ck); err != nil {
+		t.Fatal(err)
+	}
+	h, err := tr3.Fit(train, 10)
+	if err != nil || len(h) != 2 {
+		t.Fatalf("resumed: %d epochs, error %v", len(h), err)
+	}
+	if !sameBits(nn.Flatten(m3.Params()), epoch1) {
+		t.Errorf("resumed: after the early stop the parameters are not those of epoch 1")
+	}
+}
+
+// ascent steps up the gradient, x ← x + 0.05·g, and has an empty state.
+type ascent struct{}
+
+func (ascent) Step(params, grads [][]float64)  { (sgd{-0.05}).Step(params, grads) }
+func (*ascent) MarshalBinary() ([]byte, error) { return nil, nil }
+func (*ascent) UnmarshalBinary(b []byte) error { return nil }
