@@ -26,10 +26,11 @@ var ErrCheckpoint = errors.New("checkpoint does not match the trainer")
 // epochs and steps taken (the position of the Schedule), the state of the
 // shuffling stream, the early stopping's best validation loss, count of
 // epochs without improvement and (with RestoreBest) the parameters at the
-// best, the stepper's kind and state, and the
-// model's own state when the model implements encoding.BinaryMarshaler
-// (the random stream of a dropout layer, say). The format, all integers
-// little-endian:
+// best, the stepper's kind and state, and the model's own state when the
+// model implements encoding.BinaryMarshaler (the random stream of a
+// dropout layer, say). A Trainer outside Fit is always between epochs, and
+// so is one inside the Progress callback: a checkpoint is taken there or
+// between Fit calls. The format, all integers little-endian:
 //
 //	magic     8 bytes  "curvCK\x00\x01" (the last byte is the version)
 //	params    the count and tensors, as in a parameter file
