@@ -1,7 +1,8 @@
 // Package nn builds small neural networks on package graph: parameters that
 // flatten into one []float64, layers (Linear, MLP, scalar-parameter
-// models), losses, an in-memory Dataset with shuffled mini-batches, a Fit
-// training loop, and Save/Load of parameters.
+// models), losses, an in-memory Dataset with shuffled mini-batches, a
+// training loop (Fit, and Trainer for runs that continue and resume),
+// metrics, and Save/Load of parameters.
 //
 // # Models and parameters
 //
@@ -27,4 +28,20 @@
 // derivative rule in this package. HVP computes ∇²L(θ)·v for a network's
 // loss L over all its parameters θ in one call, at a few times the cost of
 // one gradient and without forming the Hessian.
+//
+// # Training
+//
+// Fit trains a model by mini-batch steps of a Stepper (package optim's
+// SGDStepper and AdamStepper, or one's own) and reports each epoch. Its
+// settings add a learning-rate Schedule (ConstantRate, StepDecay,
+// CosineDecay, WarmUp, or any function of the step), gradient clipping by
+// global norm (ClipNorm, ClipGlobalNorm), early stopping (Patience on the
+// validation loss, or a Progress callback returning StopTraining), and a
+// progress line with throughput and time remaining. A Trainer is one run:
+// its Fit calls continue where the last one ended, and its checkpoints
+// (SaveCheckpoint, LoadCheckpoint) hold the whole run, the stepper's state,
+// the shuffling stream and the schedule's position included, so that a
+// resumed run is bit for bit the uninterrupted one. Models that behave
+// differently while training implement TrainingMode. Accuracy, ArgMax and
+// PredictClasses measure a classifier.
 package nn

@@ -41,10 +41,11 @@ func ExampleFit() {
 		Epochs:    20,
 		BatchSize: 2,
 		Seed:      1,
-		Progress: func(s nn.EpochStats) {
+		Progress: func(s nn.EpochStats) error {
 			if s.Epoch%5 == 0 {
 				fmt.Printf("epoch %2d: loss %.2g\n", s.Epoch, s.Loss)
 			}
+			return nil
 		},
 	})
 	if err != nil {

@@ -105,9 +105,12 @@ func appendTensors(b []byte, op string, params []*Param) []byte {
 }
 
 // ReadParams reads a parameter file written by WriteParams from r (to its
-// end) into params. It checks the whole file first, the checksum, then
-// that the file holds exactly params' names and shapes in order, and only
-// then writes the values: on any error params are left untouched. The
+// end) into params; it reads the parameters of a checkpoint file
+// (Trainer.WriteCheckpoint) too. It checks the whole file first, the
+// checksum, then that the file holds exactly params' names and shapes in
+// order, and only then writes the values: on any error params are left
+// untouched. It allocates the file's contents once (io.ReadAll) and
+// nothing in proportion to the counts and sizes the file declares. The
 // errors wrap ErrFormat (truncated, corrupted or unknown data) or
 // ErrArchitecture (a valid file for another model).
 func ReadParams(r io.Reader, params []*Param) error {
@@ -127,6 +130,14 @@ func ReadParams(r io.Reader, params []*Param) error {
 // structure, once against params), and the values are decoded straight
 // into the parameters.
 func decodeInto(data []byte, params []*Param) error {
+	if isCheckpoint(data) {
+		c, err := decodeCheckpoint(data, params)
+		if err != nil {
+			return err
+		}
+		copyValues(params, c.raws)
+		return nil
+	}
 	body, err := checkEnvelope(data, fileMagic)
 	if err != nil {
 		return err
@@ -315,6 +326,31 @@ func (d *decoder) bytes(n int) []byte {
 	return s
 }
 
+func (d *decoder) u8() byte {
+	b := d.bytes(1)
+	if b == nil {
+		return 0
+	}
+	return b[0]
+}
+
+func (d *decoder) u64() uint64 {
+	b := d.bytes(8)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// len64 reads a uint64 length, checked against the bytes left.
+func (d *decoder) len64() int {
+	n := d.u64()
+	if d.err == nil && n > uint64(len(d.b)) {
+		d.err = fmt.Errorf("a length of %d with %d bytes left", n, len(d.b))
+	}
+	return int(n)
+}
+
 func (d *decoder) u32() uint32 {
 	b := d.bytes(4)
 	if b == nil {
@@ -453,9 +489,12 @@ func syncDir(dir string) error {
 }
 
 // Load reads the parameter file path, written by Save, into the
-// parameters of m. On any error, m is left untouched; the error wraps
-// ErrFormat for a truncated or corrupted file and ErrArchitecture for the
-// file of a model with other parameter names or shapes.
+// parameters of m; it reads the parameters of a checkpoint file
+// (Trainer.SaveCheckpoint) too. On any error, m is left untouched; the
+// error wraps ErrFormat for a truncated or corrupted file and
+// ErrArchitecture for the file of a model with other parameter names or
+// shapes. It allocates the file's size once, and nothing in proportion to
+// the counts and sizes a (possibly hostile) file declares.
 func Load(path string, m Model) error {
 	data, err := os.ReadFile(path)
 	if err != nil {

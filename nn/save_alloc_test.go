@@ -5,12 +5,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/curvature-go/curvature/optim"
+	"github.com/curvature-go/curvature/tensor"
 )
 
 // fuzzModel returns the small model whose parameters the decoder fuzz
@@ -87,6 +91,8 @@ func FuzzDecodeParams(f *testing.F) {
 	huge = binary.LittleEndian.AppendUint32(huge, math.MaxUint32)
 	f.Add(binary.LittleEndian.AppendUint32(huge, crc32.Checksum(huge, castagnoli)))
 	f.Add([]byte{})
+	_, ckpt := fuzzTrainer(f)
+	f.Add(ckpt)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := fuzzModel()
 		before := Flatten(m.Params())
@@ -110,6 +116,13 @@ func FuzzDecodeParams(f *testing.F) {
 		if err := WriteParams(&again, m.Params()); err != nil {
 			t.Fatal(err)
 		}
+		if isCheckpoint(data) { // a checkpoint: its parameter section must be the same
+			sec := again.Bytes()[len(fileMagic) : again.Len()-trailerSize]
+			if !bytes.HasPrefix(data[len(checkpointMagic):], sec) {
+				t.Fatalf("accepted a checkpoint whose parameters WriteParams does not reproduce")
+			}
+			return
+		}
 		if !bytes.Equal(again.Bytes(), data) {
 			t.Fatalf("accepted a file that WriteParams does not reproduce")
 		}
@@ -129,4 +142,51 @@ func TestSaveDirectorySyncError(t *testing.T) {
 		t.Errorf("file after the sync error: %q, %v", b, rerr)
 	}
 	t.Log(err)
+}
+
+// fuzzTrainer returns a trainer of fuzzModel by Adam after one epoch, and
+// its checkpoint.
+func fuzzTrainer(tb testing.TB) (*Trainer, []byte) {
+	m := fuzzModel()
+	x := tensor.RandNormal(rand.New(rand.NewPCG(3, 4)), 8, 2)
+	tr := NewTrainer(m, MSE, &optim.AdamStepper{}, &FitSettings{BatchSize: 4, Output: io.Discard})
+	if _, err := tr.Fit(NewDataset(x, tensor.Zeros(8, 1)), 1); err != nil {
+		tb.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := tr.WriteCheckpoint(&b); err != nil {
+		tb.Fatal(err)
+	}
+	return tr, b.Bytes()
+}
+
+// FuzzReadCheckpoint feeds arbitrary bytes to Trainer.ReadCheckpoint and
+// checks that it never panics, allocates at most twice the input (the
+// stepper's state) plus a fixed amount, and on error leaves the trainer,
+// its model and its stepper exactly as they were.
+func FuzzReadCheckpoint(f *testing.F) {
+	_, ckpt := fuzzTrainer(f)
+	f.Add(ckpt)
+	f.Add(ckpt[:len(ckpt)/2])
+	var params bytes.Buffer
+	WriteParams(&params, fuzzModel().Params())
+	f.Add(params.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, before := fuzzTrainer(t)
+		var err error
+		if got := allocated(func() { err = tr.restore(data) }); got > 2*uint64(len(data))+decodeBound(len(data)) {
+			t.Fatalf("reading %d bytes allocated %d bytes", len(data), got)
+		}
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrArchitecture) && !errors.Is(err, ErrCheckpoint) {
+			t.Fatalf("error %v wraps none of ErrFormat, ErrArchitecture, ErrCheckpoint", err)
+		}
+		var after bytes.Buffer
+		tr.WriteCheckpoint(&after)
+		if !bytes.Equal(after.Bytes(), before) {
+			t.Fatalf("a failed ReadCheckpoint changed the trainer: %v", err)
+		}
+	})
 }

@@ -3,6 +3,8 @@ package optim
 import (
 	"encoding/binary"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // Adam is the Adam method of Kingma & Ba ("Adam: a method for stochastic
@@ -77,9 +79,14 @@ func (s *AdamStepper) SetLearningRate(lr float64) {
 }
 
 // Step updates params in place from grads, one slice per parameter tensor,
-// at O(Σ len(params[i])) cost and no allocation after the first call: one
-// fused pass per tensor, with one square root and one division per
-// element (the bias corrections are folded into two per-step constants).
+// at O(Σ len(params[i])) cost: one fused pass, with one square root and
+// one division per element (the bias corrections are folded into two
+// per-step constants). From 65,536 parameters, when GOMAXPROCS > 1, the
+// pass is split between two goroutines (the same bits as one), at three
+// small allocations (about 200 bytes) per step: about twice as fast when
+// a second core is free, slower when it is busy with other work (set
+// GOMAXPROCS to 1 to keep Step on one goroutine). Otherwise Step allocates
+// nothing after the first call.
 // It panics if len(params) ≠ len(grads), if a gradient's length differs from its
 // parameter's, or if the number or sizes of the parameters differ from those
 // of the first call. grads is not modified or retained.
@@ -117,8 +124,47 @@ func (s *AdamStepper) Step(params, grads [][]float64) {
 	c1 := 1 - math.Pow(b1, float64(s.t))
 	c2 := 1 - math.Pow(b2, float64(s.t))
 	k := adamKernel{b1: b1, a1: 1 - b1, b2: b2, a2: 1 - b2, step: lr / c1, inv: 1 / math.Sqrt(c2), eps: eps, decay: 1 - lr*s.WeightDecay}
+	n := sumSizes(s.sizes)
+	if n < adamParallelMin || runtime.GOMAXPROCS(0) < 2 {
+		k.applyRange(params, grads, s.m, s.v, 0, n)
+		return
+	}
+	k.applySplit(params, grads, s.m, s.v, n)
+}
+
+// applySplit applies the step to the n elements of the parameters, the
+// second half on a goroutine of its own.
+func (k adamKernel) applySplit(params, grads, m, v [][]float64, n int) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		k.applyRange(params, grads, m, v, n/2, n)
+		wg.Done()
+	}()
+	k.applyRange(params, grads, m, v, 0, n/2)
+	wg.Wait()
+}
+
+// adamParallelMin is the number of parameters from which Step splits its
+// pass between two goroutines when GOMAXPROCS allows: below it, starting
+// the second goroutine costs more than it saves (BenchmarkAdamStepSize:
+// no gain at 32,768 parameters, about 2x at 65,536).
+const adamParallelMin = 1 << 16
+
+// applyRange applies the step to the elements lo to hi of the parameters,
+// counted over all of them in order. Every element's update is
+// independent of the others, so any split gives the same bits.
+func (k *adamKernel) applyRange(params, grads, m, v [][]float64, lo, hi int) {
+	off := 0
 	for i, p := range params {
-		k.apply(p, grads[i], s.m[i], s.v[i])
+		a, b := max(lo-off, 0), min(hi-off, len(p))
+		if a < b {
+			k.apply(p[a:b], grads[i][a:b], m[i][a:b], v[i][a:b])
+		}
+		off += len(p)
+		if off >= hi {
+			return
+		}
 	}
 }
 
@@ -191,9 +237,6 @@ func (s *AdamStepper) UnmarshalBinary(data []byte) error {
 	}
 	if len(d) != 0 {
 		return stateErr(who, "%d bytes left over", len(d))
-	}
-	if (sizes == nil) != (t == 0) {
-		return stateErr(who, "step count %d with %d tensors", t, len(sizes))
 	}
 	s.t, s.sizes, s.m, s.v = int(t), sizes, m, v
 	return nil

@@ -145,7 +145,7 @@ func (s *SGDStepper) Step(params, grads [][]float64) {
 			continue
 		}
 		for i, x := range p {
-			vi := mu*v[i] + g[i] + wd*x
+			vi := mu*v[i] + (g[i] + wd*x)
 			v[i] = vi
 			p[i] = x - lr*vi
 		}
@@ -199,9 +199,6 @@ func (s *SGDStepper) UnmarshalBinary(data []byte) error {
 	sizes, err := d.sizes(who, perElem)
 	if err != nil {
 		return err
-	}
-	if hasVel && sizes == nil {
-		return stateErr(who, "velocities without sizes")
 	}
 	var vel [][]float64
 	if hasVel {

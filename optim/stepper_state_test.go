@@ -2,8 +2,10 @@ package optim
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -91,7 +93,13 @@ func TestStepperStateRoundTrip(t *testing.T) {
 			if !sameTensors(p, q) {
 				t.Errorf("the restored stepper took different steps")
 			}
-			// A fresh stepper's empty state round-trips too.
+			// A stepper of no parameters, and a fresh stepper's empty
+			// state, round-trip too.
+			none := c.make()
+			none.Step([][]float64{}, [][]float64{})
+			if b, _ := none.MarshalBinary(); c.make().UnmarshalBinary(b) != nil {
+				t.Errorf("the state of a stepper of no parameters: %v", c.make().UnmarshalBinary(b))
+			}
 			empty, _ := c.make().MarshalBinary()
 			s := c.make()
 			if err := s.UnmarshalBinary(empty); err != nil {
@@ -223,21 +231,24 @@ func TestAdamStepperTextbook(t *testing.T) {
 var mlpSizes = []int{784 * 256, 256, 256 * 256, 256, 256 * 10, 10}
 
 // BenchmarkAdamStep times one Adam update of the 269,322 parameters of an
-// MLP 784-256-256-10, fused (AdamStepper.Step) and by the textbook
-// formula, and reports nanoseconds per parameter.
+// MLP 784-256-256-10, fused (AdamStepper.Step, with GOMAXPROCS 1 and 2)
+// and by the textbook formula, and reports nanoseconds per parameter.
 func BenchmarkAdamStep(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	p, g := randTensors(rng, mlpSizes...), randTensors(rng, mlpSizes...)
 	n := float64(sumSizes(mlpSizes))
-	b.Run("fused", func(b *testing.B) {
-		b.ReportAllocs()
-		s := &AdamStepper{}
-		s.Step(p, g)
-		for b.Loop() {
+	for _, procs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("fused/procs=%d", procs), func(b *testing.B) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			b.ReportAllocs()
+			s := &AdamStepper{}
 			s.Step(p, g)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
-	})
+			for b.Loop() {
+				s.Step(p, g)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
+		})
+	}
 	b.Run("textbook", func(b *testing.B) {
 		b.ReportAllocs()
 		m, v := randTensors(rng, mlpSizes...), randTensors(rng, mlpSizes...)
@@ -255,4 +266,47 @@ func BenchmarkAdamStep(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
 	})
+}
+
+// TestAdamStepperSplit: the pass split between two goroutines gives the
+// same bits as one pass, for sizes around the threshold and splits that
+// fall inside and between tensors.
+func TestAdamStepperSplit(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, sizes := range [][]int{{adamParallelMin}, {adamParallelMin/2 + 1, 3, adamParallelMin / 2}, {1, adamParallelMin*2 + 1}, {100}} {
+		p, g := randTensors(rng, sizes...), randTensors(rng, sizes...)
+		q := cloneTensors(p)
+		split := &AdamStepper{Adam: Adam{WeightDecay: 0.1}}
+		one := &AdamStepper{Adam: Adam{WeightDecay: 0.1}}
+		for range 3 {
+			split.Step(p, g) // GOMAXPROCS 2: split when large enough
+			runtime.GOMAXPROCS(1)
+			one.Step(q, g)
+			runtime.GOMAXPROCS(2)
+		}
+		if !sameTensors(p, q) {
+			t.Errorf("sizes %v: the split pass differs from one pass", sizes)
+		}
+	}
+}
+
+// BenchmarkAdamStepSize times Adam updates of one tensor of n parameters
+// with GOMAXPROCS 1 and 2, to place the size from which Step splits its
+// pass (adamParallelMin).
+func BenchmarkAdamStepSize(b *testing.B) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1 << 12, 1 << 14, 1 << 15, 1 << 16, 1 << 18} {
+		p, g := randTensors(rng, n), randTensors(rng, n)
+		for _, procs := range []int{1, 2} {
+			b.Run(fmt.Sprintf("n=%d/procs=%d", n, procs), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				s := &AdamStepper{}
+				for b.Loop() {
+					s.Step(p, g)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+			})
+		}
+	}
 }

@@ -123,11 +123,12 @@ func trainFit(p problem, m method) (outcome, error) {
 		Epochs:    p.Budget,
 		BatchSize: p.BatchSize,
 		Seed:      1,
-		Progress: func(s nn.EpochStats) {
+		Progress: func(s nn.EpochStats) error {
 			record(s.Epoch)
 			// The rate of the next epoch; it is 0, which the steppers
 			// would read as "default", only after the last one.
 			*rate = rate0 * (1 + math.Cos(math.Pi*float64(s.Epoch)/float64(p.Budget))) / 2
+			return nil
 		},
 	})
 	o.Time = time.Since(start) - overhead
