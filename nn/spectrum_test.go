@@ -128,6 +128,29 @@ func TestSpectrumOfNetwork(t *testing.T) {
 	if l1 > 0.05 {
 		t.Errorf("L1 distance between the SLQ and the exact density %v > 0.05", l1)
 	}
+	// Without reorthogonalisation: the same moments (they depend on the
+	// first steps only) and, within the broadening, the same density.
+	plain, err := hvp.Density(p, &hvp.DensitySettings{Probes: probes, Steps: 80, Seed: 3, NoReorth: true, Sigma: sd.Sigma})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := math.Abs(plain.Moment(2) - sd.Moment(2)); e > 1e-8*sd.Moment(2) {
+		t.Errorf("NoReorth: Moment(2) %v, with reorthogonalisation %v", plain.Moment(2), sd.Moment(2))
+	}
+	var dl1 float64
+	for i := range plain.Grid {
+		var v float64
+		for k, w := range plain.Weights {
+			z := (plain.Grid[i] - plain.Nodes[k]) / plain.Sigma
+			v += w * math.Exp(-z*z/2) / (plain.Sigma * math.Sqrt(2*math.Pi))
+		}
+		dl1 += math.Abs(v - exactAt(plain.Grid[i], lambda, sd.Sigma))
+	}
+	dl1 *= plain.Grid[1] - plain.Grid[0]
+	t.Logf("NoReorth: L1 distance to the exact density %.3f", dl1)
+	if dl1 > 0.05 {
+		t.Errorf("NoReorth: L1 distance to the exact density %v > 0.05", dl1)
+	}
 
 	// Hutchinson and Hutch++ at 30 products, over 20 seeds.
 	const seeds, m = 20, 30
@@ -192,4 +215,15 @@ func trapezoid(x, y []float64) float64 {
 		s += (x[i] - x[i-1]) * (y[i] + y[i-1]) / 2
 	}
 	return s
+}
+
+// exactAt is the density of the eigenvalues lambda broadened by Gaussians
+// of width sigma, at x.
+func exactAt(x float64, lambda []float64, sigma float64) float64 {
+	var v float64
+	for _, l := range lambda {
+		z := (x - l) / sigma
+		v += math.Exp(-z*z/2) / (sigma * math.Sqrt(2*math.Pi))
+	}
+	return v / float64(len(lambda))
 }

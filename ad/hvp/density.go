@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
 )
 
 // DensitySettings configures Density. A nil *DensitySettings, like the
@@ -40,6 +39,16 @@ type DensitySettings struct {
 
 	// Seed seeds the math/rand/v2 PCG source of the probes.
 	Seed uint64
+
+	// NoReorth skips the reorthogonalisation of the Lanczos vectors: a
+	// step then costs one product and O(n) flops, and a probe holds 3n
+	// float64s instead of Steps·n. The quadrature stays accurate in
+	// floating point (Greenbaum, Linear Algebra Appl. 113, 1989;
+	// Knizhnerman 1996): a converged outlier gets ghost copies that share
+	// its weight, so the density and its moments are unchanged to about the
+	// accuracy of the Ritz values, though the nodes list repeats. At large n
+	// reorthogonalisation costs more than the products (see Density).
+	NoReorth bool
 }
 
 // SpectralDensity is an estimate of the spectral density (the normalised
@@ -91,8 +100,10 @@ func (d SpectralDensity) Moment(p int) float64 {
 // Gaussian of width Sigma on the grid.
 //
 // Cost: Probes·Steps products, O(Steps·n) flops per step to
-// reorthogonalise (reading the basis two to four times), and Steps·n float64s of memory (the basis of one probe;
-// 100 steps at n = 269,000 hold 215 MB). Outliers (the few large
+// reorthogonalise (reading the basis two to four times), and Steps·n
+// float64s of memory (the basis of one probe; 100 steps at n = 269,000 hold
+// 215 MB, and reading it costs more than the products of a small network);
+// with NoReorth, O(n) flops per step and 3n float64s. Outliers (the few large
 // eigenvalues of a network's Hessian) are resolved sharply; the bulk is
 // resolved to about the spacing of the nodes, (λ_max − λ_min)/Steps.
 //
@@ -136,7 +147,7 @@ func Density(op Operator, settings *DensitySettings) (SpectralDensity, error) {
 	}
 	rng := rand.New(rand.NewPCG(s.Seed, 0x736c71)) // stream: "slq"
 	d := SpectralDensity{Dim: n}
-	l := newTridiag(op, n, s.Steps)
+	l := newTridiag(op, n, s.Steps, !s.NoReorth, false)
 	for probe := 0; probe < s.Probes; probe++ {
 		rademacher(rng, l.v(0))
 		alpha, beta, ok := l.run()
@@ -191,28 +202,44 @@ func rademacher(rng *rand.Rand, v []float64) {
 	}
 }
 
-// tridiag runs plain Lanczos with full reorthogonalisation for a fixed
-// number of steps from the vector in v(0), returning the tridiagonal
-// matrix's diagonal and off-diagonal.
+// tridiag runs the Lanczos recurrence for at most m steps from the
+// vector in v(0), returning the tridiagonal matrix's diagonal and
+// off-diagonal. With reorth, each new vector is reorthogonalised against
+// the whole basis; with keep (implied by reorth) the basis is kept for
+// Ritz vectors; otherwise only two vectors are held.
 type tridiag struct {
-	op    Operator
-	n, m  int
-	basis []float64
-	w     []float64
+	op     Operator
+	n, m   int
+	reorth bool
+	slots  int
+	basis  []float64
+	w      []float64
+	lastB  float64 // the last off-diagonal computed, for residuals
+	// stop, if not nil, is asked after each step whether to end the run,
+	// given the recurrence so far and the next off-diagonal b.
+	stop func(alpha, beta []float64, b float64) bool
 }
 
-func newTridiag(op Operator, n, m int) *tridiag {
-	return &tridiag{op: op, n: n, m: m, basis: make([]float64, m*n), w: make([]float64, n)}
+func newTridiag(op Operator, n, m int, reorth, keep bool) *tridiag {
+	slots := 2
+	if reorth || keep {
+		slots = m
+	}
+	return &tridiag{op: op, n: n, m: m, reorth: reorth, slots: slots,
+		basis: make([]float64, slots*n), w: make([]float64, n)}
 }
 
-func (l *tridiag) v(i int) []float64 { return l.basis[i*l.n : (i+1)*l.n] }
+func (l *tridiag) v(i int) []float64 {
+	i %= l.slots
+	return l.basis[i*l.n : (i+1)*l.n]
+}
 
 // run normalises v(0) and runs up to m steps. ok is false when a product
-// was NaN or Inf. Each step removes the three-term recurrence's components
-// and then makes one classical Gram–Schmidt pass against the whole basis,
-// repeated only when it removed more than 1/√2 of the norm ("twice is
-// enough", Daniel, Gragg, Kaufman & Stewart 1976): the basis is read two or
-// four times a step.
+// was NaN or Inf. With reorth, each step removes the three-term
+// recurrence's components and then makes one classical Gram–Schmidt pass
+// against the whole basis, repeated only when it removed more than 1/√2 of
+// the norm ("twice is enough", Daniel, Gragg, Kaufman & Stewart 1976): the
+// basis is read two or four times a step.
 func (l *tridiag) run() (alpha, beta []float64, ok bool) {
 	n := l.n
 	v0 := l.v(0)
@@ -231,26 +258,29 @@ func (l *tridiag) run() (alpha, beta []float64, ok bool) {
 		if j > 0 {
 			axpy(-b, l.v(j-1), l.w)
 		}
-		before := math.Sqrt(dot(l.w, l.w))
-		basis := blas64.General{Rows: j + 1, Cols: n, Stride: n, Data: l.basis[:(j+1)*n]}
-		w := blas64.Vector{N: n, Inc: 1, Data: l.w}
-		c := blas64.Vector{N: j + 1, Inc: 1, Data: coef[:j+1]}
-		for pass := 0; pass < 2; pass++ {
-			blas64.Gemv(blas.NoTrans, 1, basis, w, 0, c)
-			blas64.Gemv(blas.Trans, -1, basis, c, 1, w)
-			after := blas64.Nrm2(w)
-			if after >= before/math.Sqrt2 {
-				break
+		if l.reorth {
+			before := math.Sqrt(dot(l.w, l.w))
+			basis := blas64.General{Rows: j + 1, Cols: n, Stride: n, Data: l.basis[:(j+1)*n]}
+			w := blas64.Vector{N: n, Inc: 1, Data: l.w}
+			c := blas64.Vector{N: j + 1, Inc: 1, Data: coef[:j+1]}
+			for pass := 0; pass < 2; pass++ {
+				blas64.Gemv(blas.NoTrans, 1, basis, w, 0, c)
+				blas64.Gemv(blas.Trans, -1, basis, c, 1, w)
+				after := blas64.Nrm2(w)
+				if after >= before/math.Sqrt2 {
+					break
+				}
+				before = after
 			}
-			before = after
 		}
-		b = blas64.Nrm2(w)
+		b = math.Sqrt(dot(l.w, l.w))
+		l.lastB = b
 		norm = math.Max(norm, math.Abs(a)+b)
-		if j == l.m-1 || b <= 1e-12*norm {
+		if j == l.m-1 || b <= 1e-12*norm || (l.stop != nil && l.stop(alpha, beta, b)) {
 			return alpha, beta, true // done, or the Krylov space is invariant
 		}
 		beta = append(beta, b)
-		next := l.v(j + 1)
+		next := l.v(j + 1) // in plain mode, the slot of v(j−1), no longer needed
 		for i := range next {
 			next[i] = l.w[i] / b
 		}
@@ -262,22 +292,8 @@ func (l *tridiag) run() (alpha, beta []float64, ok bool) {
 // matrix with diagonal alpha and off-diagonal beta, and the squared first
 // components of its unit eigenvectors (which sum to 1).
 func gaussQuadrature(alpha, beta []float64) (theta, tau []float64) {
-	m := len(alpha)
-	t := mat.NewSymDense(m, nil)
-	for i := 0; i < m; i++ {
-		t.SetSym(i, i, alpha[i])
-		if i+1 < m {
-			t.SetSym(i, i+1, beta[i])
-		}
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(t, true) {
-		panic("hvp: Density: mat.EigenSym did not converge")
-	}
-	theta = eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	tau = make([]float64, m)
+	theta, vecs := tridiagEigen(alpha, beta)
+	tau = make([]float64, len(theta))
 	for k := range tau {
 		u := vecs.At(0, k)
 		tau[k] = u * u
