@@ -227,3 +227,52 @@ func exactAt(x float64, lambda []float64, sigma float64) float64 {
 	}
 	return v / float64(len(lambda))
 }
+
+// TestFilterNormalized checks that every filter of the direction has the
+// norm of the parameters' filter, that biases are not moved, and that the
+// loss along the top eigenvector curves by λ_max.
+func TestFilterNormalized(t *testing.T) {
+	m := nn.NewMLP(newRNG(31), nn.Tanh, 3, 5, 2)
+	params := m.Params()
+	d := nn.FilterNormalized(newRNG(32), params)
+	off := 0
+	for _, p := range params {
+		w := p.Value.Data()
+		seg := d[off : off+len(w)]
+		off += len(w)
+		if p.Value.Dims() == 1 {
+			for _, v := range seg {
+				if v != 0 {
+					t.Fatalf("%s: bias direction %v, want 0", p.Name, seg)
+				}
+			}
+			continue
+		}
+		in, out := p.Value.Dim(0), p.Value.Dim(1)
+		for k := 0; k < out; k++ {
+			var dn, wn float64
+			for i := 0; i < in; i++ {
+				dn += seg[i*out+k] * seg[i*out+k]
+				wn += w[i*out+k] * w[i*out+k]
+			}
+			if math.Abs(math.Sqrt(dn)-math.Sqrt(wn)) > 1e-12*math.Sqrt(wn) {
+				t.Errorf("%s column %d: norm %v, want %v", p.Name, k, math.Sqrt(dn), math.Sqrt(wn))
+			}
+		}
+	}
+	if !sameBits(d, nn.FilterNormalized(newRNG(32), params)) {
+		t.Error("FilterNormalized is not deterministic for a seeded rng")
+	}
+	// Along the unit top eigenvector u, (f(α) − 2f(0) + f(−α))/α² → λ_max.
+	data := twoSpirals(40)
+	p := nn.Curvature(m, nn.CrossEntropy, data)
+	top, err := hvp.Lanczos(p, &hvp.LanczosSettings{Which: hvp.Largest, Tol: 1e-12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a = 1e-3
+	f := hvp.Line(nn.NewObjective(m, nn.CrossEntropy, data), nn.Flatten(params), top.Vectors[0], []float64{-a, 0, a})
+	if curv := (f[0] - 2*f[1] + f[2]) / (a * a); math.Abs(curv-top.Values[0]) > 1e-4*top.Values[0] {
+		t.Errorf("second difference along the top eigenvector %v, λ_max %v", curv, top.Values[0])
+	}
+}
