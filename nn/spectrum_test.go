@@ -232,7 +232,7 @@ func exactAt(x float64, lambda []float64, sigma float64) float64 {
 // norm of the parameters' filter, that biases are not moved, and that the
 // loss along the top eigenvector curves by λ_max.
 func TestFilterNormalized(t *testing.T) {
-	m := nn.NewMLP(newRNG(31), nn.Tanh, 3, 5, 2)
+	m := nn.NewMLP(newRNG(31), nn.Tanh, 2, 5, 2)
 	params := m.Params()
 	d := nn.FilterNormalized(newRNG(32), params)
 	off := 0
