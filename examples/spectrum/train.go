@@ -55,7 +55,7 @@ type trainRun struct {
 	// Reached is the first step at which λ_max came within 10% of 2/η
 	// (−1 if never); Hover is the mean of λ_max/(2/η) from then on, and
 	// HoverMin, HoverMax its extremes over the last half of the run.
-	Reached                 int
+	Reached                   int
 	Hover, HoverMin, HoverMax float64
 }
 
