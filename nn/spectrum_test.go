@@ -31,12 +31,17 @@ func twoSpirals(n int) *nn.Dataset {
 	return nn.NewDataset(x, y)
 }
 
-// spectrumNet returns a 2-28-28-2 tanh network (954 parameters) trained
-// briefly on the two spirals, with its exact Hessian and eigenvalues.
+// spectrumNet returns a 2-28-28-2 tanh network (954 parameters; 2-14-14-2,
+// 282, under the race detector) trained briefly on the two spirals, with
+// its exact Hessian and eigenvalues.
 func spectrumNet(t *testing.T) (*hvp.Point, *mat.SymDense, []float64) {
 	t.Helper()
 	d := twoSpirals(120)
-	m := nn.NewMLP(newRNG(21), nn.Tanh, 2, 28, 28, 2)
+	width := 28
+	if raceEnabled {
+		width = 14
+	}
+	m := nn.NewMLP(newRNG(21), nn.Tanh, 2, width, width, 2)
 	if _, err := nn.Fit(m, nn.CrossEntropy, d, sgd{0.5}, &nn.FitSettings{Epochs: 200, Output: io.Discard}); err != nil {
 		t.Fatal(err)
 	}

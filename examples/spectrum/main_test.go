@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/curvature-go/curvature/internal/testutil"
@@ -21,6 +22,27 @@ func quick(t *testing.T) options {
 	o.plot = filepath.Join(t.TempDir(), "spectrum")
 	return o
 }
+
+// quickRuns trains at the quick options' rates once for the tests below,
+// and analyses the η = 0.2 run.
+var quickRuns = sync.OnceValues(func() ([]trainRun, analysis) {
+	o := defaults()
+	o.steps, o.rates = 2500, []float64{0.2, 0.4}
+	d := spirals(200)
+	var runs []trainRun
+	for _, lr := range o.rates {
+		r, err := train(d, lr, o)
+		if err != nil {
+			panic(err)
+		}
+		runs = append(runs, r)
+	}
+	a, err := analyse(d, runs[0], o)
+	if err != nil {
+		panic(err)
+	}
+	return runs, a
+})
 
 // TestRun runs the example quickly and checks what it claims: the edge of
 // stability, the spectrum against the dense eigendecomposition, and the
@@ -58,12 +80,9 @@ func TestRun(t *testing.T) {
 // around 2/η, neither diverging nor settling far below.
 func TestEdgeOfStability(t *testing.T) {
 	o := quick(t)
-	d := spirals(200)
-	for _, lr := range o.rates {
-		r, err := train(d, lr, o)
-		if err != nil {
-			t.Fatal(err)
-		}
+	runs, _ := quickRuns()
+	for _, r := range runs {
+		lr := r.LR
 		bound := 2 / lr
 		if r.Reached < 0 || r.Hover < 0.85 || r.Hover > 1.2 || r.HoverMax > 1.5 {
 			t.Errorf("η = %v: reached at %d, hovering at %.3f (%.3f–%.3f) of 2/η", lr, r.Reached, r.Hover, r.HoverMin, r.HoverMax)
@@ -80,16 +99,7 @@ func TestEdgeOfStability(t *testing.T) {
 // TestAnalysis checks the spectral tools of the example against the exact
 // spectrum at the trained point.
 func TestAnalysis(t *testing.T) {
-	o := quick(t)
-	d := spirals(200)
-	r, err := train(d, 0.2, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := analyse(d, r, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, a := quickRuns()
 	n := a.Dim
 	for i, v := range a.Top.Values {
 		if want := a.Exact[n-5+i]; math.Abs(v-want) > 1e-6*a.Exact[n-1] {
