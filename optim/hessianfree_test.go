@@ -99,3 +99,36 @@ func TestHessianFreeBadGradient(t *testing.T) {
 	testutil.MustPanic(t, "damping", func() { Minimize(quad5(), x0, HessianFree{InitialDamping: -1}, nil) }, "optim: HessianFree.InitialDamping")
 	testutil.MustPanic(t, "MaxCG", func() { Minimize(quad5(), x0, HessianFree{MaxCG: -1}, nil) }, "optim: HessianFree.MaxCG")
 }
+
+// wall is Σ(xᵢ − 3)², NaN where x₀ > 2.5: its minimum lies beyond a wall
+// of non-finite values.
+type wall struct{}
+
+func (wall) Dim() int { return 2 }
+func (wall) Eval(x, grad []float64) float64 {
+	if x[0] > 2.5 {
+		if grad != nil {
+			grad[0], grad[1] = math.NaN(), math.NaN()
+		}
+		return math.NaN()
+	}
+	if grad != nil {
+		grad[0], grad[1] = 2*(x[0]-3), 2*(x[1]-3)
+	}
+	return (x[0]-3)*(x[0]-3) + (x[1]-3)*(x[1]-3)
+}
+func (wall) HessVec(x, v, hv []float64) { hv[0], hv[1] = 2*v[0], 2*v[1] }
+
+// TestHessianFreeNonFinite checks that trial points where f is NaN are
+// rejected: the run ends at a finite point no worse than x0.
+func TestHessianFreeNonFinite(t *testing.T) {
+	x0 := []float64{0, 0}
+	res, err := Minimize(wall{}, x0, HessianFree{}, &Settings{MaxIterations: 200})
+	if res.X == nil || math.IsNaN(res.F) || res.F > (wall{}).Eval(x0, nil) || res.X[0] > 2.5 {
+		t.Fatalf("X %v, f %v (%v, %v)", res.X, res.F, res.Status, err)
+	}
+	if res.Status == GradientThreshold {
+		t.Errorf("claimed convergence at %v where ∇f ≠ 0", res.X)
+	}
+	t.Logf("%v at %v, f = %v after %d evaluations: %v", res.Status, res.X, res.F, res.FuncEvals, err)
+}
