@@ -54,7 +54,7 @@ func TestSharpnessMonitor(t *testing.T) {
 // 784-256-256-10, batch 128, cross-entropy, at its initialisation, each as
 // a multiple of one gradient (record and one reverse sweep), the gradients
 // timed in the same loop as the query: λ_max by hvp.Sharpness (tolerance
-// 1e-3 on the residual) from a cold start, and warm-started after one
+// 1e-3 relative, estimated) from a cold start, and warm-started after one
 // gradient step, with the products used and the relative error against a
 // tight Lanczos run; a 100-product spectral density (one probe of 100
 // steps), with and without reorthogonalisation, and 100 products alone.

@@ -14,14 +14,14 @@ import (
 // estimate's eigenvector, which at a nearby point is already close, so a
 // few products refine it. The run is the plain three-term recurrence,
 // O(n) flops a step besides the product, stopped as soon as the top Ritz
-// pair's residual meets the tolerance; over so few steps the loss of
+// value's estimated error meets the tolerance (see SharpnessEstimate); over so few steps the loss of
 // orthogonality of plain Lanczos does not disturb the top Ritz value. Gradient descent with learning rate η is stable
 // on the local quadratic model only while λ_max < 2/η; full-batch gradient
 // descent on a network typically drives λ_max up to about 2/η and keeps it
 // there, the "edge of stability" (Cohen, Kaur, Li, Kolter & Talwalkar,
 // ICLR 2021). Sharpness is how to watch that.
 //
-// The zero value is ready to use: 1e-3 relative tolerance, at most 20
+// The zero value is ready to use: 1e-3 relative accuracy, at most 20
 // products per estimate. A Sharpness holds the last eigenvector, n
 // float64s; it is not safe for concurrent use. To use it from
 // optim.Minimize, call At from Settings.Callback every k iterations:
@@ -37,10 +37,8 @@ import (
 //
 // For a network trained by nn.Fit, nn.SharpnessMonitor wraps it.
 type Sharpness struct {
-	// Tol is the relative residual tolerance of each estimate, as
-	// LanczosSettings.Tol: the estimate is within Tol·‖H‖ of an eigenvalue,
-	// and usually far closer ((Tol·‖H‖)²/gap), with ‖H‖ estimated by the
-	// largest |Ritz value|. If Tol is 0, it is
+	// Tol is the relative accuracy asked of each estimate: a run stops
+	// when SharpnessEstimate.Error ≤ Tol·|Value|. If Tol is 0, it is
 	// defaulted to 1e-3.
 	Tol float64
 
@@ -60,11 +58,17 @@ type SharpnessEstimate struct {
 	// Value is the estimate of λ_max (a Ritz value: never above λ_max).
 	Value float64
 	// Residual is ‖H·u − Value·u‖₂ for the unit vector u found: an
-	// eigenvalue lies within Residual of Value.
+	// eigenvalue lies within Residual of Value (a bound).
 	Residual float64
+	// Error is the estimate of |λ_max − Value| that the stopping rule
+	// uses: min(Residual, Residual²/gap), with gap the distance from Value
+	// to the next Ritz value (Parlett, The Symmetric Eigenvalue Problem,
+	// §11.7). It is an estimate, not a bound: the next Ritz value lies
+	// below the next eigenvalue, so the true gap can be smaller.
+	Error float64
 	// HVPs is the number of products used.
 	HVPs int
-	// Converged reports whether the tolerance was met.
+	// Converged reports whether Error met the tolerance.
 	Converged bool
 }
 
@@ -107,16 +111,21 @@ func (s *Sharpness) Estimate(op Operator) (SharpnessEstimate, error) {
 			v0[i] = rng.NormFloat64()
 		}
 	}
-	converged := func(alpha, beta []float64, b float64) (theta float64, y []float64, resid float64, ok bool) {
+	converged := func(alpha, beta []float64, b float64) (theta float64, y []float64, resid, errEst float64, ok bool) {
 		vals, vecs := tridiagEigen(alpha, beta)
 		k := len(vals) - 1
 		y = mat.Col(nil, k, vecs)
 		resid = b * math.Abs(y[len(y)-1])
-		norm := math.Max(math.Abs(vals[0]), math.Abs(vals[k]))
-		return vals[k], y, resid, resid <= tol*norm
+		errEst = resid
+		if k > 0 {
+			if gap := vals[k] - vals[k-1]; gap > 0 {
+				errEst = math.Min(resid, resid*resid/gap)
+			}
+		}
+		return vals[k], y, resid, errEst, errEst <= tol*math.Abs(vals[k])
 	}
 	l.stop = func(alpha, beta []float64, b float64) bool {
-		_, _, _, ok := converged(alpha, beta, b)
+		_, _, _, _, ok := converged(alpha, beta, b)
 		return ok
 	}
 	alpha, beta, ok := l.run()
@@ -128,14 +137,14 @@ func (s *Sharpness) Estimate(op Operator) (SharpnessEstimate, error) {
 	if len(alpha) == n || b <= 1e-12*math.Abs(alpha[0]) {
 		b = 0 // the Krylov space is invariant: the Ritz pairs are exact
 	}
-	theta, y, resid, conv := converged(alpha, beta, b)
+	theta, y, resid, errEst, conv := converged(alpha, beta, b)
 	u := make([]float64, n)
 	for i, yi := range y {
 		axpy(yi, l.v(i), u)
 	}
 	scaleVec(1/math.Sqrt(dot(u, u)), u)
 	s.last = u
-	return SharpnessEstimate{Value: theta, Residual: resid, HVPs: len(alpha), Converged: conv}, nil
+	return SharpnessEstimate{Value: theta, Residual: resid, Error: errEst, HVPs: len(alpha), Converged: conv}, nil
 }
 
 // tridiagEigen returns the ascending eigenvalues and the eigenvectors (as
