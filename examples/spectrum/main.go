@@ -14,7 +14,7 @@
 // Cohen et al. observe progressive sharpening most clearly. Training is
 // optim.Minimize with fixed-step GradientDescent on nn.NewObjective; its
 // callback measures λ_max every 50 steps with hvp.Sharpness, warm-started
-// from the previous eigenvector (two to ten products each).
+// from the previous eigenvector (about two products each).
 //
 // Usage:
 //
