@@ -93,16 +93,28 @@ func GaussNewton(m Model, loss Loss, d *Dataset) *GGN {
 	if NumParams(params) == 0 {
 		panic("nn: GaussNewton: the model has no parameters")
 	}
-	g := &GGN{n: NumParams(params), tp: graph.NewTape()}
+	return newGGN("GaussNewton", m, loss, d.X, d.Y, Flatten(params))
+}
+
+// newGGN records the Gauss–Newton matrix of m at the flat parameters theta
+// on the inputs x and targets y. op names the caller in panics.
+func newGGN(op string, m Model, loss Loss, x, y *tensor.Tensor, theta []float64) *GGN {
+	params := m.Params()
+	g := &GGN{n: len(theta), tp: graph.NewTape()}
 	tp := g.tp
-	g.ws = Vars(tp, params)
-	g.out = m.Forward(g.ws, tp.Const(d.X))
+	off := 0
+	for _, p := range params {
+		size := p.Value.Size()
+		g.ws = append(g.ws, tp.VarData(theta[off:off+size], p.Value.Shape()...))
+		off += size
+	}
+	g.out = m.Forward(g.ws, tp.Const(x))
 	// The loss as a function of the output alone, on a variable of its own,
 	// so that its second derivative H_L can be applied by a tangent sweep.
 	g.o = tp.Var(g.out.Value())
-	l := loss(g.o, d.Y)
+	l := loss(g.o, y)
 	if l.Value().Size() != 1 {
-		panic(fmt.Sprintf("nn: GaussNewton: loss returned %v, not a scalar", l))
+		panic(fmt.Sprintf("nn: %s: loss returned %v, not a scalar", op, l))
 	}
 	g.value = l.Item()
 	g.gl = ad.Grad(l, g.o)[0]
@@ -191,4 +203,40 @@ func (g *GGN) pullBack(u *tensor.Tensor, dst []float64) {
 		off += size
 	}
 	g.w.SetTangent(nil)
+}
+
+// GaussNewtonObjective is the loss of a model on a data set as an objective
+// over the flat parameter vector, as NewObjective returns (value, gradient,
+// HVPs and Linearize for package optim), with Gauss–Newton products as
+// well: its GaussNewton method satisfies optim.GaussNewtoner, which
+// optim.HessianFree uses. It is not safe for concurrent use.
+type GaussNewtonObjective struct {
+	*hvp.Objective
+	m    Model
+	loss Loss
+	x, y *tensor.Tensor
+}
+
+// NewGaussNewtonObjective returns the objective of m's loss on the whole
+// of d (copied), over the flat parameters in the order of Flatten; start
+// the optimizer from Flatten(m.Params()) and copy the result back with
+// Unflatten. It does not read or change the model's parameter values, only
+// their shapes.
+func NewGaussNewtonObjective(m Model, loss Loss, d *Dataset) *GaussNewtonObjective {
+	if m == nil || loss == nil {
+		panic("nn: NewGaussNewtonObjective: nil model or loss")
+	}
+	d.check("NewGaussNewtonObjective")
+	return &GaussNewtonObjective{Objective: NewObjective(m, loss, d), m: m, loss: loss, x: d.X.Clone(), y: d.Y.Clone()}
+}
+
+// GaussNewton records the model at the parameters x (copied) and returns a
+// function that sets gv = G(x)·v, the Gauss–Newton product (see GGN), at
+// about the cost of one gradient per product. The function is valid until
+// the next call of GaussNewton; the recording costs one forward pass and
+// two reverse sweeps.
+func (o *GaussNewtonObjective) GaussNewton(x []float64) func(v, gv []float64) {
+	checkLen("GaussNewtonObjective.GaussNewton", "x", x, o.Dim())
+	g := newGGN("GaussNewtonObjective", o.m, o.loss, o.x, o.y, x)
+	return g.Apply
 }

@@ -31,7 +31,12 @@
 //     (minimum, maximum, saddle or inconclusive, with an escape direction);
 //   - taylor.go: Taylor, the quadratic model m(d) = f + gᵀd + ½dᵀHd, with
 //     the optimal gradient step gᵀg/gᵀHg and the stability bound 2/λ_max;
-//   - trace.go: Trace, Hutchinson's estimate of tr(H);
+//   - trace.go, hutchpp.go: Trace (Hutchinson) and TraceHutchPP (Hutch++),
+//     estimates of tr(H); diagonal.go: Diagonal, an estimate of diag(H);
+//   - density.go: Density, the eigenvalue density by stochastic Lanczos
+//     quadrature (SpectralDensity);
+//   - sharpness.go: Sharpness, λ_max tracked along training, warm-started;
+//   - landscape.go: Line and Plane, the loss along directions through x;
 //   - objective.go: Objective (NewObjective, NewObjectiveN), the value,
 //     gradient and HessVec/Linearize that package optim minimises.
 package hvp

@@ -126,6 +126,15 @@ func TestNonFiniteConsistent(t *testing.T) {
 		if _, err := hvp.Trace(p, nil); !errors.Is(err, hvp.ErrNonFinite) {
 			t.Errorf("%s: Trace error %v, want ErrNonFinite", tc.name, err)
 		}
+		if _, err := hvp.TraceHutchPP(p, nil); !errors.Is(err, hvp.ErrNonFinite) {
+			t.Errorf("%s: TraceHutchPP error %v, want ErrNonFinite", tc.name, err)
+		}
+		if _, err := hvp.Density(p, nil); !errors.Is(err, hvp.ErrNonFinite) {
+			t.Errorf("%s: Density error %v, want ErrNonFinite", tc.name, err)
+		}
+		if _, err := hvp.Diagonal(p, nil); !errors.Is(err, hvp.ErrNonFinite) {
+			t.Errorf("%s: Diagonal error %v, want ErrNonFinite", tc.name, err)
+		}
 	}
 	for name, fn := range map[string]func(){
 		"Hessian":  func() { hvp.Hessian(graphtest.SeedLoss, nil) },

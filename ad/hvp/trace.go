@@ -73,13 +73,7 @@ func Trace(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 	// Welford's running mean and sum of squared deviations.
 	var mean, m2 float64
 	for k := 1; k <= m; k++ {
-		for i := 0; i < n; i += 64 {
-			bits := rng.Uint64()
-			for j := i; j < min(i+64, n); j++ {
-				z[j] = float64(int64(bits&1)*2 - 1)
-				bits >>= 1
-			}
-		}
+		rademacher(rng, z)
 		op.Apply(z, hz)
 		q := dot(z, hz)
 		if !finite(q) {
