@@ -57,3 +57,6 @@ func For(n, w int, f func(lo, hi int)) {
 	f(0, min(chunk, n))
 	wg.Wait()
 }
+
+// SumWorkers is Workers for sums (with SumParallelMin for ParallelMin).
+func SumWorkers(n int) int { return workers(n, SumParallelMin) }
