@@ -119,3 +119,31 @@ func SumToAcc(dst, x *Tensor) *Tensor {
 	sumTo(dst.data, x, dst.shape, true)
 	return dst
 }
+
+// MulScaledTo sets dst = (s·a)⊙b for a and b of one shape, rounding s·a
+// first, and returns dst (a nil dst is allocated; dst may be a or b). With
+// s = 2 it is the VJP of Square, 2·g⊙x, in one pass; for a power of two s
+// the first product is exact unless it overflows or underflows.
+func MulScaledTo(dst *Tensor, s float64, a, b *Tensor) *Tensor {
+	if !SameShape(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor: MulScaled: shapes %v and %v differ", a.shape, b.shape))
+	}
+	dst = prepareDst("tensor: MulScaled", dst, a.shape)
+	vec.MulScaled(dst.data, s, a.data, b.data)
+	return dst
+}
+
+// MulScaledAccTo adds (s·a)⊙b to dst, all of one shape, each product
+// rounded before the next operation, and returns dst: the accumulating
+// form of MulScaledTo (for instance the second term of the JVP of
+// 2·g⊙x).
+func MulScaledAccTo(dst *Tensor, s float64, a, b *Tensor) *Tensor {
+	if dst == nil {
+		panic("tensor: MulScaledAcc: nil destination")
+	}
+	if !SameShape(a.shape, b.shape) || !SameShape(dst.shape, a.shape) {
+		panic(fmt.Sprintf("tensor: MulScaledAcc: shapes %v, %v and destination %v differ", a.shape, b.shape, dst.shape))
+	}
+	vec.MulScaledAdd(dst.data, s, a.data, b.data, dst.data)
+	return dst
+}

@@ -18,7 +18,8 @@
 //     MulAccTo, AddScaledTo;
 //   - accumulate.go: the destination forms that fold a step of a
 //     derivative rule into its destination: AddInto (dst += a), AxpyInto
-//     (dst += s·a), AxpyTo (s·a + b), MulAddTo (a⊙b + c), SumToAcc
+//     (dst += s·a), AxpyTo (s·a + b), MulAddTo (a⊙b + c), MulScaledTo
+//     and MulScaledAccTo ((s·a)⊙b, and its accumulation), SumToAcc
 //     (dst += SumTo(x)); and in layout.go UnsliceAccTo;
 //   - unary.go: Apply with a UnaryOp, and Exp, Log, Tanh, Sigmoid, ... ;
 //     Scale, AddScalar, Pow;

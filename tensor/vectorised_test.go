@@ -260,6 +260,18 @@ func TestMulAddTo(t *testing.T) {
 			}
 		}
 	}
+	for _, n := range rowLengths {
+		a, b, c := offsetTensor(rng, 1, 2, n), offsetTensor(rng, 2, 2, n), offsetTensor(rng, 3, 2, n)
+		want, wantAcc := make([]float64, 2*n), make([]float64, 2*n)
+		for i := range want {
+			want[i] = float64(-2*a.Data()[i]) * b.Data()[i]
+			wantAcc[i] = c.Data()[i] + want[i]
+		}
+		checkSignedData(t, fmt.Sprintf("MulScaledTo n=%d", n), MulScaledTo(nil, -2, a, b).Data(), want)
+		checkSignedData(t, fmt.Sprintf("MulScaledAccTo n=%d", n), MulScaledAccTo(c, -2, a, b).Data(), wantAcc)
+	}
+	testutil.MustPanic(t, "MulScaledTo shapes", func() { MulScaledTo(nil, 1, Zeros(2), Zeros(3)) }, "tensor: MulScaled", "[2]", "[3]")
+	testutil.MustPanic(t, "MulScaledAccTo shapes", func() { MulScaledAccTo(Zeros(2), 1, Zeros(3), Zeros(3)) }, "tensor: MulScaledAcc", "[2]", "[3]")
 	x := FromSlice([]float64{1, 2, 3})
 	checkData(t, "AxpyTo", AxpyTo(nil, 2, x, FromSlice([]float64{1, 1, 1})).Data(), []float64{3, 5, 7})
 	testutil.MustPanic(t, "AxpyTo shapes", func() { AxpyTo(nil, 1, Zeros(2), Zeros(3)) }, "tensor: Axpy", "[2]", "[3]")

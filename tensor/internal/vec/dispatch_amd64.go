@@ -56,6 +56,12 @@ func mulAddVVV(dst, a, b, c *float64, n int)
 func axpyVV(dst *float64, s float64, a, b *float64, n int)
 
 //go:noescape
+func mulScaledVV(dst *float64, s float64, a, b *float64, n int)
+
+//go:noescape
+func mulScaledAddVVV(dst *float64, s float64, a, b, c *float64, n int)
+
+//go:noescape
 func squareV(dst, a *float64, n int)
 
 //go:noescape
@@ -150,6 +156,22 @@ func axpy(dst []float64, s float64, a, b []float64) {
 		dst, a, b = dst[n4:], a[n4:], b[n4:]
 	}
 	axpyGeneric(dst, s, a, b)
+}
+
+func mulScaled(dst []float64, s float64, a, b []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		mulScaledVV(&dst[0], s, &a[0], &b[0], n4)
+		dst, a, b = dst[n4:], a[n4:], b[n4:]
+	}
+	mulScaledGeneric(dst, s, a, b)
+}
+
+func mulScaledAdd(dst []float64, s float64, a, b, c []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		mulScaledAddVVV(&dst[0], s, &a[0], &b[0], &c[0], n4)
+		dst, a, b, c = dst[n4:], a[n4:], b[n4:], c[n4:]
+	}
+	mulScaledAddGeneric(dst, s, a, b, c)
 }
 
 func square(dst, a []float64) {

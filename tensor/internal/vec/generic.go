@@ -86,6 +86,20 @@ func axpyGeneric(dst []float64, s float64, a, b []float64) {
 	}
 }
 
+func mulScaledGeneric(dst []float64, s float64, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = float64(a[i]*s) * b[i]
+	}
+}
+
+func mulScaledAddGeneric(dst []float64, s float64, a, b, c []float64) {
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	for i := range dst {
+		dst[i] = float64(float64(a[i]*s)*b[i]) + c[i]
+	}
+}
+
 func squareGeneric(dst, a []float64) {
 	a = a[:len(dst)]
 	for i := range dst {

@@ -121,6 +121,30 @@ func Axpy(dst []float64, s float64, a, b []float64) {
 	axpy(dst, s, a, b)
 }
 
+// MulScaled sets dst[i] = (s·a[i])·b[i], rounding s·a[i] first (for
+// s = ±2 or another power of two that is exact unless it overflows or
+// underflows).
+func MulScaled(dst []float64, s float64, a, b []float64) {
+	check2("MulScaled", dst, a, b)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { mulScaled(dst[lo:hi], s, a[lo:hi], b[lo:hi]) })
+		return
+	}
+	mulScaled(dst, s, a, b)
+}
+
+// MulScaledAdd sets dst[i] = (s·a[i])·b[i] + c[i], each product rounded
+// before the next operation. With c = dst it accumulates.
+func MulScaledAdd(dst []float64, s float64, a, b, c []float64) {
+	check2("MulScaledAdd", dst, a, b)
+	check1("MulScaledAdd", dst, c)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { mulScaledAdd(dst[lo:hi], s, a[lo:hi], b[lo:hi], c[lo:hi]) })
+		return
+	}
+	mulScaledAdd(dst, s, a, b, c)
+}
+
 // Square sets dst[i] = a[i]·a[i].
 func Square(dst, a []float64) {
 	check1("Square", dst, a)
