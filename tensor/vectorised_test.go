@@ -457,3 +457,64 @@ func compensatedSum(x []float64) float64 {
 	}
 	return s + c
 }
+
+// FuzzAccumulate builds an operand shape that broadcasts to a fuzzed full
+// shape (last dimension up to 40, so the vector loops run) and checks
+// AddInto, AxpyInto, MulAddTo and SumToAcc against the coordinate-wise
+// references. The seed corpus runs with go test.
+//
+//	go test -run XXX -fuzz FuzzAccumulate ./tensor
+func FuzzAccumulate(f *testing.F) {
+	f.Add([]byte{2, 3, 17, 1, 0, 5}, -0.5)
+	f.Add([]byte{1, 33, 0, 1}, 2.0)
+	f.Add([]byte{3, 2, 1, 39, 6, 2, 9}, math.Inf(1))
+	f.Add([]byte{2, 4, 8, 3, 1}, math.NaN())
+	f.Fuzz(func(t *testing.T, data []byte, s float64) {
+		pos := 0
+		next := func() int {
+			if pos >= len(data) {
+				return 0
+			}
+			pos++
+			return int(data[pos-1])
+		}
+		rank := 1 + next()%3
+		full := make([]int, rank)
+		for i := range full {
+			full[i] = 1 + next()%5
+		}
+		full[rank-1] = next() % 41
+		drop := next() % (rank + 1)
+		small := append([]int(nil), full[drop:]...)
+		mask := next()
+		for i := range small {
+			if mask>>i&1 == 1 {
+				small[i] = 1
+			}
+		}
+		rng := newRNG(uint64(next()))
+		a := offsetTensor(rng, next()%4, small...)
+		dst := offsetTensor(rng, next()%4, full...)
+		what := fmt.Sprintf("%v into %v", small, full)
+
+		got := AddInto(dst.Clone(), a)
+		checkSignedData(t, "AddInto "+what, got.Data(), refAccumulate(dst, a, 1))
+		got = AxpyInto(dst.Clone(), s, a)
+		checkSignedData(t, "AxpyInto "+what, got.Data(), refAccumulate(dst, a, s))
+
+		_, prod := refBinary(func(x, y float64) float64 { return x * y }, dst, a)
+		want := make([]float64, len(prod))
+		for i := range want {
+			want[i] = prod[i] + dst.Data()[i]
+		}
+		checkSignedData(t, "MulAddTo "+what, MulAddTo(nil, dst, a, dst).Data(), want)
+
+		g := sumInput(rng, 0, full...)
+		acc := sumInput(rng, 1, small...)
+		sum := refSumTo(g, small)
+		for i := range sum {
+			sum[i] += acc.Data()[i]
+		}
+		checkSum(t, "SumToAcc "+what, SumToAcc(acc, g).Data(), sum, g)
+	})
+}
