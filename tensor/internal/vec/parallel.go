@@ -35,17 +35,21 @@ func workers(n, lo int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n/(lo/2)))
 }
 
-// For calls f(lo, hi) on w contiguous ranges that partition [0, n), each
-// but the last a multiple of eight elements long, on w goroutines (the
-// caller's among them), and returns when all have returned. The results of
-// element-wise work cannot depend on w; reductions use fixed blocks for
-// the same reason (see Sum).
+// For calls f(lo, hi) on at most w contiguous ranges that partition
+// [0, n), of equal lengths (rounded up to a multiple of eight when longer
+// than eight, so that element ranges keep the alignment of the slices),
+// on as many goroutines (the caller's among them), and returns when all
+// have returned. The results of element-wise work cannot depend on w;
+// reductions use fixed blocks for the same reason (see Sum).
 func For(n, w int, f func(lo, hi int)) {
-	if w <= 1 || n <= 8 {
+	if w <= 1 || n <= 1 {
 		f(0, n)
 		return
 	}
-	chunk := ((n+w-1)/w + 7) &^ 7
+	chunk := (n + w - 1) / w
+	if chunk > 8 {
+		chunk = (chunk + 7) &^ 7
+	}
 	var wg sync.WaitGroup
 	for lo := chunk; lo < n; lo += chunk {
 		wg.Add(1)
