@@ -102,6 +102,16 @@ func BenchmarkKernels(b *testing.B) {
 				out[j] = x[2*j]
 			}
 		}}}},
+		{"Scatter2", []impl{{"vec", func(d, x, y, z []float64) { Scatter(d, x[:len(x)/2], 2) }}, {"loop", func(d, x, y, z []float64) {
+			for j, v := range x[:len(x)/2] {
+				d[2*j] = v
+			}
+		}}}},
+		{"ScatterAdd2", []impl{{"vec", func(d, x, y, z []float64) { ScatterAdd(d, x[:len(x)/2], 2) }}, {"loop", func(d, x, y, z []float64) {
+			for j, v := range x[:len(x)/2] {
+				d[2*j] += v
+			}
+		}}}},
 		{"Sum", []impl{{"vec", func(d, x, y, z []float64) { d[0] = Sum(x) }}, {"loop4", func(d, x, y, z []float64) {
 			// The four-partial loop that tensor.SumAll used before.
 			var s0, s1, s2, s3 float64

@@ -139,13 +139,23 @@ func combine8(s0, s1, s2, s3, s4, s5, s6, s7 float64) float64 {
 	return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7))
 }
 
+// The strided copies handle step 2 (the even or odd elements, the common
+// case) in groups of four with one bounds check per group.
+
 func gatherGeneric(dst, src []float64, step int) {
 	if len(dst) == 0 {
 		return
 	}
 	src = src[:(len(dst)-1)*step+1]
-	j := 0
-	for i := range dst {
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(dst); i += 4 {
+			s := src[2*i : 2*i+7 : 2*i+7]
+			d := dst[i : i+4 : i+4]
+			d[0], d[1], d[2], d[3] = s[0], s[2], s[4], s[6]
+		}
+	}
+	for j := i * step; i < len(dst); i++ {
 		dst[i] = src[j]
 		j += step
 	}
@@ -156,9 +166,16 @@ func scatterGeneric(dst, src []float64, step int) {
 		return
 	}
 	dst = dst[:(len(src)-1)*step+1]
-	j := 0
-	for _, v := range src {
-		dst[j] = v
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(src); i += 4 {
+			d := dst[2*i : 2*i+7 : 2*i+7]
+			s := src[i : i+4 : i+4]
+			d[0], d[2], d[4], d[6] = s[0], s[1], s[2], s[3]
+		}
+	}
+	for j := i * step; i < len(src); i++ {
+		dst[j] = src[i]
 		j += step
 	}
 }
@@ -168,9 +185,19 @@ func scatterAddGeneric(dst, src []float64, step int) {
 		return
 	}
 	dst = dst[:(len(src)-1)*step+1]
-	j := 0
-	for _, v := range src {
-		dst[j] += v
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(src); i += 4 {
+			d := dst[2*i : 2*i+7 : 2*i+7]
+			s := src[i : i+4 : i+4]
+			d[0] += s[0]
+			d[2] += s[1]
+			d[4] += s[2]
+			d[6] += s[3]
+		}
+	}
+	for j := i * step; i < len(src); i++ {
+		dst[j] += src[i]
 		j += step
 	}
 }
