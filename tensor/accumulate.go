@@ -147,3 +147,18 @@ func MulScaledAccTo(dst *Tensor, s float64, a, b *Tensor) *Tensor {
 	vec.MulScaledAdd(dst.data, s, a.data, b.data, dst.data)
 	return dst
 }
+
+// MaskMulTo sets dst = x⊙mask for tensors of one shape, with the product
+// exactly +0 wherever the mask is 0 (±0), even where x is ±Inf or NaN, and
+// returns dst (a nil dst is allocated; dst may be x or mask). It is the
+// VJP of Relu given Step(x) as the mask, and of a maximum given its
+// indicator: an element that takes no part must not turn the result into
+// NaN through Inf·0.
+func MaskMulTo(dst, x, mask *Tensor) *Tensor {
+	if !SameShape(x.shape, mask.shape) {
+		panic(fmt.Sprintf("tensor: MaskMul: shapes %v and %v differ", x.shape, mask.shape))
+	}
+	dst = prepareDst("tensor: MaskMul", dst, x.shape)
+	vec.MaskMul(dst.data, x.data, mask.data)
+	return dst
+}

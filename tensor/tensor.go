@@ -19,8 +19,9 @@
 //   - accumulate.go: the destination forms that fold a step of a
 //     derivative rule into its destination: AddInto (dst += a), AxpyInto
 //     (dst += s·a), AxpyTo (s·a + b), MulAddTo (a⊙b + c), MulScaledTo
-//     and MulScaledAccTo ((s·a)⊙b, and its accumulation), SumToAcc
-//     (dst += SumTo(x)); and in layout.go UnsliceAccTo;
+//     and MulScaledAccTo ((s·a)⊙b, and its accumulation), MaskMulTo
+//     (x⊙mask, 0 where the mask is), SumToAcc (dst += SumTo(x)); and in
+//     layout.go UnsliceAccTo;
 //   - unary.go: Apply with a UnaryOp, and Exp, Log, Tanh, Sigmoid, ... ;
 //     Scale, AddScalar, Pow;
 //   - kernels.go: TanhGradTo, SigmoidGradTo, the fused backward passes;
@@ -38,7 +39,7 @@
 // assembly on amd64 processors that have it, pure Go elsewhere and under
 // the build tag purego. The arithmetic of Add, Sub, Mul, Div (in every
 // broadcasting pattern whose rows are contiguous), Scale, AddScalar,
-// Square, Neg, the accumulating forms, strided Slice and its adjoint, and
+// Square, Neg, Relu, Step, the accumulating forms, strided Slice and its adjoint, and
 // the sums run on the AVX2 kernels of tensor/internal/vec, which give
 // exactly the bits of the plain Go loops (no fused multiply-add), and from
 // about 10⁶ elements share the work among the goroutines GOMAXPROCS

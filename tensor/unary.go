@@ -117,15 +117,7 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 	case OpSigmoid:
 		vecSigmoid(out, x)
 	case OpRelu:
-		for i, v := range x {
-			if v > 0 {
-				out[i] = v
-			} else if v <= 0 {
-				out[i] = 0
-			} else {
-				out[i] = v // NaN propagates
-			}
-		}
+		vec.Relu(out, x) // NaN propagates
 	case OpSoftplus:
 		for i, v := range x {
 			out[i] = softplus(v)
@@ -158,13 +150,7 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 			}
 		}
 	case OpStep:
-		for i, v := range x {
-			if v > 0 {
-				out[i] = 1
-			} else {
-				out[i] = 0
-			}
-		}
+		vec.Step(out, 1, x)
 	case OpRecip:
 		vec.ScalarDiv(out, 1, x)
 	default:

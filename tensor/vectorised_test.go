@@ -122,6 +122,15 @@ func TestUnaryVectorised(t *testing.T) {
 		{"Pow2", func(d, x *Tensor) *Tensor { return PowTo(d, x, 2) }, func(v float64) float64 { return v * v }},
 		{"Pow-1", func(d, x *Tensor) *Tensor { return PowTo(d, x, -1) }, func(v float64) float64 { return 1 / v }},
 		{"Pow0", func(d, x *Tensor) *Tensor { return PowTo(d, x, 0) }, func(v float64) float64 { return 1 }},
+		{"Relu", func(d, x *Tensor) *Tensor { return ApplyTo(OpRelu, d, x) }, func(v float64) float64 { return math.Max(v, 0) }},
+		{"Step", func(d, x *Tensor) *Tensor { return ApplyTo(OpStep, d, x) }, refStep},
+		{"MaskMul", func(d, x *Tensor) *Tensor { return MaskMulTo(d, x, ApplyTo(OpStep, nil, x)) }, func(v float64) float64 {
+			if v > 0 {
+				return v
+			}
+			return 0
+		}},
+		{"MaskMul by −2", func(d, x *Tensor) *Tensor { return MaskMulTo(d, x, Full(-2, x.Shape()...)) }, func(v float64) float64 { return v * -2 }},
 		{"Scale", func(d, x *Tensor) *Tensor { return ScaleTo(d, x, -1.5) }, func(v float64) float64 { return -1.5 * v }},
 		{"AddScalar", func(d, x *Tensor) *Tensor { return AddScalarTo(d, x, 0.25) }, func(v float64) float64 { return v + 0.25 }},
 	}
@@ -270,6 +279,7 @@ func TestMulAddTo(t *testing.T) {
 		checkSignedData(t, fmt.Sprintf("MulScaledTo n=%d", n), MulScaledTo(nil, -2, a, b).Data(), want)
 		checkSignedData(t, fmt.Sprintf("MulScaledAccTo n=%d", n), MulScaledAccTo(c, -2, a, b).Data(), wantAcc)
 	}
+	testutil.MustPanic(t, "MaskMulTo shapes", func() { MaskMulTo(nil, Zeros(2), Zeros(3)) }, "tensor: MaskMul", "[2]", "[3]")
 	testutil.MustPanic(t, "MulScaledTo shapes", func() { MulScaledTo(nil, 1, Zeros(2), Zeros(3)) }, "tensor: MulScaled", "[2]", "[3]")
 	testutil.MustPanic(t, "MulScaledAccTo shapes", func() { MulScaledAccTo(Zeros(2), 1, Zeros(3), Zeros(3)) }, "tensor: MulScaledAcc", "[2]", "[3]")
 	x := FromSlice([]float64{1, 2, 3})

@@ -43,9 +43,20 @@ type kernel struct {
 	doc    string
 	params []string // in order; "s" is the scalar
 	body   func(r, off string) []string
+	zero   bool                            // Y14 holds zeros (for comparisons)
+	body2  func(r, t, off string) []string // a body that needs a temporary t
 }
 
 var regFor = map[string]string{"dst": "DI", "a": "SI", "b": "DX", "c": "R8"}
+
+// lines returns the instructions computing register r for the group at
+// offset off, with t free as a temporary.
+func (k kernel) lines(r, t, off string) []string {
+	if k.body2 != nil {
+		return k.body2(r, t, off)
+	}
+	return k.body(r, off)
+}
 
 func mem(p, off string) string { return off + "(" + regFor[p] + ")(AX*8)" }
 
@@ -66,46 +77,58 @@ func generateElementwiseAsm() string {
 	p("// results are bit-identical. Inputs are read before the output of the")
 	p("// same group is stored, so dst may be one of the inputs.")
 	ks := []kernel{
-		{"addVV", "dst = a + b", []string{"dst", "a", "b"}, func(r, o string) []string {
+		{name: "addVV", doc: "dst = a + b", params: []string{"dst", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VADDPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"subVV", "dst = a − b", []string{"dst", "a", "b"}, func(r, o string) []string {
+		{name: "subVV", doc: "dst = a − b", params: []string{"dst", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VSUBPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"mulVV", "dst = a · b", []string{"dst", "a", "b"}, func(r, o string) []string {
+		{name: "mulVV", doc: "dst = a · b", params: []string{"dst", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"divVV", "dst = a / b", []string{"dst", "a", "b"}, func(r, o string) []string {
+		{name: "divVV", doc: "dst = a / b", params: []string{"dst", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VDIVPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"addVS", "dst = a + s", []string{"dst", "a", "s"}, func(r, o string) []string {
+		{name: "addVS", doc: "dst = a + s", params: []string{"dst", "a", "s"}, body: func(r, o string) []string {
 			return []string{"VADDPD " + mem("a", o) + ", Y15, " + r}
 		}},
-		{"subSV", "dst = s − a", []string{"dst", "s", "a"}, func(r, o string) []string {
+		{name: "subSV", doc: "dst = s − a", params: []string{"dst", "s", "a"}, body: func(r, o string) []string {
 			return []string{"VSUBPD " + mem("a", o) + ", Y15, " + r}
 		}},
-		{"mulVS", "dst = a · s", []string{"dst", "s", "a"}, func(r, o string) []string {
+		{name: "mulVS", doc: "dst = a · s", params: []string{"dst", "s", "a"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD Y15, " + r + ", " + r}
 		}},
-		{"divVS", "dst = a / s", []string{"dst", "a", "s"}, func(r, o string) []string {
+		{name: "divVS", doc: "dst = a / s", params: []string{"dst", "a", "s"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VDIVPD Y15, " + r + ", " + r}
 		}},
-		{"divSV", "dst = s / a", []string{"dst", "s", "a"}, func(r, o string) []string {
+		{name: "divSV", doc: "dst = s / a", params: []string{"dst", "s", "a"}, body: func(r, o string) []string {
 			return []string{"VDIVPD " + mem("a", o) + ", Y15, " + r}
 		}},
-		{"mulAddVVV", "dst = fl(a · b) + c", []string{"dst", "a", "b", "c"}, func(r, o string) []string {
+		{name: "mulAddVVV", doc: "dst = fl(a · b) + c", params: []string{"dst", "a", "b", "c"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD " + mem("b", o) + ", " + r + ", " + r, "VADDPD " + mem("c", o) + ", " + r + ", " + r}
 		}},
-		{"axpyVV", "dst = fl(a · s) + b", []string{"dst", "s", "a", "b"}, func(r, o string) []string {
+		{name: "axpyVV", doc: "dst = fl(a · s) + b", params: []string{"dst", "s", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD Y15, " + r + ", " + r, "VADDPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"mulScaledVV", "dst = fl(a · s) · b", []string{"dst", "s", "a", "b"}, func(r, o string) []string {
+		{name: "mulScaledVV", doc: "dst = fl(a · s) · b", params: []string{"dst", "s", "a", "b"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD Y15, " + r + ", " + r, "VMULPD " + mem("b", o) + ", " + r + ", " + r}
 		}},
-		{"mulScaledAddVVV", "dst = fl(fl(a · s) · b) + c", []string{"dst", "s", "a", "b", "c"}, func(r, o string) []string {
+		{name: "mulScaledAddVVV", doc: "dst = fl(fl(a · s) · b) + c", params: []string{"dst", "s", "a", "b", "c"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD Y15, " + r + ", " + r, "VMULPD " + mem("b", o) + ", " + r + ", " + r, "VADDPD " + mem("c", o) + ", " + r + ", " + r}
 		}},
-		{"squareV", "dst = a · a", []string{"dst", "a"}, func(r, o string) []string {
+		{name: "reluV", doc: "dst = a where !(a ≤ 0) (a > 0 or NaN), else +0", params: []string{"dst", "a"}, zero: true,
+			body2: func(r, t, o string) []string {
+				return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VCMPPD $0x06, Y14, " + r + ", " + t, "VANDPD " + t + ", " + r + ", " + r}
+			}},
+		{name: "stepVS", doc: "dst = s where a > 0, else +0 (NaN: +0)", params: []string{"dst", "s", "a"}, zero: true,
+			body2: func(r, t, o string) []string {
+				return []string{"VMOVUPD " + mem("a", o) + ", " + t, "VCMPPD $0x1e, Y14, " + t + ", " + t, "VANDPD Y15, " + t + ", " + r}
+			}},
+		{name: "maskMulVV", doc: "dst = +0 where b = 0, else a · b", params: []string{"dst", "a", "b"}, zero: true,
+			body2: func(r, t, o string) []string {
+				return []string{"VMOVUPD " + mem("b", o) + ", " + t, "VMULPD " + mem("a", o) + ", " + t + ", " + r, "VCMPPD $0x04, Y14, " + t + ", " + t, "VANDPD " + t + ", " + r + ", " + r}
+			}},
+		{name: "squareV", doc: "dst = a · a", params: []string{"dst", "a"}, body: func(r, o string) []string {
 			return []string{"VMOVUPD " + mem("a", o) + ", " + r, "VMULPD " + r + ", " + r + ", " + r}
 		}},
 	}
@@ -142,6 +165,9 @@ func generateElementwiseAsm() string {
 				p("\tMOVQ %s+%d(FP), %s", a.name, a.off, regFor[a.name])
 			}
 		}
+		if k.zero {
+			p("\tVXORPD Y14, Y14, Y14")
+		}
 		p("\tMOVQ n+%d(FP), CX", nOff)
 		p("\tMOVQ CX, BX")
 		p("\tANDQ $-16, BX")
@@ -152,12 +178,13 @@ func generateElementwiseAsm() string {
 		p("\tCMPQ AX, BX")
 		p("\tJAE  loop4")
 		regs := []string{"Y0", "Y1", "Y2", "Y3"}
+		temps := []string{"Y4", "Y5", "Y6", "Y7"}
 		for i, r := range regs {
 			o := ""
 			if i > 0 {
 				o = fmt.Sprint(32 * i)
 			}
-			for _, l := range k.body(r, o) {
+			for _, l := range k.lines(r, temps[i], o) {
 				p("\t%s", l)
 			}
 		}
@@ -174,7 +201,7 @@ func generateElementwiseAsm() string {
 		p("loop4:")
 		p("\tCMPQ AX, CX")
 		p("\tJAE  done")
-		for _, l := range k.body("Y0", "") {
+		for _, l := range k.lines("Y0", "Y4", "") {
 			p("\t%s", l)
 		}
 		p("\tVMOVUPD Y0, %s", mem("dst", ""))

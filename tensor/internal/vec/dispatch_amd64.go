@@ -62,6 +62,15 @@ func mulScaledVV(dst *float64, s float64, a, b *float64, n int)
 func mulScaledAddVVV(dst *float64, s float64, a, b, c *float64, n int)
 
 //go:noescape
+func reluV(dst, a *float64, n int)
+
+//go:noescape
+func stepVS(dst *float64, s float64, a *float64, n int)
+
+//go:noescape
+func maskMulVV(dst, a, b *float64, n int)
+
+//go:noescape
 func squareV(dst, a *float64, n int)
 
 //go:noescape
@@ -172,6 +181,30 @@ func mulScaledAdd(dst []float64, s float64, a, b, c []float64) {
 		dst, a, b, c = dst[n4:], a[n4:], b[n4:], c[n4:]
 	}
 	mulScaledAddGeneric(dst, s, a, b, c)
+}
+
+func relu(dst, a []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		reluV(&dst[0], &a[0], n4)
+		dst, a = dst[n4:], a[n4:]
+	}
+	reluGeneric(dst, a)
+}
+
+func step(dst []float64, s float64, a []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		stepVS(&dst[0], s, &a[0], n4)
+		dst, a = dst[n4:], a[n4:]
+	}
+	stepGeneric(dst, s, a)
+}
+
+func maskMul(dst, a, b []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		maskMulVV(&dst[0], &a[0], &b[0], n4)
+		dst, a, b = dst[n4:], a[n4:], b[n4:]
+	}
+	maskMulGeneric(dst, a, b)
 }
 
 func square(dst, a []float64) {

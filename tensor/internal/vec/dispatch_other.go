@@ -22,6 +22,9 @@ func mulScaled(dst []float64, s float64, a, b []float64) { mulScaledGeneric(dst,
 func mulScaledAdd(dst []float64, s float64, a, b, c []float64) {
 	mulScaledAddGeneric(dst, s, a, b, c)
 }
-func square(dst, a []float64)             { squareGeneric(dst, a) }
-func blockSum(x []float64) float64        { return sum8Generic(x) }
-func gather(dst, src []float64, step int) { gatherGeneric(dst, src, step) }
+func relu(dst, a []float64)                      { reluGeneric(dst, a) }
+func step(dst []float64, s float64, a []float64) { stepGeneric(dst, s, a) }
+func maskMul(dst, a, b []float64)                { maskMulGeneric(dst, a, b) }
+func square(dst, a []float64)                    { squareGeneric(dst, a) }
+func blockSum(x []float64) float64               { return sum8Generic(x) }
+func gather(dst, src []float64, step int)        { gatherGeneric(dst, src, step) }

@@ -599,6 +599,160 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluV(dst *float64, a *float64, n int)
+//
+// dst = a where !(a ≤ 0) (a > 0 or NaN), else +0, element by element.
+TEXT ·reluV(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	VXORPD Y14, Y14, Y14
+	MOVQ n+16(FP), CX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	ANDQ $-4, CX
+	XORQ AX, AX
+
+loop16:
+	CMPQ AX, BX
+	JAE  loop4
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $0x06, Y14, Y0, Y4
+	VANDPD Y4, Y0, Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VCMPPD $0x06, Y14, Y1, Y5
+	VANDPD Y5, Y1, Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VCMPPD $0x06, Y14, Y2, Y6
+	VANDPD Y6, Y2, Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	VCMPPD $0x06, Y14, Y3, Y7
+	VANDPD Y7, Y3, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	JMP  loop16
+
+loop4:
+	CMPQ AX, CX
+	JAE  done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $0x06, Y14, Y0, Y4
+	VANDPD Y4, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  loop4
+
+done:
+	VZEROUPPER
+	RET
+
+// func stepVS(dst *float64, s float64, a *float64, n int)
+//
+// dst = s where a > 0, else +0 (NaN: +0), element by element.
+TEXT ·stepVS(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	VBROADCASTSD s+8(FP), Y15
+	MOVQ a+16(FP), SI
+	VXORPD Y14, Y14, Y14
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	ANDQ $-4, CX
+	XORQ AX, AX
+
+loop16:
+	CMPQ AX, BX
+	JAE  loop4
+	VMOVUPD (SI)(AX*8), Y4
+	VCMPPD $0x1e, Y14, Y4, Y4
+	VANDPD Y15, Y4, Y0
+	VMOVUPD 32(SI)(AX*8), Y5
+	VCMPPD $0x1e, Y14, Y5, Y5
+	VANDPD Y15, Y5, Y1
+	VMOVUPD 64(SI)(AX*8), Y6
+	VCMPPD $0x1e, Y14, Y6, Y6
+	VANDPD Y15, Y6, Y2
+	VMOVUPD 96(SI)(AX*8), Y7
+	VCMPPD $0x1e, Y14, Y7, Y7
+	VANDPD Y15, Y7, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	JMP  loop16
+
+loop4:
+	CMPQ AX, CX
+	JAE  done
+	VMOVUPD (SI)(AX*8), Y4
+	VCMPPD $0x1e, Y14, Y4, Y4
+	VANDPD Y15, Y4, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  loop4
+
+done:
+	VZEROUPPER
+	RET
+
+// func maskMulVV(dst *float64, a *float64, b *float64, n int)
+//
+// dst = +0 where b = 0, else a · b, element by element.
+TEXT ·maskMulVV(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	VXORPD Y14, Y14, Y14
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	ANDQ $-4, CX
+	XORQ AX, AX
+
+loop16:
+	CMPQ AX, BX
+	JAE  loop4
+	VMOVUPD (DX)(AX*8), Y4
+	VMULPD (SI)(AX*8), Y4, Y0
+	VCMPPD $0x04, Y14, Y4, Y4
+	VANDPD Y4, Y0, Y0
+	VMOVUPD 32(DX)(AX*8), Y5
+	VMULPD 32(SI)(AX*8), Y5, Y1
+	VCMPPD $0x04, Y14, Y5, Y5
+	VANDPD Y5, Y1, Y1
+	VMOVUPD 64(DX)(AX*8), Y6
+	VMULPD 64(SI)(AX*8), Y6, Y2
+	VCMPPD $0x04, Y14, Y6, Y6
+	VANDPD Y6, Y2, Y2
+	VMOVUPD 96(DX)(AX*8), Y7
+	VMULPD 96(SI)(AX*8), Y7, Y3
+	VCMPPD $0x04, Y14, Y7, Y7
+	VANDPD Y7, Y3, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	JMP  loop16
+
+loop4:
+	CMPQ AX, CX
+	JAE  done
+	VMOVUPD (DX)(AX*8), Y4
+	VMULPD (SI)(AX*8), Y4, Y0
+	VCMPPD $0x04, Y14, Y4, Y4
+	VANDPD Y4, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  loop4
+
+done:
+	VZEROUPPER
+	RET
+
 // func squareV(dst *float64, a *float64, n int)
 //
 // dst = a · a, element by element.

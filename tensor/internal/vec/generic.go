@@ -100,6 +100,39 @@ func mulScaledAddGeneric(dst []float64, s float64, a, b, c []float64) {
 	}
 }
 
+func reluGeneric(dst, a []float64) {
+	a = a[:len(dst)]
+	for i, v := range a {
+		if v <= 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = v // v > 0, or NaN
+		}
+	}
+}
+
+func stepGeneric(dst []float64, s float64, a []float64) {
+	a = a[:len(dst)]
+	for i, v := range a {
+		if v > 0 {
+			dst[i] = s
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+func maskMulGeneric(dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i, m := range b {
+		if m == 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = a[i] * m
+		}
+	}
+}
+
 func squareGeneric(dst, a []float64) {
 	a = a[:len(dst)]
 	for i := range dst {

@@ -67,6 +67,30 @@ func kernelCases() []kernelCase {
 		{"MulScaledAdd", 3, func(d []float64, in [3][]float64, s float64) { MulScaledAdd(d, s, in[0], in[1], in[2]) },
 			func(d []float64, in [3][]float64, s float64) { mulScaledAddGeneric(d, s, in[0], in[1], in[2]) },
 			func(x, y, z, s float64) float64 { return float64(float64(s*x)*y) + z }},
+		{"Relu", 1, func(d []float64, in [3][]float64, s float64) { Relu(d, in[0]) },
+			func(d []float64, in [3][]float64, s float64) { reluGeneric(d, in[0]) },
+			func(x, y, z, s float64) float64 {
+				if x > 0 || x != x {
+					return x
+				}
+				return 0
+			}},
+		{"Step", 1, func(d []float64, in [3][]float64, s float64) { Step(d, s, in[0]) },
+			func(d []float64, in [3][]float64, s float64) { stepGeneric(d, s, in[0]) },
+			func(x, y, z, s float64) float64 {
+				if x > 0 {
+					return s
+				}
+				return 0
+			}},
+		{"MaskMul", 2, func(d []float64, in [3][]float64, s float64) { MaskMul(d, in[0], in[1]) },
+			func(d []float64, in [3][]float64, s float64) { maskMulGeneric(d, in[0], in[1]) },
+			func(x, y, z, s float64) float64 {
+				if y == 0 {
+					return 0
+				}
+				return x * y
+			}},
 		{"Square", 1, func(d []float64, in [3][]float64, s float64) { Square(d, in[0]) },
 			func(d []float64, in [3][]float64, s float64) { squareGeneric(d, in[0]) },
 			func(x, y, z, s float64) float64 { return x * x }},
