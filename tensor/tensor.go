@@ -38,12 +38,12 @@
 // passes on the vectorised kernels of tensor/internal/vecmath: AVX2/FMA
 // assembly on amd64 processors that have it, pure Go elsewhere and under
 // the build tag purego. The arithmetic of Add, Sub, Mul, Div (in every
-// broadcasting pattern whose rows are contiguous), Scale, AddScalar,
-// Square, Neg, Relu, Step, the accumulating forms, strided Slice and its adjoint, and
-// the sums run on the AVX2 kernels of tensor/internal/vec, which give
-// exactly the bits of the plain Go loops (no fused multiply-add), and from
-// about 10⁶ elements share the work among the goroutines GOMAXPROCS
-// allows, with results that do not depend on their number.
+// broadcasting pattern), Scale, AddScalar, Square, Neg, Relu, Step, the
+// accumulating forms, strided Slice and its adjoint, and the sums run on
+// the AVX2 kernels of tensor/internal/vec, which give exactly the bits of
+// the plain Go loops (no fused multiply-add), and from about 10⁶ elements
+// share the work among the goroutines GOMAXPROCS allows, with results
+// that do not depend on their number.
 //
 // Programming errors (shape mismatches, bad axes, out-of-range indices)
 // panic with a message that names the operation and the shapes, in the
