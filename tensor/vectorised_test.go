@@ -17,9 +17,16 @@ import (
 // values, and sizes that split over goroutines. Every element-wise result
 // must equal the coordinate-wise reference of ref_test.go bit for bit.
 
-// rowLengths are the lengths of the last dimension tried: around the
-// kernels' groups and tails, and odd ones.
-var rowLengths = []int{0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 33, 64, 67}
+// rowLengths are the lengths of the last dimension tried: every length
+// from 0 to 67 (the kernels' groups of four and sixteen with every tail)
+// and two longer ones.
+var rowLengths = func() []int {
+	var ns []int
+	for n := 0; n <= 67; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 100, 257)
+}()
 
 // vecSpecials are mixed into test data.
 var vecSpecials = []float64{nan, inf, -inf, 0, negZero, math.SmallestNonzeroFloat64, -0x1p-1030, math.MaxFloat64, -math.MaxFloat64}

@@ -30,7 +30,13 @@ func benchSlices(n int) (a, b, c, d []float64) {
 		}
 		return x
 	}
-	return mk(), mk(), mk(), mk()
+	a, b, c, d = mk(), mk(), mk(), mk()
+	for i := range c {
+		if rng.IntN(2) == 0 {
+			c[i] = 0 // half zeros, for Relu and the mask of MaskMul
+		}
+	}
+	return a, b, c, d
 }
 
 func perElement(b *testing.B, n int) {
@@ -94,6 +100,31 @@ func BenchmarkKernels(b *testing.B) {
 		{"Square", []impl{{"vec", func(d, x, y, z []float64) { Square(d, x) }}, {"loop", func(d, x, y, z []float64) {
 			for i, v := range x {
 				d[i] = v * v
+			}
+		}}}},
+		{"MulScaled", []impl{{"vec", func(d, x, y, z []float64) { MulScaled(d, 2, x, y) }}, {"loop", func(d, x, y, z []float64) {
+			for i := range d {
+				d[i] = 2 * x[i] * y[i]
+			}
+		}}}},
+		{"Relu", []impl{{"vec", func(d, x, y, z []float64) { Relu(d, z) }}, {"loop", func(d, x, y, z []float64) {
+			for i, v := range z {
+				if v > 0 {
+					d[i] = v
+				} else if v <= 0 {
+					d[i] = 0
+				} else {
+					d[i] = v
+				}
+			}
+		}}}},
+		{"MaskMul", []impl{{"vec", func(d, x, y, z []float64) { MaskMul(d, x, z) }}, {"loop", func(d, x, y, z []float64) {
+			for i, m := range z {
+				if m == 0 {
+					d[i] = 0
+				} else {
+					d[i] = x[i] * m
+				}
 			}
 		}}}},
 		{"Gather2", []impl{{"vec", func(d, x, y, z []float64) { Gather(d[:len(d)/2], x, 2) }}, {"loop", func(d, x, y, z []float64) {
