@@ -47,23 +47,29 @@
 //
 // # Performance
 //
-// One core of a shared AMD EPYC (GOMAXPROCS=1, BenchmarkKernels), ns per
-// element for slices of 1024 (in L1), 65536 (in L2) and 2²⁰ elements, and
-// the speed-up over the scalar Go loop each kernel replaces:
+// One core of a shared AMD EPYC virtual machine (GOMAXPROCS=1,
+// BenchmarkKernels, which times each kernel and the scalar Go loop it
+// replaces alternately and reports the ratio), at a quiet moment, ns per
+// element for slices of 1024 (in L1), 65536 (in L2) and 2²⁰ elements,
+// with the speed-up over the loop:
 //
-//	kernel       1024          65536         2²⁰
-//	Add          0.13 (7.7×)   0.29 (2.6×)   0.95 (1.2×)
-//	Div          0.34 (3.9×)   0.35 (3.7×)   0.94 (1.5×)
-//	Scale        0.09 (4.7×)   0.18 (3.0×)   0.38 (1.4×)
-//	AddScalar    0.11 (9.4×)   0.18 (5.8×)   0.36 (3.0×)
-//	Add into dst 0.12 (4.5×)   0.20 (2.0×)   0.30 (1.6×)
-//	MulAdd       0.18 (4.9×)   0.36 (2.7×)   1.12 (1.6×)
-//	Axpy         0.14 (8.2×)   0.29 (3.8×)   1.02 (1.3×)
-//	Square       0.10 (4.4×)   0.21 (2.0×)   0.47 (1.4×)
-//	Gather, step 2  0.10 (5.4×) 0.15 (3.6×)  0.19 (3.0×)
-//	Sum          0.11 (2.9×)   0.11 (2.2×)   0.11 (2.5×, against four partial sums)
+//	kernel          1024          65536         2²⁰
+//	Add             0.13 (7.7×)   0.29 (2.6×)   0.95 (1.2×)
+//	Div             0.34 (3.9×)   0.35 (3.7×)   0.94 (1.5×)
+//	Scale           0.09 (4.7×)   0.18 (3.0×)   0.38 (1.4×)
+//	AddScalar       0.11 (9.4×)   0.18 (5.8×)   0.36 (3.0×)
+//	Add into dst    0.12 (4.5×)   0.20 (2.0×)   0.30 (1.6×)
+//	MulAdd          0.18 (4.9×)   0.36 (2.7×)   1.12 (1.6×)
+//	Axpy            0.14 (8.2×)   0.29 (3.8×)   1.02 (1.3×)
+//	Square          0.10 (4.4×)   0.21 (2.0×)   0.47 (1.4×)
+//	Gather, step 2  0.10 (5.4×)   0.15 (3.6×)   0.19 (3.0×)
+//	Sum             0.11 (2.9×)   0.11 (2.2×)   0.11 (2.5×, against four partial sums)
 //
-// Beyond the caches every kernel is bound by memory bandwidth, which is
-// why the gains shrink with the length; what is left to gain there is in
-// making fewer passes (the accumulating forms).
+// Under load (other processes on both cores) the figures are two to four
+// times larger and the speed-ups vary: 3.5–12× in L1, 1.8–6× in L2,
+// 0.9–2.8× beyond; Relu and MaskMul, branch-free against a loop whose
+// branches the processor mispredicts on mixed signs, 4–60×; the step-2
+// scatters 1.2–2×. Beyond the caches every kernel is bound by memory
+// bandwidth, which is why the gains shrink with the length; what is left
+// to gain there is in making fewer passes (the accumulating forms).
 package vec
