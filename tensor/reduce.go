@@ -388,3 +388,14 @@ func walkBroadcast(full, small []int, f func(fullOff, smallOff, inner, smallStri
 		}
 	}
 }
+
+// Dot returns the sum of the elementwise products of a and b, which must
+// have one shape: Σ a⊙b in one pass, without the temporary of
+// SumAll(Mul(a, b)) and with the same result (each product rounded, then
+// added in SumAll's order). Dot(x, x) is the sum of squares.
+func Dot(a, b *Tensor) float64 {
+	if !SameShape(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor: Dot: shapes %v and %v differ", a.shape, b.shape))
+	}
+	return vec.Dot(a.data, b.data)
+}

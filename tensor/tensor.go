@@ -26,7 +26,7 @@
 //     Scale, AddScalar, Pow;
 //   - kernels.go: TanhGradTo, SigmoidGradTo, the fused backward passes;
 //   - reduce.go: Sum, Mean, Max, SumAxis, MeanAxis, MaxAxis, SumTo,
-//     BroadcastTo;
+//     BroadcastTo, Dot;
 //   - layout.go, shape.go: Reshape, Slice, UnsliceTo, OneHot, GatherRows,
 //     and the shape rules (BroadcastShape, ReducedShape, SliceShape, ...);
 //   - matmul.go: MatMul, MatMulT (batched, transposes read in place),

@@ -390,6 +390,18 @@ func TestSumAllOrder(t *testing.T) {
 	}
 }
 
+// TestDot checks that Dot equals SumAll of the product, bit for bit.
+func TestDot(t *testing.T) {
+	rng := newRNG(109)
+	for _, n := range append(rowLengths, 4097, 40000) {
+		a, b := offsetTensor(rng, n%4, n), offsetTensor(rng, (n+1)%4, n)
+		if got, want := Dot(a, b), SumAll(Mul(a, b)); !sameBits(got, want) {
+			t.Fatalf("Dot, n=%d: %v, SumAll(Mul) %v", n, got, want)
+		}
+	}
+	testutil.MustPanic(t, "Dot shapes", func() { Dot(Zeros(2), Zeros(3)) }, "tensor: Dot", "[2]", "[3]")
+}
+
 // TestGoroutineIndependence checks that operations on tensors large enough
 // to be split over goroutines give the same bits with GOMAXPROCS 1 and 2,
 // and that the split element-wise results equal the reference.

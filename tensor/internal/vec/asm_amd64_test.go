@@ -61,6 +61,13 @@ func TestAssemblyBounds(t *testing.T) {
 		if got, want := sum8(&x[0], n), float64(m*(m+1)/2); got != want {
 			t.Fatalf("sum8(1..%d) = %v, want %v (the first %d)", n, got, want, m)
 		}
+		ones := make([]float64, n+8)
+		for i := range ones {
+			ones[i] = 1
+		}
+		if got, want := dot8(&x[0], &ones[0], n), float64(m*(m+1)/2); got != want {
+			t.Fatalf("dot8(1..%d, 1) = %v, want %v (the first %d)", n, got, want, m)
+		}
 	}
 }
 

@@ -144,6 +144,13 @@ func BenchmarkKernels(b *testing.B) {
 				d[2*j] += v
 			}
 		}}}},
+		{"Dot", []impl{{"vec", func(d, x, y, z []float64) { d[0] = Dot(x, y) }}, {"loop", func(d, x, y, z []float64) {
+			s := 0.0
+			for i := range x {
+				s += x[i] * y[i]
+			}
+			d[0] = s
+		}}}},
 		{"Sum", []impl{{"vec", func(d, x, y, z []float64) { d[0] = Sum(x) }}, {"loop4", func(d, x, y, z []float64) {
 			// The four-partial loop that tensor.SumAll used before.
 			var s0, s1, s2, s3 float64

@@ -77,6 +77,9 @@ func squareV(dst, a *float64, n int)
 func sum8(x *float64, n int) float64
 
 //go:noescape
+func dot8(a, b *float64, n int) float64
+
+//go:noescape
 func gather2(dst, src *float64, n int)
 
 func add(dst, a, b []float64) {
@@ -224,6 +227,19 @@ func blockSum(x []float64) float64 {
 	t := sum8(&x[0], n8)
 	for _, v := range x[n8:] {
 		t += v
+	}
+	return t
+}
+
+// blockDot is dot8Generic, with the eight-lane part in assembly.
+func blockDot(a, b []float64) float64 {
+	n8 := len(a) &^ 7
+	if !useAVX2 || n8 == 0 {
+		return dot8Generic(a, b)
+	}
+	t := dot8(&a[0], &b[0], n8)
+	for i := n8; i < len(a); i++ {
+		t += float64(a[i] * b[i])
 	}
 	return t
 }

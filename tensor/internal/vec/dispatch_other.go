@@ -27,4 +27,5 @@ func step(dst []float64, s float64, a []float64) { stepGeneric(dst, s, a) }
 func maskMul(dst, a, b []float64)                { maskMulGeneric(dst, a, b) }
 func square(dst, a []float64)                    { squareGeneric(dst, a) }
 func blockSum(x []float64) float64               { return sum8Generic(x) }
+func blockDot(a, b []float64) float64            { return dot8Generic(a, b) }
 func gather(dst, src []float64, step int)        { gatherGeneric(dst, src, step) }

@@ -1,10 +1,12 @@
-// Package vec provides the element-wise kernels and the sum of package
+// Package vec provides the element-wise kernels and the sums of package
 // tensor over float64 slices: binary arithmetic with two slices or a slice
 // and a scalar (Add, Sub, Mul, Div, AddScalar, ScalarSub, Scale, DivScalar,
 // ScalarDiv), the fused forms that derivative rules use (MulAdd:
-// a·b + c; Axpy: s·a + b; either accumulates into dst when the last
-// operand is dst), Square, strided copies (Gather, Scatter, ScatterAdd)
-// and Sum.
+// a·b + c; Axpy: s·a + b; MulScaled: (s·a)·b; MulScaledAdd; each
+// accumulates into dst when the last operand is dst), Square, Relu, Step,
+// MaskMul (a product that is 0 wherever the mask is), strided copies
+// (Gather, Scatter, ScatterAdd) and the fixed-order reductions Sum and
+// Dot.
 //
 // Every element-wise function writes dst[i] from the operands at index i.
 // The slices must have equal lengths; dst may be an operand itself but must

@@ -165,6 +165,30 @@ func sum8Generic(x []float64) float64 {
 	return t
 }
 
+// dot8Generic is sum8Generic of the products a[i]·b[i], each rounded
+// before it is added.
+func dot8Generic(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float64
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		x, y := a[i:i+8:i+8], b[i:i+8:i+8]
+		s0 += float64(x[0] * y[0])
+		s1 += float64(x[1] * y[1])
+		s2 += float64(x[2] * y[2])
+		s3 += float64(x[3] * y[3])
+		s4 += float64(x[4] * y[4])
+		s5 += float64(x[5] * y[5])
+		s6 += float64(x[6] * y[6])
+		s7 += float64(x[7] * y[7])
+	}
+	t := combine8(s0, s1, s2, s3, s4, s5, s6, s7)
+	for ; i < len(a); i++ {
+		t += float64(a[i] * b[i])
+	}
+	return t
+}
+
 // combine8 adds eight partial sums in the order the assembly's lane
 // reduction does: lanes p and p+4 first, then the two halves, then the
 // remaining pair.

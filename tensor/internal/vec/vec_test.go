@@ -286,6 +286,50 @@ func TestSum(t *testing.T) {
 	}
 }
 
+// TestDot checks Dot against Sum of the rounded products (its definition)
+// and the pure-Go kernel.
+func TestDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	ns := append(testLengths(), 8*4096+3, 9*4096)
+	for _, n := range ns {
+		for off := 0; off < 4; off++ {
+			a, b := offsetSlice(n, off), offsetSlice(n, (off+1)%4)
+			fillValues(rng, a)
+			fillValues(rng, b)
+			p := make([]float64, n)
+			for i := range p {
+				p[i] = a[i] * b[i]
+			}
+			want := refSum(p)
+			if got := Dot(a, b); !same(got, want) {
+				t.Fatalf("Dot, n=%d offset %d: %v, Sum of the products %v", n, off, got, want)
+			}
+			if n <= SumBlock {
+				if got := dot8Generic(a, b); !same(got, want) {
+					t.Fatalf("Dot (pure Go), n=%d: %v, want %v", n, got, want)
+				}
+			}
+		}
+	}
+	for _, procs := range []int{1, 2, 3} {
+		n := 3*SumParallelMin/2 + 11
+		a, b := make([]float64, n), make([]float64, n)
+		for i := range a {
+			a[i], b[i] = float64(i%13)-6.5, 1/(1+float64(i%7))
+		}
+		old := runtime.GOMAXPROCS(procs)
+		got := Dot(a, b)
+		runtime.GOMAXPROCS(old)
+		p := make([]float64, n)
+		for i := range p {
+			p[i] = a[i] * b[i]
+		}
+		if want := refSum(p); !same(got, want) {
+			t.Errorf("Dot, n=%d, GOMAXPROCS=%d: %v, want %v", n, procs, got, want)
+		}
+	}
+}
+
 func TestSumSpecial(t *testing.T) {
 	negZero := math.Copysign(0, -1)
 	for _, c := range []struct {
