@@ -104,9 +104,7 @@ func Ones(shape ...int) *Tensor {
 func Full(v float64, shape ...int) *Tensor {
 	t := Zeros(shape...)
 	if v != 0 || math.Signbit(v) {
-		for i := range t.data {
-			t.data[i] = v
-		}
+		fill(t.data, v)
 	}
 	return t
 }
@@ -201,11 +199,14 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 	copy(t.data, src.data)
 }
 
-// Fill sets every element of t to v.
+// Fill sets every element of t to v (+0 by clearing the memory, other
+// values by doubling copies).
 func (t *Tensor) Fill(v float64) {
-	for i := range t.data {
-		t.data[i] = v
+	if v == 0 && !math.Signbit(v) {
+		clear(t.data)
+		return
 	}
+	fill(t.data, v)
 }
 
 // String formats t like NumPy: nested brackets, one row per line.

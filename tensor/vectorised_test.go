@@ -547,3 +547,24 @@ func FuzzAccumulate(f *testing.F) {
 		checkSum(t, "SumToAcc "+what, SumToAcc(acc, g).Data(), sum, g)
 	})
 }
+
+// TestFill checks Fill and Full, which fill by doubling copies, on every
+// length to 67 and on the values whose bits matter.
+func TestFill(t *testing.T) {
+	for _, v := range []float64{0, negZero, nan, inf, -3.5} {
+		for _, n := range rowLengths {
+			x := offsetTensor(newRNG(uint64(n)), n%4, n)
+			x.Fill(v)
+			for i, got := range x.Data() {
+				if !sameBits(got, v) {
+					t.Fatalf("Fill(%v), n=%d: element %d = %v", v, n, i, got)
+				}
+			}
+			for i, got := range Full(v, n).Data() {
+				if !sameBits(got, v) {
+					t.Fatalf("Full(%v, %d): element %d = %v", v, n, i, got)
+				}
+			}
+		}
+	}
+}
