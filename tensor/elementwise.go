@@ -54,7 +54,9 @@ func MulAccTo(dst, a, b *Tensor) *Tensor {
 }
 
 // AddTo sets dst = a + b, broadcasting, and returns dst. A nil dst is
-// allocated; otherwise it must have the broadcast shape. dst may be a or b.
+// allocated; otherwise it must have the broadcast shape. dst may be a or b
+// (or share their storage from its first element, as a Reshape does), but
+// must not otherwise overlap them: the kernels panic on a partial overlap.
 func AddTo(dst, a, b *Tensor) *Tensor { return binary(opAdd, dst, a, b) }
 
 // SubTo sets dst = a − b, broadcasting, and returns dst (see AddTo).
