@@ -297,6 +297,10 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 	d, s := dst.Data(), src.Data()
 	switch n.op {
 	case accAddOp: // same shapes: Add summed the contribution to the accumulator's shape
+		if len(d) > 8 {
+			tensor.AddInto(dst, src)
+			return
+		}
 		s = s[:len(d)]
 		for i, v := range s {
 			d[i] += v
@@ -321,37 +325,7 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 			}
 		}
 	case accSliceOp:
-		shape := dst.Shape()
-		ax := n.p.axis
-		if ax < 0 {
-			ax += len(shape)
-		}
-		outer, inner := 1, 1
-		for _, v := range shape[:ax] {
-			outer *= v
-		}
-		for _, v := range shape[ax+1:] {
-			inner *= v
-		}
-		dim, cnt := shape[ax], src.Shape()[ax]
-		start, step := n.p.start, n.p.step
-		if inner == 1 { // strided elements: one loop, no per-element slicing
-			for o := 0; o < outer; o++ {
-				dd, ss := d[o*dim:(o+1)*dim], s[o*cnt:(o+1)*cnt]
-				for j, v := range ss {
-					dd[start+j*step] += v
-				}
-			}
-			return
-		}
-		for o := 0; o < outer; o++ {
-			for j := 0; j < cnt; j++ {
-				row := d[(o*dim+start+j*step)*inner:][:inner]
-				for k, v := range s[(o*cnt+j)*inner:][:inner] {
-					row[k] += v
-				}
-			}
-		}
+		tensor.UnsliceAccTo(dst, src, n.p.axis, n.p.start, n.p.end, n.p.step)
 	default:
 		panic("graph: accApply: not an accumulation op")
 	}

@@ -274,16 +274,7 @@ func maskMul(x, mask *Node) *Node {
 	return x.tape.record(n)
 }
 
-func maskMulTo(dst, x, mask *tensor.Tensor) {
-	out, xv, mv := dst.Data(), x.Data(), mask.Data()
-	for i, m := range mv[:len(out)] {
-		if m == 0 {
-			out[i] = 0
-		} else {
-			out[i] = xv[i] * m
-		}
-	}
-}
+func maskMulTo(dst, x, mask *tensor.Tensor) { tensor.MaskMulTo(dst, x, mask) }
 
 var maskMulOp = new(Op)
 

@@ -83,9 +83,8 @@ var squareOp = new(Op)
 func init() {
 	*squareOp = Op{
 		Name: "Square",
-		JVP: func(n *Node, dst *tensor.Tensor) {
-			tensor.MulTo(dst, &n.in[0].value, n.in[0].tan())
-			tensor.ScaleTo(dst, dst, 2)
+		JVP: func(n *Node, dst *tensor.Tensor) { // (2ẋ)⊙x in one pass
+			tensor.MulScaledTo(dst, 2, n.in[0].tan(), &n.in[0].value)
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, squareGrad(g, n.in[0]))
@@ -98,10 +97,7 @@ func init() {
 // is squareGrad again.
 func squareGrad(g, x *Node) *Node {
 	n := binaryNode(squareGradOp, g, x, x.Shape())
-	out, gv, xv := n.value.Data(), g.value.Data(), x.value.Data()
-	for i := range out {
-		out[i] = 2 * gv[i] * xv[i]
-	}
+	tensor.MulScaledTo(&n.value, 2, &g.value, &x.value)
 	return x.tape.record(n)
 }
 
@@ -112,17 +108,13 @@ func init() {
 		Name: "SquareGrad",
 		JVP: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
 			g, x := n.in[0], n.in[1]
-			out, gv, xv := dst.Data(), g.value.Data(), x.value.Data()
-			clear(out)
 			if gd := g.tan(); gd != nil {
-				for i, d := range gd.Data()[:len(out)] {
-					out[i] = 2 * d * xv[i]
-				}
+				tensor.MulScaledTo(dst, 2, gd, &x.value)
+			} else {
+				clear(dst.Data())
 			}
 			if xd := x.tan(); xd != nil {
-				for i, d := range xd.Data()[:len(out)] {
-					out[i] += 2 * gv[i] * d
-				}
+				tensor.MulScaledAccTo(dst, 2, &g.value, xd)
 			}
 		},
 		VJP: func(n, h *Node, adj *Adjoints) {
