@@ -270,10 +270,11 @@ func (tp *Tape) VarVec(x []float64) *Node {
 // VarData records a differentiable input of the given shape holding a copy
 // of data, without building a tensor first. The shape is copied too.
 func (tp *Tape) VarData(data []float64, shape ...int) *Node {
-	if len(data) != tensor.SizeOf(shape) {
-		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), shape))
+	s := append([]int(nil), shape...) // the node's own copy; shape itself does not escape
+	if len(data) != tensor.SizeOf(s) {
+		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}
-	n := tp.newNode(nil, append([]int(nil), shape...))
+	n := tp.newNode(nil, s)
 	copy(n.value.Data(), data)
 	n.isVar = true
 	tp.checkLeaf(n)
