@@ -87,6 +87,48 @@ func benchGradHVP(b *testing.B, f ad.Func, n int) {
 // value and gradient per recorded op, and HVP/gradient.
 func BenchmarkSumSquaresIndex4000(b *testing.B) { benchGradHVP(b, sumSquaresIndex, 4000) }
 
+// BenchmarkSumSquaresIndexVsScalarVars compares the value and gradient of
+// Σᵢ xᵢ² written with Index over one vector (through ad.ValueAndGrad)
+// against the same sum over 4,000 scalar Vars on a reused tape, the
+// plainest scalar code there is (n Square, n − 1 Add, no Index), and
+// reports index/scalar-vars: what reading elements of one vector costs
+// on top of the per-node cost of the tape.
+func BenchmarkSumSquaresIndexVsScalarVars(b *testing.B) {
+	const n = 4000
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	tp := graph.NewTape()
+	vars := make([]*graph.Node, n)
+	var ti, ts time.Duration
+	var sink float64
+	for b.Loop() {
+		t0 := time.Now()
+		val, g := ad.ValueAndGrad(sumSquaresIndex, x)
+		t1 := time.Now()
+		tp.Reset()
+		for i := range vars {
+			vars[i] = tp.VarVec(x[i : i+1])
+		}
+		s := graph.Square(vars[0])
+		for _, v := range vars[1:] {
+			s = graph.Add(s, graph.Square(v))
+		}
+		gs := ad.Grad(s, vars...)
+		t2 := time.Now()
+		ti += t1.Sub(t0)
+		ts += t2.Sub(t1)
+		sink += val + g[0] + gs[0].Item()
+	}
+	_ = sink
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(ti)/(3*n-1), "ns-index/recorded-op")
+	b.ReportMetric(per(ts)/(2*n-1), "ns-scalar/recorded-op")
+	b.ReportMetric(per(ti)/per(ts), "index/scalar-vars")
+}
+
 // BenchmarkStackPieces4000 is 4,000 scalar pieces joined by one Stack.
 func BenchmarkStackPieces4000(b *testing.B) { benchGradHVP(b, stackedPieces, 4000) }
 
