@@ -14,7 +14,10 @@
 //   - forward.go: JVP, and PushTangents to re-run forward mode over a
 //     recording for new input tangents;
 //   - check.go: Check, a gradcheck and gradgradcheck against central
-//     differences (CheckSettings, CheckResult).
+//     differences, which also checks forward mode (CheckSettings,
+//     CheckResult);
+//   - implicit.go: ArgMin, the derivative of a minimiser x*(θ) by the
+//     implicit function theorem (Minimizer, ArgMinSettings).
 package ad
 
 import (
