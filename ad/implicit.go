@@ -85,8 +85,9 @@ type Minimizer struct {
 	lo, hi int
 	fval   float64
 	err    error
+	f      InnerFunc
+	x, th  []float64 // x* and θ
 	op     *graph.Op // the rules of X
-	vjpOp  *graph.Op // the node recorded by X's VJP rule
 
 	r, p []float64 // conjugate-gradient work
 }
@@ -109,14 +110,17 @@ type Minimizer struct {
 // accuracy wanted of the derivatives; the conjugate-gradient solves add a
 // relative error of about Tol·cond(H).
 //
-// Supported derivatives: first order, in both modes. The node's JVP (θ
-// carrying a tangent: ad.JVP, forward mode) solves H·ẋ = −∇²ₓθ f·θ̇; its
-// VJP (ad.Grad, ValueAndGrad, PullBack with respect to θ or anything θ
-// depends on) solves H·u = x̄ and records θ̄ = −∇²θₓ f·u as a node whose
-// own rules panic: second derivatives with respect to θ through x*
-// (Hessian-vector products, a gradient of a gradient, the HVP half of
-// ad.Check) would need third derivatives of f and are not supported. They
-// panic with a message saying so rather than return a wrong value.
+// Supported derivatives. The node's JVP (θ carrying a tangent: ad.JVP,
+// forward mode) solves H·ẋ = −∇²ₓθ f·θ̇. Its VJP (ad.Grad, ValueAndGrad,
+// PullBack with respect to θ or anything θ depends on) solves H·u = x̄ and
+// records θ̄ = −∇²θₓ f·u as a node whose JVP rule is defined too, so that
+// Hessian-vector products by forward over reverse pass through x*
+// (package ad/hvp, ad.Check): it solves H·u̇ = x̄̇ − Ḣu, with the third
+// derivatives of f in Ḣu and in the tangent of ∇²θₓ f taken from a second
+// recording of f, its gradient and its Hessian-vector product with u. That
+// node's VJP rule is not defined: reverse-over-reverse (the gradient of a
+// gradient through x*) and third derivatives panic with a message saying
+// so rather than return a wrong value.
 //
 // Failures. A derivative rule cannot return an error, so when a solve
 // fails (ErrNotPositiveDefinite, ErrNoConvergence) the rule's result is
@@ -130,7 +134,8 @@ type Minimizer struct {
 // Cost: one solve, one recording of f and its gradient, then per
 // derivative rule one conjugate-gradient solve (each iteration one forward
 // sweep over that recording, about one Hessian-vector product) and one
-// more sweep. The Minimizer keeps the recording; it belongs to θ's
+// more sweep; an HVP adds, per gradient it differentiates, one recording
+// of f's Hessian-vector product and per direction one more solve. The Minimizer keeps the recording; it belongs to θ's
 // goroutine. ArgMin panics if f does not return a scalar or if the solver
 // returns an empty x.
 func ArgMin(f InnerFunc, theta *graph.Node, solve Solver, s *ArgMinSettings) (*Minimizer, error) {
@@ -165,7 +170,7 @@ func ArgMin(f InnerFunc, theta *graph.Node, solve Solver, s *ArgMinSettings) (*M
 	if set.MaxIter == 0 {
 		set.MaxIter = 10*n + 10
 	}
-	m := &Minimizer{set: set, n: n, tp: graph.NewTape(),
+	m := &Minimizer{set: set, n: n, tp: graph.NewTape(), f: f, x: append([]float64(nil), x...), th: th,
 		r: make([]float64, n), p: make([]float64, n)}
 	m.xv = m.tp.VarVec(x)
 	m.tv = m.tp.VarData(th, theta.Shape()...)
@@ -187,15 +192,15 @@ func ArgMin(f InnerFunc, theta *graph.Node, solve Solver, s *ArgMinSettings) (*M
 		}
 	}
 	m.op = &graph.Op{Name: "ArgMin", JVP: m.jvp, VJP: m.vjp}
-	m.vjpOp = &graph.Op{Name: "ArgMinVJP", JVP: secondOrder, VJP: func(_, _ *graph.Node, _ *graph.Adjoints) { secondOrder(nil, nil) }}
 	m.X = graph.Record(m.op, tensor.FromSlice(x), theta)
 	return m, m.err
 }
 
-func secondOrder(*graph.Node, *tensor.Tensor) {
-	panic("ad: ArgMin: second derivatives with respect to θ through an implicit minimiser " +
-		"(Hessian-vector products, the gradient of a gradient) are not supported; " +
-		"ArgMin gives first derivatives: gradients and JVPs")
+// reverseOverReverse is the VJP rule of the node that X's VJP records.
+func reverseOverReverse(*graph.Node, *graph.Node, *graph.Adjoints) {
+	panic("ad: ArgMin: second derivatives in reverse mode through an implicit minimiser " +
+		"(the gradient of a gradient, or third derivatives) are not supported; " +
+		"ArgMin gives gradients, JVPs and Hessian-vector products by forward over reverse")
 }
 
 // Err returns the first error of a derivative rule of m (a failed
@@ -212,7 +217,9 @@ func (m *Minimizer) jvp(n *graph.Node, dst *tensor.Tensor) {
 	tensor.ScaleTo(dst, dst, -1)
 }
 
-// vjp is X's reverse rule: θ̄ = −∇²θₓ f·H⁻¹ x̄, recorded as a node of g and θ.
+// vjp is X's reverse rule: θ̄ = −∇²θₓ f·u with u = H⁻¹ x̄, recorded as a
+// node of x̄ (g), θ and X, whose JVP rule gives forward-over-reverse
+// (Hessian-vector products) and whose VJP rule panics.
 func (m *Minimizer) vjp(n, g *graph.Node, adj *graph.Adjoints) {
 	if !adj.Need(0) {
 		return
@@ -220,13 +227,99 @@ func (m *Minimizer) vjp(n, g *graph.Node, adj *graph.Adjoints) {
 	theta := n.Input(0)
 	u := make([]float64, m.n)
 	tb := tensor.ZerosLike(theta.Value())
-	if m.solve(u, g.Value().Data()) {
+	ok := m.solve(u, g.Value().Data())
+	if ok {
 		copy(tb.Data(), m.push(u, nil, m.gt))
 		tensor.ScaleTo(tb, tb, -1)
 	} else {
 		tb.Fill(math.NaN())
 	}
-	adj.Add(0, graph.Record(m.vjpOp, tb, g, theta))
+	t := &thirdOrder{m: m, u: u, ok: ok}
+	op := &graph.Op{Name: "ArgMinVJP", JVP: t.jvp, VJP: reverseOverReverse}
+	adj.Add(0, graph.Record(op, tb, g, theta, n))
+}
+
+// thirdOrder is the forward rule of θ̄ = −∇θ(∇ₓf(x*, θ)·u), u = H⁻¹ x̄,
+// for one u. Along the tangents (ẋ*, θ̇, x̄̇) of its inputs,
+//
+//	u̇  = H⁻¹ (x̄̇ − Ḣu),
+//	θ̄̇ = −(d/dε ∇²θₓ f)·u − ∇²θₓ f·u̇,
+//
+// where Ḣu and (d/dε ∇²θₓ f)·u, third derivatives of f, are the tangents
+// along (ẋ*, θ̇) of the two halves of ∇(∇ₓf·u): a second recording of f,
+// made the first time they are needed and reused for later tangents.
+type thirdOrder struct {
+	m      *Minimizer
+	u      []float64
+	ok     bool
+	tp     *graph.Tape
+	xv, tv *graph.Node // the leaves of the second recording
+	hx, ht *graph.Node // H·u and ∇²θₓ f·u
+}
+
+func (t *thirdOrder) jvp(n *graph.Node, dst *tensor.Tensor) {
+	m := t.m
+	if !t.ok {
+		dst.Fill(math.NaN())
+		return
+	}
+	g, theta, x := n.Input(0), n.Input(1), n.Input(2)
+	rhs := make([]float64, m.n)
+	out := dst.Data()
+	clear(out)
+	if dx, dth := x.Tangent(), theta.Tangent(); dx != nil || dth != nil {
+		if t.tp == nil {
+			t.record()
+		}
+		setTangent(t.xv, dx)
+		setTangent(t.tv, dth)
+		PushTangents(t.tp, t.xv.Index(), max(t.hx.Index(), t.ht.Index()))
+		if hu := t.hx.Tangent(); hu != nil {
+			for i, v := range hu.Data() {
+				rhs[i] = -v
+			}
+		}
+		if bu := t.ht.Tangent(); bu != nil {
+			for i, v := range bu.Data() {
+				out[i] = -v
+			}
+		}
+	}
+	if dg := g.Tangent(); dg != nil {
+		for i, v := range dg.Data() {
+			rhs[i] += v
+		}
+	}
+	du := make([]float64, m.n)
+	if !m.solve(du, rhs) {
+		dst.Fill(math.NaN())
+		return
+	}
+	for i, v := range m.push(du, nil, m.gt) {
+		out[i] -= v
+	}
+}
+
+// record records f at (x*, θ), its gradient, and ∇(∇ₓf·u) by reverse over
+// reverse.
+func (t *thirdOrder) record() {
+	m := t.m
+	t.tp = graph.NewTape()
+	t.xv = t.tp.VarVec(m.x)
+	t.tv = t.tp.VarData(m.th, m.tv.Shape()...)
+	g := Grad(m.f(t.xv, t.tv), t.xv, t.tv)
+	s := graph.Sum(graph.Mul(g[0], t.tp.Const(tensor.FromSlice(t.u))))
+	h := Grad(s, t.xv, t.tv)
+	t.hx, t.ht = h[0], h[1]
+}
+
+// setTangent sets a leaf's tangent to t (nil clears it).
+func setTangent(leaf *graph.Node, t *tensor.Tensor) {
+	if t == nil {
+		leaf.SetTangent(nil)
+	} else {
+		leaf.SetTangentData(t.Data())
+	}
 }
 
 // push sets the recording's leaf tangents to vx and vt (nil meaning zero),

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/tensor"
@@ -116,12 +117,13 @@ func TestArgMinRidge(t *testing.T) {
 			g := ad.PullBack(xs, tp.Const(tensor.FromSlice(e)), w)[0]
 			check("VJP row", g.Value().Data(), mat.Row(nil, i, want))
 		}
-		// A scalar loss of x*: its gradient through ValueAndGrad, and
-		// against central differences of the whole solve.
+		// A scalar loss of x*: its gradient, JVP and HVP (forward over
+		// reverse, through the third derivatives of f) against central
+		// differences of the whole solve.
 		loss := func(w *graph.Node) *graph.Node { return graph.Sum(graph.Sin(argmin(w))) }
-		res := ad.Check(loss, theta, &ad.CheckSettings{Directions: -1})
-		if !(res.GradErr <= 1e-7) {
-			t.Errorf("θ = %v: gradient vs differences of the solver: %+v", theta, res)
+		res := ad.Check(loss, theta, &ad.CheckSettings{Directions: 4, Step: 1e-5})
+		if !(res.GradErr <= 1e-7 && res.JVPErr <= 1e-7 && res.HVPErr <= 1e-6) {
+			t.Errorf("θ = %v: derivatives vs differences of the solver: %+v", theta, res)
 		}
 	}
 }
@@ -284,6 +286,11 @@ func TestArgMinLogisticVsUnrolledNewton(t *testing.T) {
 	vu, gu := ad.ValueAndGrad(func(w *graph.Node) *graph.Node { return l.validation(unrolled(w)) }, theta)
 	check("validation loss", []float64{vi}, []float64{vu}, 1e-12)
 	check("hypergradient", gi, gu, 1e-9)
+	// The Hessian of the validation loss in θ, by forward over reverse
+	// through ArgMin's third-order rule and through the unrolled steps.
+	hi := hvp.HVP(func(w *graph.Node) *graph.Node { return l.validation(implicit(w)) }, theta, v)
+	hu := hvp.HVP(func(w *graph.Node) *graph.Node { return l.validation(unrolled(w)) }, theta, v)
+	check("hyper-HVP", hi, hu, 1e-8)
 	// Too few unrolled steps do not converge: the comparison can fail.
 	_, g2 := ad.ValueAndGrad(func(w *graph.Node) *graph.Node { return l.validation(l.unrolledNewton(w, 1)) }, theta)
 	if e, _ := testutil.RelErr(gi, g2); !(e > 1e-6) {
@@ -373,8 +380,9 @@ func TestArgMinFailures(t *testing.T) {
 	}
 }
 
-// Second derivatives through ArgMin are not supported: they panic with a
-// message saying so, in forward-over-reverse and reverse-over-reverse.
+// Reverse-over-reverse through ArgMin is not supported: it panics with a
+// message saying so, for a gradient of a gradient and for a third
+// derivative.
 func TestArgMinSecondOrderPanics(t *testing.T) {
 	r := newRidge(rand.New(rand.NewPCG(11, 3)), 6, 3)
 	loss := func(w *graph.Node) *graph.Node {
@@ -385,7 +393,12 @@ func TestArgMinSecondOrderPanics(t *testing.T) {
 		return graph.Sum(graph.Square(m.X))
 	}
 	for name, f := range map[string]func(){
-		"HVP (ad.Check)": func() { ad.Check(loss, []float64{0.5}, nil) },
+		"third derivative": func() {
+			hvp.At(func(w *graph.Node) *graph.Node {
+				g := ad.Grad(loss(w), w)[0]
+				return graph.Sum(graph.Mul(g, g))
+			}, []float64{0.5})
+		},
 		"gradient of a gradient": func() {
 			tp := graph.NewTape()
 			w := tp.VarVec([]float64{0.5})
@@ -393,7 +406,7 @@ func TestArgMinSecondOrderPanics(t *testing.T) {
 			ad.Grad(graph.Sum(g), w)
 		},
 	} {
-		if msg := testutil.PanicMessage(f); !strings.Contains(msg, "ad: ArgMin: second derivatives") {
+		if msg := testutil.PanicMessage(f); !strings.Contains(msg, "ad: ArgMin: second derivatives in reverse mode") {
 			t.Errorf("%s: panic %q", name, msg)
 		}
 	}
