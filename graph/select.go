@@ -16,7 +16,7 @@ import (
 // the branch not taken cannot poison the result.
 
 // Where records the elementwise choice cond ? a : b: each element of the
-// result is a's where cond is not 0 and b's where cond is 0. cond is a
+// result is a's where cond is not 0 (NaN included) and b's where cond is 0. cond is a
 // constant mask (it is read when Where is called, not retained; a
 // comparison such as tensor.EqualMask, or tensor.Apply(tensor.OpStep, t)
 // for t > 0, makes one), and cond, a and b broadcast together under
