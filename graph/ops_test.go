@@ -450,8 +450,9 @@ func opCases() []opCase {
 		add(opCase{name: "Minimum/" + s.name, shapes: [][]int{s.a, s.b},
 			kinds: []inputKind{offLattice, lattice}, f: binary(graph.Minimum)})
 	}
-	// The same node on both sides ties everywhere: ½ + ½ makes the
-	// derivative of max(x, x) = x exactly 1.
+	// Two nodes of equal value tie everywhere, and stay tied under any
+	// perturbation: ½ + ½ makes the derivative of max(t, t) = t exactly
+	// that of t.
 	for _, op := range []struct {
 		name string
 		f    func(a, b *graph.Node) *graph.Node
