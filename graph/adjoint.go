@@ -172,15 +172,22 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
 	switch {
 	case a.slot[k] == nil:
-		z := a.tape.Full(0, x.Shape()...)
 		a.owned[k] = true
-		return z
+		return a.zerosLike(x)
 	case !a.owned[k]:
-		z := a.tape.Full(0, x.Shape()...)
 		a.owned[k] = true
-		return accNode(accAddOp, z, a.slot[k])
+		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
 	}
 	return a.slot[k]
+}
+
+// zerosLike records a constant of zeros of x's shape, sharing x's shape
+// slice (shapes are never modified) so that it costs no allocation of its
+// own beyond the tape's storage.
+func (a *Adjoints) zerosLike(x *Node) *Node {
+	z := a.tape.newNode(nil, x.Shape())
+	z.value.Fill(0) // chunk storage is reused after Reset
+	return z
 }
 
 // addSlice adds g to the elements start, start+step, … (< end) along axis

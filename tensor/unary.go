@@ -27,10 +27,15 @@ const (
 	OpSign                    // −1, 0 or 1 (NaN for NaN)
 	OpStep                    // 1 where x > 0, else 0: the derivative of Relu
 	OpRecip                   // 1/x
+	OpAtan                    // arctangent, in (−π/2, π/2)
+	OpLog1p                   // log(1+x), accurate for small x
+	OpExpm1                   // eˣ − 1, accurate for small x
+	OpErf                     // the error function 2/√π ∫₀ˣ e^(−t²) dt
 )
 
 var unaryNames = [...]string{"Neg", "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Relu", "Softplus",
-	"Sin", "Cos", "Abs", "Square", "Sign", "Step", "Recip"}
+	"Sin", "Cos", "Abs", "Square", "Sign", "Step", "Recip",
+	"Atan", "Log1p", "Expm1", "Erf"}
 
 // unaryOpNames holds the names used in panic messages, built once so that
 // ApplyTo does not allocate a string per call.
@@ -153,6 +158,22 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 		vec.Step(out, 1, x)
 	case OpRecip:
 		vec.ScalarDiv(out, 1, x)
+	case OpAtan:
+		for i, v := range x {
+			out[i] = math.Atan(v)
+		}
+	case OpLog1p:
+		for i, v := range x {
+			out[i] = math.Log1p(v)
+		}
+	case OpExpm1:
+		for i, v := range x {
+			out[i] = math.Expm1(v)
+		}
+	case OpErf:
+		for i, v := range x {
+			out[i] = math.Erf(v)
+		}
 	default:
 		panic(fmt.Sprintf("tensor: Apply: unknown UnaryOp %d", uint8(op)))
 	}
