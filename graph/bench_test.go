@@ -271,12 +271,14 @@ func BenchmarkEmbedding(b *testing.B) {
 	for _, c := range []struct {
 		name   string
 		lookup func(tp *graph.Tape, e *graph.Node) *graph.Node
+		view   bool // record the table with VarView (no copy)
 	}{
-		{"Gather", func(tp *graph.Tape, e *graph.Node) *graph.Node { return graph.Gather(e, idx) }},
+		{"Gather", func(tp *graph.Tape, e *graph.Node) *graph.Node { return graph.Gather(e, idx) }, false},
+		{"GatherVarView", func(tp *graph.Tape, e *graph.Node) *graph.Node { return graph.Gather(e, idx) }, true},
 		{"OneHotProduct", func() func(tp *graph.Tape, e *graph.Node) *graph.Node {
 			oh := tensor.OneHot(idx, vocab)
 			return func(tp *graph.Tape, e *graph.Node) *graph.Node { return graph.MatMul(tp.Const(oh), e) }
-		}()},
+		}(), false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -285,6 +287,9 @@ func BenchmarkEmbedding(b *testing.B) {
 			for b.Loop() {
 				tp.Reset()
 				e, w := tp.Var(table), tp.Var(head)
+				if c.view {
+					e = tp.VarView(table)
+				}
 				loss := graph.Mean(graph.Square(graph.MatMul(c.lookup(tp, e), w)))
 				g := ad.Grad(loss, e, w)
 				sink += loss.Item() + g[0].Value().Data()[0]

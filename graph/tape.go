@@ -265,6 +265,19 @@ func (tp *Tape) Var(t *tensor.Tensor) *Node {
 	return n
 }
 
+// VarView records a differentiable input whose value is t's own storage,
+// not a copy: for a large parameter (an embedding table) read by a few
+// rows per step, where the copy of Var would cost more than the step. The
+// caller must not modify t while the recording (its values, gradients and
+// HVPs) is in use; an optimizer's update belongs after Reset.
+func (tp *Tape) VarView(t *tensor.Tensor) *Node {
+	n := tp.newBareNode(nil)
+	n.value.Wrap(t.Data(), t.Shape())
+	n.isVar = true
+	tp.checkLeaf(n)
+	return n
+}
+
 // VarVec records a one-dimensional differentiable input holding a copy of
 // x: the parameter vector of an objective, without building a tensor first.
 func (tp *Tape) VarVec(x []float64) *Node {
