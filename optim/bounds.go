@@ -59,11 +59,22 @@ func (b *Bounds) upper(i int) float64 {
 // Project moves x onto the box in place: xᵢ ← min(max(xᵢ, lᵢ), uᵢ). A nil
 // *Bounds leaves x as it is.
 func (b *Bounds) Project(x []float64) {
-	if b == nil {
-		return
-	}
-	for i := range x {
-		x[i] = min(max(x[i], b.lower(i)), b.upper(i))
+	switch {
+	case b == nil:
+	case b.Lower != nil && b.Upper != nil:
+		lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+		for i, xi := range x {
+			// Comparisons leave a NaN as it is, as min and max do.
+			if xi < lo[i] {
+				x[i] = lo[i]
+			} else if xi > hi[i] {
+				x[i] = hi[i]
+			}
+		}
+	default:
+		for i := range x {
+			x[i] = min(max(x[i], b.lower(i)), b.upper(i))
+		}
 	}
 }
 
@@ -81,22 +92,44 @@ func methodName(m Method) string {
 	return strings.TrimPrefix(fmt.Sprintf("%T", m), "optim.")
 }
 
+// filled returns a copy of b for n variables with both sides present
+// (missing ones as ±Inf), which the methods index directly. The copy also
+// keeps a run independent of later changes to the caller's slices.
+func (b *Bounds) filled(n int) *Bounds {
+	c := &Bounds{Lower: make([]float64, n), Upper: make([]float64, n)}
+	for i := range n {
+		c.Lower[i], c.Upper[i] = b.lower(i), b.upper(i)
+	}
+	return c
+}
+
 // projGradNorm returns the ∞-norm of the projected gradient P(x − g) − x at
-// a point x inside the box. Its component is −gᵢ for a variable free to move
-// against gᵢ, and is cut to the distance to the bound that −gᵢ points to, so
-// it vanishes exactly at the first-order (KKT) points of the box-constrained
-// problem (Byrd, Lu, Nocedal & Zhu 1995, §6). g must be finite.
+// a point x inside the filled box b, or NaN if g holds NaN or ±Inf. Its
+// component is −gᵢ for a variable free to move against gᵢ, cut to the
+// distance to the bound that −gᵢ points to, so it vanishes exactly at the
+// first-order (KKT) points of the box-constrained problem (Byrd, Lu,
+// Nocedal & Zhu 1995, §6).
 func (b *Bounds) projGradNorm(x, g []float64) float64 {
-	var m float64
-	for i, gi := range g {
-		var c float64
-		switch {
-		case gi > 0:
-			c = math.Min(gi, x[i]-b.lower(i))
-		case gi < 0:
-			c = math.Min(-gi, b.upper(i)-x[i])
+	lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+	g = g[:len(x)]
+	var m, nonFinite float64
+	for i, xi := range x {
+		gi := g[i]
+		nonFinite += 0 * gi // NaN once any gᵢ is NaN or ±Inf
+		// Plain comparisons rather than min and max: the common case of
+		// an unclipped step is a predictable branch.
+		e := xi - gi
+		if e < lo[i] {
+			e = lo[i]
+		} else if e > hi[i] {
+			e = hi[i]
 		}
-		m = math.Max(m, c)
+		if c := math.Abs(e - xi); c > m {
+			m = c
+		}
+	}
+	if nonFinite != 0 {
+		return math.NaN()
 	}
 	return m
 }
@@ -139,23 +172,25 @@ func (b *Bounds) freeOperator(h func(v, hv []float64), x []float64) (func(v, hv 
 	}, len(idx)
 }
 
-// maxStep returns the largest α ≥ 0 with x + α·d inside the box (x inside
-// it), capped at limit.
+// maxStep returns the largest α ≥ 0 with x + α·d inside the filled box b
+// (x inside it), capped at limit.
 func (b *Bounds) maxStep(x, d []float64, limit float64) float64 {
+	lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+	d = d[:len(x)]
 	best := limit
-	for i, di := range d {
-		// Compare (bound − xᵢ) against best·dᵢ so that only improvements
-		// pay for a division.
-		switch {
-		case di > 0:
-			if room := b.upper(i) - x[i]; room < best*di {
+	for i, xi := range x {
+		// Compare the room to the bound against best·dᵢ so that only
+		// improvements pay for a division.
+		di := d[i]
+		if di > 0 {
+			if room := hi[i] - xi; room < best*di {
 				best = room / di
 			}
-		case di < 0:
-			if room := b.lower(i) - x[i]; room > best*di {
+		} else if di < 0 {
+			if room := lo[i] - xi; room > best*di {
 				best = room / di
 			}
 		}
 	}
-	return math.Max(best, 0)
+	return max(best, 0)
 }

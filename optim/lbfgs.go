@@ -21,6 +21,18 @@ import (
 // memory is cleared and the search is retried along −γ·∇f; if that fails
 // too, LBFGS stops with LineSearchFailure (NonFinite if its last trial was
 // non-finite), at the best point.
+//
+// With Settings.Bounds, LBFGS runs the L-BFGS-B algorithm of Byrd, Lu,
+// Nocedal and Zhu (1995) on the same pairs: a generalized Cauchy point along
+// the projected gradient path, minimisation of the quasi-Newton model over
+// the variables it leaves free, and the line search along the segment to
+// that point, capped at the edge of the box. An iteration whose bounds are
+// inactive (no variable on a bound, the quasi-Newton step inside the box) is
+// the L-BFGS iteration above plus O(n) tests; one with active bounds costs
+// about O(Store·n) more flops for the compact representation, plus O(Store²)
+// per breakpoint passed and per variable fixed by the Cauchy point. After a
+// memory reset the first step is along the projected gradient path with
+// the same scaling as without bounds.
 type LBFGS struct {
 	// Store is the number of correction pairs (s, y) kept. If Store is 0,
 	// it is defaulted to 20 (gonum uses 15, SciPy 10, PyTorch 100; on the

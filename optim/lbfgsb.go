@@ -44,6 +44,7 @@ type lbfgsb struct {
 	rho, alpha  []float64 // two-loop work
 	count, next int       // pairs held; ring index of the next pair
 	gamma       float64   // sᵀy/yᵀy of the newest pair (1/θ); 0 until known
+	alphaMax    float64   // largest step along d inside the box
 
 	// Inner products by ring slot (store×store, row-major): ss[i·store+j]
 	// = sᵢᵀsⱼ, sy[i·store+j] = sᵢᵀyⱼ, yy[i·store+j] = yᵢᵀyⱼ. known[j]
@@ -95,8 +96,7 @@ func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
 			b.count = 0
 			continue
 		}
-		stpMax := box.maxStep(loc.x, b.d, 1e10)
-		outcome, _, st := ls.search(r, loc, b.d, 1, math.Max(stpMax, 1), trial)
+		outcome, _, st := ls.search(r, loc, b.d, 1, math.Max(b.alphaMax, 1), trial)
 		if st != NotTerminated {
 			return st
 		}
@@ -135,8 +135,9 @@ func (b *lbfgsb) push(from, to *location) {
 }
 
 // direction stores in b.d the search direction x̄ − x of one L-BFGS-B
-// iteration at x with gradient g, and reports whether it is a descent
-// direction (false asks the caller to clear the memory).
+// iteration at x with gradient g and in b.alphaMax the largest step along
+// it that stays in the box, and reports whether it is a descent direction
+// (false asks the caller to clear the memory).
 func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 	d := b.d
 	if b.count == 0 {
@@ -151,30 +152,48 @@ func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 		for i, gi := range g {
 			d[i] = min(max(x[i]-gi/theta, box.lower(i)), box.upper(i)) - x[i]
 		}
+		b.alphaMax = box.maxStep(x, d, 1e10)
 		return dot(d, g) < 0
 	}
 	twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
-	if ghg := -dot(d, g); ghg > 0 && interiorStep(box, x, g, d, ghg/dot(g, g)) {
-		return true
+	if ghg := -dot(d, g); ghg > 0 {
+		if a, ok := interiorStep(box, x, g, d, ghg/dot(g, g)); ok {
+			b.alphaMax = a
+			return true
+		}
 	}
-	return b.general(box, x, g)
+	if !b.general(box, x, g) {
+		return false
+	}
+	b.alphaMax = box.maxStep(x, d, 1e10)
+	return true
 }
 
 // interiorStep reports whether x − c·g lies strictly inside the box in every
 // variable that g moves (so the Cauchy step, at most c, meets no breakpoint
-// and leaves no variable on a bound) and x + d lies in the box.
-func interiorStep(box *Bounds, x, g, d []float64, c float64) bool {
-	for i, gi := range g {
-		l, u := box.lower(i), box.upper(i)
-		xi := x[i]
-		if gi > 0 && !(xi-c*gi > l) || gi < 0 && !(xi-c*gi < u) {
-			return false
+// and leaves no variable on a bound) and x + d lies in the box; if so it
+// returns the largest step α ≤ 1e10 with x + α·d in the box, as maxStep
+// does, from the same pass.
+func interiorStep(box *Bounds, x, g, d []float64, c float64) (alphaMax float64, ok bool) {
+	lo, hi := box.Lower[:len(x)], box.Upper[:len(x)]
+	g, d = g[:len(x)], d[:len(x)]
+	best := 1e10
+	for i, xi := range x {
+		l, u, gi := lo[i], hi[i], g[i]
+		if e := xi - c*gi; gi != 0 && !(e > l && e < u) {
+			return 0, false
 		}
-		if e := xi + d[i]; !(e >= l && e <= u) {
-			return false
+		if di := d[i]; di > 0 {
+			if room := u - xi; room < best*di {
+				best = room / di
+			}
+		} else if di < 0 {
+			if room := l - xi; room > best*di {
+				best = room / di
+			}
 		}
 	}
-	return true
+	return best, best >= 1
 }
 
 // ensureProducts brings the inner products of every held pair up to date.
