@@ -159,6 +159,31 @@ func boundsProblems() []boundsProblem {
 			}
 		}}
 
+	// Σ aᵢxᵢ − log xᵢ, undefined (NaN here) for xᵢ ≤ 0, on [0.5, 4]³: the
+	// minimiser 1/aᵢ = (1, 0.25, 10) is clipped to (1, 0.5, 4), where ∇f =
+	// a − 1/x = (0, 2, −0.15) holds x₂ on its lower and x₃ on its upper
+	// bound. x0 = (−1, 3, 9) is outside the domain as well as the box.
+	la := []float64{1, 4, 0.1}
+	logObj := funcObj{n: 3,
+		eval: func(x, g []float64) float64 {
+			var f float64
+			for i, v := range x {
+				if v <= 0 {
+					return math.NaN()
+				}
+				f += la[i]*v - math.Log(v)
+				if g != nil {
+					g[i] = la[i] - 1/v
+				}
+			}
+			return f
+		},
+		hv: func(x, v, hv []float64) {
+			for i := range x {
+				hv[i] = v[i] / (x[i] * x[i])
+			}
+		}}
+
 	return []boundsProblem{
 		{name: "hs1 rosenbrock x2≥-1.5", obj: mgh.Rosenbrock(), x0: []float64{-2, 1},
 			box:   optim.Bounds{Lower: []float64{inf(-1), -1.5}},
@@ -190,6 +215,10 @@ func boundsProblems() []boundsProblem {
 			box: optim.Bounds{Lower: rlo, Upper: rhi}, xstar: rstar, lower: rl, upper: ru, xtol: 1e-5,
 			note: "x0 outside the box (x1 = −1.2 < 1.5) is projected"},
 		qp,
+		{name: "log domain", obj: logObj, x0: []float64{-1, 3, 9},
+			box:   optim.Bounds{Lower: filled(3, 0.5), Upper: filled(3, 4)},
+			xstar: []float64{1, 0.5, 4}, lower: []int{1}, upper: []int{2}, xtol: 1e-6,
+			note: "f undefined outside the box; x0 outside it"},
 	}
 }
 
@@ -443,6 +472,54 @@ func TestBoundsNeverOutside(t *testing.T) {
 		want := min(max(x0[i], p.box.Lower[i]), p.box.Upper[i])
 		if v != want {
 			t.Fatalf("X[%d] = %v after one evaluation, want the projection %v", i, v, want)
+		}
+	}
+}
+
+// TestBoundsNaNRegion: a trial where f is NaN inside the box is a rejected
+// step with bounds as without. f = √(1 + (x₁ − 2)²) + (x₂ − 2)² is NaN where
+// x₁ > 2.2, inside the box [0, 10]²; its curvature along x₁ falls off, so the
+// Newton and quasi-Newton steps overshoot into the NaN region. Both methods
+// must meet NaN, reject it and reach (2, 2); with the bound x₁ ≤ 1.5 they
+// reach (1.5, 2) with that bound active.
+func TestBoundsNaNRegion(t *testing.T) {
+	nans := 0
+	obj := funcObj{n: 2,
+		eval: func(x, g []float64) float64 {
+			if x[0] > 2.2 {
+				nans++
+				return math.NaN()
+			}
+			z := x[0] - 2
+			r := math.Sqrt(1 + z*z)
+			if g != nil {
+				g[0], g[1] = z/r, 2*(x[1]-2)
+			}
+			return r + (x[1]-2)*(x[1]-2)
+		},
+		hv: func(x, v, hv []float64) {
+			z := x[0] - 2
+			hv[0], hv[1] = v[0]/math.Pow(1+z*z, 1.5), 2*v[1]
+		}}
+	for _, tc := range []struct {
+		upper float64
+		want  []float64
+	}{{10, []float64{2, 2}}, {1.5, []float64{1.5, 2}}} {
+		for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{InitialRadius: 50}} {
+			nans = 0
+			box := optim.Bounds{Lower: []float64{0, 0}, Upper: []float64{tc.upper, 10}}
+			res, err := optim.Minimize(obj, []float64{0, 0}, m, &optim.Settings{Bounds: &box})
+			if err != nil || math.Abs(res.X[0]-tc.want[0]) > 1e-5 || math.Abs(res.X[1]-tc.want[1]) > 1e-5 {
+				t.Errorf("%T, x₁ ≤ %v: %v %v at %v, want %v", m, tc.upper, res.Status, err, res.X, tc.want)
+				continue
+			}
+			if res.ActiveUpper[0] != (tc.upper == 1.5) {
+				t.Errorf("%T, x₁ ≤ %v: ActiveUpper = %v", m, tc.upper, res.ActiveUpper)
+			}
+			if tc.upper == 10 && nans == 0 {
+				t.Errorf("%T: no trial met the NaN region; the test does not test", m)
+			}
+			t.Logf("%T, x₁ ≤ %v: %d evaluations, %d NaN", m, tc.upper, res.FuncEvals, nans)
 		}
 	}
 }
