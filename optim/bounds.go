@@ -105,10 +105,11 @@ func (b *Bounds) filled(n int) *Bounds {
 
 // projGradNorm returns the ∞-norm of the projected gradient P(x − g) − x at
 // a point x inside the filled box b, or NaN if g holds NaN or ±Inf. Its
-// component is −gᵢ for a variable free to move against gᵢ, cut to the
-// distance to the bound that −gᵢ points to, so it vanishes exactly at the
-// first-order (KKT) points of the box-constrained problem (Byrd, Lu,
-// Nocedal & Zhu 1995, §6).
+// component is −gᵢ cut to the distance to the bound that −gᵢ points to
+// (Byrd, Lu, Nocedal & Zhu 1995, §6), computed as min(|gᵢ|, distance) so
+// that no rounding of x − g hides a gradient smaller than ε·|x|; it
+// vanishes exactly at the first-order (KKT) points of the box-constrained
+// problem.
 func (b *Bounds) projGradNorm(x, g []float64) float64 {
 	lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
 	g = g[:len(x)]
@@ -117,14 +118,20 @@ func (b *Bounds) projGradNorm(x, g []float64) float64 {
 		gi := g[i]
 		nonFinite += 0 * gi // NaN once any gᵢ is NaN or ±Inf
 		// Plain comparisons rather than min and max: the common case of
-		// an unclipped step is a predictable branch.
-		e := xi - gi
-		if e < lo[i] {
-			e = lo[i]
-		} else if e > hi[i] {
-			e = hi[i]
+		// a far bound is a predictable branch.
+		var c float64
+		if gi > 0 {
+			c = gi
+			if room := xi - lo[i]; room < c {
+				c = room
+			}
+		} else {
+			c = -gi
+			if room := hi[i] - xi; room < c {
+				c = room
+			}
 		}
-		if c := math.Abs(e - xi); c > m {
+		if c > m {
 			m = c
 		}
 	}

@@ -23,7 +23,8 @@ import (
 // box, reaches the trust-region boundary, or the CG budget MaxCG is spent;
 // a step that put new variables on bounds starts another minor iteration on
 // the smaller face. The step is judged and the radius updated as in
-// NewtonCG.
+// NewtonCG, the radius doubling after a very successful step of length at
+// least 0.99·Δ.
 type tron struct {
 	n                    int
 	xc, s, gq, w, res, d []float64 // trial point, step, ∇q, CG vectors
@@ -52,7 +53,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 		if hess == nil {
 			hess = r.hessOp(loc.x)
 		}
-		pred, boundary, st := t.step(r, box, hess, loc, delta, forcing, maxCG)
+		pred, st := t.step(r, box, hess, loc, delta, forcing, maxCG)
 		if st != NotTerminated {
 			return st
 		}
@@ -74,6 +75,9 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			return st
 		}
 		snorm := math.Sqrt(dot(t.s, t.s))
+		// The radius limited the step if CG or the Cauchy search stopped
+		// at it (a projection can only shorten a step).
+		boundary := snorm >= 0.99*delta
 		if !finite {
 			delta = 0.25 * snorm
 			continue
@@ -119,9 +123,8 @@ func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG
 }
 
 // step computes the trial point t.xc = x + t.s inside the box with ‖t.s‖₂ ≤
-// delta, and returns the predicted reduction −q(s) and whether the step was
-// cut by the trust-region boundary.
-func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *location, delta, forcing float64, maxCG int) (pred float64, boundary bool, st Status) {
+// delta, and returns the predicted reduction −q(s).
+func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *location, delta, forcing float64, maxCG int) (pred float64, st Status) {
 	x, g := loc.x, loc.g
 	xc, s, gq := t.xc, t.s, t.gq
 
@@ -146,7 +149,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 	a := t.alpha
 	q, gs, ok := cauchy(a)
 	if !ok {
-		return 0, false, NonFinite
+		return 0, NonFinite
 	}
 	if good(q, gs) {
 		// Extrapolate while the conditions hold and the step still
@@ -156,7 +159,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			copy(t.hd, t.hw)
 			q2, gs2, ok := cauchy(10 * a)
 			if !ok {
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 			same := true
 			for i := range s {
@@ -179,7 +182,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		for k := 0; k < 100 && !good(q, gs); k++ {
 			a /= 10
 			if q, gs, ok = cauchy(a); !ok {
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 		}
 	}
@@ -204,7 +207,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		}
 		used, hitBoundary, st := t.cg(r, hess, delta, tol, budget)
 		if st != NotTerminated {
-			return 0, false, st
+			return 0, st
 		}
 		budget -= used
 		// Projected search along w from xc: the new point goes to xn
@@ -223,7 +226,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			dq := dot(gq, t.d) + 0.5*dot(t.d, t.tmp)
 			if !isFinite(dq) {
 				r.err = fmt.Errorf("%w: Hessian-vector product", ErrNonFinite)
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 			if dq <= tronMu0*math.Min(dot(gq, t.d), 0) {
 				copy(t.hw, t.tmp)
@@ -244,12 +247,11 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			s[i] = xc[i] - x[i]
 		}
 		if !clipped || hitBoundary {
-			boundary = hitBoundary
 			break
 		}
 		t.markFree(box)
 	}
-	return -q, boundary, NotTerminated
+	return -q, NotTerminated
 }
 
 // markFree marks the variables strictly inside their bounds at t.xc.
