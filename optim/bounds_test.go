@@ -616,3 +616,36 @@ func TestBoundsInfinite(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundsMGHInfinite runs the 19 Moré–Garbow–Hillstrom problems with
+// infinite bounds on every variable. L-BFGS-B must take exactly the
+// iterates of LBFGS (its iteration reduces to the L-BFGS one when no bound is
+// near), and TRON, a different algorithm from NewtonCG's, must meet
+// NewtonCG's goals on the set (17 solved, fewer than 5066 HVPs in all).
+func TestBoundsMGHInfinite(t *testing.T) {
+	solved, hvps := 0, 0
+	for _, p := range mgh.Problems() {
+		n := p.Dim()
+		box := &optim.Bounds{Lower: filled(n, inf(-1)), Upper: filled(n, inf(1))}
+		settings := &optim.Settings{Bounds: box, MaxIterations: 100000}
+		free, _ := optim.Minimize(p, p.X0(), optim.LBFGS{}, &optim.Settings{MaxIterations: 100000})
+		boxed, _ := optim.Minimize(p, p.X0(), optim.LBFGS{}, settings)
+		if free.Iterations != boxed.Iterations || free.FuncEvals != boxed.FuncEvals || free.F != boxed.F || free.Status != boxed.Status {
+			t.Errorf("%s: LBFGS %v after %d iterations, %d evaluations, f = %v; L-BFGS-B with infinite bounds %v, %d, %d, f = %v",
+				p.Name, free.Status, free.Iterations, free.FuncEvals, free.F, boxed.Status, boxed.Iterations, boxed.FuncEvals, boxed.F)
+		}
+		res, _ := optim.Minimize(p, p.X0(), optim.NewtonCG{}, settings)
+		ok, _, gn := mghSolved(p, res.X)
+		if res.Status.Success() && !(gn <= 1e-6) {
+			t.Errorf("TRON on %s: %v but ‖∇f‖∞ = %g", p.Name, res.Status, gn)
+		}
+		if ok {
+			solved++
+		}
+		hvps += res.HessVecEvals
+	}
+	if solved < 17 || hvps >= 5066 {
+		t.Errorf("TRON with infinite bounds solved %d of 19 with %d HVPs; goal ≥ 17 with < 5066", solved, hvps)
+	}
+	t.Logf("TRON with infinite bounds: %d of 19 solved, %d HVPs", solved, hvps)
+}

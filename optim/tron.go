@@ -187,8 +187,11 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		}
 	}
 	t.alpha = a
-	// ∇q at the Cauchy step, and the CG tolerance: the forcing term times
-	// the reduced ∇q there, with η = min(forcing, ‖projected ∇f‖₂).
+	// ∇q at the Cauchy step, and the CG tolerance η·‖P(x − ∇f) − x‖₂
+	// with η = min(forcing, ‖P(x − ∇f) − x‖₂), as NewtonCG's on ‖∇f‖₂.
+	// (Measured against ∇q at the Cauchy point instead, it would let CG
+	// stop early whenever the Cauchy step overshoots along a stiff
+	// direction and leaves a large ∇q there.)
 	for i := range gq {
 		gq[i] = g[i] + t.hw[i]
 	}
@@ -198,7 +201,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		pg2 += c * c
 	}
 	t.markFree(box)
-	tol := math.Min(forcing, math.Sqrt(pg2)) * t.freeNorm(gq)
+	tol := math.Min(forcing, math.Sqrt(pg2)) * math.Sqrt(pg2)
 
 	budget := maxCG
 	for minor := 0; minor <= t.n && budget > 0; minor++ {
