@@ -44,7 +44,8 @@ type lbfgsb struct {
 	rho, alpha  []float64 // two-loop work
 	count, next int       // pairs held; ring index of the next pair
 	gamma       float64   // sᵀy/yᵀy of the newest pair (1/θ); 0 until known
-	alphaMax    float64   // largest step along d inside the box
+	alpha0      float64   // first trial step along d
+	alphaMax    float64   // largest step along d inside the box, capped
 
 	// Inner products by ring slot (store×store, row-major): ss[i·store+j]
 	// = sᵢᵀsⱼ, sy[i·store+j] = sᵢᵀyⱼ, yy[i·store+j] = yᵢᵀyⱼ. known[j]
@@ -96,7 +97,7 @@ func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
 			b.count = 0
 			continue
 		}
-		outcome, _, st := ls.search(r, loc, b.d, 1, math.Max(b.alphaMax, 1), trial)
+		outcome, _, st := ls.search(r, loc, b.d, b.alpha0, math.Max(b.alphaMax, b.alpha0), trial)
 		if st != NotTerminated {
 			return st
 		}
@@ -135,24 +136,37 @@ func (b *lbfgsb) push(from, to *location) {
 }
 
 // direction stores in b.d the search direction x̄ − x of one L-BFGS-B
-// iteration at x with gradient g and in b.alphaMax the largest step along
-// it that stays in the box, and reports whether it is a descent direction
+// iteration at x with gradient g, in b.alpha0 the first trial step and in
+// b.alphaMax the largest step along d that stays in the box, and reports whether it is a descent direction
 // (false asks the caller to clear the memory).
 func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 	d := b.d
+	b.alpha0 = 1
 	if b.count == 0 {
 		// B = θI: the Cauchy point is P(x − g/θ) and no subspace step
-		// improves on it. Without a pair yet, θ = ‖g‖₂ makes the first
-		// trial a unit step along the projected gradient path, as LBFGS
-		// starts with the step 1/‖∇f‖₂.
-		theta := math.Sqrt(dot(g, g))
-		if b.gamma > 0 {
-			theta = 1 / b.gamma
+		// improves on it. Before the first pair θ = ‖g‖₂, so the first
+		// trial is a unit step along the projected gradient path. When
+		// the path is not bent within that step the direction and
+		// first step are those of LBFGS (−γ·∇f with step 1, or −∇f with
+		// step 1/‖∇f‖₂ before the first pair), which makes the two
+		// methods take the same iterates when no bound is near.
+		scale := b.gamma
+		if scale == 0 {
+			b.alpha0 = 1 / math.Sqrt(dot(g, g))
+			scale = 1
 		}
 		for i, gi := range g {
-			d[i] = min(max(x[i]-gi/theta, box.lower(i)), box.upper(i)) - x[i]
+			d[i] = -scale * gi
 		}
-		b.alphaMax = box.maxStep(x, d, 1e10)
+		b.alphaMax = box.maxStep(x, d, 1e10*b.alpha0)
+		if b.alphaMax < b.alpha0 {
+			step := b.alpha0 * scale
+			for i, gi := range g {
+				d[i] = min(max(x[i]-step*gi, box.lower(i)), box.upper(i)) - x[i]
+			}
+			b.alpha0 = 1
+			b.alphaMax = box.maxStep(x, d, 1e10)
+		}
 		return dot(d, g) < 0
 	}
 	twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
