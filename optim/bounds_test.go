@@ -649,3 +649,81 @@ func TestBoundsMGHInfinite(t *testing.T) {
 	}
 	t.Logf("TRON with infinite bounds: %d of 19 solved, %d HVPs", solved, hvps)
 }
+
+// TestBoundsFailures: the failure statuses of bounded runs, each with X the
+// best finite point, inside the box, and the active flags of X: an
+// evaluation budget; a gradient of the wrong sign (f rises along every
+// direction the method tries); and an f that is NaN everywhere but at x0.
+func TestBoundsFailures(t *testing.T) {
+	wood := mgh.Wood()
+	woodBox := optim.Bounds{Lower: filled(4, -10), Upper: filled(4, 10)}
+	q := designedQuadratic(10, 1)
+	wrong := funcObj{n: 10,
+		eval: func(x, g []float64) float64 {
+			f := q.obj.Eval(x, g)
+			for i := range g {
+				g[i] = -g[i]
+			}
+			return f
+		},
+		hv: func(x, v, hv []float64) {
+			q.obj.HessVec(x, v, hv)
+			for i := range hv {
+				hv[i] = -hv[i]
+			}
+		}}
+	x0nan := append([]float64(nil), q.xstar...)
+	x0nan[3] += 0.5 // the designed x*, moved off a bound
+	nanAway := funcObj{n: 10,
+		eval: func(x, g []float64) float64 {
+			for i := range x {
+				if x[i] != x0nan[i] {
+					return math.NaN()
+				}
+			}
+			return q.obj.Eval(x, g)
+		},
+		hv: q.obj.HessVec}
+	for _, tc := range []struct {
+		name     string
+		obj      optim.Objective
+		x0       []float64
+		box      optim.Bounds
+		settings optim.Settings
+		want     []optim.Status
+	}{
+		{"evaluation budget", wood, wood.X0(), woodBox, optim.Settings{MaxEvaluations: 5}, []optim.Status{optim.EvaluationLimit}},
+		{"iteration budget", wood, wood.X0(), woodBox, optim.Settings{MaxIterations: 3}, []optim.Status{optim.IterationLimit}},
+		{"wrong gradient", wrong, q.x0, q.box, optim.Settings{}, []optim.Status{optim.NonDescent, optim.LineSearchFailure, optim.NoProgress}},
+		{"NaN away from x0", nanAway, x0nan, q.box, optim.Settings{}, []optim.Status{optim.NonFinite}},
+	} {
+		for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{}} {
+			s := tc.settings
+			s.Bounds = &tc.box
+			res, err := optim.Minimize(tc.obj, tc.x0, m, &s)
+			ok := false
+			for _, w := range tc.want {
+				ok = ok || res.Status == w
+			}
+			if !ok || err == nil {
+				t.Errorf("%s, %T: %v (%v), want one of %v", tc.name, m, res.Status, err, tc.want)
+				continue
+			}
+			if res.X == nil || res.ActiveLower == nil {
+				t.Errorf("%s, %T: X = %v, ActiveLower = %v", tc.name, m, res.X, res.ActiveLower)
+				continue
+			}
+			if _, inside := projGrad(tc.obj, tc.box, res.X); !inside {
+				t.Errorf("%s, %T: X outside the box", tc.name, m)
+			}
+			if tc.name == "NaN away from x0" {
+				for i := range res.X {
+					if res.X[i] != x0nan[i] {
+						t.Errorf("%s, %T: X = %v, want x0", tc.name, m, res.X)
+						break
+					}
+				}
+			}
+		}
+	}
+}

@@ -24,7 +24,7 @@ import (
 // a step that put new variables on bounds starts another minor iteration on
 // the smaller face. The step is judged and the radius updated as in
 // NewtonCG, the radius doubling after a very successful step of length at
-// least 0.99·Δ.
+// least 0.99·Δ, except that a step which raises f is never accepted.
 type tron struct {
 	n                    int
 	xc, s, gq, w, res, d []float64 // trial point, step, ∇q, CG vectors
@@ -84,6 +84,12 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 		}
 		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
 		rho := (loc.f - trial.f + slack) / (pred + slack)
+		if trial.f > loc.f {
+			// A step that raises f is rejected, even one at rounding
+			// level that the shifted ratio would pass: the method stays
+			// monotone.
+			rho = math.Min(rho, 0)
+		}
 		switch {
 		case rho < 0.25:
 			delta = 0.25 * snorm
