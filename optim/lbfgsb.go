@@ -59,6 +59,7 @@ type lbfgsb struct {
 	heap              []int     // variables ordered by breakpoint
 	order             []int     // ring slots, oldest pair first
 	small             []float64 // 2m-vectors: p, c, Mp, Mc, w_b, Mw_b, v, z
+	gather            []float64 // rows of W for W_ZᵀW_Z, 2m×k
 	k, wzw, nmat      *mat.Dense
 	lu, nlu           mat.LU
 }
@@ -391,26 +392,48 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		if !solveM(v, z) {
 			return false
 		}
-		// N = I − M·W_ZᵀW_Z/θ, W_ZᵀW_Z = WᵀW less the rows of the fixed
-		// variables.
+		// N = I − M·W_ZᵀW_Z/θ. W_ZᵀW_Z is either WᵀW less the rows of
+		// the fixed variables or the product of the free rows, whichever
+		// set is smaller, by one rank-k update on the gathered rows.
+		nfixed := len(fixed) - nfree
+		useFixed := nfixed <= nfree
 		b.wzw = resize(b.wzw, m2)
-		for a, ia := range order {
-			for e, ie := range order {
-				b.wzw.Set(a, e, b.yy[ia*st+ie])
-				b.wzw.Set(a, m+e, theta*b.sy[ie*st+ia])
-				b.wzw.Set(m+e, a, theta*b.sy[ie*st+ia])
-				b.wzw.Set(m+a, m+e, theta*theta*b.ss[ia*st+ie])
+		if useFixed {
+			for a, ia := range order {
+				for e, ie := range order {
+					b.wzw.Set(a, e, b.yy[ia*st+ie])
+					b.wzw.Set(a, m+e, theta*b.sy[ie*st+ia])
+					b.wzw.Set(m+e, a, theta*b.sy[ie*st+ia])
+					b.wzw.Set(m+a, m+e, theta*theta*b.ss[ia*st+ie])
+				}
 			}
 		}
-		raw := b.wzw.RawMatrix()
-		for i := range fixed {
-			if !fixed[i] {
-				continue
+		if k := min(nfixed, nfree); k > 0 {
+			if cap(b.gather) < m2*k {
+				b.gather = make([]float64, m2*k)
 			}
-			wRow(wb, i)
+			xs := b.gather[:m2*k]
+			col := 0
+			for i, f := range fixed {
+				if f != useFixed {
+					continue
+				}
+				for a, ia := range order {
+					xs[a*k+col] = b.y[ia][i]
+					xs[(m+a)*k+col] = theta * b.s[ia][i]
+				}
+				col++
+			}
+			var xxt mat.SymDense
+			xxt.SymOuterK(1, mat.NewDense(m2, k, xs))
+			sign := 1.0
+			if useFixed {
+				sign = -1
+			}
 			for a := 0; a < m2; a++ {
-				row := raw.Data[a*raw.Stride : a*raw.Stride+m2]
-				axpy(-wb[a], wb, row)
+				for e := 0; e < m2; e++ {
+					b.wzw.Set(a, e, b.wzw.At(a, e)+sign*xxt.At(a, e))
+				}
 			}
 		}
 		b.nmat = resize(b.nmat, m2)
