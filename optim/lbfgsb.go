@@ -60,8 +60,20 @@ type lbfgsb struct {
 	order             []int     // ring slots, oldest pair first
 	small             []float64 // 2m-vectors: p, c, Mp, Mc, w_b, Mw_b, v, z
 	gather            []float64 // rows of W for W_ZᵀW_Z, 2m×k
-	k, wzw, nmat      *mat.Dense
-	lu, nlu           mat.LU
+
+	// The same inner products over the variables of a set A only (the
+	// fixed set of the latest iteration that used it), updated as pairs
+	// arrive and variables enter or leave A: aYY[i·store+j] = Σ_{k∈A}
+	// yᵢ[k]·yⱼ[k], and so on. aKnown[j] says that slot j's row and column
+	// are up to date; aUpdates counts the variables moved in or out of A
+	// since the last full computation.
+	inA           []bool
+	aIdx          []int
+	aYY, aSY, aSS []float64
+	aKnown        []bool
+	aUpdates      int
+	k, wzw, nmat  *mat.Dense
+	lu, nlu       mat.LU
 }
 
 func newLBFGSB(n, store int) *lbfgsb {
@@ -73,6 +85,8 @@ func newLBFGSB(n, store int) *lbfgsb {
 	b.rho, b.alpha = make([]float64, store), make([]float64, store)
 	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.known = make([]bool, store)
+	b.inA, b.aKnown = make([]bool, n), make([]bool, store)
+	b.aYY, b.aSY, b.aSS = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.d, b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	b.t, b.fixed = make([]float64, n), make([]bool, n)
 	b.small = make([]float64, 8*2*store)
@@ -130,7 +144,7 @@ func (b *lbfgsb) push(from, to *location) {
 	if sy > 1e-16*yy && yy > 0 {
 		b.rho[j] = 1 / sy
 		b.gamma = sy / yy
-		b.known[j] = false
+		b.known[j], b.aKnown[j] = false, false
 		b.next = (j + 1) % b.store
 		b.count = min(b.count+1, b.store)
 	}
@@ -392,30 +406,32 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		if !solveM(v, z) {
 			return false
 		}
-		// N = I − M·W_ZᵀW_Z/θ. W_ZᵀW_Z is either WᵀW less the rows of
-		// the fixed variables or the product of the free rows, whichever
-		// set is smaller, by one rank-k update on the gathered rows.
+		// N = I − M·W_ZᵀW_Z/θ, with W_ZᵀW_Z from the smaller of the free
+		// and the fixed sets.
 		nfixed := len(fixed) - nfree
-		useFixed := nfixed <= nfree
 		b.wzw = resize(b.wzw, m2)
-		if useFixed {
+		if nfixed <= nfree {
+			// WᵀW less the products over the fixed set.
+			b.fixedProducts(fixed, nfixed)
 			for a, ia := range order {
 				for e, ie := range order {
-					b.wzw.Set(a, e, b.yy[ia*st+ie])
-					b.wzw.Set(a, m+e, theta*b.sy[ie*st+ia])
-					b.wzw.Set(m+e, a, theta*b.sy[ie*st+ia])
-					b.wzw.Set(m+a, m+e, theta*theta*b.ss[ia*st+ie])
+					b.wzw.Set(a, e, b.yy[ia*st+ie]-b.aYY[ia*st+ie])
+					ys := theta * (b.sy[ie*st+ia] - b.aSY[ie*st+ia])
+					b.wzw.Set(a, m+e, ys)
+					b.wzw.Set(m+e, a, ys)
+					b.wzw.Set(m+a, m+e, theta*theta*(b.ss[ia*st+ie]-b.aSS[ia*st+ie]))
 				}
 			}
-		}
-		if k := min(nfixed, nfree); k > 0 {
+		} else {
+			// The product of the free rows, by one rank-k update.
+			k := nfree
 			if cap(b.gather) < m2*k {
 				b.gather = make([]float64, m2*k)
 			}
 			xs := b.gather[:m2*k]
 			col := 0
 			for i, f := range fixed {
-				if f != useFixed {
+				if f {
 					continue
 				}
 				for a, ia := range order {
@@ -426,13 +442,9 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			}
 			var xxt mat.SymDense
 			xxt.SymOuterK(1, mat.NewDense(m2, k, xs))
-			sign := 1.0
-			if useFixed {
-				sign = -1
-			}
 			for a := 0; a < m2; a++ {
 				for e := 0; e < m2; e++ {
-					b.wzw.Set(a, e, b.wzw.At(a, e)+sign*xxt.At(a, e))
+					b.wzw.Set(a, e, xxt.At(a, e))
 				}
 			}
 		}
@@ -473,6 +485,88 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		d[i] = min(max(xc[i]+a*du[i], box.lower(i)), box.upper(i)) - x[i]
 	}
 	return dot(d, g) < 0
+}
+
+// fixedProducts brings the inner products over the fixed set (aYY, aSY,
+// aSS) up to date for the set fixed, of size nfixed. Between iterations
+// whose fixed sets differ in c variables this costs O(Store·|A|) for the
+// newest pair and O(Store²) per changed variable; it recomputes everything
+// (O(Store²·|A|)) when more than about half the set changed or the
+// incremental updates outnumber the set, which also bounds the rounding
+// they accumulate.
+func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
+	st, order := b.store, b.order
+	changes := 0
+	for i, f := range fixed {
+		if f != b.inA[i] {
+			changes++
+		}
+	}
+	full := changes > nfixed/2+16 || b.aUpdates+changes > max(nfixed, 64)
+	if full {
+		copy(b.inA, fixed)
+		b.aUpdates = 0
+		for _, j := range order {
+			b.aKnown[j] = false
+		}
+	}
+	if full {
+		b.aIdx = b.aIdx[:0]
+		for i, f := range b.inA {
+			if f {
+				b.aIdx = append(b.aIdx, i)
+			}
+		}
+	}
+	// New pairs over the current set A.
+	for _, j := range order {
+		if b.aKnown[j] {
+			continue
+		}
+		for _, i := range order {
+			var yy, sy, ys, ss float64
+			si, yi, sj, yj := b.s[i], b.y[i], b.s[j], b.y[j]
+			for _, k := range b.aIdx {
+				yy += yi[k] * yj[k]
+				sy += si[k] * yj[k]
+				ys += sj[k] * yi[k]
+				ss += si[k] * sj[k]
+			}
+			b.aYY[i*st+j], b.aYY[j*st+i] = yy, yy
+			b.aSS[i*st+j], b.aSS[j*st+i] = ss, ss
+			b.aSY[i*st+j], b.aSY[j*st+i] = sy, ys
+		}
+		b.aKnown[j] = true
+	}
+	if full || changes == 0 {
+		return
+	}
+	// Variables entering (+) or leaving (−) A.
+	for k, f := range fixed {
+		if f == b.inA[k] {
+			continue
+		}
+		sign := 1.0
+		if !f {
+			sign = -1
+		}
+		for _, i := range order {
+			yik, sik := sign*b.y[i][k], sign*b.s[i][k]
+			for _, j := range order {
+				b.aYY[i*st+j] += yik * b.y[j][k]
+				b.aSY[i*st+j] += sik * b.y[j][k]
+				b.aSS[i*st+j] += sik * b.s[j][k]
+			}
+		}
+		b.inA[k] = f
+	}
+	b.aUpdates += changes
+	b.aIdx = b.aIdx[:0]
+	for i, f := range b.inA {
+		if f {
+			b.aIdx = append(b.aIdx, i)
+		}
+	}
 }
 
 // resize returns a zeroed n×n matrix, reusing m when it has that size.
