@@ -28,11 +28,15 @@ import (
 // the variables it leaves free, and the line search along the segment to
 // that point, capped at the edge of the box. An iteration whose bounds are
 // inactive (no variable on a bound, the quasi-Newton step inside the box) is
-// the L-BFGS iteration above plus O(n) tests; one with active bounds costs
-// about O(Store·n) more flops for the compact representation, plus O(Store²)
-// per breakpoint passed and per variable fixed by the Cauchy point. After a
-// memory reset the first step is along the projected gradient path with
-// the same scaling as without bounds.
+// the L-BFGS iteration above plus O(n) tests, and gives the same iterate;
+// one with active bounds works on the compact representation, at about
+// three times the O(Store·n) flops of the two-loop recursion, plus
+// O(Store²) per breakpoint the Cauchy point passes and per variable that
+// joins or leaves the set it fixes, O(Store·k) for the newest pair's
+// products over the k fixed variables, and O(Store³) for two
+// factorizations of order 2·Store. After a memory reset the first step is
+// along the projected gradient path with the same scaling as without
+// bounds.
 type LBFGS struct {
 	// Store is the number of correction pairs (s, y) kept. If Store is 0,
 	// it is defaulted to 20 (gonum uses 15, SciPy 10, PyTorch 100; on the

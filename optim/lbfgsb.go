@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -73,7 +76,7 @@ type lbfgsb struct {
 	aKnown        []bool
 	aUpdates      int
 	k, wzw, nmat  *mat.Dense
-	lu, nlu       mat.LU
+	lu, nlu       denseLU
 }
 
 func newLBFGSB(n, store int) *lbfgsb {
@@ -184,11 +187,13 @@ func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 		}
 		return dot(d, g) < 0
 	}
-	twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
-	if ghg := -dot(d, g); ghg > 0 {
-		if a, ok := interiorStep(box, x, g, d, ghg/dot(g, g)); ok {
-			b.alphaMax = a
-			return true
+	if !pushedOut(box, x, g) {
+		twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
+		if ghg := -dot(d, g); ghg > 0 {
+			if a, ok := interiorStep(box, x, g, d, ghg/dot(g, g)); ok {
+				b.alphaMax = a
+				return true
+			}
 		}
 	}
 	if !b.general(box, x, g) {
@@ -196,6 +201,20 @@ func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 	}
 	b.alphaMax = box.maxStep(x, d, 1e10)
 	return true
+}
+
+// pushedOut reports whether some variable is on a bound with the gradient
+// pushing it out of the box. The Cauchy point then holds it there, so the
+// unconstrained step cannot be the L-BFGS-B step and is not computed.
+func pushedOut(box *Bounds, x, g []float64) bool {
+	lo, hi := box.Lower[:len(x)], box.Upper[:len(x)]
+	g = g[:len(x)]
+	for i, xi := range x {
+		if xi == lo[i] && g[i] > 0 || xi == hi[i] && g[i] < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // interiorStep reports whether x − c·g lies strictly inside the box in every
@@ -278,13 +297,12 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			b.k.Set(m+a, m+e, theta*b.ss[ia*st+ie])
 		}
 	}
-	b.lu.Factorize(b.k)
-	if b.lu.Cond() > 1/epsilon {
+	if !b.lu.factorize(b.k) {
 		return false
 	}
 	solveM := func(dst, src []float64) bool {
-		err := b.lu.SolveVecTo(mat.NewVecDense(m2, dst), false, mat.NewVecDense(m2, src))
-		return err == nil
+		b.lu.solve(dst, src)
+		return true
 	}
 	// wRow stores row i of W = [Y θS] in dst.
 	wRow := func(dst []float64, i int) {
@@ -403,11 +421,10 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			}
 		}
 		wtVec(z, rc)
-		if !solveM(v, z) {
-			return false
-		}
-		// N = I − M·W_ZᵀW_Z/θ, with W_ZᵀW_Z from the smaller of the free
-		// and the fixed sets.
+		// The Sherman–Morrison–Woodbury step needs N⁻¹·M·z with N = I −
+		// M·W_ZᵀW_Z/θ; since N⁻¹·M = (M⁻¹ − W_ZᵀW_Z/θ)⁻¹, that is one
+		// solve with K − W_ZᵀW_Z/θ. W_ZᵀW_Z comes from the smaller of
+		// the free and the fixed sets.
 		nfixed := len(fixed) - nfree
 		b.wzw = resize(b.wzw, m2)
 		if nfixed <= nfree {
@@ -449,21 +466,13 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			}
 		}
 		b.nmat = resize(b.nmat, m2)
-		if err := b.lu.SolveTo(b.nmat, false, b.wzw); err != nil {
+		b.nmat.Scale(-1/theta, b.wzw)
+		b.nmat.Add(b.nmat, b.k)
+		if !b.nlu.factorize(b.nmat) {
 			return false
 		}
-		b.nmat.Scale(-1/theta, b.nmat)
-		for a := 0; a < m2; a++ {
-			b.nmat.Set(a, a, b.nmat.At(a, a)+1)
-		}
-		b.nlu.Factorize(b.nmat)
-		if b.nlu.Cond() > 1/epsilon {
-			return false
-		}
-		if err := b.nlu.SolveVecTo(mat.NewVecDense(m2, z), false, mat.NewVecDense(m2, v)); err != nil {
-			return false
-		}
-		wVec(b.wv, z)
+		b.nlu.solve(v, z)
+		wVec(b.wv, v)
 		for i := range du {
 			if !fixed[i] {
 				du[i] = -rc[i]/theta - b.wv[i]/(theta*theta)
@@ -567,6 +576,45 @@ func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
 			b.aIdx = append(b.aIdx, i)
 		}
 	}
+}
+
+// denseLU is an LU factorization with partial pivoting of a small square
+// matrix (LAPACK's dgetrf and dgetrs), without the condition estimate of
+// mat.LU, which would cost more than the factorization.
+type denseLU struct {
+	a    blas64.General
+	ipiv []int
+}
+
+// factorize factorizes m and reports whether it is nonsingular to working
+// precision: every pivot at least ε·n times the largest in magnitude.
+func (f *denseLU) factorize(m *mat.Dense) bool {
+	n, _ := m.Dims()
+	if cap(f.a.Data) < n*n {
+		f.a.Data = make([]float64, n*n)
+		f.ipiv = make([]int, n)
+	}
+	f.a = blas64.General{Rows: n, Cols: n, Stride: n, Data: f.a.Data[:n*n]}
+	f.ipiv = f.ipiv[:cap(f.ipiv)][:n]
+	raw := m.RawMatrix()
+	for i := 0; i < n; i++ {
+		copy(f.a.Data[i*n:(i+1)*n], raw.Data[i*raw.Stride:i*raw.Stride+n])
+	}
+	if !lapack64.Getrf(f.a, f.ipiv) {
+		return false
+	}
+	var lo, hi float64 = math.Inf(1), 0
+	for i := 0; i < n; i++ {
+		d := math.Abs(f.a.Data[i*n+i])
+		lo, hi = math.Min(lo, d), math.Max(hi, d)
+	}
+	return isFinite(hi) && lo > float64(n)*epsilon*hi
+}
+
+// solve stores in dst the solution x of m·x = src.
+func (f *denseLU) solve(dst, src []float64) {
+	copy(dst, src)
+	lapack64.Getrs(blas.NoTrans, f.a, blas64.General{Rows: f.a.Rows, Cols: 1, Stride: 1, Data: dst}, f.ipiv)
 }
 
 // resize returns a zeroed n×n matrix, reusing m when it has that size.
