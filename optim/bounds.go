@@ -8,13 +8,14 @@ import (
 
 // Bounds are box constraints lᵢ ≤ xᵢ ≤ uᵢ on the variables. A nil Lower
 // (Upper) means no lower (upper) bound on any variable; an entry of −Inf
-// (+Inf) leaves that one variable unbounded on that side. Bounds are data
-// of the problem: the methods that support them (see each method's
-// documentation) take them from Settings.Bounds, and the others panic when
-// they are set.
+// (+Inf) leaves that one variable unbounded on that side, and lᵢ = uᵢ fixes
+// xᵢ. Bounds are data of the problem: the methods that support them (LBFGS
+// and NewtonCG) take them from Settings.Bounds, and the others panic when
+// they are set. Minimize copies them at the start and never modifies them.
 //
 // A starting point outside the box is projected onto it before the first
-// evaluation, and the stationarity test becomes the projected gradient.
+// evaluation, f is evaluated only inside the box, and the stationarity test
+// becomes the projected gradient (see Settings.GradientThreshold).
 type Bounds struct {
 	Lower, Upper []float64
 }
@@ -56,8 +57,9 @@ func (b *Bounds) upper(i int) float64 {
 	return b.Upper[i]
 }
 
-// Project moves x onto the box in place: xᵢ ← min(max(xᵢ, lᵢ), uᵢ). A nil
-// *Bounds leaves x as it is.
+// Project moves x onto the box in place: xᵢ ← min(max(xᵢ, lᵢ), uᵢ), in
+// O(n). A nil *Bounds leaves x as it is; a side that is not nil must have at
+// least len(x) entries.
 func (b *Bounds) Project(x []float64) {
 	switch {
 	case b == nil:
