@@ -48,6 +48,7 @@ type lbfgsb struct {
 	count, next int       // pairs held; ring index of the next pair
 	gamma       float64   // sᵀy/yᵀy of the newest pair (1/θ); 0 until known
 	alpha0      float64   // first trial step along d
+	wasGeneral  bool      // the latest direction came from the general path
 	alphaMax    float64   // largest step along d inside the box, capped
 
 	// Inner products by ring slot (store×store, row-major): ss[i·store+j]
@@ -86,14 +87,24 @@ func newLBFGSB(n, store int) *lbfgsb {
 		b.s[i], b.y[i] = make([]float64, n), make([]float64, n)
 	}
 	b.rho, b.alpha = make([]float64, store), make([]float64, store)
+	b.known, b.aKnown = make([]bool, store), make([]bool, store)
+	b.d = make([]float64, n)
+	return b
+}
+
+// allocGeneral allocates the work space of the general path on first use,
+// so that a run whose bounds stay inactive allocates what LBFGS does.
+func (b *lbfgsb) allocGeneral() {
+	if b.xc != nil {
+		return
+	}
+	n, store := b.n, b.store
 	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
-	b.known = make([]bool, store)
-	b.inA, b.aKnown = make([]bool, n), make([]bool, store)
+	b.inA = make([]bool, n)
 	b.aYY, b.aSY, b.aSS = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
-	b.d, b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	b.t, b.fixed = make([]float64, n), make([]bool, n)
 	b.small = make([]float64, 8*2*store)
-	return b
 }
 
 func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
@@ -187,15 +198,19 @@ func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 		}
 		return dot(d, g) < 0
 	}
-	if !pushedOut(box, x, g) {
+	// After an iteration on the general path, look for a variable held on
+	// a bound first: then the two-loop step cannot be the L-BFGS-B one.
+	if !b.wasGeneral || !pushedOut(box, x, g) {
 		twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
 		if ghg := -dot(d, g); ghg > 0 {
 			if a, ok := interiorStep(box, x, g, d, ghg/dot(g, g)); ok {
 				b.alphaMax = a
+				b.wasGeneral = false
 				return true
 			}
 		}
 	}
+	b.wasGeneral = true
 	if !b.general(box, x, g) {
 		return false
 	}
@@ -272,6 +287,7 @@ func (b *lbfgsb) ensureProducts() {
 // when the middle matrix is singular to working precision or the result is
 // not a descent direction.
 func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
+	b.allocGeneral()
 	b.ensureProducts()
 	m, st, order := b.count, b.store, b.order
 	m2 := 2 * m
