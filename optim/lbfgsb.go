@@ -76,6 +76,8 @@ type lbfgsb struct {
 	aYY, aSY, aSS []float64
 	aKnown        []bool
 	aUpdates      int
+	gS, gY        [][]float64 // slot j's s and y on the variables of A
+	gValid        []bool
 	k, wzw, nmat  *mat.Dense
 	lu, nlu       denseLU
 }
@@ -101,6 +103,7 @@ func (b *lbfgsb) allocGeneral() {
 	n, store := b.n, b.store
 	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.inA = make([]bool, n)
+	b.gS, b.gY, b.gValid = make([][]float64, store), make([][]float64, store), make([]bool, store)
 	b.aYY, b.aSY, b.aSS = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	b.t, b.fixed = make([]float64, n), make([]bool, n)
@@ -159,6 +162,9 @@ func (b *lbfgsb) push(from, to *location) {
 		b.rho[j] = 1 / sy
 		b.gamma = sy / yy
 		b.known[j], b.aKnown[j] = false, false
+		if b.gValid != nil {
+			b.gValid[j] = false
+		}
 		b.next = (j + 1) % b.store
 		b.count = min(b.count+1, b.store)
 	}
@@ -428,19 +434,23 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 	du := b.du
 	clear(du)
 	if nfree > 0 {
-		rc := b.rc
-		wVec(b.wv, mc)
-		for i := range rc {
-			rc[i] = 0
+		// The reduced gradient of the model at x^c is r = Z(g + θ(x^c −
+		// x) − W·M·c) = r₀ − Z·W·M·c. The paper's step is
+		//
+		//	du = −r/θ − Z·W·N⁻¹·M·W_Zᵀr/θ²,  N = I − M·W_ZᵀW_Z/θ,
+		//
+		// and since N⁻¹·M = (M⁻¹ − W_ZᵀW_Z/θ)⁻¹ it needs one solve with
+		// K − W_ZᵀW_Z/θ. With W_Zᵀr = W_Zᵀr₀ − W_ZᵀW_Z·M·c, and
+		// du = −r₀/θ + Z·W·(M·c/θ − v/θ²) for v the solution, the
+		// products with W over n are two: Wᵀr₀ and one W·u. W_ZᵀW_Z
+		// comes from the smaller of the free and the fixed sets.
+		r0 := b.rc
+		for i := range r0 {
+			r0[i] = 0
 			if !fixed[i] {
-				rc[i] = g[i] + theta*(xc[i]-x[i]) - b.wv[i]
+				r0[i] = g[i] + theta*(xc[i]-x[i])
 			}
 		}
-		wtVec(z, rc)
-		// The Sherman–Morrison–Woodbury step needs N⁻¹·M·z with N = I −
-		// M·W_ZᵀW_Z/θ; since N⁻¹·M = (M⁻¹ − W_ZᵀW_Z/θ)⁻¹, that is one
-		// solve with K − W_ZᵀW_Z/θ. W_ZᵀW_Z comes from the smaller of
-		// the free and the fixed sets.
 		nfixed := len(fixed) - nfree
 		b.wzw = resize(b.wzw, m2)
 		if nfixed <= nfree {
@@ -481,6 +491,12 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 				}
 			}
 		}
+		zv := mat.NewVecDense(m2, z)
+		zv.MulVec(b.wzw, mat.NewVecDense(m2, mc))
+		wtVec(v, r0)
+		for a := range z {
+			z[a] = v[a] - z[a]
+		}
 		b.nmat = resize(b.nmat, m2)
 		b.nmat.Scale(-1/theta, b.wzw)
 		b.nmat.Add(b.nmat, b.k)
@@ -488,10 +504,13 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			return false
 		}
 		b.nlu.solve(v, z)
+		for a := range v {
+			v[a] = mc[a]/theta - v[a]/(theta*theta)
+		}
 		wVec(b.wv, v)
 		for i := range du {
 			if !fixed[i] {
-				du[i] = -rc[i]/theta - b.wv[i]/(theta*theta)
+				du[i] = -r0[i]/theta + b.wv[i]
 			}
 		}
 	}
@@ -536,27 +555,17 @@ func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
 		}
 	}
 	if full {
-		b.aIdx = b.aIdx[:0]
-		for i, f := range b.inA {
-			if f {
-				b.aIdx = append(b.aIdx, i)
-			}
-		}
+		b.rebuildAIdx()
 	}
 	// New pairs over the current set A.
 	for _, j := range order {
 		if b.aKnown[j] {
 			continue
 		}
+		sj, yj := b.gathered(j)
 		for _, i := range order {
-			var yy, sy, ys, ss float64
-			si, yi, sj, yj := b.s[i], b.y[i], b.s[j], b.y[j]
-			for _, k := range b.aIdx {
-				yy += yi[k] * yj[k]
-				sy += si[k] * yj[k]
-				ys += sj[k] * yi[k]
-				ss += si[k] * sj[k]
-			}
+			si, yi := b.gathered(i)
+			yy, sy, ys, ss := dot(yi, yj), dot(si, yj), dot(sj, yi), dot(si, sj)
 			b.aYY[i*st+j], b.aYY[j*st+i] = yy, yy
 			b.aSS[i*st+j], b.aSS[j*st+i] = ss, ss
 			b.aSY[i*st+j], b.aSY[j*st+i] = sy, ys
@@ -586,12 +595,7 @@ func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
 		b.inA[k] = f
 	}
 	b.aUpdates += changes
-	b.aIdx = b.aIdx[:0]
-	for i, f := range b.inA {
-		if f {
-			b.aIdx = append(b.aIdx, i)
-		}
-	}
+	b.rebuildAIdx()
 }
 
 // denseLU is an LU factorization with partial pivoting of a small square
@@ -631,6 +635,36 @@ func (f *denseLU) factorize(m *mat.Dense) bool {
 func (f *denseLU) solve(dst, src []float64) {
 	copy(dst, src)
 	lapack64.Getrs(blas.NoTrans, f.a, blas64.General{Rows: f.a.Rows, Cols: 1, Stride: 1, Data: dst}, f.ipiv)
+}
+
+// rebuildAIdx lists the variables of A and drops the gathered rows.
+func (b *lbfgsb) rebuildAIdx() {
+	b.aIdx = b.aIdx[:0]
+	for i, f := range b.inA {
+		if f {
+			b.aIdx = append(b.aIdx, i)
+		}
+	}
+	clear(b.gValid)
+}
+
+// gathered returns the components of slot j's pair on the variables of A,
+// gathered into contiguous vectors so that products over A run as dense
+// dot products.
+func (b *lbfgsb) gathered(j int) (s, y []float64) {
+	k := len(b.aIdx)
+	if !b.gValid[j] {
+		if cap(b.gS[j]) < k {
+			b.gS[j], b.gY[j] = make([]float64, k), make([]float64, k)
+		}
+		s, y = b.gS[j][:k], b.gY[j][:k]
+		sj, yj := b.s[j], b.y[j]
+		for p, i := range b.aIdx {
+			s[p], y[p] = sj[i], yj[i]
+		}
+		b.gS[j], b.gY[j], b.gValid[j] = s, y, true
+	}
+	return b.gS[j][:k], b.gY[j][:k]
 }
 
 // resize returns a zeroed n×n matrix, reusing m when it has that size.
