@@ -78,6 +78,7 @@ type lbfgsb struct {
 	aUpdates      int
 	gS, gY        [][]float64 // slot j's s and y on the variables of A
 	gValid        []bool
+	aFresh, fresh []bool // slots whose products this call computes
 	k, wzw, nmat  *mat.Dense
 	lu, nlu       denseLU
 }
@@ -104,6 +105,7 @@ func (b *lbfgsb) allocGeneral() {
 	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.inA = make([]bool, n)
 	b.gS, b.gY, b.gValid = make([][]float64, store), make([][]float64, store), make([]bool, store)
+	b.aFresh, b.fresh = make([]bool, store), make([]bool, store)
 	b.aYY, b.aSY, b.aSS = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
 	b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	b.t, b.fixed = make([]float64, n), make([]bool, n)
@@ -272,11 +274,19 @@ func (b *lbfgsb) ensureProducts() {
 	for k := 0; k < b.count; k++ {
 		b.order = append(b.order, (b.next-b.count+k+2*st)%st)
 	}
+	// A product of two new pairs is computed once, in the pass of the
+	// first of them.
+	for _, j := range b.order {
+		b.fresh[j] = !b.known[j]
+	}
 	for _, j := range b.order {
 		if b.known[j] {
 			continue
 		}
 		for _, i := range b.order {
+			if b.fresh[i] && b.known[i] {
+				continue // done in i's pass
+			}
 			b.ss[i*st+j] = dot(b.s[i], b.s[j])
 			b.ss[j*st+i] = b.ss[i*st+j]
 			b.yy[i*st+j] = dot(b.y[i], b.y[j])
@@ -557,13 +567,20 @@ func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
 	if full {
 		b.rebuildAIdx()
 	}
-	// New pairs over the current set A.
+	// New pairs over the current set A. A product of two new pairs is
+	// computed once, in the pass of the first of them.
+	for _, j := range order {
+		b.aFresh[j] = !b.aKnown[j]
+	}
 	for _, j := range order {
 		if b.aKnown[j] {
 			continue
 		}
 		sj, yj := b.gathered(j)
 		for _, i := range order {
+			if b.aFresh[i] && b.aKnown[i] {
+				continue // done in i's pass
+			}
 			si, yi := b.gathered(i)
 			yy, sy, ys, ss := dot(yi, yj), dot(si, yj), dot(sj, yi), dot(si, sj)
 			b.aYY[i*st+j], b.aYY[j*st+i] = yy, yy
