@@ -332,10 +332,6 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 	if !b.lu.factorize(b.k) {
 		return false
 	}
-	solveM := func(dst, src []float64) bool {
-		b.lu.solve(dst, src)
-		return true
-	}
 	// wRow stores row i of W = [Y θS] in dst.
 	wRow := func(dst []float64, i int) {
 		for a, ia := range order {
@@ -384,9 +380,7 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 	wtVec(p, d)
 	clear(c)
 	clear(mc)
-	if !solveM(mp, p) {
-		return false
-	}
+	b.lu.solve(mp, p) // M·p
 	fp := -dot(d, d)
 	fpp := -theta*fp - dot(p, mp)
 	fpp0 := fpp
@@ -411,9 +405,7 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		axpy(dt, p, c)
 		axpy(dt, mp, mc)
 		wRow(wb, i)
-		if !solveM(mwb, wb) {
-			return false
-		}
+		b.lu.solve(mwb, wb)
 		gi := g[i]
 		fp += dt*fpp + gi*gi + theta*gi*zi - gi*dot(wb, mc)
 		fpp += -theta*gi*gi - 2*gi*dot(wb, mp) - gi*gi*dot(wb, mwb)

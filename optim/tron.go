@@ -28,7 +28,7 @@ import (
 type tron struct {
 	n                    int
 	xc, s, gq, w, res, d []float64 // trial point, step, ∇q, CG vectors
-	hd, hw, tmp, dq      []float64
+	hd, hw, tmp          []float64
 	free                 []bool
 	alpha                float64 // Cauchy step parameter, kept between iterations
 }
@@ -40,7 +40,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 	n, box := r.n, r.box
 	delta, maxRadius, eta, forcing, maxCG := m.defaults(n)
 	t := &tron{n: n, alpha: 1}
-	for _, v := range []*[]float64{&t.xc, &t.s, &t.gq, &t.w, &t.res, &t.d, &t.hd, &t.hw, &t.tmp, &t.dq} {
+	for _, v := range []*[]float64{&t.xc, &t.s, &t.gq, &t.w, &t.res, &t.d, &t.hd, &t.hw, &t.tmp} {
 		*v = make([]float64, n)
 	}
 	t.free = make([]bool, n)
