@@ -246,3 +246,29 @@ func TestLBFGSBAgainstDense(t *testing.T) {
 	}
 	t.Logf("%d subspace steps compared, %d fixed and %d free variables", compared, fixedSeen, freeSeen)
 }
+
+// TestTRONLinearize: with bounds, NewtonCG (TRON) fixes each point once
+// through Linearize, rejected steps reuse it, and every HVP, including those
+// of the Cauchy and projected searches, goes through it and is counted.
+func TestTRONLinearize(t *testing.T) {
+	const n = 20
+	obj := &linearized{Objective: rosenbrock{n}}
+	lo, hi := fill(n, -2, -2), fill(n, 0.5, 2)
+	res, err := Minimize(obj, fill(n, -1.2, 1), NewtonCG{}, &Settings{Bounds: &Bounds{Lower: lo, Upper: hi}, CheckCurvature: true})
+	if err != nil || res.Status != GradientThreshold {
+		t.Fatalf("status %v, err %v", res.Status, err)
+	}
+	if obj.directHVPs != 0 {
+		t.Errorf("%d direct HessVec calls, want 0", obj.directHVPs)
+	}
+	if obj.linHVPs != res.HessVecEvals {
+		t.Errorf("%d products through Linearize, Result says %d", obj.linHVPs, res.HessVecEvals)
+	}
+	if obj.linearizes != res.Iterations+1 {
+		t.Errorf("%d Linearize calls for %d iterations, want %d", obj.linearizes, res.Iterations, res.Iterations+1)
+	}
+	if res.X[0] != 0.5 || !res.ActiveUpper[0] {
+		t.Errorf("X[0] = %v, active upper %v; want 0.5 on its bound", res.X[0], res.ActiveUpper[0])
+	}
+	t.Logf("%d iterations, %d Linearize, %d HVPs", res.Iterations, obj.linearizes, res.HessVecEvals)
+}
