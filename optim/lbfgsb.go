@@ -40,7 +40,10 @@ import (
 // computed by the two-loop recursion on the same pairs. The inner products
 // of the compact form (SᵀY, SᵀS, YᵀY) are computed only when an iteration
 // needs them, pair by pair, so iterations whose bounds are inactive cost
-// about what unbounded LBFGS iterations do.
+// about what unbounded LBFGS iterations do. The same products over the
+// variables the Cauchy point fixes, which the subspace step subtracts, are
+// kept from one iteration to the next and updated for the new pair and the
+// variables that joined or left that set.
 type lbfgsb struct {
 	n, store    int
 	s, y        [][]float64
