@@ -13,6 +13,9 @@
 //   - SaddleEscape: any of the above plus Lanczos negative-curvature
 //     detection and escape,
 //
+// with bound constraints lᵢ ≤ xᵢ ≤ uᵢ for LBFGS (L-BFGS-B) and NewtonCG
+// (TRON), see Bounds below,
+//
 // and returns a Result with the point, ‖∇f‖∞, the evaluation counts (f, ∇f
 // and H·v apart), the smallest curvature seen and a Status saying why it
 // stopped. Success (GradientThreshold, SecondOrderStationary) is reported
@@ -44,4 +47,27 @@
 // or at the next iterate of SGD, Adam or fixed-step GradientDescent (a real
 // divergence), stops the run with NonFinite at once, and so does a
 // non-finite Hessian-vector product.
+//
+// # Bounds
+//
+// Settings.Bounds confines the variables to a box lᵢ ≤ xᵢ ≤ uᵢ, either side
+// of which may be infinite (a nil Lower or Upper leaves that side open for
+// every variable) and lᵢ = uᵢ fixes a variable. Two methods support bounds:
+// LBFGS, which then runs L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995), and
+// NewtonCG, which then runs a projected trust-region Newton method on HVPs
+// in the manner of TRON (Lin & Moré 1999); the others panic. Invalid bounds
+// (a side of the wrong length, NaN, lᵢ > uᵢ) panic with an "optim: " message.
+//
+// A starting point outside the box is projected onto it, and f is only ever
+// evaluated inside the box, so an objective that is undefined outside it
+// (a logarithm of a variable bounded below by a positive number) is safe.
+// The stationarity test is on the projected gradient ‖P(x − ∇f) − x‖∞,
+// which is zero exactly at the first-order (KKT) points: a variable on a
+// bound may keep a gradient that pushes it outward. Result.GradNorm reports
+// it, and Result.ActiveLower and ActiveUpper say which bounds the final
+// point lies on. With Settings.CheckCurvature the Lanczos probe examines the
+// Hessian restricted to the variables strictly inside their bounds, so a
+// minimiser held by a bound against negative curvature is not reported as a
+// saddle; curvature along a variable that is on a bound with a zero
+// gradient component is not examined.
 package optim

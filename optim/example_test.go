@@ -3,6 +3,7 @@ package optim_test
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/curvature-go/curvature/optim"
 	"gonum.org/v1/gonum/optimize"
@@ -129,4 +130,27 @@ func ExampleGonumProblem() {
 	fmt.Printf("%v at (%.6f, %.6f)\n", res.Status, res.X[0], res.X[1])
 	// Output:
 	// GradientThreshold at (1.000000, 1.000000)
+}
+
+// ExampleBounds minimises the Rosenbrock function on the box x₁ ≤ 0.5,
+// x₂ ≥ 0 from a start outside it: the minimiser (0.5, 0.25) lies on the
+// upper bound of x₁, which the result reports as active; both methods that
+// support bounds find it.
+func ExampleBounds() {
+	box := &optim.Bounds{
+		Lower: []float64{math.Inf(-1), 0},
+		Upper: []float64{0.5, math.Inf(1)},
+	}
+	for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{}} {
+		res, err := optim.Minimize(rosen{}, []float64{2, -1}, m, &optim.Settings{Bounds: box})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%T: %v at (%.6f, %.6f), f = %.6f, x₁ on its upper bound: %v, projected gradient ≤ 1e-6: %v\n",
+			m, res.Status, res.X[0], res.X[1], res.F, res.ActiveUpper[0], res.GradNorm <= 1e-6)
+	}
+	// Output:
+	// optim.LBFGS: GradientThreshold at (0.500000, 0.250000), f = 0.250000, x₁ on its upper bound: true, projected gradient ≤ 1e-6: true
+	// optim.NewtonCG: GradientThreshold at (0.500000, 0.250000), f = 0.250000, x₁ on its upper bound: true, projected gradient ≤ 1e-6: true
 }

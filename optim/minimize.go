@@ -29,6 +29,11 @@ import (
 // is a rejected step, see the package documentation), a failed line search
 // (LineSearchFailure), an inconsistent gradient (NonDescent), exhausted
 // budgets (IterationLimit, EvaluationLimit).
+//
+// With Settings.Bounds, Minimize also panics on invalid bounds and on a
+// method that does not support them, projects its copy of x0 onto the box
+// before the first evaluation, and applies every threshold to the projected
+// gradient (see the package documentation, section Bounds).
 func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (Result, error) {
 	if obj == nil {
 		panic("optim: Minimize: nil objective")
@@ -46,6 +51,7 @@ func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (R
 	r := newRunner(obj, settings)
 	if r.box != nil {
 		r.box.check("Minimize", n)
+		r.box = r.box.filled(n)
 		if _, ok := method.(boundedMethod); !ok {
 			panic(fmt.Sprintf("optim: %s does not support Settings.Bounds", methodName(method)))
 		}
@@ -190,9 +196,10 @@ func (r *runner) eval(loc *location) (finite bool, st Status) {
 	loc.f = r.obj.Eval(loc.x, loc.g)
 	r.fevals++
 	r.gevals++
-	loc.gnorm = normInf(loc.g)
-	if r.box != nil && isFinite(loc.gnorm) {
+	if r.box != nil {
 		loc.gnorm = r.box.projGradNorm(loc.x, loc.g)
+	} else {
+		loc.gnorm = normInf(loc.g)
 	}
 	if !isFinite(loc.f) || !isFinite(loc.gnorm) {
 		r.nonFinite++

@@ -36,6 +36,17 @@ import (
 // At a saddle point where ∇f = 0, CG has nothing to work on and NewtonCG
 // stops there; use Settings.CheckCurvature to detect it, or SaddleEscape to
 // leave it.
+//
+// With Settings.Bounds, NewtonCG runs a projected trust-region Newton method
+// in the manner of TRON (Lin & Moré 1999), without its incomplete-Cholesky
+// preconditioner: a Cauchy step along the projected gradient path chosen by
+// a projected search on the quadratic model, then conjugate gradients on the
+// variables strictly inside their bounds, each CG step followed by a
+// projected search, until the step stays in the face, meets the
+// trust-region boundary, or MaxCG HVPs are spent; the radius is managed as
+// above and the point is fixed once per outer iteration in the same way.
+// Each outer iteration costs a few HVPs for the Cauchy search (typically
+// two), one per CG step, and one per projected search that meets a bound.
 type NewtonCG struct {
 	// InitialRadius is the first trust-region radius Δ0. If it is 0, it is
 	// defaulted to 1.

@@ -24,7 +24,9 @@ import (
 // with fresh state.
 //
 // Each test costs one Lanczos run (its HVPs are counted in
-// Result.HessVecEvals) and each escape a few evaluations of f and ∇f.
+// Result.HessVecEvals) and each escape a few evaluations of f and ∇f. It
+// does not support Settings.Bounds (Minimize panics): an escape along a
+// direction of negative curvature would have to respect the box.
 type SaddleEscape struct {
 	// Base is the method run between escapes. If it is nil, it is
 	// defaulted to NewtonCG{}.

@@ -11,9 +11,10 @@ type Status int
 const (
 	// NotTerminated is the zero Status; Minimize never returns it.
 	NotTerminated Status = iota
-	// GradientThreshold: ‖∇f(X)‖∞ fell to Settings.GradientThreshold. This
-	// is success; with Settings.CheckCurvature it also means no curvature
-	// below the tolerance was found at X.
+	// GradientThreshold: ‖∇f(X)‖∞ (with Settings.Bounds, the projected
+	// gradient's) fell to Settings.GradientThreshold. This is success;
+	// with Settings.CheckCurvature it also means no curvature below the
+	// tolerance was found at X.
 	GradientThreshold
 	// SecondOrderStationary: SaddleEscape stopped where ‖∇f‖∞ is below the
 	// threshold and the smallest Hessian eigenvalue found by Lanczos is not

@@ -64,7 +64,8 @@ type Settings struct {
 	// LBFGS (then the L-BFGS-B algorithm) and NewtonCG (then a projected
 	// trust-region Newton method in the manner of TRON) support bounds;
 	// the other methods panic when Bounds is set. Minimize panics on
-	// invalid bounds (a side of the wrong length, NaN, lᵢ > uᵢ), projects
+	// invalid bounds (a side of the wrong length, NaN, lᵢ > uᵢ, lᵢ = +∞ or
+	// uᵢ = −∞), projects
 	// x0 onto the box and evaluates f only at points inside it; the
 	// stationarity test and Result.GradNorm use the projected gradient
 	// (see GradientThreshold), and Result.ActiveLower and ActiveUpper
@@ -127,9 +128,11 @@ type Result struct {
 	Escapes int
 	// ActiveLower and ActiveUpper report, with Settings.Bounds, which
 	// bounds X lies on: ActiveLower[i] is X[i] == lᵢ and ActiveUpper[i] is
-	// X[i] == uᵢ (both for a variable fixed by lᵢ = uᵢ). The methods put
-	// variables exactly on their bounds, so the comparison is exact. They
-	// are nil without bounds or when X is nil.
+	// X[i] == uᵢ (both for a variable fixed by lᵢ = uᵢ). The methods set a
+	// variable that reaches a bound to the bound's value (the Cauchy points
+	// and projections do), so the comparison is exact; a variable that
+	// converges to a bound from inside without reaching it is reported
+	// free. They are nil without bounds or when X is nil.
 	ActiveLower, ActiveUpper []bool
 }
 
