@@ -39,19 +39,25 @@ type Settings struct {
 	Callback func(Iteration) (stop bool)
 
 	// CheckCurvature makes Minimize, when it stops with GradientThreshold,
-	// estimate the smallest Hessian eigenvalue λ_min at the final point by
-	// Lanczos and report Saddle (with ErrSaddle) instead of success when
-	// λ_min < −CurvatureTolerance·‖H‖. It costs one Lanczos run (HVPs
-	// counted in Result.HessVecEvals). SaddleEscape always performs this
-	// check.
+	// run the curvature probe at the final point (see the package
+	// documentation): it reports Saddle (with ErrSaddle) instead of success
+	// when it finds a direction of curvature below −τ, and
+	// CurvatureInconclusive when its budget runs out before it can decide.
+	// It costs one probe (its HVPs are counted in Result.HessVecEvals).
+	// SaddleEscape always performs this check.
 	CheckCurvature bool
 
-	// CurvatureTolerance is the relative threshold for negative curvature:
-	// λ_min < −CurvatureTolerance·‖H‖, with ‖H‖ estimated by Lanczos, counts
-	// as negative. It is also the Lanczos residual tolerance. Relative, so
-	// that scaling f does not change the verdict. If it is 0, it is
-	// defaulted to 1e-6.
+	// CurvatureTolerance, if positive, replaces the default threshold of
+	// negligible curvature by the relative one τ = CurvatureTolerance·‖H‖,
+	// with ‖H‖ estimated by Lanczos. If it is 0, τ is the
+	// ε-second-order-stationarity threshold max(√(ρ·GradientThreshold),
+	// 1e-8·‖H‖), with ρ estimated at the point (package documentation).
 	CurvatureTolerance float64
+
+	// CurvatureMaxHVPs caps the Hessian-vector products of one curvature
+	// probe's search; assembling the eigenvector of a negative verdict may
+	// take as many again. If it is 0, it is defaulted to 5000.
+	CurvatureMaxHVPs int
 
 	// Seed seeds the Lanczos start vectors, making the curvature probes
 	// reproducible.
@@ -99,11 +105,23 @@ type Result struct {
 	// run (by the CG directions of NewtonCG and by Lanczos probes); NaN
 	// when no Hessian-vector product was taken.
 	MinCurvature float64
-	// LambdaMin is the Lanczos estimate of the smallest eigenvalue of
-	// ∇²f(X) when a curvature probe ran at X (CheckCurvature or
-	// SaddleEscape), and NaN otherwise. Lanczos estimates never lie below
-	// the true λ_min.
+	// LambdaMin is the curvature probe's estimate of the smallest
+	// eigenvalue of ∇²f(X) when a probe ran at X (CheckCurvature or
+	// SaddleEscape), and NaN otherwise. It is always an upper bound on
+	// λ_min: for Saddle the Rayleigh quotient uᵀ∇²f·u of an explicit unit
+	// vector, otherwise the smallest Ritz value. It equals λ_min only to
+	// the accuracy that LambdaMinConverged states.
 	LambdaMin float64
+	// LambdaMinConverged reports that the probe's Ritz pair behind
+	// LambdaMin converged: an eigenvalue lies within CurvatureTol of
+	// LambdaMin (or the Krylov space was exhausted, making it exact). When
+	// false, LambdaMin is only an upper bound on λ_min; the verdict
+	// (Status) rests on the probe's own test, not on this flag.
+	LambdaMinConverged bool
+	// CurvatureTol is the threshold τ of negligible curvature used by the
+	// last probe (NaN when none ran): negative curvature counts only below
+	// −CurvatureTol.
+	CurvatureTol float64
 	// Escapes is the number of negative-curvature escapes taken by
 	// SaddleEscape.
 	Escapes int
