@@ -188,7 +188,7 @@ func TestMinimizeCallbackStop(t *testing.T) {
 }
 
 func TestStatusStrings(t *testing.T) {
-	for s := NotTerminated; s <= NoProgress; s++ {
+	for s := NotTerminated; s <= BadObjective; s++ {
 		if s.String() == "" || s.String()[0] == 'S' && s.String() == "Status(" {
 			t.Errorf("status %d has no name", int(s))
 		}

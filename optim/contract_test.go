@@ -167,3 +167,85 @@ func TestUnbounded(t *testing.T) {
 		})
 	}
 }
+
+// flipOne returns ∇f with the sign of its first entry flipped.
+type flipOne struct{ Objective }
+
+func (f flipOne) Eval(x, grad []float64) float64 {
+	v := f.Objective.Eval(x, grad)
+	if grad != nil {
+		grad[0] = -grad[0]
+	}
+	return v
+}
+
+// shiftedSquares is Σ(xᵢ − 1)².
+type shiftedSquares struct{ n int }
+
+func (q shiftedSquares) Dim() int { return q.n }
+
+func (q shiftedSquares) Eval(x, grad []float64) float64 {
+	var f float64
+	for i, v := range x {
+		f += (v - 1) * (v - 1)
+		if grad != nil {
+			grad[i] = 2 * (v - 1)
+		}
+	}
+	return f
+}
+
+func (q shiftedSquares) HessVec(x, v, hv []float64) {
+	for i := range v {
+		hv[i] = 2 * v[i]
+	}
+}
+
+// TestNewtonCGWrongGradient: with the gradient's sign flipped (wholly or in
+// one entry), NewtonCG never accepts a step that raises f, stops with
+// NonDescent saying ∇f does not match f within a dozen evaluations, and X is
+// never worse than x0 — also when the callback stops the run early.
+func TestNewtonCGWrongGradient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		obj  Objective
+	}{
+		{"squares", flipped{shiftedSquares{3}}},
+		{"rosenbrock", flipped{rosenbrock{4}}},
+		{"rosenbrock/one", flipOne{rosenbrock{4}}},
+		{"seed", flipped{seedLoss{}}},
+		{"quad5/one", flipOne{quad5()}},
+		{"wide", flipped{wideSpectrum(50, 1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x0 := make([]float64, tc.obj.Dim())
+			for i := range x0 {
+				x0[i] = 0.3 + 0.1*float64(i)
+			}
+			f0 := tc.obj.Eval(x0, nil)
+			prev := f0
+			res, err := Minimize(tc.obj, x0, NewtonCG{}, &Settings{Callback: func(it Iteration) bool {
+				if it.F > prev {
+					t.Errorf("iteration %d raised f from %v to %v", it.Iter, prev, it.F)
+				}
+				prev = it.F
+				return false
+			}})
+			if res.Status != NonDescent || !errors.Is(err, ErrNonDescent) || !strings.Contains(err.Error(), "∇f does not match f") {
+				t.Fatalf("status %v, err %v; want NonDescent", res.Status, err)
+			}
+			if res.FuncEvals > 12 {
+				t.Errorf("%d evaluations before the diagnosis", res.FuncEvals)
+			}
+			if !(res.F <= f0) {
+				t.Errorf("F = %v > f(x0) = %v", res.F, f0)
+			}
+			for stop := 1; stop <= 3; stop++ {
+				res, _ := Minimize(tc.obj, x0, NewtonCG{}, &Settings{Callback: func(it Iteration) bool { return it.Iter == stop }})
+				if f := tc.obj.Eval(res.X, nil); !(f <= f0) {
+					t.Errorf("stopped at %d: f(X) = %v > f(x0) = %v", stop, f, f0)
+				}
+			}
+		})
+	}
+}

@@ -30,8 +30,14 @@ import (
 // NaN or ±Inf is rejected like one with ρ < 0 (the radius is cut to ‖p‖/4
 // and CG re-solves at the same point), so a large InitialRadius or a loss
 // that overflows far from x costs a few rejected steps, not the run.
-// NewtonCG stops with NoProgress if the step no longer changes x, or with
-// NonFinite if it shrank that far rejecting non-finite trials.
+// NewtonCG is monotone: a step that raises f is never accepted, even when
+// the rounding slack makes ρ exceed Eta. When two consecutive rejected steps
+// along nearly the same direction both raise f, their secant slopes are
+// extrapolated to length 0 as in the line search's gradient check; a rate
+// of increase where ∇f promised descent stops the run with NonDescent ("∇f
+// does not match f"), usually within three iterations. NewtonCG stops with
+// NoProgress if the step no longer changes x, or with NonFinite if it shrank
+// that far rejecting non-finite trials.
 //
 // At a saddle point where ∇f = 0, CG has nothing to work on and NewtonCG
 // stops there; use Settings.CheckCurvature to detect it, or SaddleEscape to
@@ -99,6 +105,7 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	cg := newSteihaug(n)
 	trial := newLocation(n)
 	var hess func(v, hv []float64)
+	var up uphill
 	for {
 		if st := r.check(loc); st != NotTerminated {
 			return st
@@ -145,14 +152,81 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 		case rho > 0.75 && boundary:
 			delta = math.Min(2*delta, maxRadius)
 		}
-		if rho > eta {
+		// Monotone: a step that raises f is never taken, however the
+		// rounding slack makes ρ look.
+		if rho > eta && trial.f <= loc.f {
 			*loc, *trial = *trial, *loc
 			hess = nil
+			up.reset()
 			if st := r.accept(loc, false); st != NotTerminated {
 				return st
 			}
+			continue
+		}
+		if trial.f > loc.f {
+			if bad, slope, rate := up.add(p, pnorm, trial.f-loc.f, dot(loc.g, p)/pnorm, loc.f); bad {
+				r.err = fmt.Errorf("%w: along the trust-region step ∇fᵀp/‖p‖ = %.6g but f changes at the rate %.6g: ∇f does not match f",
+					ErrNonDescent, slope, rate)
+				return NonDescent
+			}
+		} else {
+			up.reset()
 		}
 	}
+}
+
+// uphill records the consecutive rejected trust-region steps that raised f,
+// to tell a gradient that does not match f (f rises along the model's
+// descent direction however short the step) from a model that is merely
+// inaccurate (f falls once the step is short enough).
+type uphill struct {
+	n        int
+	a, df    [2]float64 // lengths and rises of the last two, newest first
+	dir      []float64  // unit direction of the newest
+	sameLine bool       // the last two were along nearly the same direction
+}
+
+func (u *uphill) reset() { u.n = 0 }
+
+// add records a rejected step p (length pnorm) that raised f by df, with the
+// model's slope gᵀp/‖p‖ along it, and reports whether the record shows that
+// ∇f does not match f. As in the line search's check, the secant slopes
+// df/‖p‖ of the two shortest rises well above rounding level are
+// extrapolated linearly to length 0, which recovers the directional
+// derivative of f exactly for a quadratic; a positive extrapolated slope
+// where ∇f promised a negative one, by more than half its size, is a failed
+// finite-difference check of ∇f. It returns the model's slope and the
+// extrapolated rate too.
+func (u *uphill) add(p []float64, pnorm, df, slope, f float64) (bad bool, s, rate float64) {
+	noise := 100 * epsilon * math.Max(1, math.Abs(f))
+	if df <= noise || !(slope < 0) {
+		u.reset()
+		return false, slope, math.NaN()
+	}
+	if u.dir == nil {
+		u.dir = make([]float64, len(p))
+	}
+	cos := 0.0
+	if u.n > 0 {
+		cos = dot(u.dir, p) / pnorm
+	}
+	for i := range p {
+		u.dir[i] = p[i] / pnorm
+	}
+	u.a[1], u.df[1] = u.a[0], u.df[0]
+	u.a[0], u.df[0] = pnorm, df
+	if u.n == 0 || cos < 0.99 {
+		u.n = 1
+		return false, slope, math.NaN()
+	}
+	u.n++
+	a1, a2, d1, d2 := u.a[0], u.a[1], u.df[0], u.df[1]
+	if a1 == a2 {
+		return false, slope, math.NaN()
+	}
+	s1, s2 := d1/a1, d2/a2
+	rate = s1 - a1*(s2-s1)/(a2-a1)
+	return rate > 0 && rate-slope > 0.5*math.Abs(slope), slope, rate
 }
 
 // epsilon is the float64 machine epsilon.
