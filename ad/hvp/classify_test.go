@@ -119,7 +119,7 @@ func TestClassifySeedExact(t *testing.T) {
 	if c.Eigenvalues[0] != -2 || c.Eigenvalues[1] != 2 {
 		t.Errorf("eigenvalues %.17g, want exactly −2 and 2", c.Eigenvalues)
 	}
-	if c.HVPs != 2 || c.GradNormInf != 0 || c.GradNorm2 != 0 {
+	if c.HVPs != 2+2 || c.GradNormInf != 0 || c.GradNorm2 != 0 { // the Hessian and the ρ estimate
 		t.Errorf("HVPs = %d, ‖g‖ = %v, %v", c.HVPs, c.GradNormInf, c.GradNorm2)
 	}
 }
@@ -218,7 +218,10 @@ func TestClassifyKinds(t *testing.T) {
 			if c.Dense && len(c.Eigenvalues) != len(tc.x) {
 				t.Errorf("%d eigenvalues for n = %d", len(c.Eigenvalues), len(tc.x))
 			}
-			wantHVPs := len(tc.x)
+			wantHVPs := len(tc.x) + 2 // the Hessian, and the two of the ρ estimate
+			if tc.settings != nil && tc.settings.RelTol > 0 {
+				wantHVPs = len(tc.x)
+			}
 			if !c.Dense {
 				wantHVPs = c.HVPs // Lanczos: positive and not more than the default budget
 				if c.HVPs < 1 || c.HVPs > 1000 {
@@ -228,8 +231,11 @@ func TestClassifyKinds(t *testing.T) {
 			if c.HVPs != wantHVPs {
 				t.Errorf("HVPs = %d, want %d", c.HVPs, wantHVPs)
 			}
-			if want := math.Max(1e-8*math.Max(math.Abs(c.MinEigenvalue), math.Abs(c.MaxEigenvalue)), 1e-12); tc.settings == nil && c.Tol != want {
-				t.Errorf("Tol = %v, want %v", c.Tol, want)
+			// The default tolerance is the ε-SOSP threshold with ε = GradTol
+			// = 1e-6: max(√(ρ·1e-6), 1e-8·‖H‖, 1e-12).
+			norm := math.Max(math.Abs(c.MinEigenvalue), math.Abs(c.MaxEigenvalue))
+			if want := math.Max(math.Max(math.Sqrt(c.Rho*1e-6), 1e-8*norm), 1e-12); tc.settings == nil && c.Tol != want {
+				t.Errorf("Tol = %v, want %v (ρ = %v)", c.Tol, want, c.Rho)
 			}
 		})
 	}
@@ -288,8 +294,8 @@ func TestClassifyUnconverged(t *testing.T) {
 	f := cvDiagQuartic(c, make([]float64, n), 0)
 	budget := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{MaxHVPs: 6, MaxBasis: 4}}
 	cl := hvp.Classify(f, make([]float64, n), budget)
-	if cl.Converged || cl.Kind != hvp.Inconclusive || cl.HVPs != 6 {
-		t.Errorf("Converged %v, Kind %v, HVPs %d; want false, inconclusive, 6", cl.Converged, cl.Kind, cl.HVPs)
+	if cl.Converged || cl.Kind != hvp.Inconclusive || cl.HVPs != 6+2 {
+		t.Errorf("Converged %v, Kind %v, HVPs %d; want false, inconclusive, 6+2", cl.Converged, cl.Kind, cl.HVPs)
 	}
 	// The same budget still proves a saddle, because Ritz values bound
 	// the extreme eigenvalues from inside.
