@@ -84,11 +84,13 @@ type Iteration struct {
 // Result is the outcome of Minimize.
 type Result struct {
 	// X is the final point: the last iterate when Status is
-	// GradientThreshold, SecondOrderStationary, Saddle or Stopped, and
+	// GradientThreshold, SecondOrderStationary, Saddle,
+	// CurvatureInconclusive or Stopped, and
 	// otherwise the point with the lowest finite f seen (for the monotone
 	// methods LBFGS, NewtonCG and GradientDescent with a line search the
 	// two coincide). X never holds NaN; it is nil only when no finite point
-	// was seen (x0 non-finite, or f or ∇f non-finite at x0).
+	// was seen (x0 non-finite, f or ∇f non-finite at x0, or the objective
+	// broke its contract at x0: BadObjective).
 	X []float64
 	// F is f(X) and GradNorm is ‖∇f(X)‖∞ (NaN when X is nil).
 	F, GradNorm float64
