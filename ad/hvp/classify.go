@@ -148,7 +148,9 @@ type Classification struct {
 	HVPs int
 
 	// Converged is false only when Lanczos stopped at its budget before
-	// converging; the Kind is then Saddle if the Ritz values already prove
+	// converging, or, on the Lanczos path, when the budget ran out before a
+	// Minimum or Maximum could be confirmed for the whole spectrum (see
+	// Classify); the Kind is then Saddle if the Ritz values already prove
 	// it (they bound λ_min from above and λ_max from below), else
 	// Inconclusive.
 	Converged bool
@@ -178,6 +180,14 @@ type Classification struct {
 // direction along the valley w₁w₂ = 1 of equal minima, and Classify reports
 // Inconclusive (not Minimum), because second derivatives alone cannot tell
 // a valley of minima from a degenerate saddle.
+//
+// On the Lanczos path a Minimum or Maximum verdict needs more than a
+// converged Ritz value, which lies within its residual of some eigenvalue
+// but not necessarily of the extreme one: it is confirmed by the
+// probabilistic certificate of Kuczyński & Woźniakowski (1992) on the
+// shifted Hessian (at most about √(‖H‖/(|θ| − tol))·log(√n·10⁴) more
+// HVPs, failure probability 10⁻⁴), and is Inconclusive, with Converged
+// false, when the budget (Lanczos.MaxHVPs, default 5000) does not suffice.
 //
 // The default eigenvalue tolerance is the ε-second-order-stationarity
 // threshold max(√(ρ·GradTol), 1e-8·‖H‖₂) (see ClassifySettings.RelTol),
@@ -300,10 +310,68 @@ func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification
 	default:
 		c.Kind = Inconclusive
 	}
+	if !c.Dense && (c.Kind == Minimum || c.Kind == Maximum) {
+		// A converged Ritz value is within its residual of some
+		// eigenvalue, not necessarily of the extreme one: a definite
+		// verdict needs a bound on the whole spectrum.
+		minVec = certifyDefinite(p, &c, minVec, s.Lanczos)
+	}
 	if c.MinEigenvalue < -c.Tol {
 		c.Escape = orientDescent(minVec, c.Grad)
 	}
 	return c
+}
+
+// certifyDefinite confirms a Minimum (λ_min > Tol) or Maximum (λ_max <
+// −Tol) verdict of the Lanczos path with krylov.Probe on the shifted
+// operator s·(H − θI), s = ±1 and θ the extreme Ritz value, asking whether
+// it has an eigenvalue below −(|θ| − Tol). If the probe establishes there is
+// none, the verdict stands; if it finds one, the spectrum reaches past θ
+// and the verdict is redrawn from the eigenvalue found (Saddle or
+// Inconclusive); if its budget runs out, the Kind is Inconclusive and
+// Converged false. It returns the eigenvector for λ_min.
+func certifyDefinite(p *Point, c *Classification, minVec []float64, ls *LanczosSettings) []float64 {
+	sign, theta := 1.0, c.MinEigenvalue
+	if c.Kind == Maximum {
+		sign, theta = -1, c.MaxEigenvalue
+	}
+	n := len(c.Grad)
+	op := func(v, hv []float64) {
+		p.HessVec(v, hv)
+		for i := range hv {
+			hv[i] = sign * (hv[i] - theta*v[i])
+		}
+	}
+	var ps krylov.ProbeSettings
+	ps.AbsTol = math.Abs(theta) - c.Tol
+	if ls != nil {
+		ps.MaxOps, ps.Seed = ls.MaxHVPs, ls.Seed
+	}
+	r, err := krylov.Probe(op, n, &ps)
+	c.HVPs += r.Ops
+	switch {
+	case err != nil:
+		c.Kind = NotFinite
+	case r.Verdict == krylov.NonNegative:
+	case r.Verdict == krylov.Negative:
+		lam := theta + sign*r.Value
+		if c.Kind == Minimum {
+			c.MinEigenvalue, minVec = lam, r.Vector
+			c.Kind = Inconclusive
+			if lam < -c.Tol {
+				c.Kind = Saddle
+			}
+		} else {
+			c.MaxEigenvalue = lam
+			c.Kind = Inconclusive
+			if lam > c.Tol {
+				c.Kind = Saddle
+			}
+		}
+	default:
+		c.Kind, c.Converged = Inconclusive, false
+	}
+	return minVec
 }
 
 // hessianLipschitz estimates the Lipschitz constant of the Hessian of f near

@@ -375,3 +375,50 @@ func TestKindString(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyCertifiesDefinite: a converged Ritz value proves nothing about
+// the part of the spectrum its Krylov space never reached. Started
+// orthogonal to the eigenvector of λ_min = −1, Lanczos converges on the
+// cluster [2, 4] and would call the point a minimum; the certificate run
+// from a random start finds the −1 and the verdict is Saddle, with its
+// escape direction. Without the hidden eigenvalue the Minimum stands.
+func TestClassifyCertifiesDefinite(t *testing.T) {
+	const n = 300
+	c := make([]float64, n)
+	for i := range c {
+		c[i] = 1 + float64(i)/n
+	}
+	start := make([]float64, n)
+	for i := 1; i < n; i++ {
+		start[i] = 1
+	}
+	settings := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{Start: start}}
+	x := make([]float64, n)
+	cl := hvp.Classify(cvDiagQuartic(c, make([]float64, n), 0), x, settings)
+	if cl.Kind != hvp.Minimum || !cl.Converged || math.Abs(cl.MinEigenvalue-2) > 0.01 {
+		t.Errorf("positive definite: Kind %v, Converged %v, λ_min %v; want a certified minimum at 2", cl.Kind, cl.Converged, cl.MinEigenvalue)
+	}
+	c[0] = -0.5
+	cl = hvp.Classify(cvDiagQuartic(c, make([]float64, n), 0), x, settings)
+	// The probe stops once the Rayleigh quotient of its vector proves the
+	// saddle: MinEigenvalue is that quotient, an upper bound on −1.
+	if cl.Kind != hvp.Saddle || !(cl.MinEigenvalue < -cl.Tol) || !(cl.MinEigenvalue >= -1) || cl.Escape == nil {
+		t.Fatalf("hidden −1: Kind %v, λ_min %v, escape %v; want Saddle", cl.Kind, cl.MinEigenvalue, cl.Escape != nil)
+	}
+	var q float64 // the Rayleigh quotient of Escape
+	for i, u := range cl.Escape {
+		q += 2 * c[i] * u * u
+	}
+	if math.Abs(q-cl.MinEigenvalue) > 1e-12 {
+		t.Errorf("Rayleigh quotient of Escape %v, MinEigenvalue %v", q, cl.MinEigenvalue)
+	}
+	// A budget too small for the certificate: Inconclusive, not Minimum.
+	c[0] = 1
+	small := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{Start: start, MaxHVPs: 40}}
+	cl = hvp.Classify(cvDiagQuartic(c, make([]float64, n), 0), x, small)
+	if cl.Kind == hvp.Minimum && cl.Converged {
+		t.Logf("budget 40 sufficed (%d HVPs)", cl.HVPs)
+	} else if cl.Kind != hvp.Inconclusive || cl.Converged {
+		t.Errorf("small budget: Kind %v, Converged %v", cl.Kind, cl.Converged)
+	}
+}

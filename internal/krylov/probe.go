@@ -118,6 +118,8 @@ type ProbeSettings struct {
 	GradTol, Rho float64
 	// RelTol, if positive, replaces that rule by τ = RelTol·‖H‖.
 	RelTol float64
+	// AbsTol, if positive, replaces both by τ = AbsTol.
+	AbsTol float64
 	// FailureProb is the probability δ allowed for a wrong NonNegative
 	// verdict. If it is 0, it is defaulted to 1e-4.
 	FailureProb float64
@@ -200,7 +202,7 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"GradTol", s.GradTol}, {"Rho", s.Rho}, {"RelTol", s.RelTol}, {"FailureProb", s.FailureProb}} {
+	}{{"GradTol", s.GradTol}, {"Rho", s.Rho}, {"RelTol", s.RelTol}, {"AbsTol", s.AbsTol}, {"FailureProb", s.FailureProb}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 1) {
 			panic(fmt.Sprintf("krylov: Probe: %s = %v, want finite ≥ 0", f.name, f.v))
 		}
@@ -221,6 +223,9 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 		maxStored = 1 << 22
 	}
 	tolOf := func(normH float64) float64 {
+		if s.AbsTol > 0 {
+			return s.AbsTol
+		}
 		if s.RelTol > 0 {
 			return s.RelTol * normH
 		}
