@@ -255,6 +255,13 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 			break
 		}
 		if store && (t.k()+1)*n <= maxStored {
+			if len(basis)+n > cap(basis) {
+				// Double (append grows large slices by only 1.25×, which
+				// would allocate five times the final basis).
+				grown := make([]float64, len(basis), min(max(2*cap(basis), 16*n), maxStored/n*n))
+				copy(grown, basis)
+				basis = grown
+			}
 			basis = append(basis, v...)
 		} else {
 			store = false
@@ -441,7 +448,10 @@ func (t *tridiag) eigenvalue(i int) float64 {
 		lo = math.Min(lo, t.alpha[j]-r)
 		hi = math.Max(hi, t.alpha[j]+r)
 	}
-	for it := 0; it < 200; it++ {
+	// Bisect to a few units of rounding of the spectrum's span: the
+	// accuracy of the Ritz values themselves.
+	stop := 4 * 0x1p-52 * math.Max(math.Abs(lo), math.Abs(hi))
+	for it := 0; it < 200 && hi-lo > stop; it++ {
 		mid := lo + 0.5*(hi-lo)
 		if mid <= lo || mid >= hi {
 			break
