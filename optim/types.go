@@ -59,8 +59,8 @@ type Settings struct {
 	// take as many again. If it is 0, it is defaulted to 5000.
 	CurvatureMaxHVPs int
 
-	// Seed seeds the Lanczos start vectors, making the curvature probes
-	// reproducible.
+	// Seed seeds the curvature probe's random start vector and the random
+	// direction of its estimate of ρ, making the probes reproducible.
 	Seed uint64
 }
 
