@@ -31,11 +31,11 @@ import (
 // and CG re-solves at the same point), so a large InitialRadius or a loss
 // that overflows far from x costs a few rejected steps, not the run.
 // NewtonCG is monotone: a step that raises f is never accepted, even when
-// the rounding slack makes ρ exceed Eta. When two consecutive rejected steps
-// along nearly the same direction both raise f, their secant slopes are
-// extrapolated to length 0 as in the line search's gradient check; a rate
-// of increase where ∇f promised descent stops the run with NonDescent ("∇f
-// does not match f"), usually within three iterations. NewtonCG stops with
+// the rounding slack makes ρ exceed Eta. After two rejected steps at the
+// same point that raised f, it checks ∇f against f once along −∇f by two
+// short steps (a finite-difference test of the directional derivative);
+// a rate of increase where ∇f promised descent stops the run with
+// NonDescent ("∇f does not match f"), within a handful of evaluations. NewtonCG stops with
 // NoProgress if the step no longer changes x, or with NonFinite if it shrank
 // that far rejecting non-finite trials.
 //
@@ -105,7 +105,8 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	cg := newSteihaug(n)
 	trial := newLocation(n)
 	var hess func(v, hv []float64)
-	var up uphill
+	uphill := 0      // consecutive rejected steps at this point that raised f
+	checked := false // the gradient check ran at this point
 	for {
 		if st := r.check(loc); st != NotTerminated {
 			return st
@@ -157,76 +158,80 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 		if rho > eta && trial.f <= loc.f {
 			*loc, *trial = *trial, *loc
 			hess = nil
-			up.reset()
+			uphill, checked = 0, false
 			if st := r.accept(loc, false); st != NotTerminated {
 				return st
 			}
 			continue
 		}
+		// Rejected: the radius must shrink, also when ρ looked good but f
+		// rose (by less than the rounding slack), or CG would return the
+		// same step forever.
+		delta = math.Min(delta, 0.25*pnorm)
 		if trial.f > loc.f {
-			if bad, slope, rate := up.add(p, pnorm, trial.f-loc.f, dot(loc.g, p)/pnorm, loc.f); bad {
-				r.err = fmt.Errorf("%w: along the trust-region step ∇fᵀp/‖p‖ = %.6g but f changes at the rate %.6g: ∇f does not match f",
+			uphill++
+		}
+		if uphill >= 2 && !checked {
+			checked = true
+			bad, slope, rate, st := gradientMismatch(r, loc, trial, hess, delta)
+			if st != NotTerminated {
+				return st
+			}
+			if bad {
+				r.err = fmt.Errorf("%w: along d = −∇f/‖∇f‖, ∇fᵀd = %.6g but f changes at the rate %.6g: ∇f does not match f",
 					ErrNonDescent, slope, rate)
 				return NonDescent
 			}
-		} else {
-			up.reset()
 		}
 	}
 }
 
-// uphill records the consecutive rejected trust-region steps that raised f,
-// to tell a gradient that does not match f (f rises along the model's
-// descent direction however short the step) from a model that is merely
-// inaccurate (f falls once the step is short enough).
-type uphill struct {
-	n        int
-	a, df    [2]float64 // lengths and rises of the last two, newest first
-	dir      []float64  // unit direction of the newest
-	sameLine bool       // the last two were along nearly the same direction
-}
-
-func (u *uphill) reset() { u.n = 0 }
-
-// add records a rejected step p (length pnorm) that raised f by df, with the
-// model's slope gᵀp/‖p‖ along it, and reports whether the record shows that
-// ∇f does not match f. As in the line search's check, the secant slopes
-// df/‖p‖ of the two shortest rises well above rounding level are
-// extrapolated linearly to length 0, which recovers the directional
-// derivative of f exactly for a quadratic; a positive extrapolated slope
-// where ∇f promised a negative one, by more than half its size, is a failed
-// finite-difference check of ∇f. It returns the model's slope and the
-// extrapolated rate too.
-func (u *uphill) add(p []float64, pnorm, df, slope, f float64) (bad bool, s, rate float64) {
-	noise := 100 * epsilon * math.Max(1, math.Abs(f))
-	if df <= noise || !(slope < 0) {
-		u.reset()
-		return false, slope, math.NaN()
+// gradientMismatch checks ∇f at loc against f along d = −∇f/‖∇f‖₂, by
+// two evaluations at the steps t and t/2: the Richardson extrapolation
+// 2·s(t/2) − s(t) of the secant slopes s(τ) = (f(x+τd) − f(x))/τ recovers
+// the directional derivative of f to O(t²), whatever its curvature. t is
+// the smaller of the trust radius and 0.01·‖∇f‖₂/|dᵀHd|, so that the
+// model's curvature term is a hundredth of its slope; when the change of f
+// at t/2 would be within a thousand times its rounding level the check
+// declines (no verdict). It reports a mismatch when the extrapolated rate
+// is positive and exceeds the slope ∇fᵀd = −‖∇f‖₂ by more than half its
+// size, with both numbers; a budget or the cap on non-finite evaluations
+// ends it with a Status.
+func gradientMismatch(r *runner, loc, trial *location, hess func(v, hv []float64), delta float64) (bad bool, slope, rate float64, st Status) {
+	n := len(loc.g)
+	gn := math.Sqrt(dot(loc.g, loc.g))
+	d, hd := make([]float64, n), make([]float64, n)
+	for i, g := range loc.g {
+		d[i] = -g / gn
 	}
-	if u.dir == nil {
-		u.dir = make([]float64, len(p))
+	hess(d, hd)
+	kappa := math.Abs(dot(d, hd))
+	t := delta
+	if kappa > 0 {
+		t = math.Min(t, 0.01*gn/kappa)
 	}
-	cos := 0.0
-	if u.n > 0 {
-		cos = dot(u.dir, p) / pnorm
+	slope = -gn
+	noise := 100 * epsilon * math.Max(1, math.Abs(loc.f))
+	if !(gn*t/2 > 1e3*noise) {
+		return false, slope, math.NaN(), NotTerminated
 	}
-	for i := range p {
-		u.dir[i] = p[i] / pnorm
+	at := func(tau float64) (float64, bool, Status) {
+		for i := range trial.x {
+			trial.x[i] = loc.x[i] + tau*d[i]
+		}
+		finite, st := r.evalTrial(trial)
+		return trial.f, finite, st
 	}
-	u.a[1], u.df[1] = u.a[0], u.df[0]
-	u.a[0], u.df[0] = pnorm, df
-	if u.n == 0 || cos < 0.99 {
-		u.n = 1
-		return false, slope, math.NaN()
+	f1, ok1, st := at(t)
+	if st != NotTerminated {
+		return false, slope, math.NaN(), st
 	}
-	u.n++
-	a1, a2, d1, d2 := u.a[0], u.a[1], u.df[0], u.df[1]
-	if a1 == a2 {
-		return false, slope, math.NaN()
+	f2, ok2, st := at(t / 2)
+	if st != NotTerminated || !ok1 || !ok2 {
+		return false, slope, math.NaN(), st
 	}
-	s1, s2 := d1/a1, d2/a2
-	rate = s1 - a1*(s2-s1)/(a2-a1)
-	return rate > 0 && rate-slope > 0.5*math.Abs(slope), slope, rate
+	rate = 2*(f2-loc.f)/(t/2) - (f1-loc.f)/t
+	return rate > 0 && rate-slope > 0.5*math.Abs(slope), slope, rate, NotTerminated
 }
 
 // epsilon is the float64 machine epsilon.
