@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/curvature-go/curvature/internal/krylov"
 )
@@ -379,28 +378,10 @@ func (r *runner) probeCurvature(loc *location) (negative bool, u []float64, st S
 }
 
 // lipschitz estimates the Lipschitz constant ρ of the Hessian near x by
-// krylov.HessianLipschitz along a random unit vector (two HVPs, at x ± h·v).
-// It reports false if a product was not finite.
+// krylov.EstimateLipschitz (two HVPs, at x ± h·v, counted). It reports false
+// if a product was not finite.
 func (r *runner) lipschitz(x []float64) (float64, bool) {
-	n := r.n
-	rng := rand.New(rand.NewPCG(r.seed, 0x5851f42d4c957f2d))
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = rng.NormFloat64()
-	}
-	scale(1/math.Sqrt(dot(v, v)), v)
-	h := krylov.LipschitzStep(x)
-	xs := make([]float64, n)
-	plus, minus := make([]float64, n), make([]float64, n)
-	for i := range xs {
-		xs[i] = x[i] + h*v[i]
-	}
-	r.hessOp(xs)(v, plus)
-	for i := range xs {
-		xs[i] = x[i] - h*v[i]
-	}
-	r.hessOp(xs)(v, minus)
-	rho := krylov.HessianLipschitz(plus, minus, v, h)
+	rho := krylov.EstimateLipschitz(func(y, v, hv []float64) { r.hessOp(y)(v, hv) }, x, r.seed)
 	return rho, isFinite(rho)
 }
 

@@ -3,7 +3,6 @@ package hvp
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -289,9 +288,9 @@ func Classify(f ad.Func, x []float64, settings *ClassifySettings) Classification
 	if relTol > 0 {
 		c.Tol = math.Max(relTol*scale, s.AbsTol)
 	} else {
-		rho, ok := hessianLipschitz(f, x, seedOf(s.Lanczos))
+		rho := krylov.EstimateLipschitz(func(y, v, hv []float64) { At(f, y).HessVec(v, hv) }, x, seedOf(s.Lanczos))
 		c.HVPs += 2
-		if !ok {
+		if !finite(rho) {
 			c.Kind = NotFinite
 			return c
 		}
@@ -372,36 +371,6 @@ func certifyDefinite(p *Point, c *Classification, minVec []float64, ls *LanczosS
 		c.Kind, c.Converged = Inconclusive, false
 	}
 	return minVec
-}
-
-// hessianLipschitz estimates the Lipschitz constant of the Hessian of f near
-// x by krylov.HessianLipschitz along a pseudo-random unit vector (two HVPs).
-// It reports false if a product is not finite.
-func hessianLipschitz(f ad.Func, x []float64, seed uint64) (float64, bool) {
-	n := len(x)
-	rng := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
-	v := make([]float64, n)
-	var vv float64
-	for i := range v {
-		v[i] = rng.NormFloat64()
-		vv += v[i] * v[i]
-	}
-	for i := range v {
-		v[i] /= math.Sqrt(vv)
-	}
-	h := krylov.LipschitzStep(x)
-	xs := make([]float64, n)
-	plus, minus := make([]float64, n), make([]float64, n)
-	for i := range xs {
-		xs[i] = x[i] + h*v[i]
-	}
-	At(f, xs).HessVec(v, plus)
-	for i := range xs {
-		xs[i] = x[i] - h*v[i]
-	}
-	At(f, xs).HessVec(v, minus)
-	rho := krylov.HessianLipschitz(plus, minus, v, h)
-	return rho, finite(rho)
 }
 
 func seedOf(s *LanczosSettings) uint64 {

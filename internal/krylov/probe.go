@@ -81,6 +81,35 @@ func HessianLipschitz(plus, minus, v []float64, h float64) float64 {
 	return math.Sqrt(d2) / (2 * h * v2)
 }
 
+// EstimateLipschitz returns the estimate HessianLipschitz of the Hessian's
+// Lipschitz constant near x along a pseudo-random unit vector v drawn from
+// seed, at the step LipschitzStep(x); hessAt(y, v, hv) must store
+// ∇²f(y)·v in hv, and is called twice (at x ± h·v). It returns NaN if a
+// product is not finite. Both optim and ad/hvp estimate ρ by this function.
+func EstimateLipschitz(hessAt func(y, v, hv []float64), x []float64, seed uint64) float64 {
+	n := len(x)
+	rng := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
+	v := make([]float64, n)
+	for !normalizeGaussian(v, rng) {
+	}
+	h := LipschitzStep(x)
+	y := make([]float64, n)
+	plus, minus := make([]float64, n), make([]float64, n)
+	for i := range y {
+		y[i] = x[i] + h*v[i]
+	}
+	hessAt(y, v, plus)
+	for i := range y {
+		y[i] = x[i] - h*v[i]
+	}
+	hessAt(y, v, minus)
+	rho := HessianLipschitz(plus, minus, v, h)
+	if !isFinite(rho) {
+		return math.NaN()
+	}
+	return rho
+}
+
 // Verdict is the outcome of Probe.
 type Verdict int
 

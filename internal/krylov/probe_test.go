@@ -245,3 +245,37 @@ func TestHessianLipschitz(t *testing.T) {
 		t.Errorf("ρ = %v, want %v", got, want)
 	}
 }
+
+// TestEstimateLipschitz: for f = Σ xᵢ⁴/12 (H(y) = diag(y²)) the estimate
+// along the random v is ‖2·x∘v∘v‖₂, within (0, 2‖x‖∞]; for a quadratic
+// it is exactly 0; a NaN product gives NaN.
+func TestEstimateLipschitz(t *testing.T) {
+	x := []float64{0.5, -1, 2, 0.25}
+	quartic := func(y, v, hv []float64) {
+		for i := range y {
+			hv[i] = y[i] * y[i] * v[i]
+		}
+	}
+	rho := EstimateLipschitz(quartic, x, 7)
+	if !(rho > 0 && rho <= 2*2*(1+1e-9)) {
+		t.Errorf("quartic: ρ = %v, want in (0, 4]", rho)
+	}
+	if again := EstimateLipschitz(quartic, x, 7); again != rho {
+		t.Errorf("not reproducible: %v then %v", rho, again)
+	}
+	quad := func(y, v, hv []float64) {
+		for i := range v {
+			hv[i] = float64(i+1) * v[i]
+		}
+	}
+	if rho := EstimateLipschitz(quad, x, 7); rho != 0 {
+		t.Errorf("quadratic: ρ = %v, want 0", rho)
+	}
+	bad := func(y, v, hv []float64) {
+		quad(y, v, hv)
+		hv[1] = math.Inf(1)
+	}
+	if rho := EstimateLipschitz(bad, x, 7); !math.IsNaN(rho) {
+		t.Errorf("Inf product: ρ = %v, want NaN", rho)
+	}
+}
