@@ -157,8 +157,9 @@ type ProbeSettings struct {
 	// Lanczos vectors could not be kept (see MaxStored). If it is 0, it is
 	// defaulted to 5000.
 	MaxOps int
-	// MaxStored caps the float64s held for Lanczos vectors. If it is 0, it
-	// is defaulted to 1<<22 (32 MiB).
+	// MaxStored caps the float64s held for Lanczos vectors above n = 256
+	// (at n ≤ 256 they are always kept, for full reorthogonalisation). If
+	// it is 0, it is defaulted to 1<<22 (32 MiB).
 	MaxStored int
 	// Seed determines the random start vector.
 	Seed uint64
@@ -204,9 +205,10 @@ type ProbeResult struct {
 // the spectrum seen exactly.
 //
 // The search is plain Lanczos (the three-term recurrence without
-// reorthogonalisation), which keeps the optimal convergence of the extreme
-// Ritz values in floating point (Paige 1980; Druskin & Knizhnerman 1991) at
-// O(n) memory: on a spectrum of width 1e6 with one eigenvalue −2 below a
+// reorthogonalisation; for n ≤ 256, with full reorthogonalisation, so that
+// the Krylov space is exhausted and the answer exact after at most n
+// steps), which keeps the optimal convergence of the extreme Ritz values in
+// floating point (Paige 1980; Druskin & Knizhnerman 1991) at O(n) memory: on a spectrum of width 1e6 with one eigenvalue −2 below a
 // cluster at 1 it finds the −2 in about 2,000 steps, where a thick-restart
 // method with 20 basis vectors needs about ten times as many. The Ritz
 // values are those of the tridiagonal matrix, by Sturm-sequence bisection,
@@ -269,6 +271,7 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 	v, vp, w := append([]float64(nil), v0...), make([]float64, n), make([]float64, n)
 	store := true
 	var basis []float64
+	full := n <= fullReorthMax // the Lanczos vectors are kept and reorthogonalised
 	var t tridiag
 	res := ProbeResult{Value: math.NaN()}
 	var (
@@ -283,11 +286,15 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 		if res.Ops >= maxOps && found < 0 {
 			break
 		}
-		if store && (t.k()+1)*n <= maxStored {
+		if full || store && (t.k()+1)*n <= maxStored {
 			if len(basis)+n > cap(basis) {
 				// Double (append grows large slices by only 1.25×, which
 				// would allocate five times the final basis).
-				grown := make([]float64, len(basis), min(max(2*cap(basis), 16*n), maxStored/n*n))
+				c := max(2*cap(basis), 16*n)
+				if !full {
+					c = min(c, maxStored/n*n)
+				}
+				grown := make([]float64, len(basis), c)
 				copy(grown, basis)
 				basis = grown
 			}
@@ -308,6 +315,18 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 		floats.AddScaled(w, -c, v)
 		t.corr = append(t.corr, c)
 		alpha += c
+		if full {
+			// Small n: keep the basis orthogonal (Gram–Schmidt twice), so
+			// that the Krylov space is exhausted, and the spectrum found
+			// exactly, after at most n steps. The coefficients are
+			// rounding-level; T_k keeps the three-term form.
+			for range 2 {
+				for j := 0; j < len(basis)/n; j++ {
+					bj := basis[j*n : (j+1)*n]
+					floats.AddScaled(w, -dot(bj, w), bj)
+				}
+			}
+		}
 		if !isFinite(alpha) {
 			return ProbeResult{Ops: res.Ops, Steps: t.k()}, ErrNonFinite
 		}
@@ -424,6 +443,11 @@ func Probe(op Operator, n int, settings *ProbeSettings) (ProbeResult, error) {
 	}
 	return res, nil
 }
+
+// fullReorthMax is the largest dimension at which Probe keeps its Lanczos
+// basis orthogonal: O(k·n) more work per step, which at n ≤ 256 is less
+// than the product itself for any operator worth probing.
+const fullReorthMax = 256
 
 // tridiag is the symmetric tridiagonal matrix T_k of a Lanczos run:
 // diagonal alpha[0..k−1], off-diagonal beta[0..k−2]; beta[k−1] couples to

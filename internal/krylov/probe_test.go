@@ -130,12 +130,13 @@ func TestProbeVerdicts(t *testing.T) {
 // finds it and its vector, whether the Lanczos vectors are kept or
 // regenerated (bit-identical results).
 func TestProbeDense(t *testing.T) {
-	a := testutil.RandSym(rand.New(rand.NewPCG(5, 1)), 150)
+	const n = 300 // above fullReorthMax, where the vectors may be dropped
+	a := testutil.RandSym(rand.New(rand.NewPCG(5, 1)), n)
 	var eig mat.EigenSym
 	eig.Factorize(a, false)
 	lmin := eig.Values(nil)[0]
-	r1, err1 := Probe(denseOp(a), 150, &ProbeSettings{})
-	r2, err2 := Probe(denseOp(a), 150, &ProbeSettings{MaxStored: 1})
+	r1, err1 := Probe(denseOp(a), n, &ProbeSettings{})
+	r2, err2 := Probe(denseOp(a), n, &ProbeSettings{MaxStored: 1})
 	if err1 != nil || err2 != nil || r1.Verdict != Negative || r2.Verdict != Negative {
 		t.Fatalf("%v %v %v %v", r1.Verdict, r2.Verdict, err1, err2)
 	}
@@ -277,5 +278,28 @@ func TestEstimateLipschitz(t *testing.T) {
 	}
 	if rho := EstimateLipschitz(bad, x, 7); !math.IsNaN(rho) {
 		t.Errorf("Inf product: ρ = %v, want NaN", rho)
+	}
+}
+
+// TestProbeSmallExact: at n ≤ 256 the basis is kept orthogonal, so the
+// Krylov space is exhausted after at most n steps and the verdict exact,
+// even for an ill-conditioned PSD spectrum whose zero-curvature threshold
+// no probabilistic certificate could reach (λ from 1e-12 to 1e4, τ =
+// 1e-8·‖H‖ on a quadratic).
+func TestProbeSmallExact(t *testing.T) {
+	for _, n := range []int{9, 100, 256} {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = 1e-12 * math.Pow(1e16, float64(i)/float64(n-1))
+		}
+		r, err := Probe(diagOp(d), n, nil)
+		if err != nil || r.Verdict != NonNegative || !r.Converged || r.Steps > n+1 {
+			t.Errorf("n=%d PSD: %v, converged %v, %d steps, err %v", n, r.Verdict, r.Converged, r.Steps, err)
+		}
+		d[n/2] = -1e-3 // deep inside the spectrum's scale, still below −τ = −1e-4
+		r, err = Probe(diagOp(d), n, nil)
+		if err != nil || r.Verdict != Negative || !(r.Value >= -1e-3) || math.Abs(r.Value+1e-3) > r.Residual || r.Steps > n+1 {
+			t.Errorf("n=%d with −1e-3: %v, value %v, %d steps, err %v", n, r.Verdict, r.Value, r.Steps, err)
+		}
 	}
 }
