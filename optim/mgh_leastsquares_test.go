@@ -18,12 +18,16 @@ import (
 //	go test ./optim -run TestMGHLeastSquaresTable -v
 //
 // The goal set by scipy's least_squares(method='lm') on the same problems
-// is 18 solved with fewer than 537 residual and 426 Jacobian evaluations;
-// at its tight default tolerances (chosen for the NIST problems) this
-// implementation does not reach it yet (17 solved: it stops short of
-// ‖∇f‖∞ ≤ 1e-6 on Brown–Dennis, whose large residual makes it converge
-// linearly, and ends at the trigonometric problem's local minimum), so
-// the figures below guard against regressions. No method may report
+// is 18 solved with fewer than 537 residual and 426 Jacobian evaluations.
+// This implementation does not reach it (17 solved with 1098 residual and
+// 923 Jacobian evaluations): it ends at the trigonometric problem's local
+// minimum, and on Brown–Dennis, whose large residual (f* ≈ 85822) makes
+// Gauss–Newton-type steps converge linearly, it spends 355 Jacobians and
+// still stops short of ‖∇f‖∞ ≤ 1e-6 (scipy stops there after a few
+// iterations by its relative-reduction test at √ε, which this package's
+// defaults do not use: they would cost the NIST problems their accuracy;
+// see LeastSquaresSettings). The penalty problems take most of the rest.
+// The figures below guard against regressions. No method may report
 // success at a point that is not stationary.
 func TestMGHLeastSquaresTable(t *testing.T) {
 	if testing.Short() {
@@ -37,7 +41,7 @@ func TestMGHLeastSquaresTable(t *testing.T) {
 		method                    optim.LeastSquaresMethod
 		minSolved, maxRes, maxJac int
 	}{
-		{"LM", optim.LevenbergMarquardt{}, 17, 1250, 1000},
+		{"LM", optim.LevenbergMarquardt{}, 17, 1150, 950},
 		{"GN", optim.GaussNewton{}, 0, 0, 0},
 	} {
 		solved, nres, njac := 0, 0, 0
