@@ -97,7 +97,7 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 		augRest, augWait              int
 		confirm                       bool
 	)
-	if lm.AugmentedModel && n <= hybridMaxN && p.bounds == nil {
+	if lm.AugmentedModel && n <= augmentedMaxN && p.bounds == nil {
 		hyb = newSecantModel(n)
 		xPrev, gPrev, wOld = make([]float64, n), make([]float64, n), make([]float64, n)
 		sx, y, ys, qnStep = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)

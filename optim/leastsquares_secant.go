@@ -7,10 +7,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// hybridMaxN is the largest number of variables for which
+// augmentedMaxN is the largest number of variables for which
 // LevenbergMarquardt keeps its augmented model for large residuals: a
 // dense n×n matrix, formed in O(mn²) and solved in O(n³) per step.
-const hybridMaxN = 100
+const augmentedMaxN = 100
 
 // secantModel is the augmented model of the Hessian of ½‖r‖² that
 // LevenbergMarquardt uses on large-residual problems: JᵀJ + S, where S
