@@ -204,6 +204,9 @@ type params struct {
 	axis             int
 	start, end, step int
 	keep, ta, tb     bool
+	// ext holds the arguments of an op that do not fit the fields above:
+	// the window of Im2Col and Col2Im, the indices of a gather.
+	ext any
 }
 
 // opDef is an operation's definition: its name and derivative rules. The
