@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"os"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+var (
+	trainStyle = draw.LineStyle{Color: color.RGBA{R: 30, G: 100, B: 200, A: 255}, Width: vg.Points(1.6)}
+	testStyle  = draw.LineStyle{Color: color.RGBA{R: 220, G: 90, B: 0, A: 255}, Width: vg.Points(1.6),
+		Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+)
+
+// writePlot writes to path a PNG of two panels: the training and test loss
+// per epoch, and the training and test error rate (100 − accuracy, in
+// percent, on a log scale so the last tenths of a percent stay visible).
+func writePlot(path, model string, hist []record) error {
+	loss := plot.New()
+	loss.Title.Text = fmt.Sprintf("MNIST %s: cross-entropy", model)
+	loss.X.Label.Text = "epoch"
+	loss.Y.Label.Text = "loss"
+	loss.Y.Scale, loss.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	acc := plot.New()
+	acc.Title.Text = fmt.Sprintf("MNIST %s: error rate", model)
+	acc.X.Label.Text = "epoch"
+	acc.Y.Label.Text = "error (100 − accuracy), %"
+	acc.Y.Scale, acc.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	for _, p := range []*plot.Plot{loss, acc} {
+		p.Add(plotter.NewGrid())
+		p.Legend.Top = true
+	}
+	series := func(f func(r record) float64) plotter.XYs {
+		xy := make(plotter.XYs, len(hist))
+		for i, r := range hist {
+			xy[i].X, xy[i].Y = float64(r.Epoch), max(f(r), 1e-4)
+		}
+		return xy
+	}
+	for _, s := range []struct {
+		p     *plot.Plot
+		name  string
+		style draw.LineStyle
+		f     func(r record) float64
+	}{
+		{loss, "training (mean over the epoch)", trainStyle, func(r record) float64 { return r.TrainLoss }},
+		{loss, "test", testStyle, func(r record) float64 { return r.TestLoss }},
+		{acc, "training (first 10,000)", trainStyle, func(r record) float64 { return 100 * (1 - r.TrainAcc) }},
+		{acc, "test", testStyle, func(r record) float64 { return 100 * (1 - r.TestAcc) }},
+	} {
+		l, pts, err := plotter.NewLinePoints(series(s.f))
+		if err != nil {
+			return err
+		}
+		l.LineStyle = s.style
+		pts.Color = s.style.Color
+		s.p.Add(l, pts)
+		s.p.Legend.Add(s.name, l)
+	}
+	const w, h = 6 * vg.Inch, 4.5 * vg.Inch
+	img := vgimg.NewWith(vgimg.UseWH(2*w, h), vgimg.UseDPI(144))
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 1, Cols: 2}
+	canvases := plot.Align([][]*plot.Plot{{loss, acc}}, tiles, dc)
+	loss.Draw(canvases[0][0])
+	acc.Draw(canvases[0][1])
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
