@@ -27,8 +27,8 @@
 //
 // Usage:
 //
-//	go run ./examples/mnist                          # MLP, Adam, 6 epochs: about 98% (a minute or two)
-//	go run ./examples/mnist -epochs 20               # MLP, about 98.3%
+//	go run ./examples/mnist                          # MLP, Adam, 6 epochs: 98.1% (about a minute)
+//	go run ./examples/mnist -epochs 15 -decay 0.8    # MLP: 98.35%
 //	go run ./examples/mnist -model cnn -epochs 6     # CNN, about 99.1%
 //	go run ./examples/mnist -epochs 10 -resume       # 4 more epochs after the default run
 //	go run ./examples/mnist -opt lbfgs -train 5000 -epochs 5 -iters 20
