@@ -157,34 +157,60 @@ func init() {
 	}
 }
 
-// im2col writes the unfolded windows of the images x into cols.
+// im2col writes the unfolded windows of the images x into cols. Windows
+// that lie wholly inside the image (the common case) are copied without
+// bounds tests.
 func im2col(cols, x []float64, win *window) {
-	kk := win.kh * win.kw
+	kh, kw, w := win.kh, win.kw, win.w
+	kk := kh * kw
 	ckk := win.c * kk
-	hw := win.h * win.w
+	hw := win.h * w
 	row := 0
 	for n := 0; n < win.n; n++ {
 		img := x[n*win.c*hw : (n+1)*win.c*hw]
 		for oy := 0; oy < win.oh; oy++ {
 			y0 := oy*win.sh - win.ph
+			yin := y0 >= 0 && y0+kh <= win.h
 			for ox := 0; ox < win.ow; ox++ {
 				x0 := ox*win.sw - win.pw
 				dst := cols[row*ckk : (row+1)*ckk]
 				row++
-				// The columns of the window that fall inside the image.
-				qlo, qhi := max(0, -x0), min(win.kw, win.w-x0)
+				if yin && x0 >= 0 && x0+kw <= w {
+					k := 0
+					for c := 0; c < win.c; c++ {
+						base := c*hw + y0*w + x0
+						for p := 0; p < kh; p++ {
+							src := img[base+p*w : base+p*w+kw]
+							d := dst[k : k+kw]
+							for q := range d {
+								d[q] = src[q]
+							}
+							k += kw
+						}
+					}
+					continue
+				}
+				k := 0
 				for c := 0; c < win.c; c++ {
 					ch := img[c*hw : (c+1)*hw]
-					for p := 0; p < win.kh; p++ {
-						d := dst[c*kk+p*win.kw : c*kk+(p+1)*win.kw]
+					for p := 0; p < kh; p++ {
 						y := y0 + p
-						if y < 0 || y >= win.h || qlo >= qhi {
-							clear(d)
+						d := dst[k : k+kw]
+						k += kw
+						if y < 0 || y >= win.h {
+							for q := range d {
+								d[q] = 0
+							}
 							continue
 						}
-						clear(d[:qlo])
-						copy(d[qlo:qhi], ch[y*win.w+x0+qlo:y*win.w+x0+qhi])
-						clear(d[qhi:])
+						r := ch[y*w : (y+1)*w]
+						for q := range d {
+							if xx := x0 + q; xx >= 0 && xx < w {
+								d[q] = r[xx]
+							} else {
+								d[q] = 0
+							}
+						}
 					}
 				}
 			}
@@ -192,36 +218,54 @@ func im2col(cols, x []float64, win *window) {
 	}
 }
 
-// col2im sets x to the sum of the windows in cols folded back into images.
+// col2im sets x to the sum of the windows in cols folded back into
+// images, interior windows without bounds tests as in im2col.
 func col2im(x, cols []float64, win *window) {
 	clear(x)
-	kk := win.kh * win.kw
+	kh, kw, w := win.kh, win.kw, win.w
+	kk := kh * kw
 	ckk := win.c * kk
-	hw := win.h * win.w
+	hw := win.h * w
 	row := 0
 	for n := 0; n < win.n; n++ {
 		img := x[n*win.c*hw : (n+1)*win.c*hw]
 		for oy := 0; oy < win.oh; oy++ {
 			y0 := oy*win.sh - win.ph
+			yin := y0 >= 0 && y0+kh <= win.h
 			for ox := 0; ox < win.ow; ox++ {
 				x0 := ox*win.sw - win.pw
 				src := cols[row*ckk : (row+1)*ckk]
 				row++
-				qlo, qhi := max(0, -x0), min(win.kw, win.w-x0)
-				if qlo >= qhi {
+				if yin && x0 >= 0 && x0+kw <= w {
+					k := 0
+					for c := 0; c < win.c; c++ {
+						base := c*hw + y0*w + x0
+						for p := 0; p < kh; p++ {
+							d := img[base+p*w : base+p*w+kw]
+							s := src[k : k+kw]
+							for q := range d {
+								d[q] += s[q]
+							}
+							k += kw
+						}
+					}
 					continue
 				}
+				k := 0
 				for c := 0; c < win.c; c++ {
 					ch := img[c*hw : (c+1)*hw]
-					for p := 0; p < win.kh; p++ {
+					for p := 0; p < kh; p++ {
 						y := y0 + p
+						s := src[k : k+kw]
+						k += kw
 						if y < 0 || y >= win.h {
 							continue
 						}
-						s := src[c*kk+p*win.kw+qlo : c*kk+p*win.kw+qhi]
-						d := ch[y*win.w+x0+qlo : y*win.w+x0+qhi]
-						for i, v := range s {
-							d[i] += v
+						r := ch[y*w : (y+1)*w]
+						for q, v := range s {
+							if xx := x0 + q; xx >= 0 && xx < w {
+								r[xx] += v
+							}
 						}
 					}
 				}

@@ -20,7 +20,10 @@
 //     BroadcastTo;
 //   - shape.go: Reshape, Flatten, Slice, Index, Concat;
 //   - linalg.go: MatMul, MatMulT, Transpose;
-//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above).
+//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above);
+//   - conv.go: Conv2D, Im2Col, Col2Im;
+//   - pool.go: MaxPool2D, AvgPool2D;
+//   - gather.go: GatherRows.
 //
 // A Tape records inputs with Var, VarVec, VarData (differentiable) and
 // Const, Scalar, Full (constants). A Node exposes its value, its inputs and
