@@ -13,9 +13,9 @@ import (
 // Col2Im folds such a matrix back, adding overlapping windows. The two are
 // linear and each other's adjoint: the VJP of one is the other, and so is
 // the JVP of each applied to the tangent. Conv2D is a composition of
-// Im2Col, MatMulT, Reshape and Transpose, so its derivatives of every
+// Im2Col, MatMulT and Reshape, so its derivatives of every
 // order come from theirs: the VJP with respect to the input is
-// Col2Im(g·W), a recorded op like any other.
+// Col2Im(gᵀ·W), a recorded op like any other.
 
 // window is the geometry of a 2-D sliding window over images of shape
 // [N, C, H, W]: its size, strides and zero padding (rows, then columns),
@@ -74,20 +74,21 @@ func Conv2DShape(x, w []int, stride, pad [2]int) []int {
 // [N, O, OH, OW] (see Conv2DShape). stride and pad give the strides
 // (≥ 1) and the zero padding (≥ 0) along rows and columns.
 //
-// It unfolds x by Im2Col into an [N·OH·OW, C·KH·KW] matrix and multiplies
-// it by w viewed as [O, C·KH·KW] in one product on the packed kernel:
+// It unfolds x by Im2Col into N matrices cols_n of shape [OH·OW, C·KH·KW]
+// and multiplies each by w viewed as [O, C·KH·KW] on the packed kernel,
+// W·cols_nᵀ, which lands in NCHW order with no transposition:
 // 2·N·OH·OW·O·C·KH·KW flops, and N·OH·OW·C·KH·KW floats of memory for the
-// unfolded input. Its VJPs are one product each (the weights' adjoint
-// gᵀ·cols, the input's Col2Im(g·W)), all recorded ops, so HVPs through it
-// are exact.
+// unfolded input. Its VJPs are products too (the weights' adjoint
+// Σ_n g_n·cols_n, the input's Col2Im(gᵀ·W)), all recorded ops, so HVPs
+// through it are exact.
 func Conv2D(x, w *Node, stride, pad [2]int) *Node {
 	sameTape("Conv2D", x, w)
 	ys := Conv2DShape(x.Shape(), w.Shape(), stride, pad)
 	ws := w.Shape()
 	n, o, p := ys[0], ys[1], ys[2]*ys[3]
-	cols := Im2Col(x, [2]int{ws[2], ws[3]}, stride, pad)
-	y := MatMulT(cols, Reshape(w, o, ws[1]*ws[2]*ws[3]), false, true) // [N·P, O]
-	y = Transpose(Reshape(y, n, p, o))                                // [N, O, P]
+	ckk := ws[1] * ws[2] * ws[3]
+	cols := Reshape(Im2Col(x, [2]int{ws[2], ws[3]}, stride, pad), n, p, ckk)
+	y := MatMulT(Reshape(w, o, ckk), cols, false, true) // [N, O, P]
 	return Reshape(y, ys...)
 }
 
