@@ -1,6 +1,7 @@
 package nn_test
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -287,4 +288,40 @@ func TestLayerPanics(t *testing.T) {
 	s := nn.NewSequential(nn.NewLinear(rng, 2, 2, nn.HeNormal))
 	mustPanic(t, "Sequential params", "parameter nodes", func() { s.Forward(nil, tp.Const(tensor.Zeros(1, 2))) })
 	mustPanic(t, "Flat scalar", "batch dimension", func() { nn.Flat{}.Forward(nil, tp.Scalar(1)) })
+}
+
+// TestSequentialSaveLoad checks that a CNN's parameters, named by
+// NewSequential, go through Save and Load, and that Load refuses another
+// architecture.
+func TestSequentialSaveLoad(t *testing.T) {
+	build := func(seed uint64, out int) *nn.Sequential {
+		rng := newRNG(seed)
+		return nn.NewSequential(nn.NewConv2D(rng, 1, 2, [2]int{3, 3}, nn.HeNormal), nn.ReLU,
+			&nn.AvgPool2D{Size: [2]int{2, 2}}, nn.Flat{}, nn.NewLayerNorm(2*2*2), nn.NewLinear(rng, 8, out, nn.HeNormal))
+	}
+	a, b := build(1, 3), build(2, 3)
+	names := []string{"layer0.weight", "layer0.bias", "layer4.gain", "layer4.bias", "layer5.weight", "layer5.bias"}
+	for i, p := range a.Params() {
+		if p.Name != names[i] {
+			t.Errorf("parameter %d is named %q, want %q", i, p.Name, names[i])
+		}
+	}
+	path := t.TempDir() + "/cnn.params"
+	if err := nn.Save(path, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.Load(path, b); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(nn.Flatten(a.Params()), nn.Flatten(b.Params())) {
+		t.Errorf("Load did not restore the parameters")
+	}
+	other := build(3, 4)
+	before := nn.Flatten(other.Params())
+	if err := nn.Load(path, other); !errors.Is(err, nn.ErrArchitecture) {
+		t.Errorf("Load into another architecture: %v", err)
+	}
+	if !sameBits(before, nn.Flatten(other.Params())) {
+		t.Errorf("a refused Load changed the model")
+	}
 }
