@@ -325,3 +325,35 @@ func TestSequentialSaveLoad(t *testing.T) {
 		t.Errorf("a refused Load changed the model")
 	}
 }
+
+// TestDropoutTrainingDerivatives checks the gradient and HVP of a network
+// with Dropout in training mode against central differences. Each call of
+// the loss builds a fresh Dropout with the same seed, so every evaluation
+// draws the same mask and the loss is a smooth function of the parameters.
+func TestDropoutTrainingDerivatives(t *testing.T) {
+	rng := newRNG(27)
+	l1, l2 := nn.NewLinear(rng, 4, 6, nn.GlorotUniform), nn.NewLinear(rng, 6, 3, nn.GlorotUniform)
+	params := append(l1.Params(), l2.Params()...)
+	x, y := tensor.RandNormal(rng, 5, 4), labels(rng, 5, 3)
+	var dropped int
+	f := func(w *graph.Node) *graph.Node {
+		nodes := nn.Split(w, params)
+		d := nn.NewDropout(0.4, 7)
+		d.SetTraining(true)
+		h := d.Forward(nil, l1.Forward(nodes[:2], w.Tape().Const(x)))
+		dropped = 0
+		for _, v := range h.Value().Data() {
+			if v == 0 {
+				dropped++
+			}
+		}
+		return nn.CrossEntropy(l2.Forward(nodes[2:], graph.Tanh(h)), y)
+	}
+	res := ad.Check(f, nn.Flatten(params), nil)
+	if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
+		t.Errorf("gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
+	}
+	if dropped == 0 || dropped == 30 {
+		t.Errorf("the mask dropped %d of 30 elements", dropped)
+	}
+}
