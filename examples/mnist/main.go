@@ -7,9 +7,10 @@
 // max pooling, then a 128-unit dense layer). Adam (the default) and SGD
 // with Nesterov momentum train them by mini-batches through nn.Fit, one
 // epoch per call, with the learning rate multiplied by -decay after every
-// epoch; -opt lbfgs minimises the full-batch loss by L-BFGS instead, with
-// exact gradients over the whole training set, which suits the small
-// training sets chosen with -train.
+// epoch; -opt lbfgs and -opt newtoncg minimise the full-batch loss by
+// L-BFGS or by Newton-CG (trust region, exact Hessian-vector products)
+// instead, with exact derivatives over the whole training set, which suits
+// the small training sets chosen with -train.
 //
 // After every epoch the program prints the training loss, the accuracy on
 // the first 10,000 training images and on the test set, and saves a
@@ -32,6 +33,7 @@
 //	go run ./examples/mnist -model cnn -epochs 6     # CNN, about 99.1%
 //	go run ./examples/mnist -epochs 10 -resume       # 4 more epochs after the default run
 //	go run ./examples/mnist -opt lbfgs -train 5000 -epochs 5 -iters 20
+//	go run ./examples/mnist -opt newtoncg -train 2000 -epochs 3 -iters 10
 package main
 
 import (
@@ -61,12 +63,12 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.model, "model", "mlp", "network: mlp or cnn")
-	flag.StringVar(&cfg.opt, "opt", "adam", "optimizer: adam, sgd (Nesterov momentum 0.9) or lbfgs (full batch)")
-	flag.IntVar(&cfg.epochs, "epochs", 0, "epochs in all, counting those of a resumed checkpoint (0: 6 for mlp, 3 for cnn); rounds for lbfgs")
+	flag.StringVar(&cfg.opt, "opt", "adam", "optimizer: adam, sgd (Nesterov momentum 0.9), or the full-batch lbfgs or newtoncg")
+	flag.IntVar(&cfg.epochs, "epochs", 0, "epochs in all, counting those of a resumed checkpoint (0: 6 for mlp, 3 for cnn); rounds of -iters iterations for lbfgs and newtoncg")
 	flag.IntVar(&cfg.batch, "batch", 128, "mini-batch size")
 	flag.Float64Var(&cfg.lr, "lr", 0, "initial learning rate (0: 1e-3 for adam, 0.05 for sgd)")
 	flag.Float64Var(&cfg.decay, "decay", 0.7, "learning-rate factor applied after every epoch")
-	flag.IntVar(&cfg.iters, "iters", 25, "L-BFGS iterations per round")
+	flag.IntVar(&cfg.iters, "iters", 25, "L-BFGS or Newton-CG iterations per round")
 	flag.IntVar(&cfg.nTrain, "train", 0, "use the first n training images (0: all 60000)")
 	flag.IntVar(&cfg.nTest, "test", 0, "use the first n test images (0: all 10000)")
 	flag.StringVar(&cfg.checkpoint, "checkpoint", "", "checkpoint file (default mnist-<model>.params; \"-\" for none)")
@@ -107,7 +109,8 @@ func run(w io.Writer, cfg config) ([]record, error) {
 		return nil, err
 	}
 	var opt nn.Stepper
-	if cfg.opt != "lbfgs" {
+	fullBatch := fullBatchMethod(cfg.opt) != nil
+	if !fullBatch {
 		if opt, err = stepper(cfg.opt, cfg.lr); err != nil {
 			return nil, err
 		}
@@ -137,8 +140,8 @@ func run(w io.Writer, cfg config) ([]record, error) {
 	fmt.Fprintf(w, "model %s (%d parameters), optimizer %s, %d epochs, batch %d, GOMAXPROCS %d\n",
 		cfg.model, nn.NumParams(m.Params()), cfg.opt, cfg.epochs, cfg.batch, runtime.GOMAXPROCS(0))
 	start = time.Now()
-	if cfg.opt == "lbfgs" {
-		err = trainLBFGS(w, cfg, m, train, test, st)
+	if fullBatch {
+		err = trainFullBatch(w, cfg, m, train, test, st)
 	} else {
 		err = trainFirstOrder(w, cfg, m, opt, train, test, st)
 	}

@@ -128,9 +128,9 @@ func TestResumeMismatch(t *testing.T) {
 }
 
 // TestOtherModelsAndOptimizers runs the CNN with SGD and the MLP with
-// L-BFGS, briefly.
+// L-BFGS and Newton-CG, briefly.
 func TestOtherModelsAndOptimizers(t *testing.T) {
-	for _, c := range []struct{ model, opt string }{{"cnn", "sgd"}, {"mlp", "lbfgs"}} {
+	for _, c := range []struct{ model, opt string }{{"cnn", "sgd"}, {"mlp", "lbfgs"}, {"mlp", "newtoncg"}} {
 		t.Run(c.model+"/"+c.opt, func(t *testing.T) {
 			cfg := tiny(t.TempDir(), c.model, c.opt, 1)
 			cfg.nTrain, cfg.nTest = 256, 200

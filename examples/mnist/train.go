@@ -125,7 +125,7 @@ func stepper(kind string, lr float64) (nn.Stepper, error) {
 		}
 		return &optim.SGDStepper{SGD: optim.SGD{LearningRate: lr, Momentum: 0.9, Nesterov: true}}, nil
 	}
-	return nil, fmt.Errorf("mnist: unknown optimizer %q (want adam, sgd or lbfgs)", kind)
+	return nil, fmt.Errorf("mnist: unknown optimizer %q (want adam, sgd, lbfgs or newtoncg)", kind)
 }
 
 // setLearningRate sets the learning rate of a stepper of this program.
@@ -239,18 +239,34 @@ func trainFirstOrder(w io.Writer, cfg config, m nn.Model, opt nn.Stepper, train,
 	return nil
 }
 
-// trainLBFGS minimises the full-batch loss on train by L-BFGS (exact
-// gradients over the whole set at each evaluation), for cfg.epochs groups
-// of cfg.iters iterations, evaluating after each group. It suits the
+// fullBatchMethod returns the optimiser of package optim named kind
+// ("lbfgs" or "newtoncg"), or nil.
+func fullBatchMethod(kind string) optim.Method {
+	switch kind {
+	case "lbfgs":
+		return optim.LBFGS{}
+	case "newtoncg":
+		// Exact Hessian-vector products; a few tens of CG steps per
+		// iteration are enough far from the minimum.
+		return optim.NewtonCG{MaxCG: 30}
+	}
+	return nil
+}
+
+// trainFullBatch minimises the full-batch loss on train by the method of
+// package optim (exact gradients, and for Newton-CG exact Hessian-vector
+// products, over the whole set at each evaluation), for cfg.epochs rounds
+// of cfg.iters iterations, evaluating after each round. It suits the
 // small training sets chosen by -train: each iteration costs one or a few
-// passes over the set.
-func trainLBFGS(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset, st *state) error {
+// passes over the set (Newton-CG: up to 30 HVPs more).
+func trainFullBatch(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset, st *state) error {
+	method := fullBatchMethod(cfg.opt)
 	obj := nn.NewObjective(m, nn.CrossEntropy, train)
 	params := m.Params()
 	theta := nn.Flatten(params)
 	for epoch := len(st.History) + 1; epoch <= cfg.epochs; epoch++ {
 		start := time.Now()
-		res, err := optim.Minimize(obj, theta, optim.LBFGS{}, &optim.Settings{MaxIterations: cfg.iters})
+		res, err := optim.Minimize(obj, theta, method, &optim.Settings{MaxIterations: cfg.iters})
 		if res.X == nil {
 			return err
 		}
@@ -261,15 +277,15 @@ func trainLBFGS(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset, st
 		_, r.TrainAcc = evaluate(m, train.Subset(firstN(min(evalRows, train.Len()))), 500)
 		r.TestLoss, r.TestAcc = evaluate(m, test, 500)
 		st.History = append(st.History, r)
-		fmt.Fprintf(w, "round %2d/%d  %d L-BFGS iterations (%v)  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs\n",
-			epoch, cfg.epochs, res.Iterations, res.Status, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, secs)
+		fmt.Fprintf(w, "round %2d/%d  %d %s iterations (%v, %d gradients, %d HVPs)  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs\n",
+			epoch, cfg.epochs, res.Iterations, cfg.opt, res.Status, res.GradEvals, res.HessVecEvals, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, secs)
 		if cfg.checkpoint != "" {
 			if err := saveCheckpoint(cfg.checkpoint, m, st); err != nil {
 				return err
 			}
 		}
 		if err != nil { // a status other than progress: report it and stop
-			fmt.Fprintf(w, "L-BFGS stopped: %v\n", err)
+			fmt.Fprintf(w, "%s stopped: %v\n", cfg.opt, err)
 			return nil
 		}
 	}
