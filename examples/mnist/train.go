@@ -255,41 +255,59 @@ func fullBatchMethod(kind string) optim.Method {
 
 // trainFullBatch minimises the full-batch loss on train by the method of
 // package optim (exact gradients, and for Newton-CG exact Hessian-vector
-// products, over the whole set at each evaluation), for cfg.epochs rounds
-// of cfg.iters iterations, evaluating after each round. It suits the
-// small training sets chosen by -train: each iteration costs one or a few
+// products, over the whole set at each evaluation) in one run of
+// optim.Minimize, for the rounds of cfg.iters iterations after those in
+// st.History, up to cfg.epochs; after each round a callback evaluates,
+// prints, checkpoints and appends to st.History. It suits the small
+// training sets chosen by -train: each iteration costs one or a few
 // passes over the set (Newton-CG: up to 30 HVPs more).
 func trainFullBatch(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset, st *state) error {
-	method := fullBatchMethod(cfg.opt)
+	rounds := cfg.epochs - len(st.History)
+	if rounds <= 0 {
+		return nil
+	}
 	obj := nn.NewObjective(m, nn.CrossEntropy, train)
 	params := m.Params()
-	theta := nn.Flatten(params)
-	for epoch := len(st.History) + 1; epoch <= cfg.epochs; epoch++ {
-		start := time.Now()
-		res, err := optim.Minimize(obj, theta, method, &optim.Settings{MaxIterations: cfg.iters})
-		if res.X == nil {
-			return err
-		}
-		theta = res.X
-		nn.Unflatten(params, theta)
-		secs := time.Since(start).Seconds()
-		r := record{Epoch: epoch, TrainLoss: res.F, Seconds: secs}
-		_, r.TrainAcc = evaluate(m, train.Subset(firstN(min(evalRows, train.Len()))), 500)
+	evalTrain := train.Subset(firstN(min(evalRows, train.Len())))
+	start := time.Now()
+	var saveErr error
+	round := func(it optim.Iteration) {
+		nn.Unflatten(params, it.X)
+		r := record{Epoch: len(st.History) + 1, TrainLoss: it.F, Seconds: time.Since(start).Seconds()}
+		start = time.Now()
+		_, r.TrainAcc = evaluate(m, evalTrain, 500)
 		r.TestLoss, r.TestAcc = evaluate(m, test, 500)
 		st.History = append(st.History, r)
-		fmt.Fprintf(w, "round %2d/%d  %d %s iterations (%v, %d gradients, %d HVPs)  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs\n",
-			epoch, cfg.epochs, res.Iterations, cfg.opt, res.Status, res.GradEvals, res.HessVecEvals, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, secs)
-		if cfg.checkpoint != "" {
-			if err := saveCheckpoint(cfg.checkpoint, m, st); err != nil {
-				return err
-			}
-		}
-		if err != nil { // a status other than progress: report it and stop
-			fmt.Fprintf(w, "%s stopped: %v\n", cfg.opt, err)
-			return nil
+		fmt.Fprintf(w, "round %2d/%d  %d %s iterations (%d gradients, %d HVPs so far)  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs\n",
+			r.Epoch, cfg.epochs, it.Iter, cfg.opt, it.GradEvals, it.HessVecEvals, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, r.Seconds)
+		if cfg.checkpoint != "" && saveErr == nil {
+			saveErr = saveCheckpoint(cfg.checkpoint, m, st)
 		}
 	}
-	return nil
+	res, err := optim.Minimize(obj, nn.Flatten(params), fullBatchMethod(cfg.opt), &optim.Settings{
+		MaxIterations: rounds * cfg.iters,
+		Callback: func(it optim.Iteration) bool {
+			if it.Iter%cfg.iters == 0 {
+				round(it)
+			}
+			return saveErr != nil
+		},
+	})
+	if saveErr != nil {
+		return saveErr
+	}
+	if res.X == nil {
+		return err
+	}
+	// A stop before the planned rounds ended (convergence, or no further
+	// progress): report it, and record the final point as a last round.
+	if res.Status != optim.IterationLimit {
+		fmt.Fprintf(w, "%s stopped after %d iterations: %v\n", cfg.opt, res.Iterations, res.Status)
+		if res.Iterations%cfg.iters != 0 || res.Iterations == 0 {
+			round(optim.Iteration{Iter: res.Iterations, X: res.X, F: res.F, GradEvals: res.GradEvals, HessVecEvals: res.HessVecEvals})
+		}
+	}
+	return saveErr
 }
 
 func firstN(n int) []int {
