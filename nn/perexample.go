@@ -193,9 +193,13 @@ func forwardTapped(m Model, nodes []*graph.Node, x *graph.Node, taps *[]layerTap
 		return h
 	case *Sequential:
 		h := x
-		for i, l := range m.Layers {
-			h = forwardTapped(l, nodes[:m.counts[i]], h, taps)
-			nodes = nodes[m.counts[i]:]
+		for _, l := range m.Layers {
+			k := len(l.Params())
+			if k > len(nodes) {
+				panic(fmt.Sprintf("nn: PerExampleGrads: too few parameter nodes for %T", l))
+			}
+			h = forwardTapped(l, nodes[:k], h, taps)
+			nodes = nodes[k:]
 		}
 		return h
 	}

@@ -12,11 +12,11 @@ import (
 //	NewSequential(conv1, ReLU, &MaxPool2D{Size: [2]int{2, 2}}, Flat{}, dense)
 //
 // Its parameters are the layers' parameters in layer order. An Activation
-// is a layer without parameters.
+// is a layer without parameters. A Sequential literal works as well as one
+// from NewSequential, which only renames the parameters.
 type Sequential struct {
 	// Layers are applied in order, inputs first.
 	Layers []Model
-	counts []int // parameters per layer, fixed at construction
 }
 
 var (
@@ -31,14 +31,12 @@ func NewSequential(layers ...Model) *Sequential {
 	if len(layers) == 0 {
 		panic("nn: NewSequential: no layers")
 	}
-	s := &Sequential{Layers: layers, counts: make([]int, len(layers))}
+	s := &Sequential{Layers: layers}
 	for i, l := range layers {
 		if l == nil {
 			panic(fmt.Sprintf("nn: NewSequential: layer %d is nil", i))
 		}
-		ps := l.Params()
-		s.counts[i] = len(ps)
-		for _, p := range ps {
+		for _, p := range l.Params() {
 			p.Name = fmt.Sprintf("layer%d.%s", i, p.Name)
 		}
 	}
@@ -56,17 +54,19 @@ func (s *Sequential) Params() []*Param {
 
 // Forward records the layers applied in order to x.
 func (s *Sequential) Forward(params []*graph.Node, x *graph.Node) *graph.Node {
+	counts := make([]int, len(s.Layers))
 	total := 0
-	for _, c := range s.counts {
-		total += c
+	for i, l := range s.Layers {
+		counts[i] = len(l.Params())
+		total += counts[i]
 	}
 	if len(params) != total {
 		panic(fmt.Sprintf("nn: Sequential.Forward: %d parameter nodes for %d parameters", len(params), total))
 	}
 	h := x
 	for i, l := range s.Layers {
-		h = l.Forward(params[:s.counts[i]], h)
-		params = params[s.counts[i]:]
+		h = l.Forward(params[:counts[i]], h)
+		params = params[counts[i]:]
 	}
 	return h
 }
