@@ -197,3 +197,26 @@ func mustDataDir(t *testing.T) string {
 	}
 	return d
 }
+
+// TestDefaultRun runs the default training (the MLP, Adam, 6 epochs, all
+// of MNIST) and checks the documented 98% test accuracy. It takes a
+// minute or more, so it runs only when MNIST_FULL is set:
+//
+//	MNIST_FULL=1 go test ./examples/mnist -run DefaultRun -v
+func TestDefaultRun(t *testing.T) {
+	if os.Getenv("MNIST_FULL") == "" {
+		t.Skip("set MNIST_FULL=1 to train on all of MNIST")
+	}
+	dir := t.TempDir()
+	cfg := config{model: "mlp", opt: "adam", batch: 128, decay: 0.7, iters: 25, seed: 1,
+		checkpoint: filepath.Join(dir, "mlp.params"), plot: "-"}
+	var out bytes.Buffer
+	hist, err := run(&out, cfg)
+	t.Log(out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 6 || hist[5].TestAcc < 0.98 {
+		t.Errorf("default run: %d epochs, final test accuracy %.4f, want 6 and ≥ 0.98", len(hist), hist[len(hist)-1].TestAcc)
+	}
+}
