@@ -15,8 +15,11 @@ import (
 
 // gatherArgs are the indices of a gather and the length of its rows: the
 // input is viewed as rows of length row, output row i is input row idx[i].
+// The indices are whole numbers held as float64s in the tape's own storage
+// (exact below 2⁵³), so that recording a gather allocates nothing once the
+// tape is warm.
 type gatherArgs struct {
-	idx []int
+	idx []float64
 	row int
 }
 
@@ -38,7 +41,11 @@ func GatherRows(x *Node, ids []int) *Node {
 		}
 	}
 	shape := append([]int{len(ids)}, s[1:]...)
-	return gather(x, &gatherArgs{idx: append([]int(nil), ids...), row: tensor.SizeOf(s[1:])}, shape)
+	idx := x.tape.allocFloats(len(ids))
+	for i, id := range ids {
+		idx[i] = float64(id)
+	}
+	return gather(x, &gatherArgs{idx: idx, row: tensor.SizeOf(s[1:])}, shape)
 }
 
 // gather records rows of x at a.idx with the given output shape; the
@@ -91,11 +98,12 @@ func gatherRows(dst, x []float64, a *gatherArgs) {
 	r := a.row
 	if r == 1 {
 		for i, j := range a.idx {
-			dst[i] = x[j]
+			dst[i] = x[int(j)]
 		}
 		return
 	}
-	for i, j := range a.idx {
+	for i, f := range a.idx {
+		j := int(f)
 		copy(dst[i*r:(i+1)*r], x[j*r:(j+1)*r])
 	}
 }
@@ -105,11 +113,12 @@ func scatterRows(dst, g []float64, a *gatherArgs) {
 	r := a.row
 	if r == 1 {
 		for i, j := range a.idx {
-			dst[j] += g[i]
+			dst[int(j)] += g[i]
 		}
 		return
 	}
-	for i, j := range a.idx {
+	for i, f := range a.idx {
+		j := int(f)
 		d, s := dst[j*r:(j+1)*r], g[i*r:(i+1)*r]
 		for k, v := range s {
 			d[k] += v

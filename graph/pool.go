@@ -31,14 +31,15 @@ func MaxPool2D(x *Node, size, stride, pad [2]int) *Node {
 	if pad[0] >= size[0] || pad[1] >= size[1] {
 		panic(fmt.Sprintf("graph: MaxPool2D: padding %v not smaller than the window %v", pad, size))
 	}
-	idx := make([]int, win.n*win.c*win.oh*win.ow)
+	idx := x.tape.allocFloats(win.n * win.c * win.oh * win.ow)
 	argmaxWindows(idx, x.value.Data(), win)
 	return gather(x, &gatherArgs{idx: idx, row: 1}, []int{win.n, win.c, win.oh, win.ow})
 }
 
 // argmaxWindows writes into idx the flat index in x of the selected
-// maximum of every window (see MaxPool2D), in [N, C, OH, OW] order.
-func argmaxWindows(idx []int, x []float64, win *window) {
+// maximum of every window (see MaxPool2D), in [N, C, OH, OW] order, as a
+// float64.
+func argmaxWindows(idx, x []float64, win *window) {
 	hw := win.h * win.w
 	k := 0
 	for nc := 0; nc < win.n*win.c; nc++ {
@@ -58,7 +59,7 @@ func argmaxWindows(idx []int, x []float64, win *window) {
 						}
 					}
 				}
-				idx[k] = at
+				idx[k] = float64(at)
 				k++
 			}
 		}
