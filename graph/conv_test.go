@@ -301,3 +301,29 @@ func TestConvPanics(t *testing.T) {
 		testutil.MustPanic(t, c.name, c.f, "graph: ", c.want)
 	}
 }
+
+// TestMaxPool2x2 checks the fast path of 2×2 windows at stride 2 against
+// the definition, and its choices at a tie and at NaNs.
+func TestMaxPool2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := tensor.RandNormal(rng, 2, 3, 6, 4)
+	d := x.Data()
+	d[0], d[1], d[4], d[5] = 1, 1, 1, 1 // a tie
+	d[10], d[15] = math.NaN(), math.NaN()
+	tp := graph.NewTape()
+	v := tp.Var(x)
+	y := graph.MaxPool2D(v, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0})
+	want := refPool(x, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0}, true)
+	for i, got := range y.Value().Data() {
+		if got != want[i] && !(math.IsNaN(got) && math.IsNaN(want[i])) {
+			t.Errorf("output %d = %v, want %v", i, got, want[i])
+		}
+	}
+	g := ad.Grad(graph.Sum(y), v)[0].Value().Data()
+	if g[0] != 1 || g[1] != 0 || g[4] != 0 || g[5] != 0 {
+		t.Errorf("tie: gradient %v, want it on the first element only", []float64{g[0], g[1], g[4], g[5]})
+	}
+	if g[10] != 1 || g[15] != 0 {
+		t.Errorf("NaN window: gradient at the NaNs %v, %v; want the first NaN chosen", g[10], g[15])
+	}
+}

@@ -41,6 +41,10 @@ func MaxPool2D(x *Node, size, stride, pad [2]int) *Node {
 // float64.
 func argmaxWindows(idx, x []float64, win *window) {
 	hw := win.h * win.w
+	if win.kh == 2 && win.kw == 2 && win.sh == 2 && win.sw == 2 && win.ph == 0 && win.pw == 0 {
+		argmax2x2(idx, x, win)
+		return
+	}
 	k := 0
 	for nc := 0; nc < win.n*win.c; nc++ {
 		base := nc * hw
@@ -77,4 +81,29 @@ func AvgPool2D(x *Node, size, stride, pad [2]int) *Node {
 	win := newWindow("AvgPool2D", x.Shape(), size, stride, pad)
 	cols := Im2Col(Reshape(x, win.n*win.c, 1, win.h, win.w), size, stride, pad)
 	return Reshape(MeanAxis(cols, 1, false), win.n, win.c, win.oh, win.ow)
+}
+
+// argmax2x2 is argmaxWindows for the common 2×2 windows at stride 2
+// without padding, with the same choice: the first maximum in row-major
+// order, or the first NaN.
+func argmax2x2(idx, x []float64, win *window) {
+	w, hw := win.w, win.h*win.w
+	k := 0
+	for nc := 0; nc < win.n*win.c; nc++ {
+		base := nc * hw
+		for oy := 0; oy < win.oh; oy++ {
+			r0 := base + 2*oy*w
+			for ox := 0; ox < win.ow; ox++ {
+				i := r0 + 2*ox
+				best, at := x[i], i
+				for _, j := range [3]int{i + 1, i + w, i + w + 1} {
+					if v := x[j]; v > best || (v != v && best == best) {
+						best, at = v, j
+					}
+				}
+				idx[k] = float64(at)
+				k++
+			}
+		}
+	}
 }
