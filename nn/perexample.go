@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
@@ -48,7 +49,9 @@ func PerExampleGrads(m Model, loss Loss, x, y *tensor.Tensor, dst [][]float64) [
 			dst[i] = make([]float64, size)
 		}
 	}
-	taps, adj := tappedAdjoints("PerExampleGrads", m, loss, x, y)
+	tp := getTape()
+	defer tapePool.Put(tp)
+	taps, adj := tappedAdjoints(tp, "PerExampleGrads", m, loss, x, y)
 	offset := 0
 	for i, t := range taps {
 		g := adj[i].Value().Data()
@@ -56,7 +59,7 @@ func PerExampleGrads(m Model, loss Loss, x, y *tensor.Tensor, dst [][]float64) [
 		case *Linear:
 			linearPerExample(dst, offset, t.in.Value().Data(), g, layer.In(), layer.Out(), float64(n))
 		case *Conv2D:
-			convPerExample(dst, offset, layer, t.in, g, float64(n))
+			convPerExample(tp, dst, offset, layer, t.in, g, float64(n))
 		}
 		offset += NumParams(t.layer.Params())
 	}
@@ -82,7 +85,9 @@ func PerExampleGradNorms(m Model, loss Loss, x, y *tensor.Tensor, dst []float64)
 		dst = make([]float64, n)
 	}
 	clear(dst)
-	taps, adj := tappedAdjoints("PerExampleGradNorms", m, loss, x, y)
+	tp := getTape()
+	defer tapePool.Put(tp)
+	taps, adj := tappedAdjoints(tp, "PerExampleGradNorms", m, loss, x, y)
 	fn := float64(n)
 	for k, t := range taps {
 		g := adj[k].Value().Data()
@@ -96,7 +101,7 @@ func PerExampleGradNorms(m Model, loss Loss, x, y *tensor.Tensor, dst []float64)
 				dst[i] += fn * fn * gg * (aa + 1) // weights, then bias
 			}
 		case *Conv2D:
-			per := perExampleConvSquares(layer, t.in, g, fn)
+			per := perExampleConvSquares(tp, layer, t.in, g, fn)
 			for i := range dst {
 				dst[i] += per[i]
 			}
@@ -118,7 +123,7 @@ func sumSquares(v []float64) float64 {
 
 // perExampleConvSquares returns the squared norms of every example's
 // filter and bias gradients of the layer c.
-func perExampleConvSquares(c *Conv2D, in *graph.Node, g []float64, n float64) []float64 {
+func perExampleConvSquares(tp *graph.Tape, c *Conv2D, in *graph.Node, g []float64, n float64) []float64 {
 	n0 := in.Shape()[0]
 	buf := make([][]float64, n0)
 	size := NumParams(c.Params())
@@ -126,7 +131,7 @@ func perExampleConvSquares(c *Conv2D, in *graph.Node, g []float64, n float64) []
 	for i := range buf {
 		buf[i] = flat[i*size : (i+1)*size]
 	}
-	convPerExample(buf, 0, c, in, g, n)
+	convPerExample(tp, buf, 0, c, in, g, n)
 	out := make([]float64, n0)
 	for i, b := range buf {
 		out[i] = sumSquares(b)
@@ -134,11 +139,10 @@ func perExampleConvSquares(c *Conv2D, in *graph.Node, g []float64, n float64) []
 	return out
 }
 
-// tappedAdjoints records m and loss on (x, y) with a tap on every layer
+// tappedAdjoints records m and loss on (x, y), on tp, with a tap on every layer
 // with parameters and returns the taps and the adjoints ∂L/∂z of the
 // layers' outputs z, from one reverse sweep. op names the caller.
-func tappedAdjoints(op string, m Model, loss Loss, x, y *tensor.Tensor) ([]layerTap, []*graph.Node) {
-	tp := graph.NewTape()
+func tappedAdjoints(tp *graph.Tape, op string, m Model, loss Loss, x, y *tensor.Tensor) ([]layerTap, []*graph.Node) {
 	nodes := Vars(tp, m.Params())
 	var taps []layerTap
 	out := forwardTapped(m, nodes, tp.Const(x), &taps)
@@ -162,6 +166,20 @@ func tappedAdjoints(op string, m Model, loss Loss, x, y *tensor.Tensor) ([]layer
 		panic(fmt.Sprintf("nn: %s: %d of %d parameters belong to layers it can handle", op, size, total))
 	}
 	return taps, ad.Grad(l, outs...)
+}
+
+// tapePool keeps tapes between calls of PerExampleGrads and
+// PerExampleGradNorms, so that a training loop calling them every step
+// reuses the tape's buffers instead of allocating and faulting in
+// megabytes each time (as package ad pools its scratch arrays). A tape
+// goes back to the pool only when its nodes are no longer read.
+var tapePool = sync.Pool{New: func() any { return graph.NewTape() }}
+
+// getTape returns a reset tape from tapePool.
+func getTape() *graph.Tape {
+	tp := tapePool.Get().(*graph.Tape)
+	tp.Reset()
+	return tp
 }
 
 // layerTap records, for one layer with parameters, its input and output
@@ -247,10 +265,10 @@ func scaleInto(dst []float64, c float64, x []float64) {
 // convPerExample writes the filter and bias gradients of every example:
 // N·g_i·cols_i, of shape [O, C·KH·KW] (the filters' OIHW order), and
 // N·Σ_p g_i[o, p]. g is [N, O, OH, OW] (∂L/∂z).
-func convPerExample(dst [][]float64, offset int, c *Conv2D, in *graph.Node, g []float64, n float64) {
+func convPerExample(tp *graph.Tape, dst [][]float64, offset int, c *Conv2D, in *graph.Node, g []float64, n float64) {
 	ws := c.W.Value.Shape()
 	o, ckk := ws[0], ws[1]*ws[2]*ws[3]
-	tp := graph.NewTape()
+	// The layer's input is a node of tp: unfold it there, as a constant.
 	cols := graph.Im2Col(tp.Const(in.Value()), [2]int{ws[2], ws[3]}, c.stride(), c.Pad).Value() // [N·P, C·KH·KW]
 	p := cols.Dim(0) / len(dst)
 	var gi, ci, wi tensor.Tensor

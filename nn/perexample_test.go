@@ -160,3 +160,33 @@ func BenchmarkPerExampleGrads(b *testing.B) {
 	b.ReportMetric(norm.Seconds()/whole.Seconds(), "norms/batch")
 	b.ReportMetric(write.Seconds()/whole.Seconds(), "clear-dst/batch")
 }
+
+// TestPerExampleGradsConcurrent calls PerExampleGrads from several
+// goroutines at once (they share the pool of tapes) and checks that each
+// gets the result of a lone call.
+func TestPerExampleGradsConcurrent(t *testing.T) {
+	rng := newRNG(33)
+	m := nn.NewMLP(rng, nn.Tanh, 3, 5, 2)
+	x, y := tensor.RandNormal(rng, 8, 3), labels(rng, 8, 2)
+	want := nn.PerExampleGrads(m, nn.CrossEntropy, x, y, nil)
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for k := 0; k < 20; k++ {
+				got := nn.PerExampleGrads(m, nn.CrossEntropy, x, y, nil)
+				for i := range got {
+					if !sameBits(got[i], want[i]) {
+						errs <- "a concurrent call differs"
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
