@@ -29,7 +29,11 @@
 //   - select.go: Where (selection by a constant mask) and Detach (a
 //     stop-gradient);
 //   - linalg.go: MatMul, MatMulT, Transpose;
-//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above).
+//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above);
+//   - conv.go: Conv2D (NCHW, by Im2Col and one matrix product per image),
+//     Im2Col, Col2Im;
+//   - pool.go: MaxPool2D (the first maximum of a window takes the
+//     derivative), AvgPool2D.
 //
 // Non-smooth ops use a documented subgradient: at a tie, Max, MaxAxis,
 // Maximum and Minimum share the derivative equally among the tied operands
@@ -37,7 +41,7 @@
 // derivatives and what central differences measure there; Relu and Abs
 // take the derivative 0 at 0. Their second derivatives are zero.
 //
-// A Tape records inputs with Var, VarVec, VarData (differentiable) and
+// A Tape records inputs with Var, VarVec, VarData, VarView (differentiable) and
 // Const, Scalar, Full (constants). A Node exposes its value, its inputs and
 // its derivative rules (PushTangent, and the reverse sweep through
 // Adjoints), which is all that package ad needs; DetectAnomalies and

@@ -256,6 +256,9 @@ type params struct {
 	start, end, step int
 	keep, ta, tb     bool
 	idx              []int // integer indices (Gather, Index)
+	// ext holds the arguments of an op that do not fit the fields above:
+	// the window of Im2Col and Col2Im, the flat indices of a pooling.
+	ext any
 }
 
 // Var records a differentiable input holding a copy of t.
