@@ -37,7 +37,7 @@ type Dropout struct {
 }
 
 var (
-	_ Model          = (*Dropout)(nil)
+	_ Model        = (*Dropout)(nil)
 	_ TrainingMode = (*Dropout)(nil)
 )
 

@@ -20,7 +20,7 @@ type Sequential struct {
 }
 
 var (
-	_ Model          = (*Sequential)(nil)
+	_ Model        = (*Sequential)(nil)
 	_ TrainingMode = (*Sequential)(nil)
 )
 
