@@ -462,3 +462,100 @@ func (h *handMLP) lossGrad(x, y *tensor.Tensor, classify bool) float64 {
 	}
 	return loss
 }
+
+// mlpStep is the 784-256-256-10, batch 128 classification step of
+// BenchmarkMLP: a recording of the loss and its gradient on a reused tape.
+type mlpStep struct {
+	m    *mlp
+	x, y *tensor.Tensor
+	tp   *graph.Tape
+}
+
+func newMLPStep(rng *rand.Rand) *mlpStep {
+	const batch, out = 128, 10
+	s := &mlpStep{m: newMLP(rng, 784, 256, 256, out), tp: graph.NewTape()}
+	s.x = tensor.RandNormal(rng, batch, 784)
+	labels := make([]int, batch)
+	for i := range labels {
+		labels[i] = rng.IntN(out)
+	}
+	s.y = tensor.OneHot(labels, out)
+	return s
+}
+
+func (s *mlpStep) run() {
+	s.tp.Reset()
+	loss, params := s.m.loss(s.tp, s.x, s.y, true)
+	ad.Grad(loss, params...)
+}
+
+// BenchmarkMLPStep times the 784-256-256-10 step of BenchmarkMLP and its
+// matrix products alone, alternating in one loop, without the hand-written
+// gonum reference between them (whose 40 ms per round let the machine's
+// load drift between the two figures): ad/matmuls is the step over the
+// floor of its matrix products.
+//
+//	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench MLPStep -count 5
+func BenchmarkMLPStep(b *testing.B) {
+	b.ReportAllocs()
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := newMLPStep(rng)
+	prods := newMatMuls(rng, []int{784, 256, 256, 10}, 128)
+	var tAD, tMM time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		s.run()
+		t1 := time.Now()
+		prods.run()
+		t2 := time.Now()
+		tAD += t1.Sub(t0)
+		tMM += t2.Sub(t1)
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(tAD)/1e6, "ms/fwd+bwd")
+	b.ReportMetric(per(tMM)/1e6, "ms/matmuls")
+	b.ReportMetric(per(tAD)/per(tMM), "ad/matmuls")
+}
+
+// BenchmarkTwoCores times the MLP step of BenchmarkMLPStep and the tape's
+// gradient of the extended Rosenbrock function at n = 10⁶ on one core and
+// on two, switching runtime.GOMAXPROCS between 1 and 2 inside the loop so
+// that both figures of a ratio are taken side by side; 1core/2core is the
+// speed-up. Run it with at least two cores:
+//
+//	go test ./ad/hvp -run '^$' -bench TwoCores -count 5
+func BenchmarkTwoCores(b *testing.B) {
+	if runtime.NumCPU() < 2 {
+		b.Skip("fewer than two cores")
+	}
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bench := func(b *testing.B, step func()) {
+		b.ReportAllocs()
+		var t1, t2 time.Duration
+		for b.Loop() {
+			runtime.GOMAXPROCS(1)
+			s := time.Now()
+			step()
+			t1 += time.Since(s)
+			runtime.GOMAXPROCS(2)
+			s = time.Now()
+			step()
+			t2 += time.Since(s)
+		}
+		per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+		b.ReportMetric(per(t1)/1e6, "ms/1core")
+		b.ReportMetric(per(t2)/1e6, "ms/2core")
+		b.ReportMetric(per(t1)/per(t2), "1core/2core")
+	}
+	b.Run("MLP784-256-256-10", func(b *testing.B) {
+		s := newMLPStep(rand.New(rand.NewPCG(3, 4)))
+		bench(b, s.run)
+	})
+	b.Run("RosenbrockGrad/n=1M", func(b *testing.B) {
+		const n = 1000000
+		obj := hvp.NewObjective(graphtest.ExtRosenbrock, n)
+		x, g := rosenStart(n), make([]float64, n)
+		bench(b, func() { obj.Eval(x, g) })
+	})
+}
