@@ -275,6 +275,33 @@ func opCases() []opCase {
 			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 3, 2))
 			return graph.MatMul(in[0], c)
 		}})
+	for _, s := range []struct {
+		name    string
+		a, b, c []int
+	}{
+		{"(2,3)(3,4)+(4)", sh(2, 3), sh(3, 4), sh(4)},
+		{"(2,3)(3,4)+(1,4)", sh(2, 3), sh(3, 4), sh(1, 4)},
+		{"(2,3)(3,4)+(2,1)", sh(2, 3), sh(3, 4), sh(2, 1)},
+		{"(2,3)(3,4)+(2,4)", sh(2, 3), sh(3, 4), sh(2, 4)},
+		{"(2,3)(3,4)+scalar", sh(2, 3), sh(3, 4), sh()},
+		{"(2,2,3)(3,4)+(4)", sh(2, 2, 3), sh(3, 4), sh(4)},
+		{"(2,2,3)(2,3,4)+(2,1,4)", sh(2, 2, 3), sh(2, 3, 4), sh(2, 1, 4)},
+	} {
+		add(opCase{name: "MatMulAdd/" + s.name, shapes: [][]int{s.a, s.b, s.c},
+			f: func(in []*graph.Node) *graph.Node { return graph.MatMulAdd(in[0], in[1], in[2]) }})
+	}
+	add(opCase{name: "MatMulAdd/x_x_x", shapes: [][]int{sh(3, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.MatMulAdd(in[0], in[0], in[0]) }})
+	add(opCase{name: "MatMulAdd/const_x_y", shapes: [][]int{sh(3, 2), sh(2)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 2, 3))
+			return graph.MatMulAdd(c, in[0], in[1])
+		}})
+	add(opCase{name: "MatMulAdd/x_y_const", shapes: [][]int{sh(2, 3), sh(3, 2)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{0.5, -1.5}, 2))
+			return graph.Tanh(graph.MatMulAdd(in[0], in[1], c))
+		}})
 	add(opCase{name: "Transpose/2-D", shapes: [][]int{sh(2, 3)}, f: unary(graph.Transpose)})
 	add(opCase{name: "Transpose/3-D", shapes: [][]int{sh(2, 3, 4)}, f: unary(graph.Transpose)})
 
@@ -640,4 +667,35 @@ func dot(a, b []float64) float64 {
 		s += a[i] * b[i]
 	}
 	return s
+}
+
+// TestMatMulAdd checks MatMulAdd's value against MatMul followed by a
+// broadcast Add, over the addend shapes of the derivative table, and its
+// panic on an addend that does not broadcast to the product.
+func TestMatMulAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []struct{ a, b, c []int }{
+		{sh(5, 7), sh(7, 3), sh(3)},
+		{sh(5, 7), sh(7, 3), sh(5, 1)},
+		{sh(5, 7), sh(7, 3), sh(5, 3)},
+		{sh(5, 7), sh(7, 3), sh()},
+		{sh(2, 5, 7), sh(7, 3), sh(1, 3)},
+		{sh(2, 5, 7), sh(2, 7, 3), sh(2, 1, 3)},
+	} {
+		tp := graph.NewTape()
+		a := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.a)), s.a...))
+		b := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.b)), s.b...))
+		c := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.c)), s.c...))
+		got, want := graph.MatMulAdd(a, b, c), graph.Add(graph.MatMul(a, b), c)
+		if !tensor.SameShape(got.Shape(), want.Shape()) {
+			t.Fatalf("%v·%v+%v: shape %v, want %v", s.a, s.b, s.c, got.Shape(), want.Shape())
+		}
+		if e, i := testutil.RelErr(got.Value().Data(), want.Value().Data()); e > 1e-14 {
+			t.Errorf("%v·%v+%v: error %.3g at %d against MatMul then Add", s.a, s.b, s.c, e, i)
+		}
+	}
+	tp := graph.NewTape()
+	a, b := tp.Var(tensor.Zeros(2, 3)), tp.Var(tensor.Zeros(3, 4))
+	testutil.MustPanic(t, "MatMulAdd (3)", func() { graph.MatMulAdd(a, b, tp.Var(tensor.Zeros(3))) }, "graph: MatMulAdd", "[3]")
+	testutil.MustPanic(t, "MatMulAdd (3,4)", func() { graph.MatMulAdd(a, b, tp.Var(tensor.Zeros(3, 4))) }, "graph: MatMulAdd", "[3 4]")
 }
