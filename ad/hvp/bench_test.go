@@ -238,7 +238,17 @@ func BenchmarkMemoryHVP1M(b *testing.B) {
 // mlp is a tanh multilayer perceptron recorded on a tape.
 type mlp struct {
 	ws, bs []*tensor.Tensor
+	record recording
 }
+
+// recording says how an mlp records its layers.
+type recording int
+
+const (
+	fusedLayers   recording = iota // MatMulAdd, weights copied by Tape.Var (as nn.Linear does)
+	viewedWeights                  // MatMulAdd, weights recorded by Tape.VarView (no copy)
+	unfusedLayers                  // MatMul then a broadcast Add, weights copied
+)
 
 func newMLP(rng *rand.Rand, sizes ...int) *mlp {
 	m := &mlp{}
@@ -257,9 +267,18 @@ func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, classify bool) (*graph.N
 	var params []*graph.Node
 	h := tp.Const(x)
 	for i := range m.ws {
-		w, bias := tp.Var(m.ws[i]), tp.Var(m.bs[i])
+		var w, bias *graph.Node
+		if m.record == viewedWeights {
+			w, bias = tp.VarView(m.ws[i]), tp.VarView(m.bs[i])
+		} else {
+			w, bias = tp.Var(m.ws[i]), tp.Var(m.bs[i])
+		}
 		params = append(params, w, bias)
-		h = graph.Add(graph.MatMul(h, w), bias)
+		if m.record == unfusedLayers {
+			h = graph.Add(graph.MatMul(h, w), bias)
+		} else {
+			h = graph.MatMulAdd(h, w, bias)
+		}
 		if i+1 < len(m.ws) {
 			h = graph.Tanh(h)
 		}
@@ -492,8 +511,11 @@ func (s *mlpStep) run() {
 // BenchmarkMLPStep times the 784-256-256-10 step of BenchmarkMLP and its
 // matrix products alone, alternating in one loop, without the hand-written
 // gonum reference between them (whose 40 ms per round let the machine's
-// load drift between the two figures): ad/matmuls is the step over the
-// floor of its matrix products.
+// load drift between the figures): ad/matmuls is the step over the floor
+// of its matrix products. The same step is timed with its weights recorded
+// by Tape.VarView instead of copied by Tape.Var (view/matmuls), and with
+// each layer recorded as MatMul then a broadcast Add instead of MatMulAdd
+// (unfused/matmuls).
 //
 //	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench MLPStep -count 5
 func BenchmarkMLPStep(b *testing.B) {
@@ -501,20 +523,28 @@ func BenchmarkMLPStep(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	s := newMLPStep(rng)
 	prods := newMatMuls(rng, []int{784, 256, 256, 10}, 128)
-	var tAD, tMM time.Duration
+	var tAD [3]time.Duration
+	var tMM time.Duration
+	round := 0
 	for b.Loop() {
+		round++
+		for i := range tAD { // the order turns each round: the first one runs on colder caches
+			r := (i + round) % len(tAD)
+			s.m.record = recording(r)
+			t0 := time.Now()
+			s.run()
+			tAD[r] += time.Since(t0)
+		}
 		t0 := time.Now()
-		s.run()
-		t1 := time.Now()
 		prods.run()
-		t2 := time.Now()
-		tAD += t1.Sub(t0)
-		tMM += t2.Sub(t1)
+		tMM += time.Since(t0)
 	}
 	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(per(tAD)/1e6, "ms/fwd+bwd")
+	b.ReportMetric(per(tAD[fusedLayers])/1e6, "ms/fwd+bwd")
 	b.ReportMetric(per(tMM)/1e6, "ms/matmuls")
-	b.ReportMetric(per(tAD)/per(tMM), "ad/matmuls")
+	b.ReportMetric(per(tAD[fusedLayers])/per(tMM), "ad/matmuls")
+	b.ReportMetric(per(tAD[viewedWeights])/per(tMM), "view/matmuls")
+	b.ReportMetric(per(tAD[unfusedLayers])/per(tMM), "unfused/matmuls")
 }
 
 // BenchmarkTwoCores times the MLP step of BenchmarkMLPStep and the tape's
