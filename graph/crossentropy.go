@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -21,7 +20,7 @@ import (
 // maximum.
 func softmaxLast(x *Node, shift, logS []float64) *Node {
 	n := unaryNode(softmaxOp, x, x.Shape())
-	softmaxRows(&n.value, x.value.Data(), lastDim(x.Shape()), shift, logS)
+	tensor.SoftmaxTo(&n.value, &x.value, shift, logS)
 	return x.tape.record(n)
 }
 
@@ -31,41 +30,6 @@ func lastDim(shape []int) int {
 		return 1
 	}
 	return shape[len(shape)-1]
-}
-
-// softmaxRows sets p to the softmax of each row of c > 0 elements of x: a
-// pass to shift each row by its maximum, the vectorised exp over all of
-// p, and a pass to normalise.
-func softmaxRows(p *tensor.Tensor, x []float64, c int, shift, logS []float64) {
-	pd := p.Data()
-	for i, r := 0, 0; r < len(x); i, r = i+1, r+c {
-		row, out := x[r:r+c], pd[r:r+c]
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = math.Max(m, v)
-		}
-		for j, v := range row {
-			out[j] = v - m
-		}
-		if shift != nil {
-			shift[i] = m
-		}
-	}
-	tensor.ApplyTo(tensor.OpExp, p, p)
-	for i, r := 0, 0; r < len(pd); i, r = i+1, r+c {
-		out := pd[r : r+c]
-		s := 0.0
-		for _, v := range out {
-			s += v
-		}
-		inv := 1 / s
-		for j := range out {
-			out[j] *= inv
-		}
-		if logS != nil {
-			logS[i] = math.Log(s)
-		}
-	}
 }
 
 var softmaxOp = new(Op)
@@ -156,9 +120,36 @@ func init() {
 			if !adj.Need(0) {
 				return
 			}
-			c := lastDim(n.in[0].Shape())
-			y := n.tape.constOwned(tensor.OneHot(n.p.idx, c))
-			adj.Add(0, Mul(Sub(n.in[1], y), Scale(g, 1/float64(len(n.p.idx)))))
+			adj.Add(0, Mul(subOneHot(n.in[1], n.p.idx), Scale(g, 1/float64(len(n.p.idx)))))
 		},
+	}
+}
+
+// subOneHot records p − onehot(labels) for a matrix p with one label per
+// row: a copy of p with 1 taken from one element of each row. Its JVP is
+// ṗ and its VJP g. labels is retained, not copied.
+func subOneHot(p *Node, labels []int) *Node {
+	n := unaryNode(subOneHotOp, p, p.Shape())
+	subOneHotTo(&n.value, &p.value, labels)
+	n.p.idx = labels
+	return p.tape.record(n)
+}
+
+func subOneHotTo(dst, p *tensor.Tensor, labels []int) {
+	d := dst.Data()
+	copy(d, p.Data())
+	c := lastDim(p.Shape())
+	for i, j := range labels {
+		d[i*c+j]--
+	}
+}
+
+var subOneHotOp = new(Op)
+
+func init() {
+	*subOneHotOp = Op{
+		Name: "SubOneHot",
+		JVP:  func(n *Node, dst *tensor.Tensor) { copy(dst.Data(), n.in[0].tan().Data()) },
+		VJP:  func(n, g *Node, adj *Adjoints) { adj.Add(0, g) },
 	}
 }

@@ -247,7 +247,7 @@ type recording int
 const (
 	fusedLayers   recording = iota // MatMulAdd, weights copied by Tape.Var (as nn.Linear does)
 	viewedWeights                  // MatMulAdd, weights recorded by Tape.VarView (no copy)
-	unfusedLayers                  // MatMul then a broadcast Add, weights copied
+	unfusedLayers                  // MatMul then a broadcast Add, weights copied; LogSoftmax times one-hot
 )
 
 func newMLP(rng *rand.Rand, sizes ...int) *mlp {
@@ -262,8 +262,9 @@ func newMLP(rng *rand.Rand, sizes ...int) *mlp {
 }
 
 // loss records the network's loss: softmax cross-entropy against the
-// one-hot targets y when classify is set, mean squared error otherwise.
-func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, classify bool) (*graph.Node, []*graph.Node) {
+// labels (y holding them one-hot) when classify is set, mean squared error
+// against y otherwise.
+func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, labels []int, classify bool) (*graph.Node, []*graph.Node) {
 	var params []*graph.Node
 	h := tp.Const(x)
 	for i := range m.ws {
@@ -284,6 +285,9 @@ func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, classify bool) (*graph.N
 		}
 	}
 	batch := float64(x.Shape()[0])
+	if classify && m.record != unfusedLayers {
+		return graph.SoftmaxCrossEntropy(h, labels), params
+	}
 	if classify {
 		lp := graph.LogSoftmax(h, 1)
 		return graph.Scale(graph.Sum(graph.Mul(lp, tp.Const(y))), -1/batch), params
@@ -310,8 +314,9 @@ func BenchmarkMLP(b *testing.B) {
 			x := tensor.RandNormal(rng, c.batch, c.sizes[0])
 			out := c.sizes[len(c.sizes)-1]
 			var y *tensor.Tensor
+			var labels []int
 			if c.classify {
-				labels := make([]int, c.batch)
+				labels = make([]int, c.batch)
 				for i := range labels {
 					labels[i] = rng.IntN(out)
 				}
@@ -326,10 +331,10 @@ func BenchmarkMLP(b *testing.B) {
 			for b.Loop() {
 				t0 := time.Now()
 				tp.Reset()
-				m.loss(tp, x, y, c.classify)
+				m.loss(tp, x, y, labels, c.classify)
 				t1 := time.Now()
 				tp.Reset()
-				loss, params := m.loss(tp, x, y, c.classify)
+				loss, params := m.loss(tp, x, y, labels, c.classify)
 				ad.Grad(loss, params...)
 				t2 := time.Now()
 				hand.lossGrad(x, y, c.classify)
@@ -485,26 +490,27 @@ func (h *handMLP) lossGrad(x, y *tensor.Tensor, classify bool) float64 {
 // mlpStep is the 784-256-256-10, batch 128 classification step of
 // BenchmarkMLP: a recording of the loss and its gradient on a reused tape.
 type mlpStep struct {
-	m    *mlp
-	x, y *tensor.Tensor
-	tp   *graph.Tape
+	m      *mlp
+	x, y   *tensor.Tensor
+	labels []int
+	tp     *graph.Tape
 }
 
 func newMLPStep(rng *rand.Rand) *mlpStep {
 	const batch, out = 128, 10
 	s := &mlpStep{m: newMLP(rng, 784, 256, 256, out), tp: graph.NewTape()}
 	s.x = tensor.RandNormal(rng, batch, 784)
-	labels := make([]int, batch)
-	for i := range labels {
-		labels[i] = rng.IntN(out)
+	s.labels = make([]int, batch)
+	for i := range s.labels {
+		s.labels[i] = rng.IntN(out)
 	}
-	s.y = tensor.OneHot(labels, out)
+	s.y = tensor.OneHot(s.labels, out)
 	return s
 }
 
 func (s *mlpStep) run() {
 	s.tp.Reset()
-	loss, params := s.m.loss(s.tp, s.x, s.y, true)
+	loss, params := s.m.loss(s.tp, s.x, s.y, s.labels, true)
 	ad.Grad(loss, params...)
 }
 
@@ -515,7 +521,8 @@ func (s *mlpStep) run() {
 // of its matrix products. The same step is timed with its weights recorded
 // by Tape.VarView instead of copied by Tape.Var (view/matmuls), and with
 // each layer recorded as MatMul then a broadcast Add instead of MatMulAdd
-// (unfused/matmuls).
+// and the loss as LogSoftmax times the one-hot targets instead of
+// SoftmaxCrossEntropy (unfused/matmuls).
 //
 //	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench MLPStep -count 5
 func BenchmarkMLPStep(b *testing.B) {
@@ -588,4 +595,39 @@ func BenchmarkTwoCores(b *testing.B) {
 		x, g := rosenStart(n), make([]float64, n)
 		bench(b, func() { obj.Eval(x, g) })
 	})
+}
+
+// BenchmarkCrossEntropy times the loss and gradient of a softmax
+// cross-entropy of 128 rows of 1000 logits recorded as one
+// graph.SoftmaxCrossEntropy and as LogSoftmax times the one-hot targets,
+// summed and scaled, alternating in one loop: fused/composed is the ratio.
+func BenchmarkCrossEntropy(b *testing.B) {
+	const rows, classes = 128, 1000
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := tensor.RandNormal(rng, rows, classes)
+	labels := make([]int, rows)
+	for i := range labels {
+		labels[i] = rng.IntN(classes)
+	}
+	y := tensor.OneHot(labels, classes)
+	tp := graph.NewTape()
+	b.ReportAllocs()
+	var tf, tc time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		tp.Reset()
+		w := tp.Var(x)
+		ad.Grad(graph.SoftmaxCrossEntropy(w, labels), w)
+		t1 := time.Now()
+		tp.Reset()
+		w = tp.Var(x)
+		ad.Grad(graph.Scale(graph.Sum(graph.Mul(graph.LogSoftmax(w, 1), tp.Const(y))), -1.0/rows), w)
+		t2 := time.Now()
+		tf += t1.Sub(t0)
+		tc += t2.Sub(t1)
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(tf)/1e3, "µs/fused")
+	b.ReportMetric(per(tc)/1e3, "µs/composed")
+	b.ReportMetric(per(tf)/per(tc), "fused/composed")
 }
