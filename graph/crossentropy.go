@@ -79,7 +79,7 @@ func SoftmaxCrossEntropy(x *Node, labels []int) *Node {
 			panic(fmt.Sprintf("graph: SoftmaxCrossEntropy: label %d of row %d out of range for shape %v", j, i, shape))
 		}
 	}
-	tmp := x.tape.allocFloats(2 * rows) // scratch: the tape's storage is reused after Reset
+	tmp := x.tape.allocFloats(2 * rows) // scratch on the tape, reused after Reset
 	shift, logS := tmp[:rows], tmp[rows:]
 	p := softmaxLast(x, shift, logS)
 	n := binaryNode(softmaxCEOp, x, p, nil)
