@@ -88,33 +88,39 @@ func (m NewtonCG) validate() {
 	}
 }
 
+// defaults returns the settings of m with the zero values replaced by
+// their documented defaults for n variables: the first radius Δ0 (capped
+// by the maximum radius), the maximum radius, the acceptance threshold η,
+// the forcing-term cap and the CG budget. Both the unconstrained method
+// and TRON start from them.
+func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG int) {
+	delta, maxRadius, eta, forcing, maxCG = m.InitialRadius, m.MaxRadius, m.Eta, m.ForcingMax, m.MaxCG
+	if delta == 0 {
+		delta = 1
+	}
+	if maxRadius == 0 {
+		maxRadius = math.Inf(1)
+	}
+	delta = math.Min(delta, maxRadius)
+	if eta == 0 {
+		eta = 1e-4
+	}
+	if forcing == 0 {
+		forcing = 0.1
+	}
+	if maxCG == 0 {
+		maxCG = 2 * n
+	}
+	return
+}
+
 func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	m.validate()
 	if r.box != nil {
 		return m.minimizeBounded(r, loc)
 	}
 	n := r.n
-	delta := m.InitialRadius
-	if delta == 0 {
-		delta = 1
-	}
-	maxRadius := m.MaxRadius
-	if maxRadius == 0 {
-		maxRadius = math.Inf(1)
-	}
-	delta = math.Min(delta, maxRadius)
-	eta := m.Eta
-	if eta == 0 {
-		eta = 1e-4
-	}
-	forcing := m.ForcingMax
-	if forcing == 0 {
-		forcing = 0.1
-	}
-	maxCG := m.MaxCG
-	if maxCG == 0 {
-		maxCG = 2 * n
-	}
+	delta, maxRadius, eta, forcing, maxCG := m.defaults(n)
 
 	cg := newSteihaug(n)
 	trial := newLocation(n)

@@ -106,28 +106,6 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 	}
 }
 
-// defaults returns the NewtonCG settings with their defaults applied.
-func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG int) {
-	delta, maxRadius, eta, forcing, maxCG = m.InitialRadius, m.MaxRadius, m.Eta, m.ForcingMax, m.MaxCG
-	if delta == 0 {
-		delta = 1
-	}
-	if maxRadius == 0 {
-		maxRadius = math.Inf(1)
-	}
-	delta = math.Min(delta, maxRadius)
-	if eta == 0 {
-		eta = 1e-4
-	}
-	if forcing == 0 {
-		forcing = 0.1
-	}
-	if maxCG == 0 {
-		maxCG = 2 * n
-	}
-	return
-}
-
 // step computes the trial point t.xc = x + t.s inside the box with ‖t.s‖₂ ≤
 // delta, and returns the predicted reduction −q(s).
 func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *location, delta, forcing float64, maxCG int) (pred float64, st Status) {
