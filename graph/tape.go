@@ -29,12 +29,8 @@ type Tape struct {
 	tensorChunks [][]tensor.Tensor // the headers of tangents
 	tensorChunk  int
 	tensorPos    int
-	floatChunks  [][]float64
-	floatChunk   int
-	floatPos     int
-	ptrChunks    [][]*Node // the input lists of n-ary operations
-	ptrChunk     int
-	ptrPos       int
+	floats       chunks[float64] // node values below largeAlloc
+	ptrs         chunks[*Node] // the input lists of n-ary operations
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -83,9 +79,9 @@ func (tp *Tape) Reset() {
 	tp.arena = 1 - tp.arena
 	a := &tp.arenas[tp.arena]
 	a.chunk, a.pos = 0, 0
-	tp.floatChunk, tp.floatPos = 0, 0
+	tp.floats.reset()
 	tp.tensorChunk, tp.tensorPos = 0, 0
-	tp.ptrChunk, tp.ptrPos = 0, 0
+	tp.ptrs.reset()
 	tp.largeIdx = 0
 	tp.tangents = false
 }
@@ -135,45 +131,46 @@ func (tp *Tape) allocFloats(n int) []float64 {
 		tp.largeIdx++
 		return b
 	}
-	for {
-		if tp.floatChunk < len(tp.floatChunks) {
-			c := tp.floatChunks[tp.floatChunk]
-			if tp.floatPos+n <= len(c) {
-				s := c[tp.floatPos : tp.floatPos+n : tp.floatPos+n]
-				tp.floatPos += n
-				return s
-			}
-			tp.floatChunk++
-			tp.floatPos = 0
-			continue
-		}
-		size := 256 << min(len(tp.floatChunks), 6) // 256 … 16384 floats
-		tp.floatChunks = append(tp.floatChunks, make([]float64, size))
-		tp.floatChunk = len(tp.floatChunks) - 1
-		tp.floatPos = 0
-	}
+	return tp.floats.take(n)
 }
 
 // allocPtrs returns room for n input pointers from the tape's chunks.
-func (tp *Tape) allocPtrs(n int) []*Node {
+func (tp *Tape) allocPtrs(n int) []*Node { return tp.ptrs.take(n) }
+
+// chunks hands out pieces of slices that grow geometrically (256, 512, …
+// up to 16384 elements, or as many as one request asks for) and are
+// reused, without clearing, after reset: the tape's storage of floats and
+// of input lists.
+type chunks[T any] struct {
+	bufs [][]T
+	buf  int // index of the slice being filled
+	pos  int // next free element in it
+}
+
+// take returns n contiguous elements, with capacity n so that an append
+// cannot run into the next piece.
+func (c *chunks[T]) take(n int) []T {
 	for {
-		if tp.ptrChunk < len(tp.ptrChunks) {
-			c := tp.ptrChunks[tp.ptrChunk]
-			if tp.ptrPos+n <= len(c) {
-				s := c[tp.ptrPos : tp.ptrPos+n : tp.ptrPos+n]
-				tp.ptrPos += n
+		if c.buf < len(c.bufs) {
+			b := c.bufs[c.buf]
+			if c.pos+n <= len(b) {
+				s := b[c.pos : c.pos+n : c.pos+n]
+				c.pos += n
 				return s
 			}
-			tp.ptrChunk++
-			tp.ptrPos = 0
+			c.buf++
+			c.pos = 0
 			continue
 		}
-		size := max(n, 256<<min(len(tp.ptrChunks), 6))
-		tp.ptrChunks = append(tp.ptrChunks, make([]*Node, size))
-		tp.ptrChunk = len(tp.ptrChunks) - 1
-		tp.ptrPos = 0
+		size := max(n, 256<<min(len(c.bufs), 6))
+		c.bufs = append(c.bufs, make([]T, size))
+		c.buf = len(c.bufs) - 1
+		c.pos = 0
 	}
 }
+
+// reset makes all the storage available again.
+func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
 
 // newTensor returns a tensor header from the tape's chunks (tangents live
 // outside Node so that the common, tangent-free node stays small).
