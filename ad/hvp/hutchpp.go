@@ -68,23 +68,16 @@ func TraceHutchPP(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 		exact += dot(qj, hz)
 	}
 	// Hutchinson on (I−QQᵀ)A(I−QQᵀ).
-	var mean, m2 float64
+	var w welford
 	for j := 1; j <= k; j++ {
 		rademacher(rng, z)
 		project(q, z)
 		if !apply(z, hz) {
 			return TraceEstimate{Samples: used}, ErrNonFinite
 		}
-		x := dot(z, hz) // zᵀ(I−QQᵀ)A(I−QQᵀ)z, as (I−QQᵀ) is symmetric
-		d := x - mean
-		mean += d / float64(j)
-		m2 += d * (x - mean)
+		w.add(dot(z, hz)) // zᵀ(I−QQᵀ)A(I−QQᵀ)z, as (I−QQᵀ) is symmetric
 	}
-	se := math.Inf(1)
-	if k > 1 {
-		se = math.Sqrt(m2 / float64(k-1) / float64(k))
-	}
-	return TraceEstimate{Trace: exact + mean, StdErr: se, Samples: used}, nil
+	return TraceEstimate{Trace: exact + w.mean, StdErr: w.stdErr(), Samples: used}, nil
 }
 
 // appendOrthonormal orthogonalises y against the unit vectors q (modified

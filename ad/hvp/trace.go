@@ -84,8 +84,7 @@ func Trace(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x68757463680a)) // stream: "hutch"
 	z := make([]float64, n)
 	hz := make([]float64, n)
-	// Welford's running mean and sum of squared deviations.
-	var mean, m2 float64
+	var w welford
 	for k := 1; k <= m; k++ {
 		rademacher(rng, z)
 		op.Apply(z, hz)
@@ -93,13 +92,32 @@ func Trace(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 		if !finite(q) {
 			return TraceEstimate{Samples: k}, ErrNonFinite
 		}
-		d := q - mean
-		mean += d / float64(k)
-		m2 += d * (q - mean)
+		w.add(q)
 	}
-	se := math.Inf(1)
-	if m > 1 {
-		se = math.Sqrt(m2 / float64(m-1) / float64(m))
+	return TraceEstimate{Trace: w.mean, StdErr: w.stdErr(), Samples: m}, nil
+}
+
+// welford is Welford's running mean of a sequence of values and the sum
+// of their squared deviations from it, the probe average of Trace and
+// TraceHutchPP.
+type welford struct {
+	n        int
+	mean, m2 float64
+}
+
+// add takes the next value x.
+func (w *welford) add(x float64) {
+	w.n++
+	d := x - w.mean
+	w.mean += d / float64(w.n)
+	w.m2 += d * (x - w.mean)
+}
+
+// stdErr returns the standard error of the mean, s/√n with s the sample
+// standard deviation: +Inf for fewer than two values.
+func (w *welford) stdErr() float64 {
+	if w.n < 2 {
+		return math.Inf(1)
 	}
-	return TraceEstimate{Trace: mean, StdErr: se, Samples: m}, nil
+	return math.Sqrt(w.m2 / float64(w.n-1) / float64(w.n))
 }
