@@ -1,14 +1,14 @@
 package plotutil
 
 import (
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 func TestLogTicks(t *testing.T) {
@@ -45,15 +45,7 @@ func TestSavePNG(t *testing.T) {
 	if err := SavePNG(file, c); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("SavePNG wrote no PNG: %v", err)
-	}
+	img := testutil.ReadPNG(t, file)
 	if b := img.Bounds(); b.Dx() != 144 || b.Dy() != 72 {
 		t.Errorf("image of %v, want 144×72", b)
 	}
