@@ -165,14 +165,8 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			delta = 0.25 * pnorm
 			continue
 		}
-		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
-		rho := (loc.f - trial.f + slack) / (pred + slack)
-		switch {
-		case rho < 0.25:
-			delta = 0.25 * pnorm
-		case rho > 0.75 && boundary:
-			delta = math.Min(2*delta, maxRadius)
-		}
+		rho := trustRatio(loc.f, trial.f, pred)
+		delta = trustRadius(delta, rho, pnorm, maxRadius, boundary)
 		// Monotone: a step that raises f is never taken, however the
 		// rounding slack makes ρ look.
 		if rho > eta && trial.f <= loc.f {
@@ -204,6 +198,29 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			}
 		}
 	}
+}
+
+// trustRatio returns ρ, the actual reduction f − fTrial over the reduction
+// pred the model predicted, both shifted by ten rounding units of f so
+// that a step at the rounding level of f gives ρ near 1 instead of noise.
+// NewtonCG and TRON judge their steps by it.
+func trustRatio(f, fTrial, pred float64) float64 {
+	slack := 10 * epsilon * math.Max(1, math.Abs(f))
+	return (f - fTrial + slack) / (pred + slack)
+}
+
+// trustRadius returns the trust radius after a step of length snorm with
+// ratio rho: a quarter of the step when rho < 1/4, twice delta (at most
+// maxRadius) when rho > 3/4 and the radius limited the step (boundary),
+// delta otherwise. NewtonCG and TRON update their radius by it.
+func trustRadius(delta, rho, snorm, maxRadius float64, boundary bool) float64 {
+	switch {
+	case rho < 0.25:
+		return 0.25 * snorm
+	case rho > 0.75 && boundary:
+		return math.Min(2*delta, maxRadius)
+	}
+	return delta
 }
 
 // gradientMismatch checks ∇f at loc against f along d = −∇f/‖∇f‖₂, by

@@ -82,20 +82,14 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			delta = 0.25 * snorm
 			continue
 		}
-		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
-		rho := (loc.f - trial.f + slack) / (pred + slack)
+		rho := trustRatio(loc.f, trial.f, pred)
 		if trial.f > loc.f {
 			// A step that raises f is rejected, even one at rounding
 			// level that the shifted ratio would pass: the method stays
 			// monotone.
 			rho = math.Min(rho, 0)
 		}
-		switch {
-		case rho < 0.25:
-			delta = 0.25 * snorm
-		case rho > 0.75 && boundary:
-			delta = math.Min(2*delta, maxRadius)
-		}
+		delta = trustRadius(delta, rho, snorm, maxRadius, boundary)
 		if rho > eta {
 			*loc, *trial = *trial, *loc
 			hess = nil
