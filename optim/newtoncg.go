@@ -147,13 +147,7 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			moved = moved || trial.x[i] != loc.x[i]
 		}
 		if !moved {
-			if r.nonFinite > 0 {
-				// The radius shrank to nothing rejecting NaN or Inf.
-				return r.nonFiniteStop()
-			}
-			r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, ‖∇f‖∞ = %.3g)",
-				ErrNoProgress, delta, loc.gnorm)
-			return NoProgress
+			return r.stepBelowRounding(delta, "‖∇f‖∞", loc.gnorm)
 		}
 		finite, st := r.evalTrial(trial)
 		if st != NotTerminated {
@@ -198,6 +192,20 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			}
 		}
 	}
+}
+
+// stepBelowRounding is the stop of a trust-region method whose step no
+// longer changes x: the radius delta has shrunk below the rounding level
+// of x. It returns the NonFinite stop when NaN or Inf at earlier trials
+// shrank it, and otherwise NoProgress with an error that states delta and
+// the gradient norm gnorm, named gname. NewtonCG and TRON stop by it.
+func (r *runner) stepBelowRounding(delta float64, gname string, gnorm float64) Status {
+	if r.nonFinite > 0 {
+		return r.nonFiniteStop()
+	}
+	r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, %s = %.3g)",
+		ErrNoProgress, delta, gname, gnorm)
+	return NoProgress
 }
 
 // trustRatio returns ρ, the actual reduction f − fTrial over the reduction

@@ -63,12 +63,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			moved = moved || t.xc[i] != loc.x[i]
 		}
 		if !moved {
-			if r.nonFinite > 0 {
-				return r.nonFiniteStop()
-			}
-			r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, projected ‖∇f‖∞ = %.3g)",
-				ErrNoProgress, delta, loc.gnorm)
-			return NoProgress
+			return r.stepBelowRounding(delta, "projected ‖∇f‖∞", loc.gnorm)
 		}
 		finite, st := r.evalTrial(trial)
 		if st != NotTerminated {
