@@ -30,7 +30,7 @@ type Tape struct {
 	tensorChunk  int
 	tensorPos    int
 	floats       chunks[float64] // node values below largeAlloc
-	ptrs         chunks[*Node] // the input lists of n-ary operations
+	ptrs         chunks[*Node]   // the input lists of n-ary operations
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
