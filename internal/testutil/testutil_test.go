@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curvature-go/curvature/internal/testutil"
 )
@@ -201,5 +202,31 @@ func TestReadPNG(t *testing.T) {
 		if img := testutil.ReadPNG(r, c.file); img != nil || len(r.errs) != 1 || !strings.Contains(r.errs[0], c.want) {
 			t.Errorf("ReadPNG(%s) = %v with failures %q, want nil and one failure mentioning %q", c.file, img, r.errs, c.want)
 		}
+	}
+}
+
+func TestTimeEach(t *testing.T) {
+	spin := func(d time.Duration) {
+		for t0 := time.Now(); time.Since(t0) < d; {
+		}
+	}
+	var order []int
+	var per []float64
+	res := testing.Benchmark(func(b *testing.B) {
+		order = order[:0]
+		per = testutil.TimeEach(b,
+			func() { order = append(order, 0); spin(20 * time.Microsecond) },
+			func() { order = append(order, 1); spin(60 * time.Microsecond) })
+	})
+	if res.N < 2 || len(order) != 2*res.N {
+		t.Fatalf("%d iterations made %d calls, want two each", res.N, len(order))
+	}
+	for i := 0; i < len(order); i += 2 {
+		if want := (i / 2) % 2; order[i] != want || order[i+1] != 1-want {
+			t.Fatalf("iteration %d called %v, want the order to alternate", i/2, order[i:i+2])
+		}
+	}
+	if len(per) != 2 || per[0] < 20e3 || per[1] < 60e3 || per[1] < per[0] {
+		t.Errorf("TimeEach = %v ns, want at least 20000 and 60000", per)
 	}
 }
