@@ -23,14 +23,12 @@ type Tape struct {
 	// are two sets of chunks, used by alternate generations, so that a
 	// node kept across a Reset still holds its old generation (its memory
 	// is not the new recording's) and its use can be caught.
-	arenas [2]nodeArena
+	arenas [2]slots[Node]
 	arena  int // index of the set the current generation fills
 
-	tensorChunks [][]tensor.Tensor // the headers of tangents
-	tensorChunk  int
-	tensorPos    int
-	floats       chunks[float64] // node values below largeAlloc
-	ptrs         chunks[*Node]   // the input lists of n-ary operations
+	tensors slots[tensor.Tensor] // the headers of tangents
+	floats  chunks[float64]      // node values below largeAlloc
+	ptrs    chunks[*Node]        // the input lists of n-ary operations
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -44,13 +42,6 @@ type Tape struct {
 	// tangents is set once any leaf has been given a tangent, so that
 	// recording skips the forward-mode check until then.
 	tangents bool
-}
-
-// nodeArena is a set of node chunks.
-type nodeArena struct {
-	chunks [][]Node
-	chunk  int // index of the chunk being filled
-	pos    int // next free slot in it
 }
 
 // NewTape returns an empty tape.
@@ -77,10 +68,9 @@ func (tp *Tape) Reset() {
 	tp.gen++
 	tp.anomaly = nil
 	tp.arena = 1 - tp.arena
-	a := &tp.arenas[tp.arena]
-	a.chunk, a.pos = 0, 0
+	tp.arenas[tp.arena].reset()
 	tp.floats.reset()
-	tp.tensorChunk, tp.tensorPos = 0, 0
+	tp.tensors.reset()
 	tp.ptrs.reset()
 	tp.largeIdx = 0
 	tp.tangents = false
@@ -172,22 +162,37 @@ func (c *chunks[T]) take(n int) []T {
 // reset makes all the storage available again.
 func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
 
-// newTensor returns a tensor header from the tape's chunks (tangents live
-// outside Node so that the common, tangent-free node stays small).
-func (tp *Tape) newTensor() *tensor.Tensor {
-	for tp.tensorChunk >= len(tp.tensorChunks) || tp.tensorPos == len(tp.tensorChunks[tp.tensorChunk]) {
-		if tp.tensorChunk < len(tp.tensorChunks) {
-			tp.tensorChunk++
-			tp.tensorPos = 0
+// slots hands out single elements of slices that grow geometrically (16,
+// 32, … up to 512 elements) and are reused, without clearing, after
+// reset: the tape's nodes and the headers of tangents.
+type slots[T any] struct {
+	bufs [][]T
+	buf  int // index of the slice being filled
+	pos  int // next free element in it
+}
+
+// next returns the next free element.
+func (s *slots[T]) next() *T {
+	for s.buf >= len(s.bufs) || s.pos == len(s.bufs[s.buf]) {
+		if s.buf < len(s.bufs) {
+			s.buf++
+			s.pos = 0
 			continue
 		}
-		tp.tensorChunks = append(tp.tensorChunks, make([]tensor.Tensor, 16<<min(len(tp.tensorChunks), 5)))
-		tp.tensorPos = 0
+		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
+		s.pos = 0
 	}
-	t := &tp.tensorChunks[tp.tensorChunk][tp.tensorPos]
-	tp.tensorPos++
-	return t
+	e := &s.bufs[s.buf][s.pos]
+	s.pos++
+	return e
 }
+
+// reset makes all the elements available again.
+func (s *slots[T]) reset() { s.buf, s.pos = 0, 0 }
+
+// newTensor returns a tensor header from the tape's chunks (tangents live
+// outside Node so that the common, tangent-free node stays small).
+func (tp *Tape) newTensor() *tensor.Tensor { return tp.tensors.next() }
 
 // newNode returns a node for op with storage for a value of the given
 // shape. A nil shape with noValue set leaves the value empty for the
@@ -204,19 +209,7 @@ func (tp *Tape) newNode(op *Op, shape []int) *Node {
 
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
-	a := &tp.arenas[tp.arena&1]
-	for a.chunk >= len(a.chunks) || a.pos == len(a.chunks[a.chunk]) {
-		if a.chunk < len(a.chunks) {
-			a.chunk++
-			a.pos = 0
-			continue
-		}
-		size := 16 << min(len(a.chunks), 5) // 16 … 512 nodes
-		a.chunks = append(a.chunks, make([]Node, size))
-		a.pos = 0
-	}
-	n := &a.chunks[a.chunk][a.pos]
-	a.pos++
+	n := tp.arenas[tp.arena&1].next()
 	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
 	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur
