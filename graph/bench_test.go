@@ -18,6 +18,7 @@ import (
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/internal/testutil/graphtest"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -106,12 +107,12 @@ func BenchmarkSumSquaresIndexVsScalarVars(b *testing.B) {
 	for i := range scalars {
 		scalars[i] = tensor.Scalar(x[i])
 	}
-	var ti, ts time.Duration
 	var sink float64
-	for b.Loop() {
-		t0 := time.Now()
+	index := func() {
 		val, g := ad.ValueAndGrad(sumSquaresIndex, x)
-		t1 := time.Now()
+		sink += val + g[0]
+	}
+	scalar := func() {
 		tp.Reset()
 		for i := range vars {
 			vars[i] = tp.Var(scalars[i])
@@ -120,17 +121,13 @@ func BenchmarkSumSquaresIndexVsScalarVars(b *testing.B) {
 		for _, v := range vars[1:] {
 			s = graph.Add(s, graph.Square(v))
 		}
-		gs := ad.Grad(s, vars...)
-		t2 := time.Now()
-		ti += t1.Sub(t0)
-		ts += t2.Sub(t1)
-		sink += val + g[0] + gs[0].Item()
+		sink += ad.Grad(s, vars...)[0].Item()
 	}
+	t := testutil.TimeEach(b, index, scalar)
 	_ = sink
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(per(ti)/(3*n-1), "ns-index/recorded-op")
-	b.ReportMetric(per(ts)/(2*n-1), "ns-scalar/recorded-op")
-	b.ReportMetric(per(ti)/per(ts), "index/scalar-vars")
+	b.ReportMetric(t[0]/(3*n-1), "ns-index/recorded-op")
+	b.ReportMetric(t[1]/(2*n-1), "ns-scalar/recorded-op")
+	b.ReportMetric(t[0]/t[1], "index/scalar-vars")
 }
 
 // BenchmarkStackPieces4000 is 4,000 scalar pieces joined by one Stack.
@@ -157,21 +154,11 @@ func BenchmarkSeedIndexVsVars(b *testing.B) {
 		g := ad.Grad(loss, w1, w2)
 		sink += loss.Item() + g[0].Item() + g[1].Item()
 	}
-	var ti, tv time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		index()
-		t1 := time.Now()
-		vars()
-		t2 := time.Now()
-		ti += t1.Sub(t0)
-		tv += t2.Sub(t1)
-	}
+	t := testutil.TimeEach(b, index, vars)
 	_ = sink
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(per(ti), "ns/index-call")
-	b.ReportMetric(per(tv), "ns/var-call")
-	b.ReportMetric(per(ti)/per(tv), "index/var")
+	b.ReportMetric(t[0], "ns/index-call")
+	b.ReportMetric(t[1], "ns/var-call")
+	b.ReportMetric(t[0]/t[1], "index/var")
 	b.ReportMetric(testing.AllocsPerRun(100, index), "allocs/index-call")
 	b.ReportMetric(testing.AllocsPerRun(100, vars), "allocs/var-call")
 	b.ReportMetric(0, "ns/op")
@@ -238,21 +225,11 @@ func BenchmarkCrossEntropyPickVsOneHot(b *testing.B) {
 		g := ad.Grad(loss, params...)
 		sink += loss.Item() + g[0].Value().Data()[0]
 	}
-	var tpk, toh time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		pick()
-		t1 := time.Now()
-		product()
-		t2 := time.Now()
-		tpk += t1.Sub(t0)
-		toh += t2.Sub(t1)
-	}
+	t := testutil.TimeEach(b, pick, product)
 	_ = sink
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(per(tpk)/1e3, "µs/pick")
-	b.ReportMetric(per(toh)/1e3, "µs/onehot")
-	b.ReportMetric(per(tpk)/per(toh), "pick/onehot")
+	b.ReportMetric(t[0]/1e3, "µs/pick")
+	b.ReportMetric(t[1]/1e3, "µs/onehot")
+	b.ReportMetric(t[0]/t[1], "pick/onehot")
 }
 
 // BenchmarkEmbedding is an embedding lookup, vocabulary 5,000, width 32,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/curvature-go/curvature/ad"
@@ -234,11 +235,11 @@ func TestMaxPoolTies(t *testing.T) {
 	tp := graph.NewTape()
 	v := tp.Var(tensor.New(x, 1, 1, 4, 4))
 	y := graph.MaxPool2D(v, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0})
-	if got := y.Value().Data(); !equalFloats(got, []float64{1, 3, 5, 4}) {
+	if got := y.Value().Data(); !slices.Equal(got, []float64{1, 3, 5, 4}) {
 		t.Errorf("MaxPool2D of ties = %v", got)
 	}
 	g := ad.Grad(graph.Sum(y), v)[0].Value().Data()
-	if !equalFloats(g, want) {
+	if !slices.Equal(g, want) {
 		t.Errorf("gradient at ties = %v, want %v", g, want)
 	}
 
@@ -249,7 +250,7 @@ func TestMaxPoolTies(t *testing.T) {
 	// Windows start at rows/columns −1, 0, 1: the first in-image element of
 	// the window at (i, j) is (max(i−1, 0), max(j−1, 0)).
 	want = []float64{4, 2, 0, 2, 1, 0, 0, 0, 0}
-	if !equalFloats(g, want) {
+	if !slices.Equal(g, want) {
 		t.Errorf("gradient at ties with padding = %v, want %v", g, want)
 	}
 }
@@ -261,18 +262,6 @@ func TestMaxPoolNaN(t *testing.T) {
 	if !math.IsNaN(y.Item()) {
 		t.Errorf("MaxPool2D with a NaN = %v", y.Item())
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestConvPanics(t *testing.T) {

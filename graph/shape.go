@@ -61,17 +61,25 @@ func sliceNode(x *Node, shape []int, ax, start, end, step int) *Node {
 	return x.tape.record(n)
 }
 
-// sliceCopy sets dst, of the slice's shape, to the elements start,
-// start+step, … of x along the axis ax (≥ 0).
-func sliceCopy(dst, x *tensor.Tensor, ax, start, step int) {
-	shape := x.Shape()
-	outer, inner := 1, 1
+// aroundAxis returns the products of the dimensions of shape before and
+// after the axis ax (≥ 0): a tensor of that shape is outer blocks of
+// shape[ax] rows of inner contiguous elements.
+func aroundAxis(shape []int, ax int) (outer, inner int) {
+	outer, inner = 1, 1
 	for _, v := range shape[:ax] {
 		outer *= v
 	}
 	for _, v := range shape[ax+1:] {
 		inner *= v
 	}
+	return outer, inner
+}
+
+// sliceCopy sets dst, of the slice's shape, to the elements start,
+// start+step, … of x along the axis ax (≥ 0).
+func sliceCopy(dst, x *tensor.Tensor, ax, start, step int) {
+	shape := x.Shape()
+	outer, inner := aroundAxis(shape, ax)
 	d, s := dst.Data(), x.Data()
 	dim, cnt := shape[ax], dst.Shape()[ax]
 	if inner == 1 {
@@ -150,13 +158,7 @@ func Concat(axis int, xs ...*Node) *Node {
 // along it.
 func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents, stacked bool) {
 	shape := dst.Shape()
-	outer, inner := 1, 1
-	for _, v := range shape[:ax] {
-		outer *= v
-	}
-	for _, v := range shape[ax+1:] {
-		inner *= v
-	}
+	outer, inner := aroundAxis(shape, ax)
 	d, row := dst.Data(), shape[ax]*inner
 	for o := 0; o < outer; o++ {
 		at := o * row

@@ -23,18 +23,12 @@ type Tape struct {
 	// are two sets of chunks, used by alternate generations, so that a
 	// node kept across a Reset still holds its old generation (its memory
 	// is not the new recording's) and its use can be caught.
-	arenas [2]nodeArena
+	arenas [2]slots[Node]
 	arena  int // index of the set the current generation fills
 
-	tensorChunks [][]tensor.Tensor // the headers of tangents
-	tensorChunk  int
-	tensorPos    int
-	floatChunks  [][]float64
-	floatChunk   int
-	floatPos     int
-	ptrChunks    [][]*Node // the input lists of n-ary operations
-	ptrChunk     int
-	ptrPos       int
+	tensors slots[tensor.Tensor] // the headers of tangents
+	floats  chunks[float64]      // node values below largeAlloc
+	ptrs    chunks[*Node]        // the input lists of n-ary operations
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -48,13 +42,6 @@ type Tape struct {
 	// tangents is set once any leaf has been given a tangent, so that
 	// recording skips the forward-mode check until then.
 	tangents bool
-}
-
-// nodeArena is a set of node chunks.
-type nodeArena struct {
-	chunks [][]Node
-	chunk  int // index of the chunk being filled
-	pos    int // next free slot in it
 }
 
 // NewTape returns an empty tape.
@@ -81,11 +68,10 @@ func (tp *Tape) Reset() {
 	tp.gen++
 	tp.anomaly = nil
 	tp.arena = 1 - tp.arena
-	a := &tp.arenas[tp.arena]
-	a.chunk, a.pos = 0, 0
-	tp.floatChunk, tp.floatPos = 0, 0
-	tp.tensorChunk, tp.tensorPos = 0, 0
-	tp.ptrChunk, tp.ptrPos = 0, 0
+	tp.arenas[tp.arena].reset()
+	tp.floats.reset()
+	tp.tensors.reset()
+	tp.ptrs.reset()
 	tp.largeIdx = 0
 	tp.tangents = false
 }
@@ -135,62 +121,78 @@ func (tp *Tape) allocFloats(n int) []float64 {
 		tp.largeIdx++
 		return b
 	}
-	for {
-		if tp.floatChunk < len(tp.floatChunks) {
-			c := tp.floatChunks[tp.floatChunk]
-			if tp.floatPos+n <= len(c) {
-				s := c[tp.floatPos : tp.floatPos+n : tp.floatPos+n]
-				tp.floatPos += n
-				return s
-			}
-			tp.floatChunk++
-			tp.floatPos = 0
-			continue
-		}
-		size := 256 << min(len(tp.floatChunks), 6) // 256 … 16384 floats
-		tp.floatChunks = append(tp.floatChunks, make([]float64, size))
-		tp.floatChunk = len(tp.floatChunks) - 1
-		tp.floatPos = 0
-	}
+	return tp.floats.take(n)
 }
 
 // allocPtrs returns room for n input pointers from the tape's chunks.
-func (tp *Tape) allocPtrs(n int) []*Node {
+func (tp *Tape) allocPtrs(n int) []*Node { return tp.ptrs.take(n) }
+
+// chunks hands out pieces of slices that grow geometrically (256, 512, …
+// up to 16384 elements, or as many as one request asks for) and are
+// reused, without clearing, after reset: the tape's storage of floats and
+// of input lists.
+type chunks[T any] struct {
+	bufs [][]T
+	buf  int // index of the slice being filled
+	pos  int // next free element in it
+}
+
+// take returns n contiguous elements, with capacity n so that an append
+// cannot run into the next piece.
+func (c *chunks[T]) take(n int) []T {
 	for {
-		if tp.ptrChunk < len(tp.ptrChunks) {
-			c := tp.ptrChunks[tp.ptrChunk]
-			if tp.ptrPos+n <= len(c) {
-				s := c[tp.ptrPos : tp.ptrPos+n : tp.ptrPos+n]
-				tp.ptrPos += n
+		if c.buf < len(c.bufs) {
+			b := c.bufs[c.buf]
+			if c.pos+n <= len(b) {
+				s := b[c.pos : c.pos+n : c.pos+n]
+				c.pos += n
 				return s
 			}
-			tp.ptrChunk++
-			tp.ptrPos = 0
+			c.buf++
+			c.pos = 0
 			continue
 		}
-		size := max(n, 256<<min(len(tp.ptrChunks), 6))
-		tp.ptrChunks = append(tp.ptrChunks, make([]*Node, size))
-		tp.ptrChunk = len(tp.ptrChunks) - 1
-		tp.ptrPos = 0
+		size := max(n, 256<<min(len(c.bufs), 6))
+		c.bufs = append(c.bufs, make([]T, size))
+		c.buf = len(c.bufs) - 1
+		c.pos = 0
 	}
 }
 
-// newTensor returns a tensor header from the tape's chunks (tangents live
-// outside Node so that the common, tangent-free node stays small).
-func (tp *Tape) newTensor() *tensor.Tensor {
-	for tp.tensorChunk >= len(tp.tensorChunks) || tp.tensorPos == len(tp.tensorChunks[tp.tensorChunk]) {
-		if tp.tensorChunk < len(tp.tensorChunks) {
-			tp.tensorChunk++
-			tp.tensorPos = 0
+// reset makes all the storage available again.
+func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
+
+// slots hands out single elements of slices that grow geometrically (16,
+// 32, … up to 512 elements) and are reused, without clearing, after
+// reset: the tape's nodes and the headers of tangents.
+type slots[T any] struct {
+	bufs [][]T
+	buf  int // index of the slice being filled
+	pos  int // next free element in it
+}
+
+// next returns the next free element.
+func (s *slots[T]) next() *T {
+	for s.buf >= len(s.bufs) || s.pos == len(s.bufs[s.buf]) {
+		if s.buf < len(s.bufs) {
+			s.buf++
+			s.pos = 0
 			continue
 		}
-		tp.tensorChunks = append(tp.tensorChunks, make([]tensor.Tensor, 16<<min(len(tp.tensorChunks), 5)))
-		tp.tensorPos = 0
+		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
+		s.pos = 0
 	}
-	t := &tp.tensorChunks[tp.tensorChunk][tp.tensorPos]
-	tp.tensorPos++
-	return t
+	e := &s.bufs[s.buf][s.pos]
+	s.pos++
+	return e
 }
+
+// reset makes all the elements available again.
+func (s *slots[T]) reset() { s.buf, s.pos = 0, 0 }
+
+// newTensor returns a tensor header from the tape's chunks (tangents live
+// outside Node so that the common, tangent-free node stays small).
+func (tp *Tape) newTensor() *tensor.Tensor { return tp.tensors.next() }
 
 // newNode returns a node for op with storage for a value of the given
 // shape. A nil shape with noValue set leaves the value empty for the
@@ -207,19 +209,7 @@ func (tp *Tape) newNode(op *Op, shape []int) *Node {
 
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
-	a := &tp.arenas[tp.arena&1]
-	for a.chunk >= len(a.chunks) || a.pos == len(a.chunks[a.chunk]) {
-		if a.chunk < len(a.chunks) {
-			a.chunk++
-			a.pos = 0
-			continue
-		}
-		size := 16 << min(len(a.chunks), 5) // 16 … 512 nodes
-		a.chunks = append(a.chunks, make([]Node, size))
-		a.pos = 0
-	}
-	n := &a.chunks[a.chunk][a.pos]
-	a.pos++
+	n := tp.arenas[tp.arena&1].next()
 	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
 	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur

@@ -128,37 +128,26 @@ func TestCheckpointMismatch(t *testing.T) {
 	same := func() target {
 		return target{nn.NewMLP(newRNG(67), nn.Tanh, 1, 4, 1), &optim.AdamStepper{}, quiet}
 	}
-	cases := []struct {
+	type readCase struct {
 		name string
 		to   target
 		data []byte
 		is   error
 		says string
-	}{
+	}
+	cases := []readCase{
 		{"wider model", target{nn.NewMLP(newRNG(67), nn.Tanh, 1, 5, 1), &optim.AdamStepper{}, quiet}, ckpt.Bytes(), nn.ErrArchitecture, "parameter 0"},
 		{"SGD stepper", target{nn.NewMLP(newRNG(67), nn.Tanh, 1, 4, 1), &optim.SGDStepper{}, quiet}, ckpt.Bytes(), nn.ErrCheckpoint, "*optim.AdamStepper"},
 		{"no shuffling", target{nn.NewMLP(newRNG(67), nn.Tanh, 1, 4, 1), &optim.AdamStepper{}, &nn.FitSettings{NoShuffle: true, Output: io.Discard}}, ckpt.Bytes(), nn.ErrCheckpoint, "NoShuffle"},
 		{"parameter file", same(), params.Bytes(), nn.ErrFormat, "a parameter file, not a checkpoint file"},
 	}
 	for n := 0; n < ckpt.Len(); n += 7 {
-		cases = append(cases, struct {
-			name string
-			to   target
-			data []byte
-			is   error
-			says string
-		}{"truncated", same(), ckpt.Bytes()[:n], nn.ErrFormat, ""})
+		cases = append(cases, readCase{"truncated", same(), ckpt.Bytes()[:n], nn.ErrFormat, ""})
 	}
 	for i := 0; i < ckpt.Len(); i += 5 {
 		bad := bytes.Clone(ckpt.Bytes())
 		bad[i] ^= 0x10
-		cases = append(cases, struct {
-			name string
-			to   target
-			data []byte
-			is   error
-			says string
-		}{"bit flip", same(), bad, nn.ErrFormat, ""})
+		cases = append(cases, readCase{"bit flip", same(), bad, nn.ErrFormat, ""})
 	}
 	for _, c := range cases {
 		tr := nn.NewTrainer(c.to.m, nn.MSE, c.to.st, c.to.set)

@@ -2,11 +2,11 @@ package nn_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -88,21 +88,9 @@ func BenchmarkCurvatureQuery(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	var tn, th time.Duration
-	for i := 0; b.Loop(); i++ {
-		// Alternate the order so that drift does not favour either.
-		for k := 0; k < 2; k++ {
-			if (i+k)%2 == 0 {
-				t0 := time.Now()
-				query(nn.Curvature(m, c.loss, d))
-				tn += time.Since(t0)
-			} else {
-				t0 := time.Now()
-				query(hvp.AtN(hand, values))
-				th += time.Since(t0)
-			}
-		}
-	}
-	b.ReportMetric(float64(tn)/float64(th), "nn/hand")
-	b.ReportMetric(float64(tn)/float64(b.N)/1e6, "ms/nn-query")
+	t := testutil.TimeEach(b,
+		func() { query(nn.Curvature(m, c.loss, d)) },
+		func() { query(hvp.AtN(hand, values)) })
+	b.ReportMetric(t[0]/t[1], "nn/hand")
+	b.ReportMetric(t[0]/1e6, "ms/nn-query")
 }

@@ -3,10 +3,10 @@ package nn_test
 import (
 	"io"
 	"testing"
-	"time"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/optim"
 	"github.com/curvature-go/curvature/tensor"
@@ -62,17 +62,8 @@ func BenchmarkFitOverhead(b *testing.B) {
 	fit()
 	bare()
 	b.ReportAllocs()
-	var tFit, tBare time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		fit()
-		t1 := time.Now()
-		bare()
-		tFit += t1.Sub(t0)
-		tBare += time.Since(t1)
-	}
-	n := float64(b.N * steps)
-	b.ReportMetric(tFit.Seconds()*1e3/n, "fit-ms/step")
-	b.ReportMetric(tBare.Seconds()*1e3/n, "bare-ms/step")
-	b.ReportMetric(tFit.Seconds()/tBare.Seconds(), "fit/bare")
+	t := testutil.TimeEach(b, fit, bare)
+	b.ReportMetric(t[0]/1e6/steps, "fit-ms/step")
+	b.ReportMetric(t[1]/1e6/steps, "bare-ms/step")
+	b.ReportMetric(t[0]/t[1], "fit/bare")
 }

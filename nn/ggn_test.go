@@ -4,13 +4,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -226,20 +226,8 @@ func BenchmarkGGN(b *testing.B) {
 		ad.Grad(c.loss(m.Forward(nodes, tp.Const(x)), y), nodes...)
 	}
 	b.ReportAllocs()
-	var tg, tGGN, tH time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		grad()
-		t1 := time.Now()
-		g.Apply(v, dst)
-		t2 := time.Now()
-		p.Apply(v, dst)
-		t3 := time.Now()
-		tg += t1.Sub(t0)
-		tGGN += t2.Sub(t1)
-		tH += t3.Sub(t2)
-	}
-	b.ReportMetric(float64(tGGN)/float64(tg), "GGN/grad")
-	b.ReportMetric(float64(tH)/float64(tg), "HVP/grad")
-	b.ReportMetric(float64(tg)/float64(b.N)/1e6, "ms/grad")
+	t := testutil.TimeEach(b, grad, func() { g.Apply(v, dst) }, func() { p.Apply(v, dst) })
+	b.ReportMetric(t[1]/t[0], "GGN/grad")
+	b.ReportMetric(t[2]/t[0], "HVP/grad")
+	b.ReportMetric(t[0]/1e6, "ms/grad")
 }

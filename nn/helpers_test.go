@@ -6,10 +6,36 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curvature-go/curvature/ad"
+	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
+
+// checkModel checks the gradient and the HVP of loss(m(x), y) against
+// central differences (ad.Check), with respect to all parameters and,
+// when ofInput, with respect to x.
+func checkModel(t *testing.T, m nn.Model, loss nn.Loss, x, y *tensor.Tensor, ofInput bool) {
+	t.Helper()
+	theta := nn.Flatten(m.Params())
+	res := ad.Check(nn.LossFunc(m, loss, x, y), theta, nil)
+	if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
+		t.Errorf("parameters: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
+	}
+	if ofInput {
+		f := func(w *graph.Node) *graph.Node {
+			return loss(m.Forward(nn.Vars(w.Tape(), m.Params()), graph.Reshape(w, x.Shape()...)), y)
+		}
+		res = ad.Check(f, x.Data(), nil)
+		if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
+			t.Errorf("input: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
+		}
+	}
+	if !sameBits(theta, nn.Flatten(m.Params())) {
+		t.Errorf("the checks changed the model's parameters")
+	}
+}
 
 // newRNG returns a seeded generator.
 func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }

@@ -23,30 +23,6 @@ func randomizeParams(m nn.Model, seed uint64, scale float64) {
 	}
 }
 
-// checkModel checks the gradient and the HVP of loss(m(x), y) against
-// central differences (ad.Check), with respect to all parameters and,
-// when ofInput, with respect to x.
-func checkModel(t *testing.T, m nn.Model, loss nn.Loss, x, y *tensor.Tensor, ofInput bool) {
-	t.Helper()
-	theta := nn.Flatten(m.Params())
-	res := ad.Check(nn.LossFunc(m, loss, x, y), theta, nil)
-	if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
-		t.Errorf("parameters: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
-	}
-	if ofInput {
-		f := func(w *graph.Node) *graph.Node {
-			return loss(m.Forward(nn.Vars(w.Tape(), m.Params()), graph.Reshape(w, x.Shape()...)), y)
-		}
-		res = ad.Check(f, x.Data(), nil)
-		if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
-			t.Errorf("input: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
-		}
-	}
-	if !sameBits(theta, nn.Flatten(m.Params())) {
-		t.Errorf("the checks changed the model's parameters")
-	}
-}
-
 // TestLayerNetDerivatives checks networks built from each new layer.
 func TestLayerNetDerivatives(t *testing.T) {
 	rng := newRNG(21)

@@ -91,22 +91,7 @@ func TestLayerDerivatives(t *testing.T) {
 					copy(l.B.Value.Data(), tensor.RandNormal(rng, l.Out()).Data())
 				}
 				x, y := tensor.RandNormal(rng, rows, 3), lc.target()
-				theta := nn.Flatten(m.Params())
-				res := ad.Check(nn.LossFunc(m, lc.loss, x, y), theta, nil)
-				if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
-					t.Errorf("parameters: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
-				}
-				ofInput := func(w *graph.Node) *graph.Node {
-					nodes := nn.Vars(w.Tape(), m.Params())
-					return lc.loss(m.Forward(nodes, graph.Reshape(w, rows, 3)), y)
-				}
-				res = ad.Check(ofInput, x.Data(), nil)
-				if !(res.GradErr < 1e-6) || !(res.HVPErr < 1e-6) {
-					t.Errorf("input: gradient error %.3g, HVP error %.3g", res.GradErr, res.HVPErr)
-				}
-				if !sameBits(theta, nn.Flatten(m.Params())) {
-					t.Errorf("the checks changed the model's parameters")
-				}
+				checkModel(t, m, lc.loss, x, y, true)
 			})
 		}
 	}

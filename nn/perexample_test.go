@@ -3,10 +3,10 @@ package nn_test
 import (
 	"math"
 	"testing"
-	"time"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -134,31 +134,27 @@ func BenchmarkPerExampleGrads(b *testing.B) {
 	tp := graph.NewTape()
 	params := m.Params()
 	norms := make([]float64, batch)
-	var per, whole, norm, write time.Duration
 	b.ReportAllocs()
-	for b.Loop() {
-		t0 := time.Now()
-		tp.Reset()
-		nodes := nn.Vars(tp, params)
-		ad.Grad(nn.CrossEntropy(m.Forward(nodes, tp.Const(x)), y), nodes...)
-		t1 := time.Now()
-		nn.PerExampleGrads(m, nn.CrossEntropy, x, y, dst)
-		t2 := time.Now()
-		nn.PerExampleGradNorms(m, nn.CrossEntropy, x, y, norms)
-		t3 := time.Now()
-		for _, d := range dst {
-			clear(d)
-		}
-		write += time.Since(t3)
-		whole, per, norm = whole+t1.Sub(t0), per+t2.Sub(t1), norm+t3.Sub(t2)
-	}
-	k := float64(b.N)
-	b.ReportMetric(whole.Seconds()*1e3/k, "batch-ms")
-	b.ReportMetric(per.Seconds()*1e3/k, "per-example-ms")
-	b.ReportMetric(write.Seconds()*1e3/k, "clear-dst-ms")
-	b.ReportMetric(per.Seconds()/whole.Seconds(), "per-example/batch")
-	b.ReportMetric(norm.Seconds()/whole.Seconds(), "norms/batch")
-	b.ReportMetric(write.Seconds()/whole.Seconds(), "clear-dst/batch")
+	t := testutil.TimeEach(b,
+		func() {
+			tp.Reset()
+			nodes := nn.Vars(tp, params)
+			ad.Grad(nn.CrossEntropy(m.Forward(nodes, tp.Const(x)), y), nodes...)
+		},
+		func() { nn.PerExampleGrads(m, nn.CrossEntropy, x, y, dst) },
+		func() { nn.PerExampleGradNorms(m, nn.CrossEntropy, x, y, norms) },
+		func() {
+			for _, d := range dst {
+				clear(d)
+			}
+		})
+	whole, per, norm, write := t[0], t[1], t[2], t[3]
+	b.ReportMetric(whole/1e6, "batch-ms")
+	b.ReportMetric(per/1e6, "per-example-ms")
+	b.ReportMetric(write/1e6, "clear-dst-ms")
+	b.ReportMetric(per/whole, "per-example/batch")
+	b.ReportMetric(norm/whole, "norms/batch")
+	b.ReportMetric(write/whole, "clear-dst/batch")
 }
 
 // TestPerExampleGradsConcurrent calls PerExampleGrads from several

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -338,18 +339,6 @@ func indices(flags []bool) []int {
 	return out
 }
 
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestBoundsTable solves each bound-constrained problem with L-BFGS-B
 // (LBFGS with Settings.Bounds) and TRON (NewtonCG with Settings.Bounds) and
 // checks, at the returned point: success, the point inside the box, the
@@ -407,7 +396,7 @@ func TestBoundsTable(t *testing.T) {
 				t.Errorf("%s: |X − x*|∞ = %g > %g", what, dx, p.xtol)
 			}
 			lo, up := indices(res.ActiveLower), indices(res.ActiveUpper)
-			if !sameInts(lo, p.lower) || !sameInts(up, p.upper) {
+			if !slices.Equal(lo, p.lower) || !slices.Equal(up, p.upper) {
 				t.Errorf("%s: active lower %v upper %v, want %v %v", what, lo, up, p.lower, p.upper)
 			}
 			xs[k] = res.X

@@ -44,23 +44,16 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 	}
 	m, n := p.m, p.n
 	var (
-		g      = make([]float64, n)
-		free   = make([]bool, n)
-		dir    = make([]float64, n)
-		step   = make([]float64, n)
-		xt     = make([]float64, n)
-		rt     = make([]float64, m)
-		idx    = make([]int, 0, n)
-		cols   = make([][]float64, n)
-		colBuf = make([]float64, m*n)
-		qtr    = make([]float64, m)
-		wa     = make([]float64, n)
-		diag   = make([]float64, n)
-		qr     pivotedQR
+		g    = make([]float64, n)
+		free = make([]bool, n)
+		dir  = make([]float64, n)
+		step = make([]float64, n)
+		xt   = make([]float64, n)
+		rt   = make([]float64, m)
+		wa   = make([]float64, n)
+		diag = make([]float64, n)
+		qr   = newFreeQR(m, n)
 	)
-	for j := range cols {
-		cols[j] = colBuf[j*m : (j+1)*m]
-	}
 	for first := true; ; first = false {
 		if p.cost == 0 {
 			return ZeroResidual
@@ -70,21 +63,8 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 		}
 		jacVecT(p.jac, p.r, g)
 		p.freeSet(g, free)
-		idx = idx[:0]
-		for j := 0; j < n; j++ {
-			if free[j] {
-				idx = append(idx, j)
-			}
-		}
-		k := len(idx)
-		jd := p.jac.RawMatrix()
-		for c, j := range idx {
-			for i := 0; i < m; i++ {
-				cols[c][i] = jd.Data[i*jd.Stride+j]
-			}
-		}
-		copy(qtr, p.r)
-		qr.factor(cols[:k], qtr)
+		k := qr.factorFree(p.jac, p.r, free)
+		idx := qr.idx
 		fnorm := math.Sqrt(2 * p.cost)
 		gnorm := 0.0
 		for c, j := range idx {

@@ -3,7 +3,8 @@ package optim
 import (
 	"math"
 	"testing"
-	"time"
+
+	"github.com/curvature-go/curvature/internal/testutil"
 )
 
 // BenchmarkLBFGSBOverhead measures the cost per iteration of L-BFGS-B
@@ -21,35 +22,25 @@ func BenchmarkLBFGSBOverhead(b *testing.B) {
 	x0 := fill(n, -1.2, 1)
 	box := &Bounds{Lower: fill(n, -10, -10), Upper: fill(n, 10, 10)}
 	b.ReportAllocs()
-	var tFree, tBox time.Duration
 	var itFree, itBox int
-	run := func(settings *Settings, elapsed *time.Duration, iters *int) {
-		t0 := time.Now()
-		res, err := Minimize(obj, x0, LBFGS{}, settings)
-		*elapsed += time.Since(t0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		*iters += res.Iterations
-	}
-	for k := 0; b.Loop(); k++ {
-		// Alternate the order: the second run of a pair pays for the
-		// garbage of the first.
-		if k%2 == 0 {
-			run(nil, &tFree, &itFree)
-			run(&Settings{Bounds: box}, &tBox, &itBox)
-		} else {
-			run(&Settings{Bounds: box}, &tBox, &itBox)
-			run(nil, &tFree, &itFree)
+	run := func(settings *Settings, iters *int) func() {
+		return func() {
+			res, err := Minimize(obj, x0, LBFGS{}, settings)
+			if err != nil {
+				b.Fatal(err)
+			}
+			*iters = res.Iterations
 		}
 	}
-	perFree := float64(tFree.Nanoseconds()) / float64(itFree)
-	perBox := float64(tBox.Nanoseconds()) / float64(itBox)
+	// The order alternates: the second run of a pair pays for the garbage
+	// of the first.
+	t := testutil.TimeEach(b, run(nil, &itFree), run(&Settings{Bounds: box}, &itBox))
+	perFree, perBox := t[0]/float64(itFree), t[1]/float64(itBox)
 	b.ReportMetric(perFree, "ns/iter-LBFGS")
 	b.ReportMetric(perBox, "ns/iter-LBFGSB")
 	b.ReportMetric(perBox/perFree, "ratio")
-	b.ReportMetric(float64(itFree)/float64(b.N), "iters-LBFGS")
-	b.ReportMetric(float64(itBox)/float64(b.N), "iters-LBFGSB")
+	b.ReportMetric(float64(itFree), "iters-LBFGS")
+	b.ReportMetric(float64(itBox), "iters-LBFGSB")
 }
 
 // BenchmarkBoundsActive runs L-BFGS-B and TRON on the extended Rosenbrock
@@ -72,33 +63,19 @@ func BenchmarkBoundsActive(b *testing.B) {
 	for _, m := range []Method{LBFGS{}, NewtonCG{}} {
 		b.Run(methodName(m), func(b *testing.B) {
 			b.ReportAllocs()
-			var tRef, tBox time.Duration
-			var itRef, itBox int
-			var res Result
-			for k := 0; b.Loop(); k++ {
-				for j := 0; j < 2; j++ {
-					t0 := time.Now()
-					if (j+k)%2 == 0 {
-						ref, err := Minimize(obj, x0, LBFGS{}, nil)
-						if err != nil {
-							b.Fatal(err)
-						}
-						tRef += time.Since(t0)
-						itRef += ref.Iterations
-						continue
-					}
+			var ref, res Result
+			solve := func(dst *Result, m Method, settings *Settings) func() {
+				return func() {
 					var err error
-					res, err = Minimize(obj, x0, m, &Settings{Bounds: box})
-					if err != nil {
+					if *dst, err = Minimize(obj, x0, m, settings); err != nil {
 						b.Fatal(err)
 					}
-					tBox += time.Since(t0)
-					itBox += res.Iterations
 				}
 			}
-			per := float64(tBox.Nanoseconds()) / float64(itBox)
+			t := testutil.TimeEach(b, solve(&ref, LBFGS{}, nil), solve(&res, m, &Settings{Bounds: box}))
+			per := t[1] / float64(res.Iterations)
 			b.ReportMetric(per, "ns/iter")
-			b.ReportMetric(per/(float64(tRef.Nanoseconds())/float64(itRef)), "xLBFGS")
+			b.ReportMetric(per/(t[0]/float64(ref.Iterations)), "xLBFGS")
 			b.ReportMetric(float64(res.Iterations), "iters")
 			b.ReportMetric(float64(res.FuncEvals), "evals")
 			b.ReportMetric(float64(res.HessVecEvals), "HVPs")

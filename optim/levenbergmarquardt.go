@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // LevenbergMarquardt is the trust-region Levenberg–Marquardt method of
@@ -71,23 +72,19 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 	factor := orDefault(lm.InitialStepBound, 1)
 	m, n := p.m, p.n
 	var (
-		g      = make([]float64, n)
-		free   = make([]bool, n)
-		diag   = make([]float64, n)
-		step   = make([]float64, n)
-		xt     = make([]float64, n)
-		rt     = make([]float64, m)
-		js     = make([]float64, m)
-		idx    = make([]int, 0, n)
-		cols   = make([][]float64, n)
-		colBuf = make([]float64, m*n)
-		qtr    = make([]float64, m)
-		dl     = make([]float64, n)
-		pl     = make([]float64, n)
-		sdiag  = make([]float64, n)
-		wa1    = make([]float64, n)
-		wa2    = make([]float64, n)
-		qr     pivotedQR
+		g     = make([]float64, n)
+		free  = make([]bool, n)
+		diag  = make([]float64, n)
+		step  = make([]float64, n)
+		xt    = make([]float64, n)
+		rt    = make([]float64, m)
+		js    = make([]float64, m)
+		dl    = make([]float64, n)
+		pl    = make([]float64, n)
+		sdiag = make([]float64, n)
+		wa1   = make([]float64, n)
+		wa2   = make([]float64, n)
+		qr    = newFreeQR(m, n)
 		// The augmented model for large residuals (nil when off).
 		hyb                           *secantModel
 		xPrev, gPrev, wOld, sx, y, ys []float64
@@ -101,9 +98,6 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 		hyb = newSecantModel(n)
 		xPrev, gPrev, wOld = make([]float64, n), make([]float64, n), make([]float64, n)
 		sx, y, ys, qnStep = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	}
-	for j := range cols {
-		cols[j] = colBuf[j*m : (j+1)*m]
 	}
 	var delta, xnorm, par float64
 	fnorm := math.Sqrt(2 * p.cost)
@@ -141,22 +135,8 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 		}
 
 		// QR of the free columns of J, and Qᵀr.
-		idx = idx[:0]
-		for j := 0; j < n; j++ {
-			if free[j] {
-				idx = append(idx, j)
-			}
-		}
-		k := len(idx)
-		jd := p.jac.RawMatrix()
-		for c, j := range idx {
-			col := cols[c]
-			for i := 0; i < m; i++ {
-				col[i] = jd.Data[i*jd.Stride+j]
-			}
-		}
-		copy(qtr, p.r)
-		qr.factor(cols[:k], qtr)
+		k := qr.factorFree(p.jac, p.r, free)
+		idx := qr.idx
 
 		// Scaling: the largest column norm seen (1 for a zero column).
 		for c, j := range idx {
@@ -399,6 +379,54 @@ func scaledNorm(d, v []float64) float64 {
 		}
 	}
 	return scale * math.Sqrt(ssq)
+}
+
+// freeQR is the pivoted QR factorisation, with Qᵀr, of the columns of a
+// Jacobian that belong to the free variables: the factorisation that
+// GaussNewton and LevenbergMarquardt take at each iterate.
+type freeQR struct {
+	pivotedQR
+	// idx lists the free variables in order: column c of the factored
+	// matrix is column idx[c] of J.
+	idx []int
+	// cols is the m×n column storage the free columns are copied into.
+	cols [][]float64
+	// qtr holds r and then, in place, Qᵀr.
+	qtr []float64
+}
+
+// newFreeQR returns the storage for an m×n Jacobian.
+func newFreeQR(m, n int) *freeQR {
+	q := &freeQR{idx: make([]int, 0, n), cols: make([][]float64, n), qtr: make([]float64, m)}
+	buf := make([]float64, m*n)
+	for j := range q.cols {
+		q.cols[j] = buf[j*m : (j+1)*m]
+	}
+	return q
+}
+
+// factorFree copies the columns of jac at the variables free marks and
+// factors them, applying Qᵀ to r, and returns their number k. It costs
+// about 2mk² flops.
+func (q *freeQR) factorFree(jac *mat.Dense, r []float64, free []bool) int {
+	q.idx = q.idx[:0]
+	for j, f := range free {
+		if f {
+			q.idx = append(q.idx, j)
+		}
+	}
+	k := len(q.idx)
+	jd := jac.RawMatrix()
+	m := len(r)
+	for c, j := range q.idx {
+		col := q.cols[c]
+		for i := 0; i < m; i++ {
+			col[i] = jd.Data[i*jd.Stride+j]
+		}
+	}
+	copy(q.qtr, r)
+	q.factor(q.cols[:k], q.qtr)
+	return k
 }
 
 // pivotedQR is a Householder QR factorisation with column pivoting, A·P =

@@ -88,33 +88,39 @@ func (m NewtonCG) validate() {
 	}
 }
 
+// defaults returns the settings of m with the zero values replaced by
+// their documented defaults for n variables: the first radius Δ0 (capped
+// by the maximum radius), the maximum radius, the acceptance threshold η,
+// the forcing-term cap and the CG budget. Both the unconstrained method
+// and TRON start from them.
+func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG int) {
+	delta, maxRadius, eta, forcing, maxCG = m.InitialRadius, m.MaxRadius, m.Eta, m.ForcingMax, m.MaxCG
+	if delta == 0 {
+		delta = 1
+	}
+	if maxRadius == 0 {
+		maxRadius = math.Inf(1)
+	}
+	delta = math.Min(delta, maxRadius)
+	if eta == 0 {
+		eta = 1e-4
+	}
+	if forcing == 0 {
+		forcing = 0.1
+	}
+	if maxCG == 0 {
+		maxCG = 2 * n
+	}
+	return
+}
+
 func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	m.validate()
 	if r.box != nil {
 		return m.minimizeBounded(r, loc)
 	}
 	n := r.n
-	delta := m.InitialRadius
-	if delta == 0 {
-		delta = 1
-	}
-	maxRadius := m.MaxRadius
-	if maxRadius == 0 {
-		maxRadius = math.Inf(1)
-	}
-	delta = math.Min(delta, maxRadius)
-	eta := m.Eta
-	if eta == 0 {
-		eta = 1e-4
-	}
-	forcing := m.ForcingMax
-	if forcing == 0 {
-		forcing = 0.1
-	}
-	maxCG := m.MaxCG
-	if maxCG == 0 {
-		maxCG = 2 * n
-	}
+	delta, maxRadius, eta, forcing, maxCG := m.defaults(n)
 
 	cg := newSteihaug(n)
 	trial := newLocation(n)
@@ -141,13 +147,7 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			moved = moved || trial.x[i] != loc.x[i]
 		}
 		if !moved {
-			if r.nonFinite > 0 {
-				// The radius shrank to nothing rejecting NaN or Inf.
-				return r.nonFiniteStop()
-			}
-			r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, ‖∇f‖∞ = %.3g)",
-				ErrNoProgress, delta, loc.gnorm)
-			return NoProgress
+			return r.stepBelowRounding(delta, "‖∇f‖∞", loc.gnorm)
 		}
 		finite, st := r.evalTrial(trial)
 		if st != NotTerminated {
@@ -159,14 +159,8 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			delta = 0.25 * pnorm
 			continue
 		}
-		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
-		rho := (loc.f - trial.f + slack) / (pred + slack)
-		switch {
-		case rho < 0.25:
-			delta = 0.25 * pnorm
-		case rho > 0.75 && boundary:
-			delta = math.Min(2*delta, maxRadius)
-		}
+		rho := trustRatio(loc.f, trial.f, pred)
+		delta = trustRadius(delta, rho, pnorm, maxRadius, boundary)
 		// Monotone: a step that raises f is never taken, however the
 		// rounding slack makes ρ look.
 		if rho > eta && trial.f <= loc.f {
@@ -198,6 +192,43 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 			}
 		}
 	}
+}
+
+// stepBelowRounding is the stop of a trust-region method whose step no
+// longer changes x: the radius delta has shrunk below the rounding level
+// of x. It returns the NonFinite stop when NaN or Inf at earlier trials
+// shrank it, and otherwise NoProgress with an error that states delta and
+// the gradient norm gnorm, named gname. NewtonCG and TRON stop by it.
+func (r *runner) stepBelowRounding(delta float64, gname string, gnorm float64) Status {
+	if r.nonFinite > 0 {
+		return r.nonFiniteStop()
+	}
+	r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, %s = %.3g)",
+		ErrNoProgress, delta, gname, gnorm)
+	return NoProgress
+}
+
+// trustRatio returns ρ, the actual reduction f − fTrial over the reduction
+// pred the model predicted, both shifted by ten rounding units of f so
+// that a step at the rounding level of f gives ρ near 1 instead of noise.
+// NewtonCG and TRON judge their steps by it.
+func trustRatio(f, fTrial, pred float64) float64 {
+	slack := 10 * epsilon * math.Max(1, math.Abs(f))
+	return (f - fTrial + slack) / (pred + slack)
+}
+
+// trustRadius returns the trust radius after a step of length snorm with
+// ratio rho: a quarter of the step when rho < 1/4, twice delta (at most
+// maxRadius) when rho > 3/4 and the radius limited the step (boundary),
+// delta otherwise. NewtonCG and TRON update their radius by it.
+func trustRadius(delta, rho, snorm, maxRadius float64, boundary bool) float64 {
+	switch {
+	case rho < 0.25:
+		return 0.25 * snorm
+	case rho > 0.75 && boundary:
+		return math.Min(2*delta, maxRadius)
+	}
+	return delta
 }
 
 // gradientMismatch checks ∇f at loc against f along d = −∇f/‖∇f‖₂, by

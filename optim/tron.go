@@ -63,12 +63,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			moved = moved || t.xc[i] != loc.x[i]
 		}
 		if !moved {
-			if r.nonFinite > 0 {
-				return r.nonFiniteStop()
-			}
-			r.err = fmt.Errorf("%w: trust-region step below the rounding level of x (Δ = %.3g, projected ‖∇f‖∞ = %.3g)",
-				ErrNoProgress, delta, loc.gnorm)
-			return NoProgress
+			return r.stepBelowRounding(delta, "projected ‖∇f‖∞", loc.gnorm)
 		}
 		finite, st := r.evalTrial(trial)
 		if st != NotTerminated {
@@ -82,20 +77,14 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			delta = 0.25 * snorm
 			continue
 		}
-		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
-		rho := (loc.f - trial.f + slack) / (pred + slack)
+		rho := trustRatio(loc.f, trial.f, pred)
 		if trial.f > loc.f {
 			// A step that raises f is rejected, even one at rounding
 			// level that the shifted ratio would pass: the method stays
 			// monotone.
 			rho = math.Min(rho, 0)
 		}
-		switch {
-		case rho < 0.25:
-			delta = 0.25 * snorm
-		case rho > 0.75 && boundary:
-			delta = math.Min(2*delta, maxRadius)
-		}
+		delta = trustRadius(delta, rho, snorm, maxRadius, boundary)
 		if rho > eta {
 			*loc, *trial = *trial, *loc
 			hess = nil
@@ -104,28 +93,6 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			}
 		}
 	}
-}
-
-// defaults returns the NewtonCG settings with their defaults applied.
-func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG int) {
-	delta, maxRadius, eta, forcing, maxCG = m.InitialRadius, m.MaxRadius, m.Eta, m.ForcingMax, m.MaxCG
-	if delta == 0 {
-		delta = 1
-	}
-	if maxRadius == 0 {
-		maxRadius = math.Inf(1)
-	}
-	delta = math.Min(delta, maxRadius)
-	if eta == 0 {
-		eta = 1e-4
-	}
-	if forcing == 0 {
-		forcing = 0.1
-	}
-	if maxCG == 0 {
-		maxCG = 2 * n
-	}
-	return
 }
 
 // step computes the trial point t.xc = x + t.s inside the box with ‖t.s‖₂ ≤

@@ -1,7 +1,6 @@
 package hvp
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -30,28 +29,11 @@ type DiagonalEstimate struct {
 // is negative, and returns ErrNonFinite if a product is NaN or Inf, or op
 // is a SecondOrder whose value or gradient is.
 func Diagonal(op Operator, settings *TraceSettings) (DiagonalEstimate, error) {
-	if op == nil {
-		panic("hvp: Diagonal: nil Operator")
-	}
-	n := op.Dim()
-	if n < 1 {
-		panic(fmt.Sprintf("hvp: Diagonal: operator dimension %d < 1", n))
-	}
-	var s TraceSettings
-	if settings != nil {
-		s = *settings
-	}
-	if s.Samples < 0 {
-		panic(fmt.Sprintf("hvp: Diagonal: Samples = %d < 0", s.Samples))
-	}
-	m := s.Samples
-	if m == 0 {
-		m = 100
-	}
+	n, m, seed := settings.probes("Diagonal", op, 1)
 	if !finitePoint(op) {
 		return DiagonalEstimate{}, ErrNonFinite
 	}
-	rng := rand.New(rand.NewPCG(s.Seed, 0x64696167)) // stream: "diag"
+	rng := rand.New(rand.NewPCG(seed, 0x64696167)) // stream: "diag"
 	z, hz := make([]float64, n), make([]float64, n)
 	mean, m2 := make([]float64, n), make([]float64, n)
 	for k := 1; k <= m; k++ {

@@ -1,7 +1,6 @@
 package hvp
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -30,29 +29,12 @@ import (
 // Samples is negative or below 3, and returns ErrNonFinite if a product is
 // NaN or Inf, or op is a SecondOrder whose value or gradient is.
 func TraceHutchPP(op Operator, settings *TraceSettings) (TraceEstimate, error) {
-	if op == nil {
-		panic("hvp: TraceHutchPP: nil Operator")
-	}
-	n := op.Dim()
-	if n < 1 {
-		panic(fmt.Sprintf("hvp: TraceHutchPP: operator dimension %d < 1", n))
-	}
-	var s TraceSettings
-	if settings != nil {
-		s = *settings
-	}
-	if s.Samples < 0 || (s.Samples > 0 && s.Samples < 3) {
-		panic(fmt.Sprintf("hvp: TraceHutchPP: Samples = %d, want 0 or at least 3", s.Samples))
-	}
-	m := s.Samples
-	if m == 0 {
-		m = 100
-	}
+	n, m, seed := settings.probes("TraceHutchPP", op, 3)
 	k := m / 3
 	if !finitePoint(op) {
 		return TraceEstimate{}, ErrNonFinite
 	}
-	rng := rand.New(rand.NewPCG(s.Seed, 0x68757463682b2b)) // stream: "hutch++"
+	rng := rand.New(rand.NewPCG(seed, 0x68757463682b2b)) // stream: "hutch++"
 	used := 0
 	apply := func(v, dst []float64) bool {
 		op.Apply(v, dst)
@@ -86,23 +68,16 @@ func TraceHutchPP(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 		exact += dot(qj, hz)
 	}
 	// Hutchinson on (I−QQᵀ)A(I−QQᵀ).
-	var mean, m2 float64
+	var w welford
 	for j := 1; j <= k; j++ {
 		rademacher(rng, z)
 		project(q, z)
 		if !apply(z, hz) {
 			return TraceEstimate{Samples: used}, ErrNonFinite
 		}
-		x := dot(z, hz) // zᵀ(I−QQᵀ)A(I−QQᵀ)z, as (I−QQᵀ) is symmetric
-		d := x - mean
-		mean += d / float64(j)
-		m2 += d * (x - mean)
+		w.add(dot(z, hz)) // zᵀ(I−QQᵀ)A(I−QQᵀ)z, as (I−QQᵀ) is symmetric
 	}
-	se := math.Inf(1)
-	if k > 1 {
-		se = math.Sqrt(m2 / float64(k-1) / float64(k))
-	}
-	return TraceEstimate{Trace: exact + mean, StdErr: se, Samples: used}, nil
+	return TraceEstimate{Trace: exact + w.mean, StdErr: w.stdErr(), Samples: used}, nil
 }
 
 // appendOrthonormal orthogonalises y against the unit vectors q (modified

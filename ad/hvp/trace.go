@@ -19,6 +19,37 @@ type TraceSettings struct {
 	Seed uint64
 }
 
+// probes checks the operator and settings of the probing estimator name
+// (Trace, TraceHutchPP, Diagonal) and returns the dimension n of op, the
+// number m of probes (Samples, defaulted to 100) and the seed. A nil s is
+// the zero value. It panics, naming the estimator, if op is nil, its
+// dimension is below 1, or Samples is negative or, when it is set, below
+// least.
+func (s *TraceSettings) probes(name string, op Operator, least int) (n, m int, seed uint64) {
+	if op == nil {
+		panic("hvp: " + name + ": nil Operator")
+	}
+	n = op.Dim()
+	if n < 1 {
+		panic(fmt.Sprintf("hvp: %s: operator dimension %d < 1", name, n))
+	}
+	var set TraceSettings
+	if s != nil {
+		set = *s
+	}
+	switch {
+	case set.Samples < 0 && least <= 1:
+		panic(fmt.Sprintf("hvp: %s: Samples = %d < 0", name, set.Samples))
+	case set.Samples < 0 || (set.Samples > 0 && set.Samples < least):
+		panic(fmt.Sprintf("hvp: %s: Samples = %d, want 0 or at least %d", name, set.Samples, least))
+	}
+	m = set.Samples
+	if m == 0 {
+		m = 100
+	}
+	return n, m, set.Seed
+}
+
 // TraceEstimate is the result of Trace.
 type TraceEstimate struct {
 	// Trace is the estimate of tr(H): the mean of zᵀHz over the probes.
@@ -46,32 +77,14 @@ type TraceEstimate struct {
 // error for the same number of products when H has a few large
 // eigenvalues, as networks' Hessians do.
 func Trace(op Operator, settings *TraceSettings) (TraceEstimate, error) {
-	if op == nil {
-		panic("hvp: Trace: nil Operator")
-	}
-	n := op.Dim()
-	if n < 1 {
-		panic(fmt.Sprintf("hvp: Trace: operator dimension %d < 1", n))
-	}
-	var s TraceSettings
-	if settings != nil {
-		s = *settings
-	}
-	if s.Samples < 0 {
-		panic(fmt.Sprintf("hvp: Trace: Samples = %d < 0", s.Samples))
-	}
-	m := s.Samples
-	if m == 0 {
-		m = 100
-	}
+	n, m, seed := settings.probes("Trace", op, 1)
 	if !finitePoint(op) {
 		return TraceEstimate{}, ErrNonFinite
 	}
-	rng := rand.New(rand.NewPCG(s.Seed, 0x68757463680a)) // stream: "hutch"
+	rng := rand.New(rand.NewPCG(seed, 0x68757463680a)) // stream: "hutch"
 	z := make([]float64, n)
 	hz := make([]float64, n)
-	// Welford's running mean and sum of squared deviations.
-	var mean, m2 float64
+	var w welford
 	for k := 1; k <= m; k++ {
 		rademacher(rng, z)
 		op.Apply(z, hz)
@@ -79,13 +92,32 @@ func Trace(op Operator, settings *TraceSettings) (TraceEstimate, error) {
 		if !finite(q) {
 			return TraceEstimate{Samples: k}, ErrNonFinite
 		}
-		d := q - mean
-		mean += d / float64(k)
-		m2 += d * (q - mean)
+		w.add(q)
 	}
-	se := math.Inf(1)
-	if m > 1 {
-		se = math.Sqrt(m2 / float64(m-1) / float64(m))
+	return TraceEstimate{Trace: w.mean, StdErr: w.stdErr(), Samples: m}, nil
+}
+
+// welford is Welford's running mean of a sequence of values and the sum
+// of their squared deviations from it, the probe average of Trace and
+// TraceHutchPP.
+type welford struct {
+	n        int
+	mean, m2 float64
+}
+
+// add takes the next value x.
+func (w *welford) add(x float64) {
+	w.n++
+	d := x - w.mean
+	w.mean += d / float64(w.n)
+	w.m2 += d * (x - w.mean)
+}
+
+// stdErr returns the standard error of the mean, s/√n with s the sample
+// standard deviation: +Inf for fewer than two values.
+func (w *welford) stdErr() float64 {
+	if w.n < 2 {
+		return math.Inf(1)
 	}
-	return TraceEstimate{Trace: mean, StdErr: se, Samples: m}, nil
+	return math.Sqrt(w.m2 / float64(w.n-1) / float64(w.n))
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"image/png"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,15 +36,7 @@ func TestRun(t *testing.T) {
 			}
 		}
 	}
-	fh, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	img, err := png.Decode(fh)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := testutil.ReadPNG(t, file)
 	if n := testutil.Colours(img, 4); n < 4 {
 		t.Errorf("the plot has %d colours", n)
 	}

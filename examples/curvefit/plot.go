@@ -3,7 +3,6 @@ package main
 import (
 	"image/color"
 	"math"
-	"os"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/plotutil"
 	"github.com/curvature-go/curvature/optim/curvefit"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -151,13 +151,5 @@ func writePlot(file string, fit *curvefit.Result) error {
 	canvases := plot.Align([][]*plot.Plot{{p}, {q}}, tiles, dc)
 	p.Draw(canvases[0][0])
 	q.Draw(canvases[1][0])
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return plotutil.SavePNG(file, img)
 }

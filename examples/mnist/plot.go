@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -12,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/curvature-go/curvature/internal/plotutil"
 )
 
 var (
@@ -28,7 +29,7 @@ func writePlot(path, model string, hist []record) error {
 	loss.Title.Text = fmt.Sprintf("MNIST %s: cross-entropy", model)
 	loss.X.Label.Text = "epoch"
 	loss.Y.Label.Text = "loss"
-	loss.Y.Scale, loss.Y.Tick.Marker = plot.LogScale{}, logTicks{}
+	loss.Y.Scale, loss.Y.Tick.Marker = plot.LogScale{}, plotutil.LogTicks{}
 	loss.Legend.Top = true
 	acc := plot.New()
 	acc.Title.Text = fmt.Sprintf("MNIST %s: accuracy", model)
@@ -74,40 +75,7 @@ func writePlot(path, model string, hist []record) error {
 	canvases := plot.Align([][]*plot.Plot{{loss, acc}}, tiles, dc)
 	loss.Draw(canvases[0][0])
 	acc.Draw(canvases[0][1])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// logTicks labels a log axis at 1, 2 and 5 times the powers of ten in its
-// range, with unlabelled minor ticks at the other integers, so that even
-// a range of less than a decade gets several labels.
-type logTicks struct{}
-
-// Ticks returns the ticks between lo and hi.
-func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ts []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
-		p := math.Pow(10, e)
-		for k := 1; k <= 9; k++ {
-			v := float64(k) * p
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			if k == 1 || k == 2 || k == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-			}
-			ts = append(ts, t)
-		}
-	}
-	return ts
+	return plotutil.SavePNG(path, img)
 }
 
 // epochTicks labels every epoch when there are few, and every few

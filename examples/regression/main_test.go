@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -263,16 +262,7 @@ func TestPlots(t *testing.T) {
 	wantW := int(math.Round(2 * float64(panelWidth/vg.Inch) * plotDPI))
 	wantH := int(math.Round(float64(panelHeight/vg.Inch) * plotDPI))
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Errorf("%s: not a valid PNG: %v", name, err)
-			continue
-		}
+		img := testutil.ReadPNG(t, name)
 		if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
 			t.Errorf("%s: %dx%d, want %dx%d", name, b.Dx(), b.Dy(), wantW, wantH)
 		}

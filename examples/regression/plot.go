@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/curvature-go/curvature/internal/plotutil"
 	"github.com/curvature-go/curvature/nn"
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -71,7 +70,7 @@ func lossPanel(p problem, outs []outcome) (*plot.Plot, error) {
 	pl.X.Label.Text = "passes over the training set"
 	pl.Y.Label.Text = "training MSE"
 	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	pl.X.Tick.Marker, pl.Y.Tick.Marker = logTicks{}, logTicks{}
+	pl.X.Tick.Marker, pl.Y.Tick.Marker = plotutil.LogTicks{}, plotutil.LogTicks{}
 	pl.Legend.Top = true
 	pl.Add(plotter.NewGrid())
 	// Draw the last methods first, so that where curves coincide (the
@@ -215,37 +214,5 @@ func savePanels(file string, panels []*plot.Plot) error {
 	for i, p := range panels {
 		p.Draw(canvases[0][i])
 	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// logTicks marks 1, 2 and 5 times each power of ten, labelled, and the
-// other digits unlabelled: plot.LogTicks labels only the powers of ten,
-// too few on a range of one or two decades.
-type logTicks struct{}
-
-// Ticks returns the ticks between lo and hi.
-func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ts []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
-		for d := 1; d < 10; d++ {
-			v := float64(d) * math.Pow(10, e)
-			if v < lo || v > hi {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			if d == 1 || d == 2 || d == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-			}
-			ts = append(ts, t)
-		}
-	}
-	return ts
+	return plotutil.SavePNG(file, img)
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,15 +256,7 @@ func TestPlot(t *testing.T) {
 	if err := run(&buf, options{x: 1, w: []float64{0, 0}, method: "newton-cg", plot: file}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("not a valid PNG: %v", err)
-	}
+	img := testutil.ReadPNG(t, file)
 	if b := img.Bounds(); b.Dx() != 12*plotDPI || b.Dy() != 6.5*plotDPI {
 		t.Errorf("image %dx%d, want %dx%d", b.Dx(), b.Dy(), 12*plotDPI, int(6.5*plotDPI))
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/ad/hvp"
+	"github.com/curvature-go/curvature/internal/plotutil"
 	"github.com/curvature-go/curvature/optim"
 )
 
@@ -318,15 +318,7 @@ func save(p *plot.Plot, leg *plot.Legend, notes []string, file string) error {
 		dc.FillText(sty, vg.Point{X: width - legendWidth + vg.Points(16), Y: y}, line)
 		y -= vg.Points(14)
 	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return plotutil.SavePNG(file, img)
 }
 
 // notes returns the lines of explanation printed under the legend, each

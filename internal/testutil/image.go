@@ -1,6 +1,11 @@
 package testutil
 
-import "image"
+import (
+	"image"
+	"image/png"
+	"os"
+	"testing"
+)
 
 // Colours returns the number of distinct colours among the pixels of img
 // sampled every step pixels in each direction from its top-left corner: a
@@ -16,4 +21,23 @@ func Colours(img image.Image, step int) int {
 		}
 	}
 	return len(seen)
+}
+
+// ReadPNG returns the image in the PNG file. If the file cannot be opened
+// or is not a valid PNG, it calls t.Fatalf, naming the file, and returns
+// nil.
+func ReadPNG(t testing.TB, file string) image.Image {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: not a valid PNG: %v", file, err)
+		return nil
+	}
+	return img
 }

@@ -1,14 +1,19 @@
 package testutil_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curvature-go/curvature/internal/testutil"
 )
@@ -109,6 +114,9 @@ func (r *recorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 
+// Fatalf records the failure like Errorf but, unlike testing.T, returns.
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
+
 func TestPanics(t *testing.T) {
 	for _, c := range []struct {
 		name     string
@@ -160,5 +168,65 @@ func TestColours(t *testing.T) {
 	}
 	if n := testutil.Colours(img, 2); n != 2 { // samples (0,0), (0,2), (2,0), (2,2)
 		t.Errorf("every second pixel: %d colours, want 2", n)
+	}
+}
+
+func TestReadPNG(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	img.Set(1, 1, color.RGBA{G: 255, A: 255})
+	good := filepath.Join(dir, "good.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.png")
+	if err := os.WriteFile(good, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, buf.Bytes()[:20], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := testutil.ReadPNG(t, good)
+	if b := got.Bounds(); b.Dx() != 3 || b.Dy() != 2 {
+		t.Errorf("ReadPNG: bounds %v, want 3×2", b)
+	}
+	if r, g, _, _ := got.At(1, 1).RGBA(); r != 0 || g != 0xffff {
+		t.Errorf("ReadPNG: pixel (1, 1) = %v, want green", got.At(1, 1))
+	}
+	for _, c := range []struct{ file, want string }{
+		{bad, "bad.png: not a valid PNG"},
+		{filepath.Join(dir, "missing.png"), "missing.png"},
+	} {
+		r := &recorder{}
+		if img := testutil.ReadPNG(r, c.file); img != nil || len(r.errs) != 1 || !strings.Contains(r.errs[0], c.want) {
+			t.Errorf("ReadPNG(%s) = %v with failures %q, want nil and one failure mentioning %q", c.file, img, r.errs, c.want)
+		}
+	}
+}
+
+func TestTimeEach(t *testing.T) {
+	spin := func(d time.Duration) {
+		for t0 := time.Now(); time.Since(t0) < d; {
+		}
+	}
+	var order []int
+	var per []float64
+	res := testing.Benchmark(func(b *testing.B) {
+		order = order[:0]
+		per = testutil.TimeEach(b,
+			func() { order = append(order, 0); spin(20 * time.Microsecond) },
+			func() { order = append(order, 1); spin(60 * time.Microsecond) })
+	})
+	if res.N < 2 || len(order) != 2*res.N {
+		t.Fatalf("%d iterations made %d calls, want two each", res.N, len(order))
+	}
+	for i := 0; i < len(order); i += 2 {
+		if want := (i / 2) % 2; order[i] != want || order[i+1] != 1-want {
+			t.Fatalf("iteration %d called %v, want the order to alternate", i/2, order[i:i+2])
+		}
+	}
+	if len(per) != 2 || per[0] < 20e3 || per[1] < 60e3 || per[1] < per[0] {
+		t.Errorf("TimeEach = %v ns, want at least 20000 and 60000", per)
 	}
 }
