@@ -69,7 +69,7 @@ func readHistory(path string, want runInfo) (*state, error) {
 	f := historyFile(path)
 	data, err := os.ReadFile(f)
 	if err != nil {
-		return nil, fmt.Errorf("mnist: the checkpoint's history: %w", err)
+		return nil, fmt.Errorf("mnist: -resume: the checkpoint's history: %w", err)
 	}
 	var st state
 	if err := json.Unmarshal(data, &st); err != nil {
