@@ -1,13 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/curvature-go/curvature/graph"
@@ -55,8 +51,8 @@ func asInputs(d *nn.Dataset, kind string) *nn.Dataset {
 	return nn.NewDataset(tensor.Reshape(d.X, shape...), d.Y)
 }
 
-// record is the state after one epoch (or, for L-BFGS, a group of
-// iterations), kept in the checkpoint and drawn in the plot.
+// record is the state after one epoch (or, for L-BFGS and Newton-CG, a
+// round of iterations), kept in the history file and drawn in the plot.
 type record struct {
 	Epoch     int     `json:"epoch"`
 	TrainLoss float64 `json:"train_loss"` // mean over the epoch's batches
@@ -66,21 +62,14 @@ type record struct {
 	Seconds   float64 `json:"seconds"` // wall time of the training in the epoch
 }
 
-// state is the checkpoint's metadata, written beside the parameter file.
-type state struct {
-	Model     string   `json:"model"`
-	Optimizer string   `json:"optimizer"`
-	Seed      uint64   `json:"seed"`
-	History   []record `json:"history"`
-}
-
 // evalRows is the number of training images on which training accuracy
 // is measured after each epoch (a full pass would cost a third of an
 // epoch).
 const evalRows = 10000
 
 // evaluate returns the mean cross-entropy and the accuracy (a fraction) of
-// m on d, in forward passes of at most batch rows.
+// m on d, in forward passes of at most batch rows: nn.Evaluate and
+// nn.Accuracy in one pass.
 func evaluate(m nn.Model, d *nn.Dataset, batch int) (loss, acc float64) {
 	tp := graph.NewTape()
 	params := m.Params()
@@ -93,16 +82,9 @@ func evaluate(m nn.Model, d *nn.Dataset, batch int) (loss, acc float64) {
 		}
 		out := m.Forward(nodes, tp.Const(it.X()))
 		loss += nn.CrossEntropy(out, it.Y()).Item() * float64(it.X().Dim(0))
-		logits, y := out.Value().Data(), it.Y().Data()
-		for r := range y {
-			row := logits[r*classes : (r+1)*classes]
-			best := 0
-			for j, v := range row {
-				if v > row[best] {
-					best = j
-				}
-			}
-			if best == int(y[r]) {
+		y := it.Y().Data()
+		for r, c := range nn.ArgMax(out.Value()) {
+			if float64(c) == y[r] {
 				correct++
 			}
 		}
@@ -110,131 +92,87 @@ func evaluate(m nn.Model, d *nn.Dataset, batch int) (loss, acc float64) {
 	return loss / float64(d.Len()), float64(correct) / float64(d.Len())
 }
 
-// stepper returns the optimiser named kind with learning rate lr (0: its
-// default).
-func stepper(kind string, lr float64) (nn.Stepper, error) {
+// stepper returns the optimiser named kind and its learning rate: lr, or
+// when lr is 0 the default of the kind (1e-3 for Adam, 0.05 for SGD).
+func stepper(kind string, lr float64) (nn.Stepper, float64, error) {
 	switch kind {
 	case "adam":
 		if lr == 0 {
 			lr = 1e-3
 		}
-		return &optim.AdamStepper{Adam: optim.Adam{LearningRate: lr}}, nil
+		return &optim.AdamStepper{Adam: optim.Adam{LearningRate: lr}}, lr, nil
 	case "sgd":
 		if lr == 0 {
 			lr = 0.05
 		}
-		return &optim.SGDStepper{SGD: optim.SGD{LearningRate: lr, Momentum: 0.9, Nesterov: true}}, nil
+		return &optim.SGDStepper{SGD: optim.SGD{LearningRate: lr, Momentum: 0.9, Nesterov: true}}, lr, nil
 	}
-	return nil, fmt.Errorf("mnist: unknown optimizer %q (want adam, sgd, lbfgs or newtoncg)", kind)
+	return nil, 0, fmt.Errorf("mnist: unknown optimizer %q (want adam, sgd, lbfgs or newtoncg)", kind)
 }
 
-// setLearningRate sets the learning rate of a stepper of this program.
-func setLearningRate(s nn.Stepper, lr float64) {
-	switch s := s.(type) {
-	case *optim.AdamStepper:
-		s.LearningRate = lr
-	case *optim.SGDStepper:
-		s.LearningRate = lr
-	}
-}
-
-func learningRate(s nn.Stepper) float64 {
-	switch s := s.(type) {
-	case *optim.AdamStepper:
-		return s.LearningRate
-	case *optim.SGDStepper:
-		return s.LearningRate
-	}
-	return math.NaN()
-}
-
-// checkpointFiles returns the parameter file and the metadata file of the
-// checkpoint path.
-func checkpointFiles(path string) (params, meta string) { return path, path + ".json" }
-
-// saveCheckpoint writes the parameters (nn.Save, atomically) and then the
-// metadata (also through a rename), so an interrupted save leaves the
-// previous checkpoint's metadata, which a resume checks against.
-func saveCheckpoint(path string, m nn.Model, st *state) error {
-	pf, mf := checkpointFiles(path)
-	if err := nn.Save(pf, m); err != nil {
-		return err
-	}
-	// Hook: the optimiser's state (Adam's moments and step count, SGD's
-	// velocities) belongs here too, once the steppers can be checkpointed;
-	// until then a resumed run restarts the optimiser's state.
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := mf + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, mf)
-}
-
-// errCheckpoint is wrapped by the errors of a checkpoint that does not fit
-// the run.
-var errCheckpoint = errors.New("mnist: checkpoint does not match")
-
-// loadCheckpoint reads the checkpoint at path into m and returns its
-// metadata, after checking that it was written for the same model and
-// optimiser. On error m is unchanged.
-func loadCheckpoint(path string, m nn.Model, model, opt string) (*state, error) {
-	pf, mf := checkpointFiles(path)
-	data, err := os.ReadFile(mf)
-	if err != nil {
-		return nil, err
-	}
-	var st state
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("mnist: %s: %w", mf, err)
-	}
-	if st.Model != model || st.Optimizer != opt {
-		return nil, fmt.Errorf("%w: %s holds model %q trained by %q, this run asks for %q with %q",
-			errCheckpoint, path, st.Model, st.Optimizer, model, opt)
-	}
-	if err := nn.Load(pf, m); err != nil {
-		return nil, err
-	}
-	return &st, nil
-}
-
-// trainFirstOrder trains m by mini-batch steps of opt for the epochs after
-// those in st.History, up to cfg.epochs, multiplying the learning rate by
-// cfg.decay every epoch, and after each epoch evaluates, prints a line,
-// saves the checkpoint and appends to st.History.
-func trainFirstOrder(w io.Writer, cfg config, m nn.Model, opt nn.Stepper, train, test *nn.Dataset, st *state) error {
-	lr0 := learningRate(opt)
+// trainFirstOrder trains m by mini-batch steps of opt through an
+// nn.Trainer, up to cfg.epochs epochs in all, with the learning rate lr
+// multiplied by cfg.decay after every epoch (nn.StepDecay over the
+// batches of an epoch) and the gradient clipped to norm cfg.clip (0:
+// not). With -resume the trainer first restores the run from the
+// checkpoint (nn.Trainer.LoadCheckpoint: parameters, the optimiser's
+// moments and step count, the shuffling stream's and the schedule's
+// positions), so that the epochs that follow are those of an
+// uninterrupted run, bit for bit. After each epoch it evaluates, prints a
+// line, appends to st.History and saves the history file and the
+// checkpoint.
+func trainFirstOrder(w io.Writer, cfg config, m nn.Model, opt nn.Stepper, lr float64, train, test *nn.Dataset, st *state) error {
+	batches := (train.Len() + cfg.batch - 1) / cfg.batch
 	evalTrain := train.Subset(firstN(min(evalRows, train.Len())))
-	for epoch := len(st.History) + 1; epoch <= cfg.epochs; epoch++ {
-		setLearningRate(opt, lr0*math.Pow(cfg.decay, float64(epoch-1)))
-		start := time.Now()
-		nn.SetTraining(m, true)
-		hist, err := nn.Fit(m, nn.CrossEntropy, train, opt, &nn.FitSettings{
-			BatchSize: cfg.batch,
-			// A seed per epoch, so that each epoch sees its own order and a
-			// resumed run the same orders as an uninterrupted one.
-			Seed:     cfg.seed*1000 + uint64(epoch),
-			Progress: func(nn.EpochStats) error { return nil },
-		})
-		nn.SetTraining(m, false)
-		if err != nil {
-			return err
-		}
-		secs := time.Since(start).Seconds()
-		r := record{Epoch: epoch, TrainLoss: hist[0].Loss, Seconds: secs}
+	var saveErr error
+	var trainer *nn.Trainer
+	var spent time.Duration // this run's time so far, evaluation included
+	var done int            // epochs this run
+	progress := func(s nn.EpochStats) error {
+		begin := time.Now()
+		nn.SetTraining(m, false) // Fit switches it back on for the next epoch
+		r := record{Epoch: s.Epoch, TrainLoss: s.Loss, Seconds: s.Elapsed.Seconds()}
 		_, r.TrainAcc = evaluate(m, evalTrain, 500)
 		r.TestLoss, r.TestAcc = evaluate(m, test, 500)
 		st.History = append(st.History, r)
-		fmt.Fprintf(w, "epoch %2d/%d  lr %.2g  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs (%.0f images/s)\n",
-			epoch, cfg.epochs, learningRate(opt), r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, secs, float64(train.Len())/secs)
 		if cfg.checkpoint != "" {
-			if err := saveCheckpoint(cfg.checkpoint, m, st); err != nil {
-				return err
+			// The history first: see saveHistory.
+			if saveErr = saveHistory(cfg.checkpoint, st); saveErr == nil {
+				saveErr = trainer.SaveCheckpoint(cfg.checkpoint)
 			}
 		}
+		spent += s.Elapsed + time.Since(begin)
+		done++
+		left := time.Duration(float64(spent) / float64(done) * float64(s.Epochs-s.Epoch))
+		fmt.Fprintf(w, "epoch %2d/%d  step %d  lr %.3g  loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.0f ex/s  %.1fs  %s left\n",
+			s.Epoch, s.Epochs, s.Step, s.LearningRate, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc,
+			float64(train.Len())/s.Elapsed.Seconds(), r.Seconds, left.Round(time.Second))
+		return saveErr
+	}
+	trainer = nn.NewTrainer(m, nn.CrossEntropy, opt, &nn.FitSettings{
+		BatchSize: cfg.batch,
+		Seed:      cfg.seed,
+		Schedule:  nn.StepDecay(lr, batches, cfg.decay),
+		ClipNorm:  cfg.clip,
+		Progress:  progress,
+	})
+	if cfg.resume {
+		if err := trainer.LoadCheckpoint(cfg.checkpoint); err != nil {
+			return err
+		}
+		// The history may hold an epoch more than the checkpoint (see
+		// saveHistory), never fewer: fewer means files of two runs, and
+		// the run, restored already, is abandoned (run returns no model).
+		if n := trainer.Epoch(); n > len(st.History) {
+			return fmt.Errorf("%w: %s is at epoch %d, its history file at epoch %d", errAbandoned, cfg.checkpoint, n, len(st.History))
+		}
+		st.History = st.History[:trainer.Epoch()]
+		fmt.Fprintf(w, "resumed from %s after epoch %d, step %d (parameters, optimizer state, shuffle and schedule positions)\n",
+			cfg.checkpoint, trainer.Epoch(), trainer.Step())
+	}
+	if left := cfg.epochs - trainer.Epoch(); left > 0 {
+		_, err := trainer.Fit(train, left)
+		return err
 	}
 	return nil
 }
@@ -260,7 +198,10 @@ func fullBatchMethod(kind string) optim.Method {
 // st.History, up to cfg.epochs; after each round a callback evaluates,
 // prints, checkpoints and appends to st.History. It suits the small
 // training sets chosen by -train: each iteration costs one or a few
-// passes over the set (Newton-CG: up to 30 HVPs more).
+// passes over the set (Newton-CG: up to 30 HVPs more). Its checkpoint is
+// the parameters alone (nn.Save), then the history file: these methods
+// keep no state from one run to the next (a resumed L-BFGS starts a new
+// curvature memory), so a resumed run is not the uninterrupted one.
 func trainFullBatch(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset, st *state) error {
 	rounds := cfg.epochs - len(st.History)
 	if rounds <= 0 {
@@ -281,7 +222,9 @@ func trainFullBatch(w io.Writer, cfg config, m nn.Model, train, test *nn.Dataset
 		fmt.Fprintf(w, "round %2d/%d  %d %s iterations (%d gradients, %d HVPs so far)  train loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  %.1fs\n",
 			r.Epoch, cfg.epochs, it.Iter, cfg.opt, it.GradEvals, it.HessVecEvals, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, r.Seconds)
 		if cfg.checkpoint != "" && saveErr == nil {
-			saveErr = saveCheckpoint(cfg.checkpoint, m, st)
+			if saveErr = nn.Save(cfg.checkpoint, m); saveErr == nil {
+				saveErr = saveHistory(cfg.checkpoint, st)
+			}
 		}
 	}
 	res, err := optim.Minimize(obj, nn.Flatten(params), fullBatchMethod(cfg.opt), &optim.Settings{
