@@ -32,6 +32,7 @@ func SetTraining(m Model, training bool) {
 // network with that mask fixed.
 type Dropout struct {
 	rate     float64
+	src      *rand.PCG // the state of rng, saved in checkpoints
 	rng      *rand.Rand
 	training bool
 }
@@ -48,7 +49,20 @@ func NewDropout(rate float64, seed uint64) *Dropout {
 	if !(rate >= 0 && rate < 1) {
 		panic(fmt.Sprintf("nn: NewDropout: rate %v outside [0, 1)", rate))
 	}
-	return &Dropout{rate: rate, rng: rand.New(rand.NewPCG(seed, 0x64726f70))} // "drop"
+	src := rand.NewPCG(seed, 0x64726f70) // "drop"
+	return &Dropout{rate: rate, src: src, rng: rand.New(src)}
+}
+
+// MarshalBinary returns the state of the layer's random stream, so that a
+// checkpoint (nn.Trainer.SaveCheckpoint) resumes the same masks.
+func (d *Dropout) MarshalBinary() ([]byte, error) { return d.src.MarshalBinary() }
+
+// UnmarshalBinary restores the random stream saved by MarshalBinary.
+func (d *Dropout) UnmarshalBinary(b []byte) error {
+	if err := d.src.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("nn: Dropout: %w", err)
+	}
+	return nil
 }
 
 // Rate returns the probability of dropping an element.

@@ -30,10 +30,11 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// ErrFormat is wrapped by the errors of ReadParams and Load for data that
-// is not a valid parameter file: truncated, corrupted (checksum mismatch)
-// or of an unknown version.
-var ErrFormat = errors.New("not a valid parameter file")
+// ErrFormat is wrapped by the errors of ReadParams, Load and the checkpoint
+// readers for data that is not a valid file of the kind asked for:
+// truncated, corrupted (checksum mismatch), of an unknown version, or a
+// parameter file where a checkpoint was expected (and the reverse).
+var ErrFormat = errors.New("bad file format")
 
 // ErrArchitecture is wrapped by the errors of ReadParams and Load for a
 // valid file whose parameters (their number, names or shapes) differ from
@@ -163,7 +164,7 @@ func checkEnvelope(data []byte, magic string) ([]byte, error) {
 	}
 	if string(data[:len(magic)-1]) != magic[:len(magic)-1] {
 		if string(data[:len(fileMagic)-1]) == fileMagic[:len(fileMagic)-1] || string(data[:len(checkpointMagic)-1]) == checkpointMagic[:len(checkpointMagic)-1] {
-			return nil, fmt.Errorf("%w: %s, not %s", ErrFormat, kindOf(data), kindOf([]byte(magic)))
+			return nil, fmt.Errorf("%w: this is %s, not %s", ErrFormat, kindOf(data), kindOf([]byte(magic)))
 		}
 		return nil, fmt.Errorf("%w: bad magic number", ErrFormat)
 	}

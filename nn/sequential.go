@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"encoding"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/curvature-go/curvature/graph"
@@ -87,4 +89,55 @@ func (a Activation) Params() []*Param { return nil }
 func (a Activation) Forward(params []*graph.Node, x *graph.Node) *graph.Node {
 	checkNodes("Activation.Forward", params, nil)
 	return a.Apply(x)
+}
+
+// MarshalBinary saves the state of the layers that have one (Dropout's
+// random stream), in order, each as a uint64 length and its bytes, so that
+// a checkpoint of a Sequential model resumes exactly. Layers without state
+// contribute a length of zero.
+func (s *Sequential) MarshalBinary() ([]byte, error) {
+	var out []byte
+	for i, l := range s.Layers {
+		var b []byte
+		if m, ok := l.(encoding.BinaryMarshaler); ok {
+			var err error
+			if b, err = m.MarshalBinary(); err != nil {
+				return nil, fmt.Errorf("nn: Sequential: layer %d: %w", i, err)
+			}
+		}
+		out = binary.LittleEndian.AppendUint64(out, uint64(len(b)))
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// UnmarshalBinary restores the state saved by MarshalBinary. It checks the
+// whole input first, so a bad one changes no layer.
+func (s *Sequential) UnmarshalBinary(b []byte) error {
+	parts := make([][]byte, len(s.Layers))
+	for i, l := range s.Layers {
+		if len(b) < 8 {
+			return fmt.Errorf("nn: Sequential: state truncated at layer %d", i)
+		}
+		n := binary.LittleEndian.Uint64(b)
+		b = b[8:]
+		if n > uint64(len(b)) {
+			return fmt.Errorf("nn: Sequential: state of layer %d truncated", i)
+		}
+		parts[i], b = b[:n], b[n:]
+		if _, ok := l.(encoding.BinaryUnmarshaler); !ok && n != 0 {
+			return fmt.Errorf("nn: Sequential: state for layer %d (%T), which has none", i, l)
+		}
+	}
+	if len(b) != 0 {
+		return fmt.Errorf("nn: Sequential: %d bytes of state past the last layer", len(b))
+	}
+	for i, l := range s.Layers {
+		if u, ok := l.(encoding.BinaryUnmarshaler); ok {
+			if err := u.UnmarshalBinary(parts[i]); err != nil {
+				return fmt.Errorf("nn: Sequential: layer %d: %w", i, err)
+			}
+		}
+	}
+	return nil
 }
