@@ -20,7 +20,7 @@ import (
 // tiny subspace", 2018), so the run finds the top of the spectrum sooner,
 // while the random half keeps every eigenvector in the start. On the MLP
 // 784-256-256-10 at initialisation this takes a cold estimate to 1e-3 in
-// 19 products for every seed tried, where from a random direction alone
+// 20 products for every seed tried, where from a random direction alone
 // the error fell below 1e-3 only after 13 to 25 products, by the seed.
 //
 // The run is the plain three-term recurrence, O(n) flops a step besides
