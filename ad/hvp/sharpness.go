@@ -35,8 +35,10 @@ import (
 // ICLR 2021). Sharpness is how to watch that.
 //
 // The zero value is ready to use: 1e-3 relative accuracy, at most 20
-// products per estimate. A Sharpness holds the last eigenvector, n
-// float64s; it is not safe for concurrent use. To use it from
+// products per estimate. Between estimates a Sharpness holds the last
+// eigenvector and the storage of the Lanczos vectors, (min(n, MaxHVPs)+2)·n
+// float64s, so that repeated estimates do not allocate it again; it is not
+// safe for concurrent use. To use it from
 // optim.Minimize, call At from Settings.Callback every k iterations:
 //
 //	var sh hvp.Sharpness
@@ -66,6 +68,7 @@ type Sharpness struct {
 	Seed uint64
 
 	last []float64 // the last eigenvector, for the warm start
+	work []float64 // the Lanczos vectors, kept for the next estimate
 }
 
 // SharpnessEstimate is one estimate of λ_max by Sharpness.
@@ -131,7 +134,8 @@ func (s *Sharpness) Estimate(op Operator) (SharpnessEstimate, error) {
 		s.last = nil
 		return SharpnessEstimate{}, ErrNonFinite
 	}
-	l := newTridiag(op, n, min(n, budget), false, true)
+	l := newTridiagIn(s.work, op, n, min(n, budget), false, true)
+	s.work = l.buf
 	if v0 := l.v(0); len(s.last) == n {
 		copy(v0, s.last)
 	} else {
