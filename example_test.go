@@ -15,7 +15,7 @@ import (
 // critical point (0,0), and a second-order optimizer that escapes it.
 func Example() {
 	loss := func(w *graph.Node) *graph.Node { // L(w) = (1 − w1·w2)²
-		return graph.Square(graph.AddScalar(graph.Neg(graph.Mul(graph.Index(w, 0), graph.Index(w, 1))), 1))
+		return graph.Square(graph.ScalarSub(1, graph.Mul(graph.Index(w, 0), graph.Index(w, 1))))
 	}
 	w0 := []float64{0, 0}
 	val, grad := ad.ValueAndGrad(loss, w0)   // 1, [0 0]

@@ -56,6 +56,16 @@ type CheckResult struct {
 	HVPErr            float64
 	WorstHVPDirection int
 	WorstHVPIndex     int
+
+	// JVPErr is the worst error, over the same directions v, of the
+	// forward-mode directional derivative (the tangent of f(x) when x
+	// carries the tangent v) against (f(x + h·v) − f(x − h·v)) / 2h, and
+	// WorstJVPDirection is where it occurs. It checks the JVP rules of the
+	// ops f uses, whose errors the HVP check misses when nothing after them
+	// differentiates their output's tangent. Both are 0 when no HVP was
+	// checked.
+	JVPErr            float64
+	WorstJVPDirection int
 }
 
 // Check compares the derivatives of the scalar function f at the flat
@@ -69,7 +79,11 @@ type CheckResult struct {
 // computed forward-over-reverse (v is set as x's tangent before f runs, so
 // tangents flow through f and through the reverse sweep, and the tangent
 // of the gradient is H·v), is compared with (∇f(x + h·v) − ∇f(x − h·v)) / 2h
-// for random unit directions v.
+// for random unit directions v. The same recordings check forward mode:
+// the tangent of f(x) itself, ∇f·v by the ops' JVP rules, is compared with
+// (f(x + h·v) − f(x − h·v)) / 2h. A user-defined op (graph.Op) is checked
+// by a function that uses it: a wrong VJP rule shows in GradErr, a wrong
+// JVP rule in JVPErr (and usually HVPErr).
 //
 // With the default step, agreeing derivatives give errors near 1e-8 or
 // below (central differences are accurate to about Step² in the
@@ -131,14 +145,21 @@ func Check(f Func, x []float64, s *CheckSettings) CheckResult {
 		randomUnit(rng, v)
 		c.valueAndGrad(x, nil, v)
 		c.tangentOfGrad(hv)
+		jv := 0.0
+		if t := c.y.Tangent(); t != nil {
+			jv = t.Data()[0]
+		}
 		for i := range n {
 			c.xs[i] = x[i] + h*v[i]
 		}
-		c.valueAndGrad(c.xs, gp, nil)
+		fp := c.valueAndGrad(c.xs, gp, nil)
 		for i := range n {
 			c.xs[i] = x[i] - h*v[i]
 		}
-		c.valueAndGrad(c.xs, gm, nil)
+		fm := c.valueAndGrad(c.xs, gm, nil)
+		if e := checkErr(jv, (fp-fm)/(2*h)); worse(e, res.JVPErr) {
+			res.JVPErr, res.WorstJVPDirection = e, d
+		}
 		for i := range n {
 			if e := checkErr(hv[i], (gp[i]-gm[i])/(2*h)); worse(e, res.HVPErr) {
 				res.HVPErr, res.WorstHVPDirection, res.WorstHVPIndex = e, d, i
@@ -153,6 +174,7 @@ type checker struct {
 	f    Func
 	tp   *graph.Tape
 	xs   []float64 // perturbed point
+	y    *graph.Node
 	grad *graph.Node
 }
 
@@ -180,6 +202,7 @@ func (c *checker) value(x []float64) float64 {
 // its gradient, which it copies into grad when grad is not nil.
 func (c *checker) valueAndGrad(x, grad, v []float64) float64 {
 	w, y := c.record(x, v)
+	c.y = y
 	c.grad = Grad(y, w)[0]
 	if grad != nil {
 		copy(grad, c.grad.Value().Data())

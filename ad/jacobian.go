@@ -16,10 +16,10 @@ import (
 // and allocates nothing after the first.
 //
 // The reverse products use the recording of one reverse sweep, made the
-// first time one is asked for: the gradient of Σᵢ uᵢ·fᵢ(x) with respect
-// to x, for a cotangent input u, is Jᵀu, and is linear in u; so a tangent
-// sweep with u's tangent set to a new cotangent (and x's to zero) yields
-// Jᵀ times that cotangent without recording anything again.
+// first time one is asked for: the pullback of a cotangent input u through
+// f (PullBack) is Jᵀu, and is linear in u; so a tangent sweep with u's
+// tangent set to a new cotangent (and x's to zero) yields Jᵀ times that
+// cotangent without recording anything again.
 //
 // A Linear is not safe for concurrent use; make one per goroutine.
 type Linear struct {
@@ -89,14 +89,15 @@ func (l *Linear) VJP(u, dst []float64) []float64 {
 	return dst
 }
 
-// recordReverse records the gradient of Σᵢ uᵢ·yᵢ with respect to x, for
-// a cotangent leaf u of value zero: its tangent along u's tangent is Jᵀu.
+// recordReverse records the pullback uᵀ·∂y/∂x for a cotangent leaf u of
+// value zero: the result is linear in u, so its tangent along u's tangent
+// is Jᵀu.
 func (l *Linear) recordReverse() {
 	// The forward nodes may carry tangents of an earlier JVP; clear them so
 	// that recording the reverse sweep does not compute tangents for it.
 	PushTangents(l.tp, l.x.Index(), l.y.Index())
 	l.u = l.tp.Var(tensor.ZerosLike(l.y.Value()))
-	l.g = Grad(graph.Sum(graph.Mul(l.y, l.u)), l.x)[0]
+	l.g = PullBack(l.y, l.u, l.x)[0]
 }
 
 func copyTangent(dst []float64, n *graph.Node) {
@@ -169,7 +170,7 @@ func JacobianReverse(f Func, x []float64) *mat.Dense {
 
 // VJP evaluates the vector function f at the flat vector x and returns
 // f(x) and the vector-Jacobian product J_f(x)ᵀu (reverse mode: one
-// recording of f and one reverse sweep, the gradient of Σᵢ uᵢ·fᵢ). u has
+// recording of f and one reverse sweep from the cotangent u). u has
 // one entry per element of f's output, in order; the value has f's output
 // shape and the product x's length. Neither x nor u is retained.
 func VJP(f Func, x, u []float64) (value *tensor.Tensor, vjp []float64) {
@@ -181,7 +182,7 @@ func VJP(f Func, x, u []float64) (value *tensor.Tensor, vjp []float64) {
 		panic(fmt.Sprintf("ad: VJP: len(u) = %d for an output of shape %v", len(u), y.Shape()))
 	}
 	c := tp.Const(tensor.New(append([]float64(nil), u...), y.Shape()...))
-	g := Grad(graph.Sum(graph.Mul(y, c)), w)[0]
+	g := PullBack(y, c, w)[0]
 	return y.Value().Clone(), append([]float64(nil), g.Value().Data()...)
 }
 

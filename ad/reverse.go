@@ -14,7 +14,10 @@
 //   - forward.go: JVP, and PushTangents to re-run forward mode over a
 //     recording for new input tangents;
 //   - check.go: Check, a gradcheck and gradgradcheck against central
-//     differences (CheckSettings, CheckResult).
+//     differences, which also checks forward mode (CheckSettings,
+//     CheckResult);
+//   - implicit.go: ArgMin, the derivative of a minimiser x*(θ) by the
+//     implicit function theorem (Minimizer, ArgMinSettings).
 package ad
 
 import (
@@ -40,7 +43,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) []*graph.Node {
 	if y.Value().Size() != 1 {
 		panic(fmt.Sprintf("ad: Grad: output %v is not a scalar: use a reduction such as graph.Sum first, or PullBack", y))
 	}
-	return pullBack("ad: Grad", y, nil, xs)
+	return pullBack("ad: Grad", y, nil, xs, nil)
 }
 
 // PullBack returns the vector-Jacobian products ȳᵀ·∂y/∂x for each of xs:
@@ -51,10 +54,13 @@ func PullBack(y, ybar *graph.Node, xs ...*graph.Node) []*graph.Node {
 	if ybar == nil {
 		panic("ad: PullBack: nil cotangent")
 	}
-	return pullBack("ad: PullBack", y, ybar, xs)
+	return pullBack("ad: PullBack", y, ybar, xs, nil)
 }
 
-func pullBack(op string, y, ybar *graph.Node, xs []*graph.Node) []*graph.Node {
+// pullBack is Grad and PullBack; it appends the gradients to out (nil
+// means a new slice), so that the functional forms can use a buffer that
+// does not escape.
+func pullBack(op string, y, ybar *graph.Node, xs, out []*graph.Node) []*graph.Node {
 	tp := y.Tape()
 	y.CheckLive(op)
 	lo, hi := y.Index(), y.Index()
@@ -96,13 +102,15 @@ func pullBack(op string, y, ybar *graph.Node, xs []*graph.Node) []*graph.Node {
 	for i := hi; i >= lo; i-- {
 		adj.Backprop(tp.Node(i))
 	}
-	out := make([]*graph.Node, len(xs))
-	for i, x := range xs {
+	if out == nil {
+		out = make([]*graph.Node, 0, len(xs))
+	}
+	for _, x := range xs {
 		g := adj.Of(x)
 		if g == nil {
 			g = tp.Full(0, x.Shape()...)
 		}
-		out[i] = g
+		out = append(out, g)
 	}
 	return out
 }
@@ -138,7 +146,11 @@ func ValueAndGrad(f Func, x []float64) (float64, []float64) {
 	defer putTape(tp)
 	w := tp.VarVec(x)
 	y := f(w)
-	g := Grad(y, w)[0]
+	if y.Value().Size() != 1 {
+		panic(fmt.Sprintf("ad: ValueAndGrad: output %v is not a scalar", y))
+	}
+	var buf [1]*graph.Node
+	g := pullBack("ad: ValueAndGrad", y, nil, []*graph.Node{w}, buf[:0])[0]
 	out := make([]float64, len(x))
 	copy(out, g.Value().Data())
 	return y.Item(), out

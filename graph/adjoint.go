@@ -172,15 +172,22 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
 	switch {
 	case a.slot[k] == nil:
-		z := a.tape.Full(0, x.Shape()...)
 		a.owned[k] = true
-		return z
+		return a.zerosLike(x)
 	case !a.owned[k]:
-		z := a.tape.Full(0, x.Shape()...)
 		a.owned[k] = true
-		return accNode(accAddOp, z, a.slot[k])
+		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
 	}
 	return a.slot[k]
+}
+
+// zerosLike records a constant of zeros of x's shape, sharing x's shape
+// slice (shapes are never modified) so that it costs no allocation of its
+// own beyond the tape's storage.
+func (a *Adjoints) zerosLike(x *Node) *Node {
+	z := a.tape.newNode(nil, x.Shape())
+	z.value.Fill(0) // chunk storage is reused after Reset
+	return z
 }
 
 // addSlice adds g to the elements start, start+step, … (< end) along axis
@@ -297,6 +304,10 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 	d, s := dst.Data(), src.Data()
 	switch n.op {
 	case accAddOp: // same shapes: Add summed the contribution to the accumulator's shape
+		if len(d) > 8 {
+			tensor.AddInto(dst, src)
+			return
+		}
 		s = s[:len(d)]
 		for i, v := range s {
 			d[i] += v
@@ -321,37 +332,7 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 			}
 		}
 	case accSliceOp:
-		shape := dst.Shape()
-		ax := n.p.axis
-		if ax < 0 {
-			ax += len(shape)
-		}
-		outer, inner := 1, 1
-		for _, v := range shape[:ax] {
-			outer *= v
-		}
-		for _, v := range shape[ax+1:] {
-			inner *= v
-		}
-		dim, cnt := shape[ax], src.Shape()[ax]
-		start, step := n.p.start, n.p.step
-		if inner == 1 { // strided elements: one loop, no per-element slicing
-			for o := 0; o < outer; o++ {
-				dd, ss := d[o*dim:(o+1)*dim], s[o*cnt:(o+1)*cnt]
-				for j, v := range ss {
-					dd[start+j*step] += v
-				}
-			}
-			return
-		}
-		for o := 0; o < outer; o++ {
-			for j := 0; j < cnt; j++ {
-				row := d[(o*dim+start+j*step)*inner:][:inner]
-				for k, v := range s[(o*cnt+j)*inner:][:inner] {
-					row[k] += v
-				}
-			}
-		}
+		tensor.UnsliceAccTo(dst, src, n.p.axis, n.p.start, n.p.end, n.p.step)
 	default:
 		panic("graph: accApply: not an accumulation op")
 	}

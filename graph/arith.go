@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -274,16 +275,7 @@ func maskMul(x, mask *Node) *Node {
 	return x.tape.record(n)
 }
 
-func maskMulTo(dst, x, mask *tensor.Tensor) {
-	out, xv, mv := dst.Data(), x.Data(), mask.Data()
-	for i, m := range mv[:len(out)] {
-		if m == 0 {
-			out[i] = 0
-		} else {
-			out[i] = xv[i] * m
-		}
-	}
-}
+func maskMulTo(dst, x, mask *tensor.Tensor) { tensor.MaskMulTo(dst, x, mask) }
 
 var maskMulOp = new(Op)
 
@@ -302,6 +294,186 @@ func init() {
 			if adj.Need(0) {
 				adj.Add(0, maskMul(g, n.in[1]))
 			}
+		},
+	}
+}
+
+// ---- Short forms: ScalarSub, Recip ----
+
+// ScalarSub records c − x for a constant c, as one op: 1 − x is
+// ScalarSub(1, x) rather than AddScalar(Neg(x), 1).
+func ScalarSub(c float64, x *Node) *Node {
+	n := unaryNode(scalarSubOp, x, x.Shape())
+	n.p.f = c
+	out := n.value.Data()
+	for i, v := range x.value.Data() {
+		out[i] = c - v
+	}
+	return x.tape.record(n)
+}
+
+var scalarSubOp = new(Op)
+
+func init() {
+	*scalarSubOp = Op{
+		Name: "ScalarSub",
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Neg(g))
+		},
+	}
+}
+
+// Recip records 1/x elementwise, as one op (the same values as Pow(x, −1)).
+// Its derivative is −1/x², written as −y² from the result y.
+func Recip(x *Node) *Node { return mapNode(recipOp, tensor.OpRecip, x) }
+
+var recipOp = new(Op)
+
+func init() {
+	*recipOp = Op{
+		Name: "Recip",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			jvpScale(n, dst, func(_, y float64) float64 { return -y * y })
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Neg(Mul(g, Square(n))))
+		},
+	}
+}
+
+// ---- Two-argument functions: Atan2, Maximum, Minimum, Clamp ----
+
+// Atan2 records the angle atan2(y, x) of the point (x, y) elementwise, in
+// [−π, π] (it is math.Atan2), with y and x broadcasting. Its partial
+// derivatives are x/(x²+y²) in y and −y/(x²+y²) in x; at the origin, where
+// the angle is not differentiable, they are NaN.
+func Atan2(y, x *Node) *Node {
+	shape := tensor.BroadcastShape("graph: Atan2", y.Shape(), x.Shape())
+	n := binaryNode(atan2Op, y, x, shape)
+	yv, xv, out := broadcastData(&y.value, shape), broadcastData(&x.value, shape), n.value.Data()
+	for i := range out {
+		out[i] = math.Atan2(yv[i], xv[i])
+	}
+	return y.tape.record(n)
+}
+
+var atan2Op = new(Op)
+
+func init() {
+	*atan2Op = Op{
+		Name: "Atan2",
+		JVP: func(n *Node, dst *tensor.Tensor) { // (x·ẏ − y·ẋ)/(x²+y²)
+			shape := n.Shape()
+			yv, xv, out := broadcastData(&n.in[0].value, shape), broadcastData(&n.in[1].value, shape), dst.Data()
+			clear(out)
+			if dy := n.in[0].tan(); dy != nil {
+				d := broadcastData(dy, shape)
+				for i := range out {
+					out[i] = xv[i] * d[i]
+				}
+			}
+			if dx := n.in[1].tan(); dx != nil {
+				d := broadcastData(dx, shape)
+				for i := range out {
+					out[i] -= yv[i] * d[i]
+				}
+			}
+			for i := range out {
+				out[i] /= xv[i]*xv[i] + yv[i]*yv[i]
+			}
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			y, x := n.in[0], n.in[1]
+			q := Div(g, Add(Square(x), Square(y))) // g/(x²+y²), of the output's shape
+			if adj.Need(0) {
+				adj.Add(0, Mul(q, x))
+			}
+			if adj.Need(1) {
+				adj.Add(1, Neg(Mul(q, y)))
+			}
+		},
+	}
+}
+
+// Maximum records the elementwise maximum of a and b, which broadcast.
+// Where a and b tie, the derivative is split equally between them (½ to
+// each), as Max shares it among the elements that attain the maximum: the
+// average of the one-sided derivatives, which is what central differences
+// measure at the tie. Elsewhere the derivative goes wholly to the larger
+// operand, and the second derivative is zero everywhere. A NaN operand
+// gives a NaN value (math.Max) and a split derivative. Maximum records the
+// weights (1, ½ or 0 per element of the result) as a constant input.
+func Maximum(a, b *Node) *Node { return extremum(maximumOp, a, b, math.Max, 1) }
+
+// Minimum records the elementwise minimum of a and b, which broadcast; its
+// derivative follows the rules of Maximum (½ to each operand at a tie).
+func Minimum(a, b *Node) *Node { return extremum(minimumOp, a, b, math.Min, -1) }
+
+var (
+	maximumOp = &Op{Name: "Maximum", JVP: selectJVP, VJP: selectVJP}
+	minimumOp = &Op{Name: "Minimum", JVP: selectJVP, VJP: selectVJP}
+)
+
+// extremum records pick(a, b) elementwise with the weight of a being 1
+// where sign·(a − b) > 0, 0 where it is < 0, and ½ at ties (and NaN).
+func extremum(op *Op, a, b *Node, pick func(x, y float64) float64, sign float64) *Node {
+	shape := tensor.BroadcastShape("graph: "+op.Name, a.Shape(), b.Shape())
+	w := tensor.Zeros(shape...)
+	wd := w.Data()
+	return recordSelect(op, a, b, w, shape, func(out, av, bv []float64) {
+		for i := range out {
+			out[i] = pick(av[i], bv[i])
+			switch d := sign * (av[i] - bv[i]); {
+			case d > 0:
+				wd[i] = 1
+			case d < 0:
+				wd[i] = 0
+			default:
+				wd[i] = 0.5
+			}
+		}
+	})
+}
+
+// Clamp records x limited elementwise to [lo, hi]: lo where x < lo, hi
+// where x > hi, x elsewhere. Either bound may be infinite. The derivative
+// is 1 strictly inside the bounds, 0 outside, and ½ at a bound (the rule
+// of Maximum at a tie, and the average of the one-sided derivatives); if
+// lo = hi the result is constant and its derivative 0. The second
+// derivative is zero. Clamp panics if lo > hi or either is NaN. It records
+// the derivative's weights as a constant input.
+func Clamp(x *Node, lo, hi float64) *Node {
+	if !(lo <= hi) {
+		panic(fmt.Sprintf("graph: Clamp: bounds [%v, %v]", lo, hi))
+	}
+	w := tensor.ZerosLike(&x.value)
+	wd := w.Data()
+	wn := x.tape.constOwned(w)
+	n := binaryNode(clampOp, x, wn, x.Shape())
+	out := n.value.Data()
+	for i, v := range x.value.Data() {
+		out[i] = min(max(v, lo), hi)
+		switch {
+		case lo == hi:
+		case v > lo && v < hi:
+			wd[i] = 1
+		case v == lo || v == hi:
+			wd[i] = 0.5
+		}
+	}
+	return x.tape.record(n)
+}
+
+var clampOp = new(Op)
+
+func init() {
+	*clampOp = Op{
+		Name: "Clamp",
+		// The weights (input 1) are a constant: only x has derivatives.
+		JVP: func(n *Node, dst *tensor.Tensor) { maskMulTo(dst, n.in[0].tan(), &n.in[1].value) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, maskMul(g, n.in[1]))
 		},
 	}
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/curvature-go/curvature/tensor"
 )
@@ -25,11 +26,17 @@ func Index(x *Node, idx ...int) *Node {
 	off := 0
 	for i, j := range idx {
 		if j < 0 || j >= shape[i] {
-			panic(fmt.Sprintf("graph: Index: index %v out of range for shape %v", idx, shape))
+			panic(indexOutOfRange(idx, shape))
 		}
 		off = off*shape[i] + j
 	}
 	return indexFlat(x, off)
+}
+
+// indexOutOfRange is Index's panic message. It prints a copy of idx, so
+// that idx does not escape and a call Index(x, i) does not allocate.
+func indexOutOfRange(idx, shape []int) string {
+	return fmt.Sprintf("graph: Index: index %v out of range for shape %v", slices.Clone(idx), shape)
 }
 
 // indexFlat records element off of x's row-major storage, as a scalar.

@@ -20,11 +20,14 @@ import (
 type inputKind int
 
 const (
-	anyReal      inputKind = iota // uniform on [−2, 2)
-	positive                      // uniform on [0.5, 2)
-	awayFromZero                  // ±uniform on [0.3, 1.5): kinks of Relu, Abs; poles of Div
-	distinct                      // well separated values (gaps ≥ 0.1): no ties for Max
-	someZeros                     // anyReal, with every other element exactly 0
+	anyReal       inputKind = iota // uniform on [−2, 2)
+	positive                       // uniform on [0.5, 2)
+	awayFromZero                   // ±uniform on [0.3, 1.5): kinks of Relu, Abs; poles of Div
+	distinct                       // well separated values (gaps ≥ 0.1): no ties for Max
+	someZeros                      // anyReal, with every other element exactly 0
+	lattice                        // within 0.2 of an integer in [−2, 2]
+	offLattice                     // within 0.2 of an odd multiple of ½ in [−2.5, 2.5]: ≥ 0.1 from any lattice value
+	aboveMinusOne                  // uniform on [−0.8, 2): the domain of Log1p, away from its pole
 )
 
 func draw(rng *rand.Rand, kind inputKind, n int) []float64 {
@@ -50,6 +53,17 @@ func draw(rng *rand.Rand, kind inputKind, n int) []float64 {
 			if i%2 == 1 {
 				x[i] = -2 + 4*rng.Float64()
 			}
+		}
+	case lattice, offLattice:
+		for i := range x {
+			x[i] = float64(rng.IntN(5)-2) + 0.4*rng.Float64() - 0.2
+			if kind == offLattice {
+				x[i] += 0.5
+			}
+		}
+	case aboveMinusOne:
+		for i := range x {
+			x[i] = -0.8 + 2.8*rng.Float64()
 		}
 	case distinct:
 		for i, p := range rng.Perm(n) {
@@ -399,6 +413,107 @@ func opCases() []opCase {
 		add(opCase{name: fmt.Sprintf("Softmax/%v@%d", s.shape, s.axis), shapes: [][]int{s.shape},
 			f: func(in []*graph.Node) *graph.Node { return graph.Softmax(graph.Scale(in[0], 3), s.axis) }})
 	}
+
+	// ---- Scalar functions added with the engine's extension ----
+	for _, u := range []struct {
+		name string
+		op   func(*graph.Node) *graph.Node
+		kind inputKind
+	}{
+		{"Atan", graph.Atan, anyReal},
+		{"Log1p", graph.Log1p, aboveMinusOne},
+		{"Expm1", graph.Expm1, anyReal},
+		{"Erf", graph.Erf, anyReal},
+		{"Recip", graph.Recip, awayFromZero},
+		{"ScalarSub", func(x *graph.Node) *graph.Node { return graph.ScalarSub(1, x) }, anyReal},
+	} {
+		add(opCase{name: u.name, shapes: [][]int{sh(2, 3)}, kinds: []inputKind{u.kind}, f: unary(u.op)})
+		add(opCase{name: u.name + "/scalar", shapes: [][]int{sh()}, kinds: []inputKind{u.kind}, f: unary(u.op)})
+	}
+	// Erf and Atan of a product: their VJPs' own derivatives with
+	// tangents on both factors.
+	add(opCase{name: "Erf(Atan(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Erf(graph.Mul(graph.Atan(in[0]), in[1])) }})
+	add(opCase{name: "Log1p(Expm1(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)}, kinds: []inputKind{anyReal, positive},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Log1p(graph.Mul(graph.Square(graph.Expm1(in[0])), in[1]))
+		}})
+
+	// ---- Two-argument functions: broadcasting, ties, constants ----
+	for _, s := range bshapes {
+		// Away from the origin and from the branch cut at y = 0, x < 0.
+		add(opCase{name: "Atan2/" + s.name, shapes: [][]int{s.a, s.b},
+			kinds: []inputKind{awayFromZero, awayFromZero}, f: binary(graph.Atan2)})
+		// Operands ≥ 0.1 apart: no tie within the differences' reach.
+		add(opCase{name: "Maximum/" + s.name, shapes: [][]int{s.a, s.b},
+			kinds: []inputKind{lattice, offLattice}, f: binary(graph.Maximum)})
+		add(opCase{name: "Minimum/" + s.name, shapes: [][]int{s.a, s.b},
+			kinds: []inputKind{offLattice, lattice}, f: binary(graph.Minimum)})
+	}
+	// Two nodes of equal value tie everywhere, and stay tied under any
+	// perturbation: ½ + ½ makes the derivative of max(t, t) = t exactly
+	// that of t.
+	for _, op := range []struct {
+		name string
+		f    func(a, b *graph.Node) *graph.Node
+	}{{"Maximum", graph.Maximum}, {"Minimum", graph.Minimum}, {"Atan2", graph.Atan2}} {
+		kind := anyReal
+		if op.name == "Atan2" {
+			kind = awayFromZero
+		}
+		add(opCase{name: op.name + "/x_x", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{kind},
+			f: func(in []*graph.Node) *graph.Node { return op.f(graph.Tanh(in[0]), graph.Tanh(in[0])) }})
+	}
+	add(opCase{name: "Maximum/x_const", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{lattice},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Maximum(in[0], in[0].Tape().Const(tensor.New([]float64{0.5, -1.5, -0.5}, 3)))
+		}})
+	add(opCase{name: "Minimum/const_x", shapes: [][]int{sh(2, 3)}, kinds: []inputKind{lattice},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Minimum(in[0].Tape().Const(tensor.New([]float64{0.5, -0.5}, 2, 1)), in[0])
+		}})
+	add(opCase{name: "Maximum(Square(x),y)⊙x", shapes: [][]int{sh(2, 3), sh(3)}, kinds: []inputKind{positive, lattice},
+		f: func(in []*graph.Node) *graph.Node { return graph.Mul(graph.Maximum(graph.Square(in[0]), in[1]), in[0]) }})
+	for _, c := range []struct {
+		name   string
+		lo, hi float64
+		kind   inputKind
+	}{
+		{"inside", -3, 3, anyReal},
+		{"below", 2.5, 3, anyReal},
+		{"above", -3, -2.5, anyReal},
+		{"mixed", -0.5, 0.5, lattice},
+		{"lower-only", -0.5, math.Inf(1), lattice},
+		{"upper-only", math.Inf(-1), 0.5, lattice},
+		{"lo=hi", 0.5, 0.5, lattice},
+	} {
+		add(opCase{name: "Clamp/" + c.name, shapes: [][]int{sh(2, 3)}, kinds: []inputKind{c.kind},
+			f: func(in []*graph.Node) *graph.Node { return graph.Mul(graph.Clamp(in[0], c.lo, c.hi), graph.Sin(in[0])) }})
+	}
+
+	// ---- Where: masks of every broadcast shape, all true, all false ----
+	for _, w := range []struct {
+		name string
+		cond *tensor.Tensor
+		a, b []int
+	}{
+		{"mixed", tensor.New([]float64{1, 0, 0, 1, 1, 0}, 2, 3), sh(2, 3), sh(2, 3)},
+		{"all-true", tensor.Full(1, 2, 3), sh(2, 3), sh(2, 3)},
+		{"all-false", tensor.Zeros(2, 3), sh(2, 3), sh(2, 3)},
+		{"mask(3)", tensor.New([]float64{0, 2, -1}, 3), sh(2, 3), sh(2, 3)},
+		{"mask(2,1)", tensor.New([]float64{0, 1}, 2, 1), sh(2, 3), sh(3)},
+		{"scalar-mask", tensor.Scalar(1), sh(3), sh(2, 3)},
+		{"a-scalar", tensor.New([]float64{1, 0, 1, 0, 0, 1}, 2, 3), sh(), sh(2, 3)},
+		{"mask-broadcasts-both", tensor.New([]float64{1, 0, 1, 1, 0, 0, 0, 1}, 4, 1, 2), sh(3, 1), sh(1, 2)},
+		{"all-false-broadcast", tensor.Zeros(2, 1), sh(3), sh(2, 3)},
+	} {
+		add(opCase{name: "Where/" + w.name, shapes: [][]int{w.a, w.b},
+			f: func(in []*graph.Node) *graph.Node { return graph.Where(w.cond, graph.Sin(in[0]), graph.Square(in[1])) }})
+	}
+	add(opCase{name: "Where/x_x", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Where(tensor.New([]float64{1, 0, 1}, 3), in[0], graph.Mul(in[0], in[0]))
+		}})
 
 	// ---- Compositions ----
 	add(opCase{name: "seed", shapes: [][]int{sh(), sh()},

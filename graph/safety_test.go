@@ -160,3 +160,24 @@ func TestShapeOverflowOnTape(t *testing.T) {
 		t.Errorf("%d nodes recorded", tp.Len())
 	}
 }
+
+// TestVarView: a VarView shares the caller's storage and differentiates as
+// a Var does.
+func TestVarView(t *testing.T) {
+	tb := tensor.New([]float64{1, 2, 3, 4, 5, 6}, 3, 2)
+	tp := graph.NewTape()
+	v := tp.VarView(tb)
+	if !v.IsVar() || &v.Value().Data()[0] != &tb.Data()[0] {
+		t.Fatal("VarView did not record a variable over the caller's storage")
+	}
+	c := tp.Var(tb)
+	lv := graph.Sum(graph.Square(graph.Gather(v, []int{2, 0, 2})))
+	lc := graph.Sum(graph.Square(graph.Gather(c, []int{2, 0, 2})))
+	gv, gc := ad.Grad(lv, v)[0].Value().Data(), ad.Grad(lc, c)[0].Value().Data()
+	want := []float64{2, 4, 0, 0, 20, 24}
+	for i := range want {
+		if gv[i] != want[i] || gc[i] != want[i] {
+			t.Fatalf("gradients %v and %v, want %v", gv, gc, want)
+		}
+	}
+}

@@ -15,6 +15,13 @@ func Reshape(x *Node, shape ...int) *Node {
 	if tensor.SameShape(s, x.Shape()) {
 		return x
 	}
+	return reshapeNode(x, s)
+}
+
+// reshapeNode records x viewed with shape s, a valid shape of x's size
+// that the node keeps (shapes are never modified, so several nodes may
+// share one).
+func reshapeNode(x *Node, s []int) *Node {
 	n := unaryNode(reshapeOp, x, nil)
 	n.value.Wrap(x.value.Data(), s)
 	return x.tape.record(n)
@@ -27,7 +34,7 @@ func init() {
 		Name: "Reshape",
 		JVP:  func(n *Node, dst *tensor.Tensor) { copy(dst.Data(), n.in[0].tan().Data()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Reshape(g, n.in[0].Shape()...))
+			adj.Add(0, reshapeNode(g, n.in[0].Shape()))
 		},
 	}
 }
@@ -38,10 +45,49 @@ func Flatten(x *Node) *Node { return Reshape(x, -1) }
 // Slice records the elements start, start+step, … (< end) of x along axis.
 // Its VJP adds the adjoint into those positions of x's adjoint only.
 func Slice(x *Node, axis, start, end, step int) *Node {
-	n := unaryNode(sliceOp, x, tensor.SliceShape(x.Shape(), axis, start, end, step))
-	n.p.axis, n.p.start, n.p.end, n.p.step = axis, start, end, step
-	tensor.SliceTo(&n.value, &x.value, axis, start, end, step)
+	shape := tensor.SliceShape(x.Shape(), axis, start, end, step) // checks the arguments
+	if axis < 0 {
+		axis += len(shape)
+	}
+	return sliceNode(x, shape, axis, start, end, step)
+}
+
+// sliceNode records the slice of x along the axis ax (≥ 0) whose shape,
+// kept by the node, the caller has computed.
+func sliceNode(x *Node, shape []int, ax, start, end, step int) *Node {
+	n := unaryNode(sliceOp, x, shape)
+	n.p.axis, n.p.start, n.p.end, n.p.step = ax, start, end, step
+	sliceCopy(&n.value, &x.value, ax, start, step)
 	return x.tape.record(n)
+}
+
+// sliceCopy sets dst, of the slice's shape, to the elements start,
+// start+step, … of x along the axis ax (≥ 0).
+func sliceCopy(dst, x *tensor.Tensor, ax, start, step int) {
+	shape := x.Shape()
+	outer, inner := 1, 1
+	for _, v := range shape[:ax] {
+		outer *= v
+	}
+	for _, v := range shape[ax+1:] {
+		inner *= v
+	}
+	d, s := dst.Data(), x.Data()
+	dim, cnt := shape[ax], dst.Shape()[ax]
+	if inner == 1 {
+		for o := 0; o < outer; o++ {
+			row, out := s[o*dim:(o+1)*dim], d[o*cnt:(o+1)*cnt]
+			for j := range out {
+				out[j] = row[start+j*step]
+			}
+		}
+		return
+	}
+	for o := 0; o < outer; o++ {
+		for j := 0; j < cnt; j++ {
+			copy(d[(o*cnt+j)*inner:][:inner], s[(o*dim+start+j*step)*inner:][:inner])
+		}
+	}
 }
 
 var sliceOp = new(Op)
@@ -50,7 +96,7 @@ func init() {
 	*sliceOp = Op{
 		Name: "Slice",
 		JVP: func(n *Node, dst *tensor.Tensor) {
-			tensor.SliceTo(dst, n.in[0].tan(), n.p.axis, n.p.start, n.p.end, n.p.step)
+			sliceCopy(dst, n.in[0].tan(), n.p.axis, n.p.start, n.p.step)
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addSlice(0, g, n.p.axis, n.p.start, n.p.end, n.p.step)
@@ -140,8 +186,8 @@ func init() {
 			off := 0
 			for i, x := range n.in {
 				w := x.Shape()[n.p.axis]
-				if adj.Need(i) {
-					adj.Add(i, Slice(g, n.p.axis, off, off+w, 1))
+				if adj.Need(i) { // the slice has the piece's shape
+					adj.Add(i, sliceNode(g, x.Shape(), n.p.axis, off, off+w, 1))
 				}
 				off += w
 			}
@@ -171,7 +217,7 @@ func Stack(axis int, xs ...*Node) *Node {
 		if !tensor.SameShape(x.Shape(), s0) {
 			panic(fmt.Sprintf("graph: Stack: shapes %v and %v differ", s0, x.Shape()))
 		}
-		ps[i] = Reshape(x, shape...)
+		ps[i] = reshapeNode(x, shape) // one shape for all the pieces
 	}
 	return Concat(ax, ps...)
 }

@@ -1,35 +1,3 @@
-// Package graph records operations on tensors as user code runs them
-// (define-by-run), on a Tape: a Wengert list in which every Node knows its
-// value, the operation that made it and that operation's inputs.
-//
-// Each operation is defined once, in a file per family of ops, by three
-// things kept side by side: its forward computation, its JVP rule (how an
-// input tangent moves the output, written on tensors) and its VJP rule (how
-// an output adjoint pulls back to the inputs, written with graph operations).
-// Because VJP rules are themselves recorded operations, with tangents, the
-// reverse sweep of package ad can be differentiated forward again: that is
-// how package ad/hvp obtains exact Hessian-vector products without a second,
-// hand-derived derivative rule per op.
-//
-// The operations, by file:
-//
-//   - arith.go: Add, Sub, Mul, Div (broadcasting); Neg, Scale, AddScalar, Pow;
-//   - unary.go: Exp, Log, Sqrt, Square, Sin, Cos, Softplus, Relu, Abs, Tanh,
-//     Sigmoid;
-//   - reduce.go: Sum, Mean, SumAxis, MeanAxis, Max, MaxAxis, SumTo,
-//     BroadcastTo;
-//   - shape.go: Reshape, Flatten, Slice, Index, Concat;
-//   - linalg.go: MatMul, MatMulT, Transpose;
-//   - softmax.go: LogSumExp, LogSoftmax, Softmax (compositions of the above).
-//
-// A Tape records inputs with Var, VarVec, VarData (differentiable) and
-// Const, Scalar, Full (constants). A Node exposes its value, its inputs and
-// its derivative rules (VJP, PushTangent), which is all that package ad
-// needs; DetectAnomalies and Anomaly find the first op to produce NaN or Inf.
-//
-// A Tape, and the nodes on it, belong to one goroutine at a time; separate
-// tapes share nothing and may be used from separate goroutines. Mixing nodes
-// of two tapes in one operation panics.
 package graph
 
 import (
@@ -288,12 +256,28 @@ type params struct {
 	start, end, step int
 	keep, ta, tb     bool
 	idx              []int // integer indices (Gather, Index)
+	// ext holds the arguments of an op that do not fit the fields above:
+	// the window of Im2Col and Col2Im, the flat indices of a pooling.
+	ext any
 }
 
 // Var records a differentiable input holding a copy of t.
 func (tp *Tape) Var(t *tensor.Tensor) *Node {
 	n := tp.leaf(t)
 	n.isVar = true
+	return n
+}
+
+// VarView records a differentiable input whose value is t's own storage,
+// not a copy: for a large parameter (an embedding table) read by a few
+// rows per step, where the copy of Var would cost more than the step. The
+// caller must not modify t while the recording (its values, gradients and
+// HVPs) is in use; an optimizer's update belongs after Reset.
+func (tp *Tape) VarView(t *tensor.Tensor) *Node {
+	n := tp.newBareNode(nil)
+	n.value.Wrap(t.Data(), t.Shape())
+	n.isVar = true
+	tp.checkLeaf(n)
 	return n
 }
 
@@ -306,10 +290,11 @@ func (tp *Tape) VarVec(x []float64) *Node {
 // VarData records a differentiable input of the given shape holding a copy
 // of data, without building a tensor first. The shape is copied too.
 func (tp *Tape) VarData(data []float64, shape ...int) *Node {
-	if len(data) != tensor.SizeOf(shape) {
-		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), shape))
+	s := append([]int(nil), shape...) // the node's own copy; shape itself does not escape
+	if len(data) != tensor.SizeOf(s) {
+		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}
-	n := tp.newNode(nil, append([]int(nil), shape...))
+	n := tp.newNode(nil, s)
 	copy(n.value.Data(), data)
 	n.isVar = true
 	tp.checkLeaf(n)

@@ -83,9 +83,8 @@ var squareOp = new(Op)
 func init() {
 	*squareOp = Op{
 		Name: "Square",
-		JVP: func(n *Node, dst *tensor.Tensor) {
-			tensor.MulTo(dst, &n.in[0].value, n.in[0].tan())
-			tensor.ScaleTo(dst, dst, 2)
+		JVP: func(n *Node, dst *tensor.Tensor) { // (2ẋ)⊙x in one pass
+			tensor.MulScaledTo(dst, 2, n.in[0].tan(), &n.in[0].value)
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, squareGrad(g, n.in[0]))
@@ -98,10 +97,7 @@ func init() {
 // is squareGrad again.
 func squareGrad(g, x *Node) *Node {
 	n := binaryNode(squareGradOp, g, x, x.Shape())
-	out, gv, xv := n.value.Data(), g.value.Data(), x.value.Data()
-	for i := range out {
-		out[i] = 2 * gv[i] * xv[i]
-	}
+	tensor.MulScaledTo(&n.value, 2, &g.value, &x.value)
 	return x.tape.record(n)
 }
 
@@ -112,17 +108,13 @@ func init() {
 		Name: "SquareGrad",
 		JVP: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
 			g, x := n.in[0], n.in[1]
-			out, gv, xv := dst.Data(), g.value.Data(), x.value.Data()
-			clear(out)
 			if gd := g.tan(); gd != nil {
-				for i, d := range gd.Data()[:len(out)] {
-					out[i] = 2 * d * xv[i]
-				}
+				tensor.MulScaledTo(dst, 2, gd, &x.value)
+			} else {
+				clear(dst.Data())
 			}
 			if xd := x.tan(); xd != nil {
-				for i, d := range xd.Data()[:len(out)] {
-					out[i] += 2 * gv[i] * d
-				}
+				tensor.MulScaledAccTo(dst, 2, &g.value, xd)
 			}
 		},
 		VJP: func(n, h *Node, adj *Adjoints) {
@@ -343,6 +335,82 @@ func init() {
 			if adj.Need(1) {
 				adj.Add(1, Mul(Mul(h, g), AddScalar(Scale(y, -2), 1)))
 			}
+		},
+	}
+}
+
+// Atan records arctan(x) elementwise, in (−π/2, π/2). Its derivative is
+// 1/(1+x²).
+func Atan(x *Node) *Node { return mapNode(atanOp, tensor.OpAtan, x) }
+
+var atanOp = new(Op)
+
+func init() {
+	*atanOp = Op{
+		Name: "Atan",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			jvpScale(n, dst, func(x, _ float64) float64 { return 1 / (1 + x*x) })
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Div(g, AddScalar(Square(n.in[0]), 1)))
+		},
+	}
+}
+
+// Log1p records log(1+x) elementwise, accurate where x is small (it is
+// math.Log1p). Its derivative is 1/(1+x).
+func Log1p(x *Node) *Node { return mapNode(log1pOp, tensor.OpLog1p, x) }
+
+var log1pOp = new(Op)
+
+func init() {
+	*log1pOp = Op{
+		Name: "Log1p",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			jvpScale(n, dst, func(x, _ float64) float64 { return 1 / (1 + x) })
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Div(g, AddScalar(n.in[0], 1)))
+		},
+	}
+}
+
+// Expm1 records eˣ − 1 elementwise, accurate where x is small (it is
+// math.Expm1). Its derivative is eˣ.
+func Expm1(x *Node) *Node { return mapNode(expm1Op, tensor.OpExpm1, x) }
+
+var expm1Op = new(Op)
+
+func init() {
+	*expm1Op = Op{
+		Name: "Expm1",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			jvpScale(n, dst, func(x, _ float64) float64 { return math.Exp(x) })
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			adj.Add(0, Mul(g, Exp(n.in[0])))
+		},
+	}
+}
+
+// Erf records the error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt elementwise
+// (it is math.Erf). Its derivative is 2/√π·e^(−x²).
+func Erf(x *Node) *Node { return mapNode(erfOp, tensor.OpErf, x) }
+
+var erfOp = new(Op)
+
+// twoOverSqrtPi is 2/√π, the scale of erf's derivative.
+const twoOverSqrtPi = 2 / math.SqrtPi
+
+func init() {
+	*erfOp = Op{
+		Name: "Erf",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			jvpScale(n, dst, func(x, _ float64) float64 { return twoOverSqrtPi * math.Exp(-x*x) })
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			x := n.in[0]
+			adj.Add(0, Mul(g, Scale(Exp(Neg(Square(x))), twoOverSqrtPi)))
 		},
 	}
 }

@@ -74,9 +74,6 @@ func globalNorm(vs [][]float64) float64 {
 // scaleInto sets dst[i][j] = c·src[i][j]; dst may be src.
 func scaleInto(dst, src [][]float64, c float64) {
 	for i, s := range src {
-		d := dst[i][:len(s)]
-		for j, x := range s {
-			d[j] = c * x
-		}
+		scaleRow(dst[i], c, s)
 	}
 }

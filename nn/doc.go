@@ -1,8 +1,9 @@
 // Package nn builds small neural networks on package graph: parameters that
-// flatten into one []float64, layers (Linear, MLP, scalar-parameter
-// models), losses, an in-memory Dataset with shuffled mini-batches, a
-// training loop (Fit, and Trainer for runs that continue and resume),
-// metrics, and Save/Load of parameters.
+// flatten into one []float64, layers (Linear, MLP, Conv2D, MaxPool2D,
+// AvgPool2D, Flat, Embedding, Dropout, LayerNorm, composed by Sequential;
+// scalar-parameter models), per-example gradients, losses, an in-memory
+// Dataset with shuffled mini-batches, a training loop (Fit, and Trainer for
+// runs that continue and resume), metrics, and Save/Load of parameters.
 //
 // # Models and parameters
 //

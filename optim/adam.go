@@ -20,7 +20,7 @@ import (
 // threshold; each iteration costs one evaluation and O(n) flops. Every step
 // is taken, so NaN or Inf at the new iterate is a divergence and stops the
 // run with NonFinite at the best finite point. For mini-batch training use
-// AdamStepper.
+// AdamStepper. It does not support Settings.Bounds (Minimize panics).
 type Adam struct {
 	// LearningRate is the step size. If it is 0, it is defaulted to 0.001.
 	LearningRate float64

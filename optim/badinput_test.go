@@ -71,6 +71,10 @@ func TestMinimizeBadData(t *testing.T) {
 		{"wrong-sign gradient GD", flipped{quad5()}, []float64{1, 0}, GradientDescent{}, nil, NonDescent, ErrNonDescent, false},
 		{"noise at rounding level LBFGS", noisy{x0: []float64{1, 2}}, []float64{1, 2}, LBFGS{}, &Settings{GradientThreshold: 1e-300}, LineSearchFailure, ErrLineSearch, false},
 		{"noise at rounding level GD", noisy{x0: []float64{1, 2}}, []float64{1, 2}, GradientDescent{}, &Settings{GradientThreshold: 1e-300}, LineSearchFailure, ErrLineSearch, false},
+		// Every trial rises by less than the rounding slack of ρ: NewtonCG
+		// must reject them all (it is monotone), shrink its radius and stop.
+		{"noise at rounding level NewtonCG", noisy{x0: []float64{1, 2}}, []float64{1, 2}, NewtonCG{}, &Settings{GradientThreshold: 1e-300}, NoProgress, ErrNoProgress, false},
+		{"wrong-sign gradient NewtonCG", flipped{quad5()}, []float64{1, 0}, NewtonCG{}, nil, NonDescent, ErrNonDescent, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obj := &counting{Objective: tc.obj}
@@ -110,7 +114,7 @@ func TestMinimizeBadData(t *testing.T) {
 			if !(f <= f0) || f != res.F && !isPoisoned(tc.obj) {
 				t.Errorf("X has f = %v (Result.F %v), f(x0) = %v", f, res.F, f0)
 			}
-			if tc.status == NonDescent || tc.status == LineSearchFailure || tc.name == "budget x0 only" {
+			if tc.status == NonDescent || tc.status == LineSearchFailure || tc.status == NoProgress || tc.name == "budget x0 only" {
 				if res.X[0] != tc.x0[0] || res.X[1] != tc.x0[1] {
 					t.Errorf("X = %v moved from x0 = %v", res.X, tc.x0)
 				}
@@ -188,7 +192,7 @@ func TestMinimizeCallbackStop(t *testing.T) {
 }
 
 func TestStatusStrings(t *testing.T) {
-	for s := NotTerminated; s <= NoProgress; s++ {
+	for s := NotTerminated; s <= BadObjective; s++ {
 		if s.String() == "" || s.String()[0] == 'S' && s.String() == "Status(" {
 			t.Errorf("status %d has no name", int(s))
 		}

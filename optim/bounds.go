@@ -8,13 +8,14 @@ import (
 
 // Bounds are box constraints lᵢ ≤ xᵢ ≤ uᵢ on the variables. A nil Lower
 // (Upper) means no lower (upper) bound on any variable; an entry of −Inf
-// (+Inf) leaves that one variable unbounded on that side. Bounds are data
-// of the problem: the methods that support them (see each method's
-// documentation) take them from Settings.Bounds, and the others panic when
-// they are set.
+// (+Inf) leaves that one variable unbounded on that side, and lᵢ = uᵢ fixes
+// xᵢ. Bounds are data of the problem: the methods that support them (LBFGS
+// and NewtonCG) take them from Settings.Bounds, and the others panic when
+// they are set. Minimize copies them at the start and never modifies them.
 //
 // A starting point outside the box is projected onto it before the first
-// evaluation, and the stationarity test becomes the projected gradient.
+// evaluation, f is evaluated only inside the box, and the stationarity test
+// becomes the projected gradient (see Settings.GradientThreshold).
 type Bounds struct {
 	Lower, Upper []float64
 }
@@ -56,14 +57,26 @@ func (b *Bounds) upper(i int) float64 {
 	return b.Upper[i]
 }
 
-// Project moves x onto the box in place: xᵢ ← min(max(xᵢ, lᵢ), uᵢ). A nil
-// *Bounds leaves x as it is.
+// Project moves x onto the box in place: xᵢ ← min(max(xᵢ, lᵢ), uᵢ), in
+// O(n). A nil *Bounds leaves x as it is; a side that is not nil must have at
+// least len(x) entries.
 func (b *Bounds) Project(x []float64) {
-	if b == nil {
-		return
-	}
-	for i := range x {
-		x[i] = min(max(x[i], b.lower(i)), b.upper(i))
+	switch {
+	case b == nil:
+	case b.Lower != nil && b.Upper != nil:
+		lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+		for i, xi := range x {
+			// Comparisons leave a NaN as it is, as min and max do.
+			if xi < lo[i] {
+				x[i] = lo[i]
+			} else if xi > hi[i] {
+				x[i] = hi[i]
+			}
+		}
+	default:
+		for i := range x {
+			x[i] = min(max(x[i], b.lower(i)), b.upper(i))
+		}
 	}
 }
 
@@ -81,22 +94,51 @@ func methodName(m Method) string {
 	return strings.TrimPrefix(fmt.Sprintf("%T", m), "optim.")
 }
 
+// filled returns a copy of b for n variables with both sides present
+// (missing ones as ±Inf), which the methods index directly. The copy also
+// keeps a run independent of later changes to the caller's slices.
+func (b *Bounds) filled(n int) *Bounds {
+	c := &Bounds{Lower: make([]float64, n), Upper: make([]float64, n)}
+	for i := range n {
+		c.Lower[i], c.Upper[i] = b.lower(i), b.upper(i)
+	}
+	return c
+}
+
 // projGradNorm returns the ∞-norm of the projected gradient P(x − g) − x at
-// a point x inside the box. Its component is −gᵢ for a variable free to move
-// against gᵢ, and is cut to the distance to the bound that −gᵢ points to, so
-// it vanishes exactly at the first-order (KKT) points of the box-constrained
-// problem (Byrd, Lu, Nocedal & Zhu 1995, §6). g must be finite.
+// a point x inside the filled box b, or NaN if g holds NaN or ±Inf. Its
+// component is −gᵢ cut to the distance to the bound that −gᵢ points to
+// (Byrd, Lu, Nocedal & Zhu 1995, §6), computed as min(|gᵢ|, distance) so
+// that no rounding of x − g hides a gradient smaller than ε·|x|; it
+// vanishes exactly at the first-order (KKT) points of the box-constrained
+// problem.
 func (b *Bounds) projGradNorm(x, g []float64) float64 {
-	var m float64
-	for i, gi := range g {
+	lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+	g = g[:len(x)]
+	var m, nonFinite float64
+	for i, xi := range x {
+		gi := g[i]
+		nonFinite += 0 * gi // NaN once any gᵢ is NaN or ±Inf
+		// Plain comparisons rather than min and max: the common case of
+		// a far bound is a predictable branch.
 		var c float64
-		switch {
-		case gi > 0:
-			c = math.Min(gi, x[i]-b.lower(i))
-		case gi < 0:
-			c = math.Min(-gi, b.upper(i)-x[i])
+		if gi > 0 {
+			c = gi
+			if room := xi - lo[i]; room < c {
+				c = room
+			}
+		} else {
+			c = -gi
+			if room := hi[i] - xi; room < c {
+				c = room
+			}
 		}
-		m = math.Max(m, c)
+		if c > m {
+			m = c
+		}
+	}
+	if nonFinite != 0 {
+		return math.NaN()
 	}
 	return m
 }
@@ -139,23 +181,25 @@ func (b *Bounds) freeOperator(h func(v, hv []float64), x []float64) (func(v, hv 
 	}, len(idx)
 }
 
-// maxStep returns the largest α ≥ 0 with x + α·d inside the box (x inside
-// it), capped at limit.
+// maxStep returns the largest α ≥ 0 with x + α·d inside the filled box b
+// (x inside it), capped at limit.
 func (b *Bounds) maxStep(x, d []float64, limit float64) float64 {
+	lo, hi := b.Lower[:len(x)], b.Upper[:len(x)]
+	d = d[:len(x)]
 	best := limit
-	for i, di := range d {
-		// Compare (bound − xᵢ) against best·dᵢ so that only improvements
-		// pay for a division.
-		switch {
-		case di > 0:
-			if room := b.upper(i) - x[i]; room < best*di {
+	for i, xi := range x {
+		// Compare the room to the bound against best·dᵢ so that only
+		// improvements pay for a division.
+		di := d[i]
+		if di > 0 {
+			if room := hi[i] - xi; room < best*di {
 				best = room / di
 			}
-		case di < 0:
-			if room := b.lower(i) - x[i]; room > best*di {
+		} else if di < 0 {
+			if room := lo[i] - xi; room > best*di {
 				best = room / di
 			}
 		}
 	}
-	return math.Max(best, 0)
+	return max(best, 0)
 }

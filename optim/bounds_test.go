@@ -159,6 +159,31 @@ func boundsProblems() []boundsProblem {
 			}
 		}}
 
+	// Σ aᵢxᵢ − log xᵢ, undefined (NaN here) for xᵢ ≤ 0, on [0.5, 4]³: the
+	// minimiser 1/aᵢ = (1, 0.25, 10) is clipped to (1, 0.5, 4), where ∇f =
+	// a − 1/x = (0, 2, −0.15) holds x₂ on its lower and x₃ on its upper
+	// bound. x0 = (−1, 3, 9) is outside the domain as well as the box.
+	la := []float64{1, 4, 0.1}
+	logObj := funcObj{n: 3,
+		eval: func(x, g []float64) float64 {
+			var f float64
+			for i, v := range x {
+				if v <= 0 {
+					return math.NaN()
+				}
+				f += la[i]*v - math.Log(v)
+				if g != nil {
+					g[i] = la[i] - 1/v
+				}
+			}
+			return f
+		},
+		hv: func(x, v, hv []float64) {
+			for i := range x {
+				hv[i] = v[i] / (x[i] * x[i])
+			}
+		}}
+
 	return []boundsProblem{
 		{name: "hs1 rosenbrock x2≥-1.5", obj: mgh.Rosenbrock(), x0: []float64{-2, 1},
 			box:   optim.Bounds{Lower: []float64{inf(-1), -1.5}},
@@ -190,6 +215,10 @@ func boundsProblems() []boundsProblem {
 			box: optim.Bounds{Lower: rlo, Upper: rhi}, xstar: rstar, lower: rl, upper: ru, xtol: 1e-5,
 			note: "x0 outside the box (x1 = −1.2 < 1.5) is projected"},
 		qp,
+		{name: "log domain", obj: logObj, x0: []float64{-1, 3, 9},
+			box:   optim.Bounds{Lower: filled(3, 0.5), Upper: filled(3, 4)},
+			xstar: []float64{1, 0.5, 4}, lower: []int{1}, upper: []int{2}, xtol: 1e-6,
+			note: "f undefined outside the box; x0 outside it"},
 	}
 }
 
@@ -361,7 +390,13 @@ func TestBoundsTable(t *testing.T) {
 			if !(pg <= gtol) {
 				t.Errorf("%s: recomputed projected gradient %g > %g", what, pg, gtol)
 			}
-			if math.Abs(pg-res.GradNorm) > 1e-12*math.Max(1, pg) {
+			var xmax float64
+			for _, v := range res.X {
+				xmax = math.Max(xmax, math.Abs(v))
+			}
+			// The two formulas for the projected gradient differ by the
+			// rounding of x − ∇f.
+			if math.Abs(pg-res.GradNorm) > 4e-16*xmax+1e-15 {
 				t.Errorf("%s: Result.GradNorm = %g, recomputed %g", what, res.GradNorm, pg)
 			}
 			var dx float64
@@ -443,6 +478,54 @@ func TestBoundsNeverOutside(t *testing.T) {
 		want := min(max(x0[i], p.box.Lower[i]), p.box.Upper[i])
 		if v != want {
 			t.Fatalf("X[%d] = %v after one evaluation, want the projection %v", i, v, want)
+		}
+	}
+}
+
+// TestBoundsNaNRegion: a trial where f is NaN inside the box is a rejected
+// step with bounds as without. f = √(1 + (x₁ − 2)²) + (x₂ − 2)² is NaN where
+// x₁ > 2.2, inside the box [0, 10]²; its curvature along x₁ falls off, so the
+// Newton and quasi-Newton steps overshoot into the NaN region. Both methods
+// must meet NaN, reject it and reach (2, 2); with the bound x₁ ≤ 1.5 they
+// reach (1.5, 2) with that bound active.
+func TestBoundsNaNRegion(t *testing.T) {
+	nans := 0
+	obj := funcObj{n: 2,
+		eval: func(x, g []float64) float64 {
+			if x[0] > 2.2 {
+				nans++
+				return math.NaN()
+			}
+			z := x[0] - 2
+			r := math.Sqrt(1 + z*z)
+			if g != nil {
+				g[0], g[1] = z/r, 2*(x[1]-2)
+			}
+			return r + (x[1]-2)*(x[1]-2)
+		},
+		hv: func(x, v, hv []float64) {
+			z := x[0] - 2
+			hv[0], hv[1] = v[0]/math.Pow(1+z*z, 1.5), 2*v[1]
+		}}
+	for _, tc := range []struct {
+		upper float64
+		want  []float64
+	}{{10, []float64{2, 2}}, {1.5, []float64{1.5, 2}}} {
+		for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{InitialRadius: 50}} {
+			nans = 0
+			box := optim.Bounds{Lower: []float64{0, 0}, Upper: []float64{tc.upper, 10}}
+			res, err := optim.Minimize(obj, []float64{0, 0}, m, &optim.Settings{Bounds: &box})
+			if err != nil || math.Abs(res.X[0]-tc.want[0]) > 1e-5 || math.Abs(res.X[1]-tc.want[1]) > 1e-5 {
+				t.Errorf("%T, x₁ ≤ %v: %v %v at %v, want %v", m, tc.upper, res.Status, err, res.X, tc.want)
+				continue
+			}
+			if res.ActiveUpper[0] != (tc.upper == 1.5) {
+				t.Errorf("%T, x₁ ≤ %v: ActiveUpper = %v", m, tc.upper, res.ActiveUpper)
+			}
+			if tc.upper == 10 && nans == 0 {
+				t.Errorf("%T: no trial met the NaN region; the test does not test", m)
+			}
+			t.Logf("%T, x₁ ≤ %v: %d evaluations, %d NaN", m, tc.upper, res.FuncEvals, nans)
 		}
 	}
 }
@@ -530,6 +613,117 @@ func TestBoundsInfinite(t *testing.T) {
 		}
 		if len(boxed.ActiveLower) != 20 || len(indices(boxed.ActiveLower))+len(indices(boxed.ActiveUpper)) != 0 || free.ActiveLower != nil {
 			t.Errorf("%T: active flags %v %v (and %v without bounds)", m, boxed.ActiveLower, boxed.ActiveUpper, free.ActiveLower)
+		}
+	}
+}
+
+// TestBoundsMGHInfinite runs the 19 Moré–Garbow–Hillstrom problems with
+// infinite bounds on every variable. L-BFGS-B must take exactly the
+// iterates of LBFGS (its iteration reduces to the L-BFGS one when no bound is
+// near), and TRON, a different algorithm from NewtonCG's, must meet
+// NewtonCG's goals on the set (17 solved, fewer than 5066 HVPs in all).
+func TestBoundsMGHInfinite(t *testing.T) {
+	solved, hvps := 0, 0
+	for _, p := range mgh.Problems() {
+		n := p.Dim()
+		box := &optim.Bounds{Lower: filled(n, inf(-1)), Upper: filled(n, inf(1))}
+		settings := &optim.Settings{Bounds: box, MaxIterations: 100000}
+		free, _ := optim.Minimize(p, p.X0(), optim.LBFGS{}, &optim.Settings{MaxIterations: 100000})
+		boxed, _ := optim.Minimize(p, p.X0(), optim.LBFGS{}, settings)
+		if free.Iterations != boxed.Iterations || free.FuncEvals != boxed.FuncEvals || free.F != boxed.F || free.Status != boxed.Status {
+			t.Errorf("%s: LBFGS %v after %d iterations, %d evaluations, f = %v; L-BFGS-B with infinite bounds %v, %d, %d, f = %v",
+				p.Name, free.Status, free.Iterations, free.FuncEvals, free.F, boxed.Status, boxed.Iterations, boxed.FuncEvals, boxed.F)
+		}
+		res, _ := optim.Minimize(p, p.X0(), optim.NewtonCG{}, settings)
+		ok, _, gn := mghSolved(p, res.X)
+		if res.Status.Success() && !(gn <= 1e-6) {
+			t.Errorf("TRON on %s: %v but ‖∇f‖∞ = %g", p.Name, res.Status, gn)
+		}
+		if ok {
+			solved++
+		}
+		hvps += res.HessVecEvals
+	}
+	if solved < 17 || hvps >= 5066 {
+		t.Errorf("TRON with infinite bounds solved %d of 19 with %d HVPs; goal ≥ 17 with < 5066", solved, hvps)
+	}
+	t.Logf("TRON with infinite bounds: %d of 19 solved, %d HVPs", solved, hvps)
+}
+
+// TestBoundsFailures: the failure statuses of bounded runs, each with X the
+// best finite point, inside the box, and the active flags of X: an
+// evaluation budget; a gradient of the wrong sign (f rises along every
+// direction the method tries); and an f that is NaN everywhere but at x0.
+func TestBoundsFailures(t *testing.T) {
+	wood := mgh.Wood()
+	woodBox := optim.Bounds{Lower: filled(4, -10), Upper: filled(4, 10)}
+	q := designedQuadratic(10, 1)
+	wrong := funcObj{n: 10,
+		eval: func(x, g []float64) float64 {
+			f := q.obj.Eval(x, g)
+			for i := range g {
+				g[i] = -g[i]
+			}
+			return f
+		},
+		hv: func(x, v, hv []float64) {
+			q.obj.HessVec(x, v, hv)
+			for i := range hv {
+				hv[i] = -hv[i]
+			}
+		}}
+	x0nan := append([]float64(nil), q.xstar...)
+	x0nan[3] += 0.5 // the designed x*, moved off a bound
+	nanAway := funcObj{n: 10,
+		eval: func(x, g []float64) float64 {
+			for i := range x {
+				if x[i] != x0nan[i] {
+					return math.NaN()
+				}
+			}
+			return q.obj.Eval(x, g)
+		},
+		hv: q.obj.HessVec}
+	for _, tc := range []struct {
+		name     string
+		obj      optim.Objective
+		x0       []float64
+		box      optim.Bounds
+		settings optim.Settings
+		want     []optim.Status
+	}{
+		{"evaluation budget", wood, wood.X0(), woodBox, optim.Settings{MaxEvaluations: 5}, []optim.Status{optim.EvaluationLimit}},
+		{"iteration budget", wood, wood.X0(), woodBox, optim.Settings{MaxIterations: 3}, []optim.Status{optim.IterationLimit}},
+		{"wrong gradient", wrong, q.x0, q.box, optim.Settings{}, []optim.Status{optim.NonDescent, optim.LineSearchFailure, optim.NoProgress}},
+		{"NaN away from x0", nanAway, x0nan, q.box, optim.Settings{}, []optim.Status{optim.NonFinite}},
+	} {
+		for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{}} {
+			s := tc.settings
+			s.Bounds = &tc.box
+			res, err := optim.Minimize(tc.obj, tc.x0, m, &s)
+			ok := false
+			for _, w := range tc.want {
+				ok = ok || res.Status == w
+			}
+			if !ok || err == nil {
+				t.Errorf("%s, %T: %v (%v), want one of %v", tc.name, m, res.Status, err, tc.want)
+				continue
+			}
+			if res.X == nil || res.ActiveLower == nil {
+				t.Errorf("%s, %T: X = %v, ActiveLower = %v", tc.name, m, res.X, res.ActiveLower)
+				continue
+			}
+			if _, inside := projGrad(tc.obj, tc.box, res.X); !inside {
+				t.Errorf("%s, %T: X outside the box", tc.name, m)
+			}
+			if tc.name == "NaN away from x0" {
+				for i := range res.X {
+					if res.X[i] != x0nan[i] {
+						t.Errorf("%s, %T: X = %v, want x0", tc.name, m, res.X)
+						break
+					}
+				}
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package optim_test
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/curvature-go/curvature/optim"
 	"gonum.org/v1/gonum/optimize"
@@ -93,6 +94,57 @@ func ExampleSaddleEscape() {
 	// SaddleEscape: SecondOrderStationary after 1 escape, f < 1e-12: true, w1·w2 = 1.000000
 }
 
+// wide is ½·Σ dᵢ·xᵢ² with d₀ = −2 and the other dᵢ log-spaced in [1, 1e6]:
+// a saddle at 0 whose negative curvature sits below a wide spectrum.
+type wide struct{ d []float64 }
+
+func newWide(n int) wide {
+	d := make([]float64, n)
+	d[0] = -2
+	for i := 1; i < n; i++ {
+		d[i] = math.Pow(10, 6*float64(i)/float64(n-1))
+	}
+	return wide{d}
+}
+
+func (w wide) Dim() int { return len(w.d) }
+
+func (w wide) Eval(x, grad []float64) float64 {
+	var f float64
+	for i, d := range w.d {
+		f += 0.5 * d * x[i] * x[i]
+		if grad != nil {
+			grad[i] = d * x[i]
+		}
+	}
+	return f
+}
+
+func (w wide) HessVec(x, v, hv []float64) {
+	for i, d := range w.d {
+		hv[i] = d * v[i]
+	}
+}
+
+// ExampleSettings_checkCurvature tests the saddle x = 0 of a quadratic
+// whose eigenvalue −2 lies below 1,999 others spread over [1, 1e6]. The
+// curvature probe finds the −2; with a budget too small to find it or to
+// exclude it, it says the test was inconclusive instead of claiming a
+// minimum.
+func ExampleSettings_checkCurvature() {
+	obj := newWide(2000)
+	x0 := make([]float64, 2000)
+	res, err := optim.Minimize(obj, x0, optim.LBFGS{}, &optim.Settings{CheckCurvature: true})
+	fmt.Printf("%v, λ_min ≤ %.3f, saddle error: %v\n", res.Status, res.LambdaMin, errors.Is(err, optim.ErrSaddle))
+
+	res, err = optim.Minimize(obj, x0, optim.LBFGS{}, &optim.Settings{CheckCurvature: true, CurvatureMaxHVPs: 100})
+	fmt.Printf("%v, success: %v, LambdaMin only an upper bound: %v, error: %v\n",
+		res.Status, res.Status.Success(), !res.LambdaMinConverged, errors.Is(err, optim.ErrCurvatureInconclusive))
+	// Output:
+	// Saddle, λ_min ≤ -1.999, saddle error: true
+	// CurvatureInconclusive, success: false, LambdaMin only an upper bound: true, error: true
+}
+
 // ExampleAdamStepper fits y = 2x − 1 by mini-batch AdamW on two parameter
 // tensors (a weight and a bias), one Step per batch.
 func ExampleAdamStepper() {
@@ -129,4 +181,27 @@ func ExampleGonumProblem() {
 	fmt.Printf("%v at (%.6f, %.6f)\n", res.Status, res.X[0], res.X[1])
 	// Output:
 	// GradientThreshold at (1.000000, 1.000000)
+}
+
+// ExampleBounds minimises the Rosenbrock function on the box x₁ ≤ 0.5,
+// x₂ ≥ 0 from a start outside it: the minimiser (0.5, 0.25) lies on the
+// upper bound of x₁, which the result reports as active; both methods that
+// support bounds find it.
+func ExampleBounds() {
+	box := &optim.Bounds{
+		Lower: []float64{math.Inf(-1), 0},
+		Upper: []float64{0.5, math.Inf(1)},
+	}
+	for _, m := range []optim.Method{optim.LBFGS{}, optim.NewtonCG{}} {
+		res, err := optim.Minimize(rosen{}, []float64{2, -1}, m, &optim.Settings{Bounds: box})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%T: %v at (%.6f, %.6f), f = %.6f, x₁ on its upper bound: %v, projected gradient ≤ 1e-6: %v\n",
+			m, res.Status, res.X[0], res.X[1], res.F, res.ActiveUpper[0], res.GradNorm <= 1e-6)
+	}
+	// Output:
+	// optim.LBFGS: GradientThreshold at (0.500000, 0.250000), f = 0.250000, x₁ on its upper bound: true, projected gradient ≤ 1e-6: true
+	// optim.NewtonCG: GradientThreshold at (0.500000, 0.250000), f = 0.250000, x₁ on its upper bound: true, projected gradient ≤ 1e-6: true
 }

@@ -19,7 +19,7 @@ import (
 // off halfway toward the best finite step; a failed line search leaves x at
 // the best point and stops with LineSearchFailure (NonFinite if its last
 // trial was non-finite). Each iteration costs O(n) flops plus the
-// evaluations.
+// evaluations. It does not support Settings.Bounds (Minimize panics).
 type GradientDescent struct {
 	// StepSize is the fixed step α. If it is 0, a line search chooses each
 	// step. A negative StepSize panics.

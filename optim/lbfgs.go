@@ -21,6 +21,22 @@ import (
 // memory is cleared and the search is retried along −γ·∇f; if that fails
 // too, LBFGS stops with LineSearchFailure (NonFinite if its last trial was
 // non-finite), at the best point.
+//
+// With Settings.Bounds, LBFGS runs the L-BFGS-B algorithm of Byrd, Lu,
+// Nocedal and Zhu (1995) on the same pairs: a generalized Cauchy point along
+// the projected gradient path, minimisation of the quasi-Newton model over
+// the variables it leaves free, and the line search along the segment to
+// that point, capped at the edge of the box. An iteration whose bounds are
+// inactive (no variable on a bound, the quasi-Newton step inside the box) is
+// the L-BFGS iteration above plus O(n) tests, and gives the same iterate;
+// one with active bounds works on the compact representation, at about
+// three times the O(Store·n) flops of the two-loop recursion, plus
+// O(Store²) per breakpoint the Cauchy point passes and per variable that
+// joins or leaves the set it fixes, O(Store·k) for the newest pair's
+// products over the k fixed variables, and O(Store³) for two
+// factorizations of order 2·Store. After a memory reset the first step is
+// along the projected gradient path with the same scaling as without
+// bounds.
 type LBFGS struct {
 	// Store is the number of correction pairs (s, y) kept. If Store is 0,
 	// it is defaulted to 20 (gonum uses 15, SciPy 10, PyTorch 100; on the

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -37,13 +40,19 @@ import (
 // computed by the two-loop recursion on the same pairs. The inner products
 // of the compact form (SᵀY, SᵀS, YᵀY) are computed only when an iteration
 // needs them, pair by pair, so iterations whose bounds are inactive cost
-// about what unbounded LBFGS iterations do.
+// about what unbounded LBFGS iterations do. The same products over the
+// variables the Cauchy point fixes, which the subspace step subtracts, are
+// kept from one iteration to the next and updated for the new pair and the
+// variables that joined or left that set.
 type lbfgsb struct {
 	n, store    int
 	s, y        [][]float64
 	rho, alpha  []float64 // two-loop work
 	count, next int       // pairs held; ring index of the next pair
 	gamma       float64   // sᵀy/yᵀy of the newest pair (1/θ); 0 until known
+	alpha0      float64   // first trial step along d
+	wasGeneral  bool      // the latest direction came from the general path
+	alphaMax    float64   // largest step along d inside the box, capped
 
 	// Inner products by ring slot (store×store, row-major): ss[i·store+j]
 	// = sᵢᵀsⱼ, sy[i·store+j] = sᵢᵀyⱼ, yy[i·store+j] = yᵢᵀyⱼ. known[j]
@@ -57,8 +66,24 @@ type lbfgsb struct {
 	heap              []int     // variables ordered by breakpoint
 	order             []int     // ring slots, oldest pair first
 	small             []float64 // 2m-vectors: p, c, Mp, Mc, w_b, Mw_b, v, z
-	k, wzw, nmat      *mat.Dense
-	lu, nlu           mat.LU
+	gather            []float64 // rows of W for W_ZᵀW_Z, 2m×k
+
+	// The same inner products over the variables of a set A only (the
+	// fixed set of the latest iteration that used it), updated as pairs
+	// arrive and variables enter or leave A: aYY[i·store+j] = Σ_{k∈A}
+	// yᵢ[k]·yⱼ[k], and so on. aKnown[j] says that slot j's row and column
+	// are up to date; aUpdates counts the variables moved in or out of A
+	// since the last full computation.
+	inA           []bool
+	aIdx          []int
+	aYY, aSY, aSS []float64
+	aKnown        []bool
+	aUpdates      int
+	gS, gY        [][]float64 // slot j's s and y on the variables of A
+	gValid        []bool
+	aFresh, fresh []bool // slots whose products this call computes
+	k, wzw, nmat  *mat.Dense
+	lu, nlu       denseLU
 }
 
 func newLBFGSB(n, store int) *lbfgsb {
@@ -68,12 +93,26 @@ func newLBFGSB(n, store int) *lbfgsb {
 		b.s[i], b.y[i] = make([]float64, n), make([]float64, n)
 	}
 	b.rho, b.alpha = make([]float64, store), make([]float64, store)
+	b.known, b.aKnown = make([]bool, store), make([]bool, store)
+	b.d = make([]float64, n)
+	return b
+}
+
+// allocGeneral allocates the work space of the general path on first use,
+// so that a run whose bounds stay inactive allocates what LBFGS does.
+func (b *lbfgsb) allocGeneral() {
+	if b.xc != nil {
+		return
+	}
+	n, store := b.n, b.store
 	b.ss, b.sy, b.yy = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
-	b.known = make([]bool, store)
-	b.d, b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	b.inA = make([]bool, n)
+	b.gS, b.gY, b.gValid = make([][]float64, store), make([][]float64, store), make([]bool, store)
+	b.aFresh, b.fresh = make([]bool, store), make([]bool, store)
+	b.aYY, b.aSY, b.aSS = make([]float64, store*store), make([]float64, store*store), make([]float64, store*store)
+	b.xc, b.rc, b.wv, b.du = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	b.t, b.fixed = make([]float64, n), make([]bool, n)
 	b.small = make([]float64, 8*2*store)
-	return b
 }
 
 func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
@@ -95,8 +134,7 @@ func (m LBFGS) minimizeBounded(r *runner, loc *location, store int) Status {
 			b.count = 0
 			continue
 		}
-		stpMax := box.maxStep(loc.x, b.d, 1e10)
-		outcome, _, st := ls.search(r, loc, b.d, 1, math.Max(stpMax, 1), trial)
+		outcome, _, st := ls.search(r, loc, b.d, b.alpha0, math.Max(b.alphaMax, b.alpha0), trial)
 		if st != NotTerminated {
 			return st
 		}
@@ -128,53 +166,108 @@ func (b *lbfgsb) push(from, to *location) {
 	if sy > 1e-16*yy && yy > 0 {
 		b.rho[j] = 1 / sy
 		b.gamma = sy / yy
-		b.known[j] = false
+		b.known[j], b.aKnown[j] = false, false
+		if b.gValid != nil {
+			b.gValid[j] = false
+		}
 		b.next = (j + 1) % b.store
 		b.count = min(b.count+1, b.store)
 	}
 }
 
 // direction stores in b.d the search direction x̄ − x of one L-BFGS-B
-// iteration at x with gradient g, and reports whether it is a descent
-// direction (false asks the caller to clear the memory).
+// iteration at x with gradient g, in b.alpha0 the first trial step and in
+// b.alphaMax the largest step along d that stays in the box, and reports whether it is a descent direction
+// (false asks the caller to clear the memory).
 func (b *lbfgsb) direction(box *Bounds, x, g []float64) bool {
 	d := b.d
+	b.alpha0 = 1
 	if b.count == 0 {
 		// B = θI: the Cauchy point is P(x − g/θ) and no subspace step
-		// improves on it. Without a pair yet, θ = ‖g‖₂ makes the first
-		// trial a unit step along the projected gradient path, as LBFGS
-		// starts with the step 1/‖∇f‖₂.
-		theta := math.Sqrt(dot(g, g))
-		if b.gamma > 0 {
-			theta = 1 / b.gamma
+		// improves on it. Before the first pair θ = ‖g‖₂, so the first
+		// trial is a unit step along the projected gradient path. When
+		// the path is not bent within that step the direction and
+		// first step are those of LBFGS (−γ·∇f with step 1, or −∇f with
+		// step 1/‖∇f‖₂ before the first pair), which makes the two
+		// methods take the same iterates when no bound is near.
+		scale := b.gamma
+		if scale == 0 {
+			b.alpha0 = 1 / math.Sqrt(dot(g, g))
+			scale = 1
 		}
 		for i, gi := range g {
-			d[i] = min(max(x[i]-gi/theta, box.lower(i)), box.upper(i)) - x[i]
+			d[i] = -scale * gi
+		}
+		b.alphaMax = box.maxStep(x, d, 1e10*b.alpha0)
+		if b.alphaMax < b.alpha0 {
+			step := b.alpha0 * scale
+			for i, gi := range g {
+				d[i] = min(max(x[i]-step*gi, box.lower(i)), box.upper(i)) - x[i]
+			}
+			b.alpha0 = 1
+			b.alphaMax = box.maxStep(x, d, 1e10)
 		}
 		return dot(d, g) < 0
 	}
-	twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
-	if ghg := -dot(d, g); ghg > 0 && interiorStep(box, x, g, d, ghg/dot(g, g)) {
-		return true
+	// After an iteration on the general path, look for a variable held on
+	// a bound first: then the two-loop step cannot be the L-BFGS-B one.
+	if !b.wasGeneral || !pushedOut(box, x, g) {
+		twoLoop(d, g, b.s, b.y, b.rho, b.alpha, b.count, b.next, b.gamma)
+		if ghg := -dot(d, g); ghg > 0 {
+			if a, ok := interiorStep(box, x, g, d, ghg/dot(g, g)); ok {
+				b.alphaMax = a
+				b.wasGeneral = false
+				return true
+			}
+		}
 	}
-	return b.general(box, x, g)
+	b.wasGeneral = true
+	if !b.general(box, x, g) {
+		return false
+	}
+	b.alphaMax = box.maxStep(x, d, 1e10)
+	return true
+}
+
+// pushedOut reports whether some variable is on a bound with the gradient
+// pushing it out of the box. The Cauchy point then holds it there, so the
+// unconstrained step cannot be the L-BFGS-B step and is not computed.
+func pushedOut(box *Bounds, x, g []float64) bool {
+	lo, hi := box.Lower[:len(x)], box.Upper[:len(x)]
+	g = g[:len(x)]
+	for i, xi := range x {
+		if xi == lo[i] && g[i] > 0 || xi == hi[i] && g[i] < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // interiorStep reports whether x − c·g lies strictly inside the box in every
 // variable that g moves (so the Cauchy step, at most c, meets no breakpoint
-// and leaves no variable on a bound) and x + d lies in the box.
-func interiorStep(box *Bounds, x, g, d []float64, c float64) bool {
-	for i, gi := range g {
-		l, u := box.lower(i), box.upper(i)
-		xi := x[i]
-		if gi > 0 && !(xi-c*gi > l) || gi < 0 && !(xi-c*gi < u) {
-			return false
+// and leaves no variable on a bound) and x + d lies in the box; if so it
+// returns the largest step α ≤ 1e10 with x + α·d in the box, as maxStep
+// does, from the same pass.
+func interiorStep(box *Bounds, x, g, d []float64, c float64) (alphaMax float64, ok bool) {
+	lo, hi := box.Lower[:len(x)], box.Upper[:len(x)]
+	g, d = g[:len(x)], d[:len(x)]
+	best := 1e10
+	for i, xi := range x {
+		l, u, gi := lo[i], hi[i], g[i]
+		if e := xi - c*gi; gi != 0 && !(e > l && e < u) {
+			return 0, false
 		}
-		if e := xi + d[i]; !(e >= l && e <= u) {
-			return false
+		if di := d[i]; di > 0 {
+			if room := u - xi; room < best*di {
+				best = room / di
+			}
+		} else if di < 0 {
+			if room := l - xi; room > best*di {
+				best = room / di
+			}
 		}
 	}
-	return true
+	return best, best >= 1
 }
 
 // ensureProducts brings the inner products of every held pair up to date.
@@ -184,11 +277,19 @@ func (b *lbfgsb) ensureProducts() {
 	for k := 0; k < b.count; k++ {
 		b.order = append(b.order, (b.next-b.count+k+2*st)%st)
 	}
+	// A product of two new pairs is computed once, in the pass of the
+	// first of them.
+	for _, j := range b.order {
+		b.fresh[j] = !b.known[j]
+	}
 	for _, j := range b.order {
 		if b.known[j] {
 			continue
 		}
 		for _, i := range b.order {
+			if b.fresh[i] && b.known[i] {
+				continue // done in i's pass
+			}
 			b.ss[i*st+j] = dot(b.s[i], b.s[j])
 			b.ss[j*st+i] = b.ss[i*st+j]
 			b.yy[i*st+j] = dot(b.y[i], b.y[j])
@@ -205,6 +306,7 @@ func (b *lbfgsb) ensureProducts() {
 // when the middle matrix is singular to working precision or the result is
 // not a descent direction.
 func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
+	b.allocGeneral()
 	b.ensureProducts()
 	m, st, order := b.count, b.store, b.order
 	m2 := 2 * m
@@ -230,13 +332,8 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 			b.k.Set(m+a, m+e, theta*b.ss[ia*st+ie])
 		}
 	}
-	b.lu.Factorize(b.k)
-	if b.lu.Cond() > 1/epsilon {
+	if !b.lu.factorize(b.k) {
 		return false
-	}
-	solveM := func(dst, src []float64) bool {
-		err := b.lu.SolveVecTo(mat.NewVecDense(m2, dst), false, mat.NewVecDense(m2, src))
-		return err == nil
 	}
 	// wRow stores row i of W = [Y θS] in dst.
 	wRow := func(dst []float64, i int) {
@@ -286,9 +383,7 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 	wtVec(p, d)
 	clear(c)
 	clear(mc)
-	if !solveM(mp, p) {
-		return false
-	}
+	b.lu.solve(mp, p) // M·p
 	fp := -dot(d, d)
 	fpp := -theta*fp - dot(p, mp)
 	fpp0 := fpp
@@ -313,9 +408,7 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		axpy(dt, p, c)
 		axpy(dt, mp, mc)
 		wRow(wb, i)
-		if !solveM(mwb, wb) {
-			return false
-		}
+		b.lu.solve(mwb, wb)
 		gi := g[i]
 		fp += dt*fpp + gi*gi + theta*gi*zi - gi*dot(wb, mc)
 		fpp += -theta*gi*gi - 2*gi*dot(wb, mp) - gi*gi*dot(wb, mwb)
@@ -346,59 +439,83 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 	du := b.du
 	clear(du)
 	if nfree > 0 {
-		rc := b.rc
-		wVec(b.wv, mc)
-		for i := range rc {
-			rc[i] = 0
+		// The reduced gradient of the model at x^c is r = Z(g + θ(x^c −
+		// x) − W·M·c) = r₀ − Z·W·M·c. The paper's step is
+		//
+		//	du = −r/θ − Z·W·N⁻¹·M·W_Zᵀr/θ²,  N = I − M·W_ZᵀW_Z/θ,
+		//
+		// and since N⁻¹·M = (M⁻¹ − W_ZᵀW_Z/θ)⁻¹ it needs one solve with
+		// K − W_ZᵀW_Z/θ. With W_Zᵀr = W_Zᵀr₀ − W_ZᵀW_Z·M·c, and
+		// du = −r₀/θ + Z·W·(M·c/θ − v/θ²) for v the solution, the
+		// products with W over n are two: Wᵀr₀ and one W·u. W_ZᵀW_Z
+		// comes from the smaller of the free and the fixed sets.
+		r0 := b.rc
+		for i := range r0 {
+			r0[i] = 0
 			if !fixed[i] {
-				rc[i] = g[i] + theta*(xc[i]-x[i]) - b.wv[i]
+				r0[i] = g[i] + theta*(xc[i]-x[i])
 			}
 		}
-		wtVec(z, rc)
-		if !solveM(v, z) {
-			return false
-		}
-		// N = I − M·W_ZᵀW_Z/θ, W_ZᵀW_Z = WᵀW less the rows of the fixed
-		// variables.
+		nfixed := len(fixed) - nfree
 		b.wzw = resize(b.wzw, m2)
-		for a, ia := range order {
-			for e, ie := range order {
-				b.wzw.Set(a, e, b.yy[ia*st+ie])
-				b.wzw.Set(a, m+e, theta*b.sy[ie*st+ia])
-				b.wzw.Set(m+e, a, theta*b.sy[ie*st+ia])
-				b.wzw.Set(m+a, m+e, theta*theta*b.ss[ia*st+ie])
+		if nfixed <= nfree {
+			// WᵀW less the products over the fixed set.
+			b.fixedProducts(fixed, nfixed)
+			for a, ia := range order {
+				for e, ie := range order {
+					b.wzw.Set(a, e, b.yy[ia*st+ie]-b.aYY[ia*st+ie])
+					ys := theta * (b.sy[ie*st+ia] - b.aSY[ie*st+ia])
+					b.wzw.Set(a, m+e, ys)
+					b.wzw.Set(m+e, a, ys)
+					b.wzw.Set(m+a, m+e, theta*theta*(b.ss[ia*st+ie]-b.aSS[ia*st+ie]))
+				}
+			}
+		} else {
+			// The product of the free rows, by one rank-k update.
+			k := nfree
+			if cap(b.gather) < m2*k {
+				b.gather = make([]float64, m2*k)
+			}
+			xs := b.gather[:m2*k]
+			col := 0
+			for i, f := range fixed {
+				if f {
+					continue
+				}
+				for a, ia := range order {
+					xs[a*k+col] = b.y[ia][i]
+					xs[(m+a)*k+col] = theta * b.s[ia][i]
+				}
+				col++
+			}
+			var xxt mat.SymDense
+			xxt.SymOuterK(1, mat.NewDense(m2, k, xs))
+			for a := 0; a < m2; a++ {
+				for e := 0; e < m2; e++ {
+					b.wzw.Set(a, e, xxt.At(a, e))
+				}
 			}
 		}
-		raw := b.wzw.RawMatrix()
-		for i := range fixed {
-			if !fixed[i] {
-				continue
-			}
-			wRow(wb, i)
-			for a := 0; a < m2; a++ {
-				row := raw.Data[a*raw.Stride : a*raw.Stride+m2]
-				axpy(-wb[a], wb, row)
-			}
+		zv := mat.NewVecDense(m2, z)
+		zv.MulVec(b.wzw, mat.NewVecDense(m2, mc))
+		wtVec(v, r0)
+		for a := range z {
+			z[a] = v[a] - z[a]
 		}
 		b.nmat = resize(b.nmat, m2)
-		if err := b.lu.SolveTo(b.nmat, false, b.wzw); err != nil {
+		b.nmat.Scale(-1/theta, b.wzw)
+		b.nmat.Add(b.nmat, b.k)
+		if !b.nlu.factorize(b.nmat) {
 			return false
 		}
-		b.nmat.Scale(-1/theta, b.nmat)
-		for a := 0; a < m2; a++ {
-			b.nmat.Set(a, a, b.nmat.At(a, a)+1)
+		b.nlu.solve(v, z)
+		for a := range v {
+			v[a] = mc[a]/theta - v[a]/(theta*theta)
 		}
-		b.nlu.Factorize(b.nmat)
-		if b.nlu.Cond() > 1/epsilon {
-			return false
-		}
-		if err := b.nlu.SolveVecTo(mat.NewVecDense(m2, z), false, mat.NewVecDense(m2, v)); err != nil {
-			return false
-		}
-		wVec(b.wv, z)
+		wVec(b.wv, v)
 		for i := range du {
 			if !fixed[i] {
-				du[i] = -rc[i]/theta - b.wv[i]/(theta*theta)
+				du[i] = -r0[i]/theta + b.wv[i]
 			}
 		}
 	}
@@ -417,6 +534,149 @@ func (b *lbfgsb) general(box *Bounds, x, g []float64) bool {
 		d[i] = min(max(xc[i]+a*du[i], box.lower(i)), box.upper(i)) - x[i]
 	}
 	return dot(d, g) < 0
+}
+
+// fixedProducts brings the inner products over the fixed set (aYY, aSY,
+// aSS) up to date for the set fixed, of size nfixed. Between iterations
+// whose fixed sets differ in c variables this costs O(Store·|A|) for the
+// newest pair and O(Store²) per changed variable; it recomputes everything
+// (O(Store²·|A|)) when more than about half the set changed or the
+// incremental updates outnumber the set, which also bounds the rounding
+// they accumulate.
+func (b *lbfgsb) fixedProducts(fixed []bool, nfixed int) {
+	st, order := b.store, b.order
+	changes := 0
+	for i, f := range fixed {
+		if f != b.inA[i] {
+			changes++
+		}
+	}
+	full := changes > nfixed/2+16 || b.aUpdates+changes > max(nfixed, 64)
+	if full {
+		copy(b.inA, fixed)
+		b.aUpdates = 0
+		for _, j := range order {
+			b.aKnown[j] = false
+		}
+	}
+	if full {
+		b.rebuildAIdx()
+	}
+	// New pairs over the current set A. A product of two new pairs is
+	// computed once, in the pass of the first of them.
+	for _, j := range order {
+		b.aFresh[j] = !b.aKnown[j]
+	}
+	for _, j := range order {
+		if b.aKnown[j] {
+			continue
+		}
+		sj, yj := b.gathered(j)
+		for _, i := range order {
+			if b.aFresh[i] && b.aKnown[i] {
+				continue // done in i's pass
+			}
+			si, yi := b.gathered(i)
+			yy, sy, ys, ss := dot(yi, yj), dot(si, yj), dot(sj, yi), dot(si, sj)
+			b.aYY[i*st+j], b.aYY[j*st+i] = yy, yy
+			b.aSS[i*st+j], b.aSS[j*st+i] = ss, ss
+			b.aSY[i*st+j], b.aSY[j*st+i] = sy, ys
+		}
+		b.aKnown[j] = true
+	}
+	if full || changes == 0 {
+		return
+	}
+	// Variables entering (+) or leaving (−) A.
+	for k, f := range fixed {
+		if f == b.inA[k] {
+			continue
+		}
+		sign := 1.0
+		if !f {
+			sign = -1
+		}
+		for _, i := range order {
+			yik, sik := sign*b.y[i][k], sign*b.s[i][k]
+			for _, j := range order {
+				b.aYY[i*st+j] += yik * b.y[j][k]
+				b.aSY[i*st+j] += sik * b.y[j][k]
+				b.aSS[i*st+j] += sik * b.s[j][k]
+			}
+		}
+		b.inA[k] = f
+	}
+	b.aUpdates += changes
+	b.rebuildAIdx()
+}
+
+// denseLU is an LU factorization with partial pivoting of a small square
+// matrix (LAPACK's dgetrf and dgetrs), without the condition estimate of
+// mat.LU, which would cost more than the factorization.
+type denseLU struct {
+	a    blas64.General
+	ipiv []int
+}
+
+// factorize factorizes m and reports whether it is nonsingular to working
+// precision: every pivot at least ε·n times the largest in magnitude.
+func (f *denseLU) factorize(m *mat.Dense) bool {
+	n, _ := m.Dims()
+	if cap(f.a.Data) < n*n {
+		f.a.Data = make([]float64, n*n)
+		f.ipiv = make([]int, n)
+	}
+	f.a = blas64.General{Rows: n, Cols: n, Stride: n, Data: f.a.Data[:n*n]}
+	f.ipiv = f.ipiv[:cap(f.ipiv)][:n]
+	raw := m.RawMatrix()
+	for i := 0; i < n; i++ {
+		copy(f.a.Data[i*n:(i+1)*n], raw.Data[i*raw.Stride:i*raw.Stride+n])
+	}
+	if !lapack64.Getrf(f.a, f.ipiv) {
+		return false
+	}
+	var lo, hi float64 = math.Inf(1), 0
+	for i := 0; i < n; i++ {
+		d := math.Abs(f.a.Data[i*n+i])
+		lo, hi = math.Min(lo, d), math.Max(hi, d)
+	}
+	return isFinite(hi) && lo > float64(n)*epsilon*hi
+}
+
+// solve stores in dst the solution x of m·x = src.
+func (f *denseLU) solve(dst, src []float64) {
+	copy(dst, src)
+	lapack64.Getrs(blas.NoTrans, f.a, blas64.General{Rows: f.a.Rows, Cols: 1, Stride: 1, Data: dst}, f.ipiv)
+}
+
+// rebuildAIdx lists the variables of A and drops the gathered rows.
+func (b *lbfgsb) rebuildAIdx() {
+	b.aIdx = b.aIdx[:0]
+	for i, f := range b.inA {
+		if f {
+			b.aIdx = append(b.aIdx, i)
+		}
+	}
+	clear(b.gValid)
+}
+
+// gathered returns the components of slot j's pair on the variables of A,
+// gathered into contiguous vectors so that products over A run as dense
+// dot products.
+func (b *lbfgsb) gathered(j int) (s, y []float64) {
+	k := len(b.aIdx)
+	if !b.gValid[j] {
+		if cap(b.gS[j]) < k {
+			b.gS[j], b.gY[j] = make([]float64, k), make([]float64, k)
+		}
+		s, y = b.gS[j][:k], b.gY[j][:k]
+		sj, yj := b.s[j], b.y[j]
+		for p, i := range b.aIdx {
+			s[p], y[p] = sj[i], yj[i]
+		}
+		b.gS[j], b.gY[j], b.gValid[j] = s, y, true
+	}
+	return b.gS[j][:k], b.gY[j][:k]
 }
 
 // resize returns a zeroed n×n matrix, reusing m when it has that size.

@@ -10,24 +10,40 @@ import (
 	"github.com/curvature-go/curvature/optim/mgh"
 )
 
+// denseLSMaxN is the dimension from which TestMGHLeastSquaresTable solves a
+// problem with MatrixFreeLevenbergMarquardt instead of the dense methods
+// (ext_rosenbrock_1000: dense LevenbergMarquardt takes 14 Jacobians and
+// about 10 s there, GaussNewton 15 and 7 s, for the O(mn²) QR of a
+// 1000×1000 Jacobian).
+const denseLSMaxN = 1000
+
 // TestMGHLeastSquaresTable solves the 19 Moré–Garbow–Hillstrom problems in
 // their residual form with LevenbergMarquardt and GaussNewton at default
-// settings, judged by the criterion of TestMGHTable (f within 1e-6 of f*,
+// settings (the 1000-variable one with MatrixFreeLevenbergMarquardt in
+// LM's row and skipped by the others, see denseLSMaxN), judged by the criterion of TestMGHTable (f within 1e-6 of f*,
 // ‖∇f‖∞ ≤ 1e-6 recomputed at X), and prints the rows:
 //
 //	go test ./optim -run TestMGHLeastSquaresTable -v
 //
 // The goal set by scipy's least_squares(method='lm') on the same problems
-// is 18 solved with fewer than 537 residual and 426 Jacobian evaluations;
-// at its tight default tolerances (chosen for the NIST problems) this
-// implementation does not reach it yet (17 solved: it stops short of
-// ‖∇f‖∞ ≤ 1e-6 on Brown–Dennis, whose large residual makes it converge
-// linearly, and ends at the trigonometric problem's local minimum), so
-// the figures below guard against regressions. No method may report
-// success at a point that is not stationary.
+// is 18 solved with fewer than 537 residual and 426 Jacobian evaluations.
+// This implementation does not reach it (17 solved with 1113 residual and
+// 925 Jacobian evaluations): it ends at the trigonometric problem's local
+// minimum, and on Brown–Dennis, whose large residual (f* ≈ 85822) makes
+// Gauss–Newton-type steps converge linearly, it spends 355 Jacobians and
+// still stops short of ‖∇f‖∞ ≤ 1e-6 (scipy stops there after a few
+// iterations by its relative-reduction test at √ε, which this package's
+// defaults do not use: they would cost the NIST problems their accuracy;
+// see LeastSquaresSettings). The penalty problems take most of the rest.
+// The LM+S row is LevenbergMarquardt with its AugmentedModel: 16 solved
+// (of 18, the 1000-variable problem left to LM-MF) with 733 residual and
+// 577 Jacobian evaluations, Brown–Dennis in 25 Jacobians, though stopped
+// by its rounding-level reduction test at ‖∇f‖∞ = 1.6e-4 > 1e-6. The
+// figures below guard against regressions. No method may report success
+// at a point that is not stationary.
 func TestMGHLeastSquaresTable(t *testing.T) {
 	if testing.Short() {
-		t.Skip("long: dense 1000×1000 Jacobians")
+		t.Skip("long")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-24s %-6s %-6s %-22s %12s %9s %6s %6s %6s\n",
@@ -37,16 +53,27 @@ func TestMGHLeastSquaresTable(t *testing.T) {
 		method                    optim.LeastSquaresMethod
 		minSolved, maxRes, maxJac int
 	}{
-		{"LM", optim.LevenbergMarquardt{}, 17, 1250, 1000},
+		{"LM", optim.LevenbergMarquardt{}, 17, 1150, 950},
+		{"LM+S", optim.LevenbergMarquardt{AugmentedModel: true}, 16, 760, 600},
 		{"GN", optim.GaussNewton{}, 0, 0, 0},
 	} {
 		solved, nres, njac := 0, 0, 0
 		for _, p := range mgh.Problems() {
 			r, _ := p.Residual()
-			res, _ := optim.LeastSquares(r, p.X0(), m.method, nil)
+			method, name := m.method, m.name
+			if p.Dim() >= denseLSMaxN {
+				// A dense 1000×1000 QR per iteration costs seconds: the
+				// large problem goes to the matrix-free method in LM's
+				// place, and GN skips it.
+				if m.name != "LM" {
+					continue
+				}
+				method, name = optim.MatrixFreeLevenbergMarquardt{}, "LM-MF"
+			}
+			res, _ := optim.LeastSquares(r, p.X0(), method, nil)
 			ok, f, gn := mghSolved(p, res.X)
 			if res.Status.Success() && !(gn <= 1e-6*math.Max(1, math.Abs(f))) {
-				t.Errorf("%s on %s: status %v but ‖∇f‖∞ = %g at X", m.name, p.Name, res.Status, gn)
+				t.Errorf("%s on %s: status %v but ‖∇f‖∞ = %g at X", name, p.Name, res.Status, gn)
 			}
 			if ok {
 				solved++
@@ -54,7 +81,7 @@ func TestMGHLeastSquaresTable(t *testing.T) {
 			nres += res.ResidualEvals
 			njac += res.JacobianEvals
 			fmt.Fprintf(&b, "%-24s %-6s %-6v %-22v %12.6g %9.2g %6d %6d %6d\n",
-				p.Name, m.name, ok, res.Status, f, gn, res.Iterations, res.ResidualEvals, res.JacobianEvals)
+				p.Name, name, ok, res.Status, f, gn, res.Iterations, res.ResidualEvals, res.JacobianEvals)
 		}
 		fmt.Fprintf(&b, "%-24s %-6s %-6d %-22s %12s %9s %6s %6d %6d\n\n", "TOTAL", m.name, solved, "", "", "", "", nres, njac)
 		if solved < m.minSolved {

@@ -15,8 +15,8 @@ import (
 // Minimize copies x0 and never modifies or retains it. It evaluates f and ∇f
 // at x0 first (one evaluation), then runs the method until ‖∇f‖∞ ≤
 // GradientThreshold or a budget, a failure or the callback stops it; with
-// Settings.CheckCurvature a final Lanczos probe tells a minimum from a
-// saddle. The returned error is nil when Result.Status.Err() is nil and
+// Settings.CheckCurvature a final curvature probe tells a minimum from a
+// saddle, or says that it could not (CurvatureInconclusive). The returned error is nil when Result.Status.Err() is nil and
 // otherwise wraps that sentinel with details.
 //
 // Programming errors panic with an "optim: " message: a nil obj, len(x0) ≠
@@ -28,7 +28,13 @@ import (
 // (NonFinite, X the best finite point seen; a non-finite trial point alone
 // is a rejected step, see the package documentation), a failed line search
 // (LineSearchFailure), an inconsistent gradient (NonDescent), exhausted
-// budgets (IterationLimit, EvaluationLimit).
+// budgets (IterationLimit, EvaluationLimit), f unbounded below (Unbounded),
+// an objective that leaves entries of grad unwritten (BadObjective).
+//
+// With Settings.Bounds, Minimize also panics on invalid bounds and on a
+// method that does not support them, projects its copy of x0 onto the box
+// before the first evaluation, and applies every threshold to the projected
+// gradient (see the package documentation, section Bounds).
 func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (Result, error) {
 	if obj == nil {
 		panic("optim: Minimize: nil objective")
@@ -46,6 +52,7 @@ func Minimize(obj Objective, x0 []float64, method Method, settings *Settings) (R
 	r := newRunner(obj, settings)
 	if r.box != nil {
 		r.box.check("Minimize", n)
+		r.box = r.box.filled(n)
 		if _, ok := method.(boundedMethod); !ok {
 			panic(fmt.Sprintf("optim: %s does not support Settings.Bounds", methodName(method)))
 		}
@@ -104,13 +111,19 @@ type runner struct {
 	maxEval        int
 	callback       func(Iteration) bool
 	checkCurvature bool
-	curvTol        float64
+	relTol         float64 // Settings.CurvatureTolerance; 0 means the ε-SOSP rule
+	probeMax       int
 	seed           uint64
 	box            *Bounds // nil without bounds
 
+	haveF0 bool
+	fLow   float64 // f below this is Unbounded
+
 	iter, fevals, gevals, hvps int
 	minCurv                    float64 // +Inf until a curvature is seen
-	lambdaMin                  float64 // last Lanczos estimate of λ_min
+	lambdaMin                  float64 // last probe's upper bound on λ_min
+	lambdaConv                 bool    // its Ritz pair converged
+	curvTolUsed                float64 // τ of the last probe
 	lambdaHere                 bool    // lambdaMin was computed at the current iterate
 	escapes                    int
 
@@ -138,8 +151,11 @@ func newRunner(obj Objective, settings *Settings) *runner {
 	if s.MaxEvaluations < 0 {
 		panic(fmt.Sprintf("optim: Settings.MaxEvaluations = %d < 0", s.MaxEvaluations))
 	}
-	if s.CurvatureTolerance < 0 || math.IsNaN(s.CurvatureTolerance) {
-		panic(fmt.Sprintf("optim: Settings.CurvatureTolerance = %v < 0", s.CurvatureTolerance))
+	if s.CurvatureTolerance < 0 || math.IsNaN(s.CurvatureTolerance) || math.IsInf(s.CurvatureTolerance, 1) {
+		panic(fmt.Sprintf("optim: Settings.CurvatureTolerance = %v, want finite ≥ 0", s.CurvatureTolerance))
+	}
+	if s.CurvatureMaxHVPs < 0 {
+		panic(fmt.Sprintf("optim: Settings.CurvatureMaxHVPs = %d < 0", s.CurvatureMaxHVPs))
 	}
 	r := &runner{
 		obj:            obj,
@@ -149,11 +165,13 @@ func newRunner(obj Objective, settings *Settings) *runner {
 		maxEval:        s.MaxEvaluations,
 		callback:       s.Callback,
 		checkCurvature: s.CheckCurvature,
-		curvTol:        s.CurvatureTolerance,
+		relTol:         s.CurvatureTolerance,
+		probeMax:       s.CurvatureMaxHVPs,
 		seed:           s.Seed,
 		box:            s.Bounds,
 		minCurv:        math.Inf(1),
 		lambdaMin:      math.NaN(),
+		curvTolUsed:    math.NaN(),
 		bestF:          math.Inf(1),
 	}
 	if r.gtol == 0 {
@@ -162,8 +180,8 @@ func newRunner(obj Objective, settings *Settings) *runner {
 	if r.maxIter == 0 {
 		r.maxIter = 10000
 	}
-	if r.curvTol == 0 {
-		r.curvTol = 1e-6
+	if r.probeMax == 0 {
+		r.probeMax = 5000
 	}
 	r.lin, _ = obj.(Linearizer)
 	r.bestX = make([]float64, r.n)
@@ -175,10 +193,36 @@ func newRunner(obj Objective, settings *Settings) *runner {
 // NonFinite.
 const maxNonFinite = 50
 
+// poison is the NaN, with a payload of its own, that fills grad before
+// every call of Objective.Eval: an entry that still holds it afterwards (or
+// holds it as a propagated NaN, when the objective added into grad) was not
+// written.
+var poison = math.Float64frombits(poisonBits)
+
+const poisonBits = 0x7ff80bad0bad0bad
+
+// unfilled returns the index of the first entry of g that holds the poison
+// NaN, or −1.
+func unfilled(g []float64) int {
+	for i, v := range g {
+		if v != v && math.Float64bits(v)&^(1<<63) == poisonBits {
+			return i
+		}
+	}
+	return -1
+}
+
+// unboundedFactor sets the bound of Status Unbounded: f below f(x0) −
+// unboundedFactor·max(1, |f(x0)|). At that depth f(x0) and the scale it
+// started at are below the rounding level of f.
+const unboundedFactor = 1 / epsilon
+
 // eval evaluates f and ∇f at loc.x and reports whether both are finite. It
-// returns EvaluationLimit (without evaluating) when the budget is spent, and
-// NotTerminated otherwise. It keeps the best finite point and the count of
-// consecutive non-finite evaluations.
+// returns EvaluationLimit (without evaluating) when the budget is spent,
+// BadObjective when the objective left an entry of ∇f unwritten, Unbounded
+// when f fell below the bound of that Status, and NotTerminated otherwise.
+// It keeps the best finite point and the count of consecutive non-finite
+// evaluations.
 func (r *runner) eval(loc *location) (finite bool, st Status) {
 	if r.maxEval > 0 && r.fevals >= r.maxEval {
 		r.err = fmt.Errorf("%w: %d evaluations", ErrEvaluationLimit, r.fevals)
@@ -187,12 +231,23 @@ func (r *runner) eval(loc *location) (finite bool, st Status) {
 	if r.box != nil {
 		r.box.Project(loc.x) // f is never evaluated outside the box
 	}
+	for i := range loc.g {
+		loc.g[i] = poison
+	}
 	loc.f = r.obj.Eval(loc.x, loc.g)
 	r.fevals++
 	r.gevals++
-	loc.gnorm = normInf(loc.g)
-	if r.box != nil && isFinite(loc.gnorm) {
+	if isFinite(loc.f) {
+		if i := unfilled(loc.g); i >= 0 {
+			r.err = fmt.Errorf("%w: Eval returned f = %v but did not write grad[%d] (of %d) at evaluation %d",
+				ErrBadObjective, loc.f, i, len(loc.g), r.fevals)
+			return false, BadObjective
+		}
+	}
+	if r.box != nil {
 		loc.gnorm = r.box.projGradNorm(loc.x, loc.g)
+	} else {
+		loc.gnorm = normInf(loc.g)
 	}
 	if !isFinite(loc.f) || !isFinite(loc.gnorm) {
 		r.nonFinite++
@@ -204,6 +259,14 @@ func (r *runner) eval(loc *location) (finite bool, st Status) {
 		r.haveBest = true
 		copy(r.bestX, loc.x)
 		r.bestF, r.bestGNorm = loc.f, loc.gnorm
+	}
+	if !r.haveF0 {
+		r.haveF0 = true
+		r.fLow = loc.f - unboundedFactor*math.Max(1, math.Abs(loc.f))
+	} else if loc.f < r.fLow {
+		r.err = fmt.Errorf("%w: f = %.6g at evaluation %d, more than %.3g·max(1, |f(x0)|) below f(x0) = %.6g",
+			ErrUnbounded, loc.f, r.fevals, unboundedFactor, r.fLow+unboundedFactor*math.Max(1, math.Abs(r.fLow)))
+		return true, Unbounded
 	}
 	return true, NotTerminated
 }
@@ -298,31 +361,59 @@ func (r *runner) noteCurvature(c float64) {
 	}
 }
 
-// probeCurvature estimates λ_min of ∇²f(loc.x) by Lanczos (tolerance
-// curvTol relative to ‖H‖) and reports whether it is negative beyond the
-// tolerance, with its unit eigenvector.
+// probeCurvature runs the curvature probe at loc (krylov.Probe with the
+// threshold τ of the package documentation). It reports whether it found
+// curvature below −τ, with the unit vector u that shows it; the Status is
+// NotTerminated when the probe decided, CurvatureInconclusive when its
+// budget ran out first, NonFinite when a product was NaN or Inf, and that
+// of a budget otherwise.
 func (r *runner) probeCurvature(loc *location) (negative bool, u []float64, st Status) {
+	// With bounds the probe examines the Hessian on the free variables
+	// only (u is then in their coordinates; only SaddleEscape, which does
+	// not support bounds, uses it).
 	op, dim := krylov.Operator(r.hessOp(loc.x)), r.n
 	if r.box != nil {
 		if op, dim = r.box.freeOperator(op, loc.x); dim == 0 {
 			return false, nil, NotTerminated // every variable is on a bound
 		}
 	}
-	res, err := krylov.Lanczos(op, dim, &krylov.Settings{
-		K: 1, Which: krylov.Smallest, Tol: r.curvTol, Seed: r.seed,
+	rho := 0.0
+	if r.relTol == 0 {
+		var ok bool
+		if rho, ok = r.lipschitz(loc.x); !ok {
+			r.err = fmt.Errorf("%w: Hessian-vector product near X at the curvature probe", ErrNonFinite)
+			return false, nil, NonFinite
+		}
+	}
+	res, err := krylov.Probe(op, dim, &krylov.ProbeSettings{
+		GradTol: r.gtol, Rho: rho, RelTol: r.relTol, MaxOps: r.probeMax, Seed: r.seed,
 	})
 	if err != nil {
 		r.err = fmt.Errorf("%w: Hessian-vector product at the curvature probe", ErrNonFinite)
 		return false, nil, NonFinite
 	}
-	lam := res.Values[0]
-	r.lambdaMin, r.lambdaHere = lam, true
-	r.noteCurvature(lam)
-	negative = lam < -r.curvTol*res.NormEst
-	if negative {
-		r.err = fmt.Errorf("%w: λ_min ≈ %.6g (‖H‖ ≈ %.3g) at ‖∇f‖∞ = %.3g", ErrSaddle, lam, res.NormEst, loc.gnorm)
+	r.lambdaMin, r.lambdaConv, r.curvTolUsed, r.lambdaHere = res.Value, res.Converged, res.Tol, true
+	r.noteCurvature(res.Value)
+	switch res.Verdict {
+	case krylov.Negative:
+		r.err = fmt.Errorf("%w: λ_min ≤ %.6g < −τ = %.3g (‖H‖ ≈ %.3g) at ‖∇f‖∞ = %.3g",
+			ErrSaddle, res.Value, -res.Tol, res.NormEst, loc.gnorm)
+		return true, res.Vector, NotTerminated
+	case krylov.NonNegative:
+		return false, nil, NotTerminated
 	}
-	return negative, res.Vectors[0], NotTerminated
+	r.err = fmt.Errorf("%w: after %d HVPs the smallest Ritz value is %.6g (an upper bound on λ_min, residual %.3g); "+
+		"curvature below −τ = %.3g (‖H‖ ≈ %.3g) was neither found nor excluded",
+		ErrCurvatureInconclusive, res.Ops, res.Value, res.Residual, -res.Tol, res.NormEst)
+	return false, nil, CurvatureInconclusive
+}
+
+// lipschitz estimates the Lipschitz constant ρ of the Hessian near x by
+// krylov.EstimateLipschitz (two HVPs, at x ± h·v, counted). It reports false
+// if a product was not finite.
+func (r *runner) lipschitz(x []float64) (float64, bool) {
+	rho := krylov.EstimateLipschitz(func(y, v, hv []float64) { r.hessOp(y)(v, hv) }, x, r.seed)
+	return rho, isFinite(rho)
 }
 
 // result builds the Result and error of a run that stopped with st at loc.
@@ -330,17 +421,19 @@ func (r *runner) result(loc *location, st Status) (Result, error) {
 	res := Result{
 		F: math.NaN(), GradNorm: math.NaN(),
 		Iterations: r.iter, FuncEvals: r.fevals, GradEvals: r.gevals, HessVecEvals: r.hvps,
-		Status: st, MinCurvature: math.NaN(), LambdaMin: math.NaN(), Escapes: r.escapes,
+		Status: st, MinCurvature: math.NaN(), LambdaMin: math.NaN(), CurvatureTol: r.curvTolUsed,
+		Escapes: r.escapes,
 	}
 	if !math.IsInf(r.minCurv, 1) {
 		res.MinCurvature = r.minCurv
 	}
 	switch {
-	case loc != nil && (st == GradientThreshold || st == SecondOrderStationary || st == Saddle || st == Stopped):
+	case loc != nil && (st == GradientThreshold || st == SecondOrderStationary || st == Saddle ||
+		st == CurvatureInconclusive || st == Stopped):
 		res.X = append([]float64(nil), loc.x...)
 		res.F, res.GradNorm = loc.f, loc.gnorm
 		if r.lambdaHere {
-			res.LambdaMin = r.lambdaMin
+			res.LambdaMin, res.LambdaMinConverged = r.lambdaMin, r.lambdaConv
 		}
 	case r.haveBest:
 		res.X = append([]float64(nil), r.bestX...)

@@ -30,12 +30,29 @@ import (
 // NaN or ±Inf is rejected like one with ρ < 0 (the radius is cut to ‖p‖/4
 // and CG re-solves at the same point), so a large InitialRadius or a loss
 // that overflows far from x costs a few rejected steps, not the run.
-// NewtonCG stops with NoProgress if the step no longer changes x, or with
-// NonFinite if it shrank that far rejecting non-finite trials.
+// NewtonCG is monotone: a step that raises f is never accepted, even when
+// the rounding slack makes ρ exceed Eta. After two rejected steps at the
+// same point that raised f, it checks ∇f against f once along −∇f by two
+// short steps (a finite-difference test of the directional derivative);
+// a rate of increase where ∇f promised descent stops the run with
+// NonDescent ("∇f does not match f"), within a handful of evaluations. NewtonCG stops with
+// NoProgress if the step no longer changes x, or with NonFinite if it shrank
+// that far rejecting non-finite trials.
 //
 // At a saddle point where ∇f = 0, CG has nothing to work on and NewtonCG
 // stops there; use Settings.CheckCurvature to detect it, or SaddleEscape to
 // leave it.
+//
+// With Settings.Bounds, NewtonCG runs a projected trust-region Newton method
+// in the manner of TRON (Lin & Moré 1999), without its incomplete-Cholesky
+// preconditioner: a Cauchy step along the projected gradient path chosen by
+// a projected search on the quadratic model, then conjugate gradients on the
+// variables strictly inside their bounds, each CG step followed by a
+// projected search, until the step stays in the face, meets the
+// trust-region boundary, or MaxCG HVPs are spent; the radius is managed as
+// above and the point is fixed once per outer iteration in the same way.
+// Each outer iteration costs a few HVPs for the Cauchy search (typically
+// two), one per CG step, and one per projected search that meets a bound.
 type NewtonCG struct {
 	// InitialRadius is the first trust-region radius Δ0. If it is 0, it is
 	// defaulted to 1.
@@ -102,6 +119,8 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 	cg := newSteihaug(n)
 	trial := newLocation(n)
 	var hess func(v, hv []float64)
+	uphill := 0      // consecutive rejected steps at this point that raised f
+	checked := false // the gradient check ran at this point
 	for {
 		if st := r.check(loc); st != NotTerminated {
 			return st
@@ -148,14 +167,85 @@ func (m NewtonCG) minimize(r *runner, loc *location) Status {
 		case rho > 0.75 && boundary:
 			delta = math.Min(2*delta, maxRadius)
 		}
-		if rho > eta {
+		// Monotone: a step that raises f is never taken, however the
+		// rounding slack makes ρ look.
+		if rho > eta && trial.f <= loc.f {
 			*loc, *trial = *trial, *loc
 			hess = nil
+			uphill, checked = 0, false
 			if st := r.accept(loc, false); st != NotTerminated {
 				return st
 			}
+			continue
+		}
+		// Rejected: the radius must shrink, also when ρ looked good but f
+		// rose (by less than the rounding slack), or CG would return the
+		// same step forever.
+		delta = math.Min(delta, 0.25*pnorm)
+		if trial.f > loc.f {
+			uphill++
+		}
+		if uphill >= 2 && !checked {
+			checked = true
+			bad, slope, rate, st := gradientMismatch(r, loc, trial, hess, delta)
+			if st != NotTerminated {
+				return st
+			}
+			if bad {
+				r.err = fmt.Errorf("%w: along d = −∇f/‖∇f‖, ∇fᵀd = %.6g but f changes at the rate %.6g: ∇f does not match f",
+					ErrNonDescent, slope, rate)
+				return NonDescent
+			}
 		}
 	}
+}
+
+// gradientMismatch checks ∇f at loc against f along d = −∇f/‖∇f‖₂, by
+// two evaluations at the steps t and t/2: the Richardson extrapolation
+// 2·s(t/2) − s(t) of the secant slopes s(τ) = (f(x+τd) − f(x))/τ recovers
+// the directional derivative of f to O(t²), whatever its curvature. t is
+// the smaller of the trust radius and 0.01·‖∇f‖₂/|dᵀHd|, so that the
+// model's curvature term is a hundredth of its slope; when the change of f
+// at t/2 would be within a thousand times its rounding level the check
+// declines (no verdict). It reports a mismatch when the extrapolated rate
+// is positive and exceeds the slope ∇fᵀd = −‖∇f‖₂ by more than half its
+// size, with both numbers; a budget or the cap on non-finite evaluations
+// ends it with a Status.
+func gradientMismatch(r *runner, loc, trial *location, hess func(v, hv []float64), delta float64) (bad bool, slope, rate float64, st Status) {
+	n := len(loc.g)
+	gn := math.Sqrt(dot(loc.g, loc.g))
+	d, hd := make([]float64, n), make([]float64, n)
+	for i, g := range loc.g {
+		d[i] = -g / gn
+	}
+	hess(d, hd)
+	kappa := math.Abs(dot(d, hd))
+	t := delta
+	if kappa > 0 {
+		t = math.Min(t, 0.01*gn/kappa)
+	}
+	slope = -gn
+	noise := 100 * epsilon * math.Max(1, math.Abs(loc.f))
+	if !(gn*t/2 > 1e3*noise) {
+		return false, slope, math.NaN(), NotTerminated
+	}
+	at := func(tau float64) (float64, bool, Status) {
+		for i := range trial.x {
+			trial.x[i] = loc.x[i] + tau*d[i]
+		}
+		finite, st := r.evalTrial(trial)
+		return trial.f, finite, st
+	}
+	f1, ok1, st := at(t)
+	if st != NotTerminated {
+		return false, slope, math.NaN(), st
+	}
+	f2, ok2, st := at(t / 2)
+	if st != NotTerminated || !ok1 || !ok2 {
+		return false, slope, math.NaN(), st
+	}
+	rate = 2*(f2-loc.f)/(t/2) - (f1-loc.f)/t
+	return rate > 0 && rate-slope > 0.5*math.Abs(slope), slope, rate, NotTerminated
 }
 
 // epsilon is the float64 machine epsilon.

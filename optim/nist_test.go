@@ -34,7 +34,7 @@ type nistProblem struct {
 }
 
 var (
-	nistParam = regexp.MustCompile(`^\s*b(\d+)\s*=\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$`)
+	nistParam = regexp.MustCompile(`^\s*b(\d+)\s*=\s*(\S+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$`)
 	nistData  = regexp.MustCompile(`^Data:\s+y\b`)
 )
 
@@ -94,8 +94,11 @@ func parseNIST(path string) (*nistProblem, error) {
 			if m == nil {
 				continue
 			}
-			var v [4]float64
+			v := [4]float64{3: math.NaN()} // a missing standard deviation is NaN
 			for k := range v {
+				if m[k+2] == "" {
+					continue
+				}
 				if v[k], err = num(m[k+2]); err != nil {
 					return nil, fmt.Errorf("%s:%d: %v", path, line, err)
 				}
@@ -127,8 +130,14 @@ func parseNIST(path string) (*nistProblem, error) {
 type nistModel func(b *graph.Node, x []*graph.Node) *graph.Node
 
 // nistModels holds the models of the 27 problems, as NIST states them.
-// Roszman1 needs arctan, which the tape does not have yet.
 var nistModels = map[string]nistModel{
+	"Roszman1": func(b *graph.Node, x []*graph.Node) *graph.Node {
+		// b1 − b2·x − arctan(b3/(x − b4))/π. (The copy of the file in
+		// testdata writes "1 + b1 − …" in its model line; the certified
+		// values fit the form without the 1, which is NIST's.)
+		a := atan(graph.Div(p(b, 2), graph.Sub(x[0], p(b, 3))))
+		return graph.Sub(graph.Sub(p(b, 0), graph.Mul(p(b, 1), x[0])), graph.Scale(a, 1/math.Pi))
+	},
 	"Misra1a":  func(b *graph.Node, x []*graph.Node) *graph.Node { return exponentialRise(b, x[0]) },
 	"BoxBOD":   func(b *graph.Node, x []*graph.Node) *graph.Node { return exponentialRise(b, x[0]) },
 	"Chwirut1": chwirut, "Chwirut2": chwirut,
@@ -214,6 +223,32 @@ var nistModels = map[string]nistModel{
 		l := graph.Log(graph.Add(p(b, 1), x[0]))
 		return graph.Mul(p(b, 0), graph.Exp(graph.Neg(graph.Div(l, p(b, 2)))))
 	},
+}
+
+// atanOp is arctan as a user-defined operation (the tape has no built-in
+// one): d/dx arctan x = 1/(1 + x²), its VJP written in graph ops so that
+// it can itself be differentiated.
+var atanOp = &graph.Op{
+	Name: "Atan",
+	JVP: func(n *graph.Node, dst *tensor.Tensor) {
+		x, xd, out := n.Input(0).Value().Data(), n.Input(0).Tangent().Data(), dst.Data()
+		for i := range out {
+			out[i] = xd[i] / (1 + x[i]*x[i])
+		}
+	},
+	VJP: func(n, g *graph.Node, adj *graph.Adjoints) {
+		adj.Add(0, graph.Div(g, graph.AddScalar(graph.Square(n.Input(0)), 1)))
+	},
+}
+
+// atan records arctan(x) elementwise.
+func atan(x *graph.Node) *graph.Node {
+	v := x.Value().Clone()
+	d := v.Data()
+	for i := range d {
+		d[i] = math.Atan(d[i])
+	}
+	return graph.Record(atanOp, v, x)
 }
 
 // p returns the parameter b[i] (0-based) as a scalar node.
@@ -348,15 +383,82 @@ func loadNIST(t testing.TB) []*nistProblem {
 	return out
 }
 
+// certifiedRSS returns the residual sum of squares at the certified
+// parameters in float64, and its LRE against the certified RSS: how far a
+// float64 evaluation of the model can reproduce the certificate. It is ≥ 9
+// on every problem but Lanczos1, whose certified residuals (about 1e-13)
+// are below the rounding error of evaluating the model in float64.
+func (np *nistProblem) certifiedRSS() (float64, float64) {
+	r := np.residual()
+	m, _ := r.Dims()
+	res := make([]float64, m)
+	r.Residuals(np.cert, res)
+	var rss float64
+	for _, v := range res {
+		rss += v * v
+	}
+	return rss, lre(rss, np.certRSS)
+}
+
+// TestNISTCertifiedPoint checks the transcription of every NIST file in
+// testdata: the observation count, the number of parameters the model
+// uses, and the residual sum of squares at the certified parameters, which
+// must match the certified one (a wrong digit in a data value or a
+// certified parameter shows up here), except where the certified residuals
+// are below float64's rounding level.
+func TestNISTCertifiedPoint(t *testing.T) {
+	probs := loadNIST(t)
+	if len(probs) != 27 {
+		t.Errorf("%d NIST problems in testdata, want 27", len(probs))
+	}
+	for _, np := range probs {
+		rss, l := np.certifiedRSS()
+		var ysq float64
+		for _, v := range np.y {
+			ysq += v * v
+		}
+		// Lanczos1's certified residuals (RSS 1.4e-25 against Σy² ≈ 15)
+		// are far below what parameters rounded to 11 digits resolve.
+		if l < 9 && np.certRSS > 1e-20*ysq {
+			t.Errorf("%s: RSS at the certified parameters %.10e, certified %.10e (LRE %.1f)", np.name, rss, np.certRSS, l)
+		}
+	}
+}
+
+// TestAtanOpDerivatives checks the arctan operation the Roszman1 model uses
+// against central differences (gradient and HVP) and its value against
+// math.Atan.
+func TestAtanOpDerivatives(t *testing.T) {
+	x := []float64{-3, -0.25, 0, 0.5, 4}
+	f := func(v *graph.Node) *graph.Node { return graph.Sum(graph.Mul(atan(graph.Scale(v, 1.5)), v)) }
+	res := ad.Check(f, x, nil)
+	if res.GradErr > 1e-7 || res.HVPErr > 1e-6 {
+		t.Errorf("atan: gradient error %.2g, HVP error %.2g", res.GradErr, res.HVPErr)
+	}
+	var want float64
+	for _, v := range x {
+		want += math.Atan(1.5*v) * v
+	}
+	if math.Abs(res.Value-want) > 1e-14*math.Abs(want) {
+		t.Errorf("atan: value %v, want %v", res.Value, want)
+	}
+}
+
 // TestNISTLevenbergMarquardt solves every NIST StRD problem in testdata
 // from both starting points with LevenbergMarquardt at default settings and
-// checks the worst-parameter LRE (≥ 6), the standard errors' LRE (≥ 4) and
-// that no run claims success short of LRE 4. -v prints the table.
+// checks the worst-parameter LRE (≥ 6), the standard errors' LRE (≥ 4, or
+// on Lanczos1, whose certified RSS is below float64's resolution, no worse
+// than the RSS's own LRE) and that no run claims success short of LRE 4.
+// -v prints the table.
 func TestNISTLevenbergMarquardt(t *testing.T) {
 	probs := loadNIST(t)
 	var totalJac, totalRes, runs int
 	t.Logf("%-9s %-5s %-22s %5s %5s %4s %4s %6s", "problem", "start", "status", "LRE", "seLRE", "res", "jac", "SSE LRE")
 	for _, np := range probs {
+		var ysq float64
+		for _, v := range np.y {
+			ysq += v * v
+		}
 		for s := 0; s < 2; s++ {
 			r := np.residual()
 			res, err := optim.LeastSquares(r, np.starts[s], optim.LevenbergMarquardt{}, nil)
@@ -379,16 +481,25 @@ func TestNISTLevenbergMarquardt(t *testing.T) {
 						worstSE = 0
 						break
 					}
-					worstSE = math.Min(worstSE, lre(se[i], c))
+					if !math.IsNaN(c) { // not in the file
+						worstSE = math.Min(worstSE, lre(se[i], c))
+					}
 				}
 			}
 			sseLRE := lre(2*res.Cost, np.certRSS)
+			// The standard errors scale with s = √(RSS/(m−n)); where the
+			// certified RSS is below float64's resolution of the residuals
+			// (Lanczos1), they cannot be more accurate than the RSS.
+			seWant := 4.0
+			if np.certRSS < 1e-20*ysq {
+				seWant = math.Min(4, sseLRE)
+			}
 			t.Logf("%-9s %-5d %-22v %5.1f %5.1f %4d %4d %6.1f", np.name, s+1, res.Status, worst, worstSE, res.ResidualEvals, res.JacobianEvals, sseLRE)
 			if worst < 6 {
 				t.Errorf("%s start %d: worst LRE %.1f < 6 (%v, %v)", np.name, s+1, worst, res.Status, err)
 			}
-			if worstSE < 4 {
-				t.Errorf("%s start %d: standard-error LRE %.1f < 4", np.name, s+1, worstSE)
+			if worstSE < seWant {
+				t.Errorf("%s start %d: standard-error LRE %.1f < %.1f", np.name, s+1, worstSE, seWant)
 			}
 			if res.Status.Success() && worst < 4 {
 				t.Errorf("%s start %d: false success %v at LRE %.1f", np.name, s+1, res.Status, worst)
@@ -396,4 +507,9 @@ func TestNISTLevenbergMarquardt(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs: %d residual and %d Jacobian evaluations", runs, totalRes, totalJac)
+	// The budget: scipy's best configuration (trf at tolerances 1e-15)
+	// used 2,720 Jacobians on these 54 runs.
+	if runs == 54 && totalJac >= 2720 {
+		t.Errorf("%d Jacobian evaluations over the 54 runs, goal < 2720", totalJac)
+	}
 }

@@ -185,6 +185,8 @@ func TestObjectivesFD(t *testing.T) {
 		{"quad5", quad5(), []float64{2, -1}},
 		{"quad3", quadratic{a: []float64{4, 1, 0, 1, 3, -1, 0, -1, 2}, b: []float64{1, -2, 0.5}}, []float64{0.3, 0.1, -2}},
 		{"rosenbrock4", rosenbrock{4}, []float64{-1.2, 1, 0.5, 0.3}},
+		{"deep-linear", deepLinear{a: []float64{3, 2}}, []float64{0.3, -0.2, 0.5, 0.1, -0.4, 0.7, 0.2, 0.6}},
+		{"diag-quad", wideSpectrum(6, -2), []float64{1, -1, 0.5, 2, -0.3, 0.1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := tc.obj.Dim()

@@ -7,24 +7,25 @@ import (
 
 // SaddleEscape wraps a base method with a second-order stationarity test
 // and negative-curvature escapes: at a point where the gradient vanishes,
-// step along an eigenvector of negative curvature, as a person analysing the
-// saddle of (1 − w₁·w₂)² at 0 would (compare Nesterov & Polyak 2006 and the negative-curvature
-// descent of Moré & Sorensen 1979).
+// step along an eigenvector of negative curvature (compare Nesterov &
+// Polyak 2006 and the negative-curvature descent of Moré & Sorensen 1979).
 //
-// It runs Base until ‖∇f‖∞ falls below the threshold, then estimates the
-// smallest Hessian eigenvalue λ_min and its unit eigenvector u by Lanczos
-// (internal/krylov, K = 1, residual tolerance Settings.CurvatureTolerance·‖H‖).
-// If λ_min ≥ −CurvatureTolerance·‖H‖ it stops with SecondOrderStationary.
-// Otherwise it steps to x + α·s·u: the sign s is the one that makes ∇fᵀ(s·u)
-// ≤ 0, or, when ∇fᵀu is zero, the one with the lower f at the first trial;
-// α starts at InitialStep and is doubled while f keeps falling, or halved
-// until f falls below f(x); a trial where f or ∇f is NaN or ±Inf counts as
-// no decrease (doubling stops, halving goes on). The step is reported to the
-// callback with Iteration.Escape set, and Base resumes from the new point
-// with fresh state.
+// It runs Base until ‖∇f‖∞ falls below the threshold, then runs the
+// curvature probe of the package documentation. If the probe establishes
+// λ_min ≥ −τ it stops with SecondOrderStationary; if its budget runs out
+// first it stops with CurvatureInconclusive. If it finds a unit vector u
+// with uᵀ∇²f·u < −τ, it steps to x + α·s·u: the sign s is the one that
+// makes ∇fᵀ(s·u) ≤ 0, or, when ∇fᵀu is zero, the one with the lower f at
+// the first trial; α starts at InitialStep and is doubled while f keeps
+// falling, or halved until f falls below f(x); a trial where f or ∇f is NaN
+// or ±Inf counts as no decrease (doubling stops, halving goes on). The step
+// is reported to the callback with Iteration.Escape set, and Base resumes
+// from the new point with fresh state.
 //
-// Each test costs one Lanczos run (its HVPs are counted in
-// Result.HessVecEvals) and each escape a few evaluations of f and ∇f.
+// Each test costs one probe (its HVPs are counted in Result.HessVecEvals)
+// and each escape a few evaluations of f and ∇f. It does not support
+// Settings.Bounds (Minimize panics): an escape along a direction of
+// negative curvature would have to respect the box.
 type SaddleEscape struct {
 	// Base is the method run between escapes. If it is nil, it is
 	// defaulted to NewtonCG{}.

@@ -19,7 +19,8 @@ import (
 // threshold (the velocity starts at zero); each iteration costs one
 // evaluation and O(n) flops. Every step is taken, so NaN or Inf at the new
 // iterate is a divergence and stops the run with NonFinite at the best
-// finite point. For mini-batch training use SGDStepper.
+// finite point. For mini-batch training use SGDStepper. It does not
+// support Settings.Bounds (Minimize panics).
 type SGD struct {
 	// LearningRate is the step size. If it is 0, it is defaulted to 0.01.
 	LearningRate float64

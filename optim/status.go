@@ -11,20 +11,23 @@ type Status int
 const (
 	// NotTerminated is the zero Status; Minimize never returns it.
 	NotTerminated Status = iota
-	// GradientThreshold: ‖∇f(X)‖∞ fell to Settings.GradientThreshold. This
-	// is success; with Settings.CheckCurvature it also means no curvature
-	// below the tolerance was found at X.
+	// GradientThreshold: ‖∇f(X)‖∞ (with Settings.Bounds, the projected
+	// gradient's) fell to Settings.GradientThreshold. This is success;
+	// with Settings.CheckCurvature it also means no curvature below the
+	// tolerance was found at X.
 	GradientThreshold
 	// SecondOrderStationary: SaddleEscape stopped where ‖∇f‖∞ is below the
-	// threshold and the smallest Hessian eigenvalue found by Lanczos is not
-	// below −CurvatureTolerance·‖H‖. This is success.
+	// threshold and the curvature probe established λ_min ≥ −τ, the
+	// threshold of negligible curvature (Result.CurvatureTol; see the
+	// package documentation). This is success.
 	SecondOrderStationary
 	// Stopped: the Settings.Callback asked to stop.
 	Stopped
-	// Saddle: the gradient is below the threshold but the Hessian has an
-	// eigenvalue below −CurvatureTolerance·‖H‖ (Result.LambdaMin): X is a
-	// saddle point, not a minimum. Reported when Settings.CheckCurvature is
-	// set, or by SaddleEscape when it runs out of escapes.
+	// Saddle: the gradient is below the threshold but the curvature probe
+	// found a direction u with uᵀ∇²f·u < −τ (Result.LambdaMin, an upper
+	// bound on λ_min): X is a saddle point, not a minimum. Reported when
+	// Settings.CheckCurvature is set, or by SaddleEscape when it runs out
+	// of escapes.
 	Saddle
 	// IterationLimit: Settings.MaxIterations was reached.
 	IterationLimit
@@ -47,6 +50,22 @@ const (
 	// NoProgress: the trust region shrank below working precision without
 	// an acceptable step, or the escape line search found no decrease.
 	NoProgress
+	// CurvatureInconclusive: the gradient is below the threshold, but the
+	// curvature probe spent Settings.CurvatureMaxHVPs before it either found
+	// curvature below −τ or established λ_min ≥ −τ. Result.LambdaMin is
+	// then only an upper bound on λ_min (Result.LambdaMinConverged is
+	// false). It is not a success: a point whose curvature was not
+	// established is not known to be a minimum.
+	CurvatureInconclusive
+	// Unbounded: f fell below f(x0) − max(1, |f(x0)|)/ε (ε = 2⁻⁵², about
+	// 4.5e15·max(1, |f(x0)|)): f is unbounded below along the path taken
+	// (see the package documentation). Result.X is the last point.
+	Unbounded
+	// BadObjective: the objective broke its contract: Objective.Eval
+	// returned a finite f but left an entry of grad unwritten (or only
+	// added to it). Result.X is the best point seen before; the error names
+	// the entry.
+	BadObjective
 )
 
 var statusNames = [...]string{
@@ -61,6 +80,9 @@ var statusNames = [...]string{
 	LineSearchFailure:     "LineSearchFailure",
 	NonDescent:            "NonDescent",
 	NoProgress:            "NoProgress",
+	CurvatureInconclusive: "CurvatureInconclusive",
+	Unbounded:             "Unbounded",
+	BadObjective:          "BadObjective",
 }
 
 // String returns the name of s.
@@ -85,8 +107,9 @@ func (s Status) Success() bool {
 // Err returns the sentinel error matching s: nil for GradientThreshold,
 // SecondOrderStationary, Stopped and NotTerminated, and otherwise one of
 // ErrSaddle, ErrIterationLimit, ErrEvaluationLimit, ErrNonFinite,
-// ErrLineSearch, ErrNonDescent or ErrNoProgress. Minimize returns an error
-// that wraps it with details (test it with errors.Is).
+// ErrLineSearch, ErrNonDescent, ErrNoProgress, ErrCurvatureInconclusive,
+// ErrUnbounded or ErrBadObjective. Minimize returns an error that wraps it
+// with details (test it with errors.Is).
 func (s Status) Err() error {
 	switch s {
 	case Saddle:
@@ -105,6 +128,12 @@ func (s Status) Err() error {
 		return ErrNoProgress
 	case RankDeficient:
 		return ErrRankDeficient
+	case CurvatureInconclusive:
+		return ErrCurvatureInconclusive
+	case Unbounded:
+		return ErrUnbounded
+	case BadObjective:
+		return ErrBadObjective
 	}
 	return nil
 }
@@ -118,4 +147,8 @@ var (
 	ErrLineSearch      = errors.New("optim: line search failed")
 	ErrNonDescent      = errors.New("optim: search direction is not a descent direction")
 	ErrNoProgress      = errors.New("optim: no further progress possible")
+
+	ErrCurvatureInconclusive = errors.New("optim: curvature test inconclusive (budget spent before λ_min was bounded)")
+	ErrUnbounded             = errors.New("optim: f is unbounded below")
+	ErrBadObjective          = errors.New("optim: the objective broke its contract")
 )

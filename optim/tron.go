@@ -23,11 +23,12 @@ import (
 // box, reaches the trust-region boundary, or the CG budget MaxCG is spent;
 // a step that put new variables on bounds starts another minor iteration on
 // the smaller face. The step is judged and the radius updated as in
-// NewtonCG.
+// NewtonCG, the radius doubling after a very successful step of length at
+// least 0.99·Δ, except that a step which raises f is never accepted.
 type tron struct {
 	n                    int
 	xc, s, gq, w, res, d []float64 // trial point, step, ∇q, CG vectors
-	hd, hw, tmp, dq      []float64
+	hd, hw, tmp          []float64
 	free                 []bool
 	alpha                float64 // Cauchy step parameter, kept between iterations
 }
@@ -39,7 +40,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 	n, box := r.n, r.box
 	delta, maxRadius, eta, forcing, maxCG := m.defaults(n)
 	t := &tron{n: n, alpha: 1}
-	for _, v := range []*[]float64{&t.xc, &t.s, &t.gq, &t.w, &t.res, &t.d, &t.hd, &t.hw, &t.tmp, &t.dq} {
+	for _, v := range []*[]float64{&t.xc, &t.s, &t.gq, &t.w, &t.res, &t.d, &t.hd, &t.hw, &t.tmp} {
 		*v = make([]float64, n)
 	}
 	t.free = make([]bool, n)
@@ -52,7 +53,7 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 		if hess == nil {
 			hess = r.hessOp(loc.x)
 		}
-		pred, boundary, st := t.step(r, box, hess, loc, delta, forcing, maxCG)
+		pred, st := t.step(r, box, hess, loc, delta, forcing, maxCG)
 		if st != NotTerminated {
 			return st
 		}
@@ -74,12 +75,21 @@ func (m NewtonCG) minimizeBounded(r *runner, loc *location) Status {
 			return st
 		}
 		snorm := math.Sqrt(dot(t.s, t.s))
+		// The radius limited the step if CG or the Cauchy search stopped
+		// at it (a projection can only shorten a step).
+		boundary := snorm >= 0.99*delta
 		if !finite {
 			delta = 0.25 * snorm
 			continue
 		}
 		slack := 10 * epsilon * math.Max(1, math.Abs(loc.f))
 		rho := (loc.f - trial.f + slack) / (pred + slack)
+		if trial.f > loc.f {
+			// A step that raises f is rejected, even one at rounding
+			// level that the shifted ratio would pass: the method stays
+			// monotone.
+			rho = math.Min(rho, 0)
+		}
 		switch {
 		case rho < 0.25:
 			delta = 0.25 * snorm
@@ -119,9 +129,8 @@ func (m NewtonCG) defaults(n int) (delta, maxRadius, eta, forcing float64, maxCG
 }
 
 // step computes the trial point t.xc = x + t.s inside the box with ‖t.s‖₂ ≤
-// delta, and returns the predicted reduction −q(s) and whether the step was
-// cut by the trust-region boundary.
-func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *location, delta, forcing float64, maxCG int) (pred float64, boundary bool, st Status) {
+// delta, and returns the predicted reduction −q(s).
+func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *location, delta, forcing float64, maxCG int) (pred float64, st Status) {
 	x, g := loc.x, loc.g
 	xc, s, gq := t.xc, t.s, t.gq
 
@@ -146,7 +155,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 	a := t.alpha
 	q, gs, ok := cauchy(a)
 	if !ok {
-		return 0, false, NonFinite
+		return 0, NonFinite
 	}
 	if good(q, gs) {
 		// Extrapolate while the conditions hold and the step still
@@ -156,7 +165,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			copy(t.hd, t.hw)
 			q2, gs2, ok := cauchy(10 * a)
 			if !ok {
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 			same := true
 			for i := range s {
@@ -179,13 +188,16 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		for k := 0; k < 100 && !good(q, gs); k++ {
 			a /= 10
 			if q, gs, ok = cauchy(a); !ok {
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 		}
 	}
 	t.alpha = a
-	// ∇q at the Cauchy step, and the CG tolerance: the forcing term times
-	// the reduced ∇q there, with η = min(forcing, ‖projected ∇f‖₂).
+	// ∇q at the Cauchy step, and the CG tolerance η·‖P(x − ∇f) − x‖₂
+	// with η = min(forcing, ‖P(x − ∇f) − x‖₂), as NewtonCG's on ‖∇f‖₂.
+	// (Measured against ∇q at the Cauchy point instead, it would let CG
+	// stop early whenever the Cauchy step overshoots along a stiff
+	// direction and leaves a large ∇q there.)
 	for i := range gq {
 		gq[i] = g[i] + t.hw[i]
 	}
@@ -195,7 +207,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		pg2 += c * c
 	}
 	t.markFree(box)
-	tol := math.Min(forcing, math.Sqrt(pg2)) * t.freeNorm(gq)
+	tol := math.Min(forcing, math.Sqrt(pg2)) * math.Sqrt(pg2)
 
 	budget := maxCG
 	for minor := 0; minor <= t.n && budget > 0; minor++ {
@@ -204,7 +216,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 		}
 		used, hitBoundary, st := t.cg(r, hess, delta, tol, budget)
 		if st != NotTerminated {
-			return 0, false, st
+			return 0, st
 		}
 		budget -= used
 		// Projected search along w from xc: the new point goes to xn
@@ -223,7 +235,7 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			dq := dot(gq, t.d) + 0.5*dot(t.d, t.tmp)
 			if !isFinite(dq) {
 				r.err = fmt.Errorf("%w: Hessian-vector product", ErrNonFinite)
-				return 0, false, NonFinite
+				return 0, NonFinite
 			}
 			if dq <= tronMu0*math.Min(dot(gq, t.d), 0) {
 				copy(t.hw, t.tmp)
@@ -244,12 +256,11 @@ func (t *tron) step(r *runner, box *Bounds, hess func(v, hv []float64), loc *loc
 			s[i] = xc[i] - x[i]
 		}
 		if !clipped || hitBoundary {
-			boundary = hitBoundary
 			break
 		}
 		t.markFree(box)
 	}
-	return -q, boundary, NotTerminated
+	return -q, NotTerminated
 }
 
 // markFree marks the variables strictly inside their bounds at t.xc.

@@ -42,29 +42,36 @@ type Settings struct {
 	Callback func(Iteration) (stop bool)
 
 	// CheckCurvature makes Minimize, when it stops with GradientThreshold,
-	// estimate the smallest Hessian eigenvalue λ_min at the final point by
-	// Lanczos and report Saddle (with ErrSaddle) instead of success when
-	// λ_min < −CurvatureTolerance·‖H‖. It costs one Lanczos run (HVPs
-	// counted in Result.HessVecEvals). SaddleEscape always performs this
-	// check.
+	// run the curvature probe at the final point (see the package
+	// documentation): it reports Saddle (with ErrSaddle) instead of success
+	// when it finds a direction of curvature below −τ, and
+	// CurvatureInconclusive when its budget runs out before it can decide.
+	// It costs one probe (its HVPs are counted in Result.HessVecEvals).
+	// SaddleEscape always performs this check.
 	CheckCurvature bool
 
-	// CurvatureTolerance is the relative threshold for negative curvature:
-	// λ_min < −CurvatureTolerance·‖H‖, with ‖H‖ estimated by Lanczos, counts
-	// as negative. It is also the Lanczos residual tolerance. Relative, so
-	// that scaling f does not change the verdict. If it is 0, it is
-	// defaulted to 1e-6.
+	// CurvatureTolerance, if positive, replaces the default threshold of
+	// negligible curvature by the relative one τ = CurvatureTolerance·‖H‖,
+	// with ‖H‖ estimated by Lanczos. If it is 0, τ is the
+	// ε-second-order-stationarity threshold max(√(ρ·GradientThreshold),
+	// 1e-8·‖H‖), with ρ estimated at the point (package documentation).
 	CurvatureTolerance float64
 
-	// Seed seeds the Lanczos start vectors, making the curvature probes
-	// reproducible.
+	// CurvatureMaxHVPs caps the Hessian-vector products of one curvature
+	// probe's search; assembling the eigenvector of a negative verdict may
+	// take as many again. If it is 0, it is defaulted to 5000.
+	CurvatureMaxHVPs int
+
+	// Seed seeds the curvature probe's random start vector and the random
+	// direction of its estimate of ρ, making the probes reproducible.
 	Seed uint64
 
 	// Bounds, if not nil, confines the search to the box lᵢ ≤ xᵢ ≤ uᵢ.
 	// LBFGS (then the L-BFGS-B algorithm) and NewtonCG (then a projected
 	// trust-region Newton method in the manner of TRON) support bounds;
 	// the other methods panic when Bounds is set. Minimize panics on
-	// invalid bounds (a side of the wrong length, NaN, lᵢ > uᵢ), projects
+	// invalid bounds (a side of the wrong length, NaN, lᵢ > uᵢ, lᵢ = +∞ or
+	// uᵢ = −∞), projects
 	// x0 onto the box and evaluates f only at points inside it; the
 	// stationarity test and Result.GradNorm use the projected gradient
 	// (see GradientThreshold), and Result.ActiveLower and ActiveUpper
@@ -95,11 +102,13 @@ type Iteration struct {
 // Result is the outcome of Minimize.
 type Result struct {
 	// X is the final point: the last iterate when Status is
-	// GradientThreshold, SecondOrderStationary, Saddle or Stopped, and
+	// GradientThreshold, SecondOrderStationary, Saddle,
+	// CurvatureInconclusive or Stopped, and
 	// otherwise the point with the lowest finite f seen (for the monotone
 	// methods LBFGS, NewtonCG and GradientDescent with a line search the
 	// two coincide). X never holds NaN; it is nil only when no finite point
-	// was seen (x0 non-finite, or f or ∇f non-finite at x0).
+	// was seen (x0 non-finite, f or ∇f non-finite at x0, or the objective
+	// broke its contract at x0: BadObjective).
 	X []float64
 	// F is f(X) and GradNorm is ‖∇f(X)‖∞, or with Settings.Bounds the
 	// projected gradient ‖P(X − ∇f(X)) − X‖∞ (NaN when X is nil).
@@ -117,19 +126,33 @@ type Result struct {
 	// run (by the CG directions of NewtonCG and by Lanczos probes); NaN
 	// when no Hessian-vector product was taken.
 	MinCurvature float64
-	// LambdaMin is the Lanczos estimate of the smallest eigenvalue of
-	// ∇²f(X) when a curvature probe ran at X (CheckCurvature or
-	// SaddleEscape), and NaN otherwise. Lanczos estimates never lie below
-	// the true λ_min.
+	// LambdaMin is the curvature probe's estimate of the smallest
+	// eigenvalue of ∇²f(X) when a probe ran at X (CheckCurvature or
+	// SaddleEscape), and NaN otherwise. It is always an upper bound on
+	// λ_min: for Saddle the Rayleigh quotient uᵀ∇²f·u of an explicit unit
+	// vector, otherwise the smallest Ritz value. It equals λ_min only to
+	// the accuracy that LambdaMinConverged states.
 	LambdaMin float64
+	// LambdaMinConverged reports that the probe's Ritz pair behind
+	// LambdaMin converged: an eigenvalue lies within CurvatureTol of
+	// LambdaMin (or the Krylov space was exhausted, making it exact). When
+	// false, LambdaMin is only an upper bound on λ_min; the verdict
+	// (Status) rests on the probe's own test, not on this flag.
+	LambdaMinConverged bool
+	// CurvatureTol is the threshold τ of negligible curvature used by the
+	// last probe (NaN when none ran): negative curvature counts only below
+	// −CurvatureTol.
+	CurvatureTol float64
 	// Escapes is the number of negative-curvature escapes taken by
 	// SaddleEscape.
 	Escapes int
 	// ActiveLower and ActiveUpper report, with Settings.Bounds, which
 	// bounds X lies on: ActiveLower[i] is X[i] == lᵢ and ActiveUpper[i] is
-	// X[i] == uᵢ (both for a variable fixed by lᵢ = uᵢ). The methods put
-	// variables exactly on their bounds, so the comparison is exact. They
-	// are nil without bounds or when X is nil.
+	// X[i] == uᵢ (both for a variable fixed by lᵢ = uᵢ). The methods set a
+	// variable that reaches a bound to the bound's value (the Cauchy points
+	// and projections do), so the comparison is exact; a variable that
+	// converges to a bound from inside without reaching it is reported
+	// free. They are nil without bounds or when X is nil.
 	ActiveLower, ActiveUpper []bool
 }
 

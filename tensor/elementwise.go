@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
 // maxFastDims is the rank up to which broadcasting bookkeeping lives on the
@@ -52,7 +54,9 @@ func MulAccTo(dst, a, b *Tensor) *Tensor {
 }
 
 // AddTo sets dst = a + b, broadcasting, and returns dst. A nil dst is
-// allocated; otherwise it must have the broadcast shape. dst may be a or b.
+// allocated; otherwise it must have the broadcast shape. dst may be a or b
+// (or share their storage from its first element, as a Reshape does), but
+// must not otherwise overlap them: the kernels panic on a partial overlap.
 func AddTo(dst, a, b *Tensor) *Tensor { return binary(opAdd, dst, a, b) }
 
 // SubTo sets dst = a − b, broadcasting, and returns dst (see AddTo).
@@ -102,20 +106,55 @@ func binary(op binOp, dst, a, b *Tensor) *Tensor {
 		return dst
 	}
 	n := len(shape)
-	var sa0, sb0, idx0 [maxFastDims]int
-	var sa, sb, idx []int
+	var sa0, sb0 [maxFastDims]int
+	var sa, sb []int
 	if n <= maxFastDims {
-		sa, sb, idx = sa0[:n], sb0[:n], idx0[:n]
+		sa, sb = sa0[:n], sb0[:n]
 	} else {
-		sa, sb, idx = make([]int, n), make([]int, n), make([]int, n)
+		sa, sb = make([]int, n), make([]int, n)
 	}
 	broadcastStrides(a.shape, shape, sa)
 	broadcastStrides(b.shape, shape, sb)
 	inner := shape[n-1]
-	ia, ib := sa[n-1], sb[n-1]
+	rows := len(out) / inner
+	// Rows of ParallelMin elements or more are split by the kernels
+	// themselves; many shorter rows are shared out here, row by row, which
+	// cannot change any element.
+	if w := vec.Workers(len(out)); w > 1 && inner < vec.ParallelMin && rows >= w {
+		// Fresh copies of the strides, so that the stack arrays above do
+		// not escape to the heap with the goroutines.
+		sa, sb := cloneInts(sa), cloneInts(sb)
+		vec.For(rows, w, func(r0, r1 int) { binaryRows(op, out, a.data, b.data, shape, sa, sb, r0, r1) })
+		return dst
+	}
+	binaryRows(op, out, a.data, b.data, shape, sa, sb, 0, rows)
+	return dst
+}
+
+// binaryRows applies op to rows r0 ≤ r < r1 (of the last dimension) of the
+// broadcast result: an odometer over the outer dimensions, started at r0,
+// tracks the matching offsets into a and b, whose strides sa and sb are 0
+// along broadcast dimensions.
+func binaryRows(op binOp, out, a, b []float64, shape, sa, sb []int, r0, r1 int) {
+	n := len(shape)
+	var idx0 [maxFastDims]int
+	var idx []int
+	if n <= maxFastDims {
+		idx = idx0[:n]
+	} else {
+		idx = make([]int, n)
+	}
 	offA, offB := 0, 0
-	for o := 0; o < len(out); o += inner {
-		binaryKernel(op, out[o:o+inner], a.data[offA:], ia, b.data[offB:], ib)
+	for d, r := n-2, r0; d >= 0; d-- {
+		idx[d] = r % shape[d]
+		r /= shape[d]
+		offA += idx[d] * sa[d]
+		offB += idx[d] * sb[d]
+	}
+	inner := shape[n-1]
+	ia, ib := sa[n-1], sb[n-1]
+	for o := r0 * inner; o < r1*inner; o += inner {
+		binaryKernel(op, out[o:o+inner], a[offA:], ia, b[offB:], ib)
 		// Advance the odometer over the outer dimensions.
 		for d := n - 2; d >= 0; d-- {
 			idx[d]++
@@ -129,11 +168,12 @@ func binary(op binOp, dst, a, b *Tensor) *Tensor {
 			idx[d] = 0
 		}
 	}
-	return dst
 }
 
 // binaryKernel applies op to len(out) elements; sa and sb are 0 (broadcast
-// a single element) or 1 (contiguous).
+// a single element) or 1 (contiguous). The arithmetic runs on the kernels
+// of tensor/internal/vec, which give what the plain loops give, bit for bit
+// (a − y is computed as a + (−y), which IEEE 754 defines to be the same).
 func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 	n := len(out)
 	switch {
@@ -141,25 +181,15 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 		a, b := a[:n], b[:n]
 		switch op {
 		case opAdd:
-			for i := range out {
-				out[i] = a[i] + b[i]
-			}
+			vec.Add(out, a, b)
 		case opSub:
-			for i := range out {
-				out[i] = a[i] - b[i]
-			}
+			vec.Sub(out, a, b)
 		case opMul:
-			for i := range out {
-				out[i] = a[i] * b[i]
-			}
+			vec.Mul(out, a, b)
 		case opDiv:
-			for i := range out {
-				out[i] = a[i] / b[i]
-			}
+			vec.Div(out, a, b)
 		case opMulAcc:
-			for i := range out {
-				out[i] += a[i] * b[i]
-			}
+			vec.MulAdd(out, a, b, out)
 		default:
 			for i := range out {
 				out[i] = scalarBin(op, a[i], b[i])
@@ -169,25 +199,15 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 		x, b := a[0], b[:n]
 		switch op {
 		case opAdd:
-			for i := range out {
-				out[i] = x + b[i]
-			}
+			vec.AddScalar(out, b, x)
 		case opSub:
-			for i := range out {
-				out[i] = x - b[i]
-			}
+			vec.ScalarSub(out, x, b)
 		case opMul:
-			for i := range out {
-				out[i] = x * b[i]
-			}
+			vec.Scale(out, x, b)
 		case opDiv:
-			for i := range out {
-				out[i] = x / b[i]
-			}
+			vec.ScalarDiv(out, x, b)
 		case opMulAcc:
-			for i := range out {
-				out[i] += x * b[i]
-			}
+			vec.Axpy(out, x, b, out)
 		default:
 			for i := range out {
 				out[i] = scalarBin(op, x, b[i])
@@ -197,25 +217,15 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 		a, y := a[:n], b[0]
 		switch op {
 		case opAdd:
-			for i := range out {
-				out[i] = a[i] + y
-			}
+			vec.AddScalar(out, a, y)
 		case opSub:
-			for i := range out {
-				out[i] = a[i] - y
-			}
+			vec.AddScalar(out, a, -y)
 		case opMul:
-			for i := range out {
-				out[i] = a[i] * y
-			}
+			vec.Scale(out, y, a)
 		case opDiv:
-			for i := range out {
-				out[i] = a[i] / y
-			}
+			vec.DivScalar(out, a, y)
 		case opMulAcc:
-			for i := range out {
-				out[i] += a[i] * y
-			}
+			vec.Axpy(out, y, a, out)
 		default:
 			for i := range out {
 				out[i] = scalarBin(op, a[i], y)
@@ -223,16 +233,21 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 		}
 	default:
 		if op == opMulAcc {
-			v := a[0] * b[0]
-			for i := range out {
-				out[i] += v
-			}
+			vec.AddScalar(out, out, a[0]*b[0])
 			return
 		}
-		v := scalarBin(op, a[0], b[0])
-		for i := range out {
-			out[i] = v
-		}
+		fill(out, scalarBin(op, a[0], b[0]))
+	}
+}
+
+// fill sets every element of out to v, by doubling copies (memmove).
+func fill(out []float64, v float64) {
+	if len(out) == 0 {
+		return
+	}
+	out[0] = v
+	for k := 1; k < len(out); k *= 2 {
+		copy(out[k:], out[:k])
 	}
 }
 
@@ -260,15 +275,13 @@ func scalarBin(op binOp, x, y float64) float64 {
 }
 
 // AddScaledTo sets dst = a + alpha·b for tensors of one shape and returns
-// dst (an axpy; a nil dst is allocated).
+// dst (an axpy; a nil dst is allocated). The product is rounded before the
+// addition.
 func AddScaledTo(dst, a *Tensor, alpha float64, b *Tensor) *Tensor {
 	if !SameShape(a.shape, b.shape) {
 		panic(fmt.Sprintf("tensor: AddScaled: shapes %v and %v differ", a.shape, b.shape))
 	}
 	dst = prepareDst("tensor: AddScaled", dst, a.shape)
-	out, x, y := dst.data, a.data[:len(dst.data)], b.data[:len(dst.data)]
-	for i := range out {
-		out[i] = x[i] + alpha*y[i]
-	}
+	vec.Axpy(dst.data, alpha, b.data, a.data)
 	return dst
 }

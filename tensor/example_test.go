@@ -49,3 +49,32 @@ func ExampleMatMul() {
 	//  [22 29 36]
 	//  [27 36 45]]
 }
+
+// Accumulating the gradients of y = x + bias, with x of shape [2 3] and the
+// bias of shape [3] broadcast: the gradient g of y is added into x's
+// gradient as it is and into the bias's summed over the rows, with no
+// temporaries.
+func ExampleSumToAcc() {
+	g := tensor.New([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	gx := tensor.Ones(2, 3) // gradient accumulated so far
+	gbias := tensor.Ones(3) // likewise
+	tensor.AddInto(gx, g)
+	tensor.SumToAcc(gbias, g)
+	fmt.Println(gx)
+	fmt.Println(gbias)
+	// Output:
+	// [[2 3 4]
+	//  [5 6 7]]
+	// [6 8 10]
+}
+
+// The adjoint of a strided slice accumulated into its operand's gradient:
+// the even and the odd elements of x each receive their own part.
+func ExampleUnsliceAccTo() {
+	gx := tensor.Zeros(6)
+	tensor.UnsliceAccTo(gx, tensor.FromSlice([]float64{1, 2, 3}), 0, 0, 6, 2)
+	tensor.UnsliceAccTo(gx, tensor.FromSlice([]float64{10, 20, 30}), 0, 1, 6, 2)
+	fmt.Println(gx)
+	// Output:
+	// [1 10 2 20 3 30]
+}

@@ -1,6 +1,10 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
+)
 
 // Reshape returns a tensor with the given shape that shares x's storage.
 // One dimension may be −1, meaning "whatever makes the sizes agree".
@@ -41,13 +45,33 @@ func ResolveShape(op string, size int, shape []int) []int {
 // SliceShape returns the shape of x[start:end:step] along axis and checks
 // the bounds (0 ≤ start ≤ end ≤ dim, step ≥ 1).
 func SliceShape(shape []int, axis, start, end, step int) []int {
-	a := normAxis("tensor: Slice", axis, len(shape))
+	a, cnt := sliceDims(shape, axis, start, end, step)
+	s := cloneInts(shape)
+	s[a] = cnt
+	return s
+}
+
+// sliceDims checks a slice as SliceShape does and returns the normalised
+// axis and the number of elements taken along it, without allocating.
+func sliceDims(shape []int, axis, start, end, step int) (a, cnt int) {
+	a = normAxis("tensor: Slice", axis, len(shape))
 	if step < 1 || start < 0 || end > shape[a] || start > end {
 		panic(fmt.Sprintf("tensor: Slice: [%d:%d:%d] along axis %d of shape %v", start, end, step, axis, shape))
 	}
-	s := cloneInts(shape)
-	s[a] = (end - start + step - 1) / step
-	return s
+	return a, (end - start + step - 1) / step
+}
+
+// isSliceShape reports whether s is full with dimension a replaced by cnt.
+func isSliceShape(s, full []int, a, cnt int) bool {
+	if len(s) != len(full) {
+		return false
+	}
+	for i := range s {
+		if i == a && s[i] != cnt || i != a && s[i] != full[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Slice returns the elements start, start+step, ... < end of x along axis,
@@ -56,19 +80,24 @@ func Slice(x *Tensor, axis, start, end, step int) *Tensor {
 	return SliceTo(nil, x, axis, start, end, step)
 }
 
-// SliceTo is Slice writing into dst (a nil dst is allocated).
+// SliceTo is Slice writing into dst (a nil dst is allocated). A strided
+// slice of the last axis is a vectorised gather (AVX2 for step 2).
 func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
-	shape := SliceShape(x.shape, axis, start, end, step)
-	dst = prepareDst("tensor: Slice", dst, shape)
-	a := normAxis("tensor: Slice", axis, len(x.shape))
+	a, cnt := sliceDims(x.shape, axis, start, end, step)
+	if dst == nil || !isSliceShape(dst.shape, x.shape, a, cnt) {
+		dst = prepareDst("tensor: Slice", dst, SliceShape(x.shape, axis, start, end, step))
+	}
+	if len(dst.data) == len(x.data) {
+		copy(dst.data, x.data) // the slice is all of x
+		return dst
+	}
 	outer, n, inner := splitAxis(x.shape, a)
-	cnt := shape[a]
-	if inner == 1 { // element-wise gather: avoid a copy call per element
+	if cnt == 0 {
+		return dst
+	}
+	if inner == 1 { // element-wise gather
 		for o := 0; o < outer; o++ {
-			src, out := x.data[o*n:(o+1)*n], dst.data[o*cnt:(o+1)*cnt]
-			for j := range out {
-				out[j] = src[start+j*step]
-			}
+			vec.Gather(dst.data[o*cnt:(o+1)*cnt], x.data[o*n+start:(o+1)*n], step)
 		}
 		return dst
 	}
@@ -97,27 +126,57 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 		copy(dst.data, g.data) // the slice is all of full
 		return dst
 	}
-	for i := range dst.data {
-		dst.data[i] = 0
+	clear(dst.data)
+	unslice(dst.data, g.data, full, axis, start, step, false)
+	return dst
+}
+
+// UnsliceAccTo adds g to dst at positions start, start+step, ... < end
+// along axis and returns dst: dst += UnsliceTo(nil, g, dst.Shape(), ...),
+// in one pass over g and without a temporary. It accumulates the gradient
+// of a Slice into its operand's. g must have the slice's shape.
+func UnsliceAccTo(dst, g *Tensor, axis, start, end, step int) *Tensor {
+	if dst == nil {
+		panic("tensor: UnsliceAcc: nil destination")
 	}
+	if a, cnt := sliceDims(dst.shape, axis, start, end, step); !isSliceShape(g.shape, dst.shape, a, cnt) {
+		panic(fmt.Sprintf("tensor: UnsliceAcc: gradient shape %v, slice shape %v of %v", g.shape, SliceShape(dst.shape, axis, start, end, step), dst.shape))
+	}
+	unslice(dst.data, g.data, dst.shape, axis, start, step, true)
+	return dst
+}
+
+// unslice writes (acc false) or adds (acc true) g into the positions of
+// out, of shape full, that Slice along axis from start with step reads.
+func unslice(out, g []float64, full []int, axis, start, step int, acc bool) {
 	a := normAxis("tensor: Unslice", axis, len(full))
 	outer, n, inner := splitAxis(full, a)
-	cnt := shape[a]
+	if len(g) == 0 {
+		return
+	}
+	cnt := len(g) / (outer * inner)
 	if inner == 1 {
 		for o := 0; o < outer; o++ {
-			out, src := dst.data[o*n:(o+1)*n], g.data[o*cnt:(o+1)*cnt]
-			for j, v := range src {
-				out[start+j*step] = v
+			row, src := out[o*n+start:(o+1)*n], g[o*cnt:(o+1)*cnt]
+			if acc {
+				vec.ScatterAdd(row, src, step)
+			} else {
+				vec.Scatter(row, src, step)
 			}
 		}
-		return dst
+		return
 	}
 	for o := 0; o < outer; o++ {
 		for j := 0; j < cnt; j++ {
-			copy(dst.data[(o*n+start+j*step)*inner:][:inner], g.data[(o*cnt+j)*inner:(o*cnt+j+1)*inner])
+			row := out[(o*n+start+j*step)*inner:][:inner]
+			src := g[(o*cnt+j)*inner : (o*cnt+j+1)*inner]
+			if acc {
+				vec.Add(row, row, src)
+			} else {
+				copy(row, src)
+			}
 		}
 	}
-	return dst
 }
 
 // OneHot returns a len(labels)×classes matrix with a 1 in column labels[i]

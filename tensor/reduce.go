@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
 // Sum returns the sum of all elements as a scalar tensor.
@@ -10,24 +12,15 @@ func Sum(x *Tensor) *Tensor { return Scalar(SumAll(x)) }
 
 // SumAll returns the sum of all elements of x.
 //
-// It keeps four partial sums, which lets the additions overlap in the
-// processor (one running sum waits on each addition in turn) and makes
-// the rounding error grow more slowly than a single running sum's.
-func SumAll(x *Tensor) float64 {
-	d := x.data
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(d); i += 4 {
-		s0 += d[i]
-		s1 += d[i+1]
-		s2 += d[i+2]
-		s3 += d[i+3]
-	}
-	for ; i < len(d); i++ {
-		s0 += d[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+// The elements are added in a fixed order, the same on every processor and
+// for any number of goroutines: eight running partial sums (element i
+// goes to sum i mod 8), combined pairwise at the end, within blocks of 4096
+// elements whose sums are added in the same way. This lets the additions
+// overlap in the processor and makes the rounding error grow with about
+// n/8 instead of n. It costs about 0.1 ns per element with AVX2, and from
+// 2²² elements on uses the cores that GOMAXPROCS allows. The sum of no
+// elements, or of zeros of either sign, is +0.
+func SumAll(x *Tensor) float64 { return vec.Sum(x.data) }
 
 // Mean returns the mean of all elements as a scalar tensor.
 func Mean(x *Tensor) *Tensor { return Scalar(SumAll(x) / float64(len(x.data))) }
@@ -88,27 +81,79 @@ func SumAxis(x *Tensor, axis int, keepDims bool) *Tensor {
 }
 
 // SumAxisTo is SumAxis writing into dst (a nil dst is allocated).
+// Reducing the last axis sums each row in SumAll's order; reducing another
+// axis adds the slices along it one after another, each output element
+// seeing its inputs in axis order.
 func SumAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 	dst, a := reduceDst("tensor: SumAxis", dst, x, axis, keepDims)
 	outer, n, inner := splitAxis(x.shape, a)
-	out := dst.data
-	if n == 1 {
-		copy(out, x.data)
-		return dst
+	sumAxis(dst.data, x.data, outer, n, inner, false)
+	return dst
+}
+
+// sumAxis sets out (of outer·inner elements) to the sum of x (of
+// outer·n·inner elements) along its middle dimension, or adds that sum to
+// out when acc is true.
+func sumAxis(out, x []float64, outer, n, inner int, acc bool) {
+	switch {
+	case n == 0:
+		if !acc {
+			clear(out)
+		}
+		return
+	case n == 1:
+		if acc {
+			vec.Add(out, out, x)
+		} else {
+			copy(out, x)
+		}
+		return
+	case inner == 1:
+		if w := vec.SumWorkers(len(x)); w > 1 && n < vec.SumParallelMin && outer >= w {
+			vec.For(outer, w, func(o0, o1 int) { sumRows(out, x, n, acc, o0, o1) })
+			return
+		}
+		sumRows(out, x, n, acc, 0, outer)
+		return
 	}
-	for i := range out {
-		out[i] = 0
+	if w := vec.Workers(len(x)); w > 1 && inner < vec.ParallelMin {
+		if outer >= w {
+			vec.For(outer, w, func(o0, o1 int) { sumSlices(out, x, n, inner, acc, o0, o1, 0, inner) })
+		} else {
+			vec.For(inner, w, func(i0, i1 int) { sumSlices(out, x, n, inner, acc, 0, outer, i0, i1) })
+		}
+		return
 	}
-	for o := 0; o < outer; o++ {
-		row := out[o*inner : (o+1)*inner]
-		for j := 0; j < n; j++ {
-			src := x.data[(o*n+j)*inner : (o*n+j+1)*inner]
-			for i, v := range src {
-				row[i] += v
-			}
+	sumSlices(out, x, n, inner, acc, 0, outer, 0, inner)
+}
+
+// sumRows sets (or, with acc, adds to) out[o] the sum of row o of x, of n
+// elements, for o0 ≤ o < o1.
+func sumRows(out, x []float64, n int, acc bool, o0, o1 int) {
+	for o := o0; o < o1; o++ {
+		s := vec.Sum(x[o*n : (o+1)*n])
+		if acc {
+			out[o] += s
+		} else {
+			out[o] = s
 		}
 	}
-	return dst
+}
+
+// sumSlices is sumAxis for inner > 1 and n ≥ 2, restricted to outer
+// indices o0 ≤ o < o1 and inner indices i0 ≤ i < i1.
+func sumSlices(out, x []float64, n, inner int, acc bool, o0, o1, i0, i1 int) {
+	for o := o0; o < o1; o++ {
+		row := out[o*inner+i0 : o*inner+i1]
+		for j := 0; j < n; j++ {
+			src := x[(o*n+j)*inner+i0 : (o*n+j)*inner+i1]
+			if j == 0 && !acc {
+				copy(row, src)
+				continue
+			}
+			vec.Add(row, row, src)
+		}
+	}
 }
 
 // MeanAxis returns the mean of x along axis (see SumAxis).
@@ -186,6 +231,8 @@ func reduceDst(op string, dst, x *Tensor, axis int, keepDims bool) (*Tensor, int
 func SumTo(x *Tensor, shape []int) *Tensor { return SumToTo(nil, x, shape) }
 
 // SumToTo is SumTo writing into dst (a nil dst is allocated with shape).
+// Where the reduction is along one run of dimensions (as for a bias, a
+// row or a column, or everything) it runs as SumAxisTo does.
 func SumToTo(dst, x *Tensor, shape []int) *Tensor {
 	if !CanBroadcastTo(shape, x.shape) {
 		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, x.shape))
@@ -194,34 +241,75 @@ func SumToTo(dst, x *Tensor, shape []int) *Tensor {
 		shape = cloneInts(shape) // the result must not retain the caller's slice
 	}
 	dst = prepareDst("tensor: SumTo", dst, shape)
-	out := dst.data
-	if len(out) == len(x.data) {
-		copy(out, x.data)
-		return dst
+	sumTo(dst.data, x, shape, false)
+	return dst
+}
+
+// sumTo sets out, of the given shape, to x summed down to it, or adds that
+// to out when acc is true.
+func sumTo(out []float64, x *Tensor, shape []int, acc bool) {
+	switch {
+	case len(out) == len(x.data):
+		if acc {
+			vec.Add(out, out, x.data)
+		} else {
+			copy(out, x.data)
+		}
+		return
+	case len(out) == 1:
+		if acc {
+			out[0] += vec.Sum(x.data)
+		} else {
+			out[0] = vec.Sum(x.data)
+		}
+		return
 	}
-	for i := range out {
-		out[i] = 0
+	if outer, n, inner, ok := singleAxis(x.shape, shape); ok {
+		sumAxis(out, x.data, outer, n, inner, acc)
+		return
 	}
-	if len(out) == 1 {
-		out[0] = SumAll(x)
-		return dst
+	if !acc {
+		clear(out)
 	}
 	walkBroadcast(x.shape, shape, func(xOff, oOff, inner, oStride int) {
 		src := x.data[xOff : xOff+inner]
 		if oStride == 0 {
-			s := out[oOff]
-			for _, v := range src {
-				s += v
-			}
-			out[oOff] = s
+			out[oOff] += vec.Sum(src)
 			return
 		}
 		row := out[oOff : oOff+inner]
-		for i, v := range src {
-			row[i] += v
-		}
+		vec.Add(row, row, src)
 	})
-	return dst
+}
+
+// singleAxis reports whether small, which broadcasts to full, is full with
+// one contiguous run of dimensions reduced to size 1 (dimensions of size 1
+// in full do not count): then full is outer×n×inner with the run of n
+// elements in the middle and small is outer×inner.
+func singleAxis(full, small []int) (outer, n, inner int, ok bool) {
+	outer, n, inner = 1, 1, 1
+	state := 0 // 0: before the run, 1: in it, 2: after it
+	for d := range full {
+		f := full[d]
+		sd := 1
+		if k := d - (len(full) - len(small)); k >= 0 {
+			sd = small[k]
+		}
+		switch {
+		case f == 1:
+		case sd == f && state == 0:
+			outer *= f
+		case sd == f:
+			state = 2
+			inner *= f
+		case state == 2:
+			return 0, 0, 0, false
+		default:
+			state = 1
+			n *= f
+		}
+	}
+	return outer, n, inner, true
 }
 
 // BroadcastTo returns x repeated to shape under broadcasting rules.
@@ -237,24 +325,31 @@ func BroadcastToTo(dst, x *Tensor, shape []int) *Tensor {
 	}
 	dst = prepareDst("tensor: BroadcastTo", dst, shape)
 	out := dst.data
-	if len(out) == len(x.data) {
+	switch {
+	case len(out) == len(x.data):
 		copy(out, x.data)
 		return dst
+	case len(x.data) == 1:
+		fill(out, x.data[0])
+		return dst
 	}
-	if len(x.data) == 1 {
-		v := x.data[0]
-		for i := range out {
-			out[i] = v
+	if outer, n, inner, ok := singleAxis(shape, x.shape); ok {
+		for o := 0; o < outer; o++ {
+			src := x.data[o*inner : (o+1)*inner]
+			if inner == 1 {
+				fill(out[o*n:(o+1)*n], src[0])
+				continue
+			}
+			for j := 0; j < n; j++ {
+				copy(out[(o*n+j)*inner:(o*n+j+1)*inner], src)
+			}
 		}
 		return dst
 	}
 	walkBroadcast(shape, x.shape, func(oOff, xOff, inner, xStride int) {
 		row := out[oOff : oOff+inner]
 		if xStride == 0 {
-			v := x.data[xOff]
-			for i := range row {
-				row[i] = v
-			}
+			fill(row, x.data[xOff])
 			return
 		}
 		copy(row, x.data[xOff:xOff+inner])
@@ -295,4 +390,15 @@ func walkBroadcast(full, small []int, f func(fullOff, smallOff, inner, smallStri
 			idx[d] = 0
 		}
 	}
+}
+
+// Dot returns the sum of the elementwise products of a and b, which must
+// have one shape: Σ a⊙b in one pass, without the temporary of
+// SumAll(Mul(a, b)) and with the same result (each product rounded, then
+// added in SumAll's order). Dot(x, x) is the sum of squares.
+func Dot(a, b *Tensor) float64 {
+	if !SameShape(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor: Dot: shapes %v and %v differ", a.shape, b.shape))
+	}
+	return vec.Dot(a.data, b.data)
 }

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
 // UnaryOp names an elementwise function of one argument.
@@ -25,10 +27,15 @@ const (
 	OpSign                    // −1, 0 or 1 (NaN for NaN)
 	OpStep                    // 1 where x > 0, else 0: the derivative of Relu
 	OpRecip                   // 1/x
+	OpAtan                    // arctangent, in (−π/2, π/2)
+	OpLog1p                   // log(1+x), accurate for small x
+	OpExpm1                   // eˣ − 1, accurate for small x
+	OpErf                     // the error function 2/√π ∫₀ˣ e^(−t²) dt
 )
 
 var unaryNames = [...]string{"Neg", "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Relu", "Softplus",
-	"Sin", "Cos", "Abs", "Square", "Sign", "Step", "Recip"}
+	"Sin", "Cos", "Abs", "Square", "Sign", "Step", "Recip",
+	"Atan", "Log1p", "Expm1", "Erf"}
 
 // unaryOpNames holds the names used in panic messages, built once so that
 // ApplyTo does not allocate a string per call.
@@ -101,9 +108,7 @@ func Square(x *Tensor) *Tensor { return ApplyTo(OpSquare, nil, x) }
 func unaryKernel(op UnaryOp, out, x []float64) {
 	switch op {
 	case OpNeg:
-		for i, v := range x {
-			out[i] = -v
-		}
+		vec.Scale(out, -1, x) // −1·x is −x exactly, ±0 and ±Inf included
 	case OpExp:
 		vecExp(out, x)
 	case OpLog:
@@ -117,15 +122,7 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 	case OpSigmoid:
 		vecSigmoid(out, x)
 	case OpRelu:
-		for i, v := range x {
-			if v > 0 {
-				out[i] = v
-			} else if v <= 0 {
-				out[i] = 0
-			} else {
-				out[i] = v // NaN propagates
-			}
-		}
+		vec.Relu(out, x) // NaN propagates
 	case OpSoftplus:
 		for i, v := range x {
 			out[i] = softplus(v)
@@ -143,9 +140,7 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 			out[i] = math.Abs(v)
 		}
 	case OpSquare:
-		for i, v := range x {
-			out[i] = v * v
-		}
+		vec.Square(out, x)
 	case OpSign:
 		for i, v := range x {
 			switch {
@@ -160,16 +155,24 @@ func unaryKernel(op UnaryOp, out, x []float64) {
 			}
 		}
 	case OpStep:
-		for i, v := range x {
-			if v > 0 {
-				out[i] = 1
-			} else {
-				out[i] = 0
-			}
-		}
+		vec.Step(out, 1, x)
 	case OpRecip:
+		vec.ScalarDiv(out, 1, x)
+	case OpAtan:
 		for i, v := range x {
-			out[i] = 1 / v
+			out[i] = math.Atan(v)
+		}
+	case OpLog1p:
+		for i, v := range x {
+			out[i] = math.Log1p(v)
+		}
+	case OpExpm1:
+		for i, v := range x {
+			out[i] = math.Expm1(v)
+		}
+	case OpErf:
+		for i, v := range x {
+			out[i] = math.Erf(v)
 		}
 	default:
 		panic(fmt.Sprintf("tensor: Apply: unknown UnaryOp %d", uint8(op)))
@@ -187,10 +190,7 @@ func Scale(x *Tensor, c float64) *Tensor { return ScaleTo(nil, x, c) }
 // ScaleTo sets dst = c·x and returns dst (a nil dst is allocated).
 func ScaleTo(dst, x *Tensor, c float64) *Tensor {
 	dst = prepareDst("tensor: Scale", dst, x.shape)
-	out := dst.data
-	for i, v := range x.data[:len(out)] {
-		out[i] = c * v
-	}
+	vec.Scale(dst.data, c, x.data)
 	return dst
 }
 
@@ -200,10 +200,7 @@ func AddScalar(x *Tensor, c float64) *Tensor { return AddScalarTo(nil, x, c) }
 // AddScalarTo sets dst = x + c and returns dst (a nil dst is allocated).
 func AddScalarTo(dst, x *Tensor, c float64) *Tensor {
 	dst = prepareDst("tensor: AddScalar", dst, x.shape)
-	out := dst.data
-	for i, v := range x.data[:len(out)] {
-		out[i] = v + c
-	}
+	vec.AddScalar(dst.data, x.data, c)
 	return dst
 }
 
@@ -219,19 +216,13 @@ func PowTo(dst, x *Tensor, p float64) *Tensor {
 	out, in := dst.data, x.data[:len(dst.data)]
 	switch p {
 	case 2:
-		for i, v := range in {
-			out[i] = v * v
-		}
+		vec.Square(out, in)
 	case 1:
 		copy(out, in)
 	case 0:
-		for i := range out {
-			out[i] = 1
-		}
+		fill(out, 1)
 	case -1:
-		for i, v := range in {
-			out[i] = 1 / v
-		}
+		vec.ScalarDiv(out, 1, in)
 	case 0.5:
 		// math.Pow(x, ½) is √x except at −0 (+0, not −0) and −Inf
 		// (+Inf, not NaN), following IEEE 754 pow.

@@ -52,6 +52,10 @@ var unaryCases = []unaryCase{
 	{OpSign, nil, refSign, 0},
 	{OpStep, nil, refStep, 0},
 	{OpRecip, nil, func(x float64) float64 { return 1 / x }, 0},
+	{OpAtan, nil, math.Atan, 0},
+	{OpLog1p, nil, math.Log1p, 0},
+	{OpExpm1, nil, math.Expm1, 0},
+	{OpErf, nil, math.Erf, 0},
 }
 
 // refSigmoid is 1/(1+e⁻ˣ) as written, except far in the left tail, where

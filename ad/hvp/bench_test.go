@@ -142,7 +142,7 @@ func BenchmarkRosenbrock(b *testing.B) {
 				v[i] = rng.NormFloat64()
 			}
 			g, hv := make([]float64, n), make([]float64, n)
-			var tf, tg, th, tfix, thand time.Duration
+			var tf, tg, th, tfix, thand, tfhand time.Duration
 			hess := obj.Linearize(x)
 			for b.Loop() {
 				t0 := time.Now()
@@ -159,6 +159,8 @@ func BenchmarkRosenbrock(b *testing.B) {
 				t5 := time.Now()
 				extRosenbrockHand(x, g)
 				t6 := time.Now()
+				extRosenbrockHand(x, nil)
+				tfhand += time.Since(t6)
 				tf += t1.Sub(t0)
 				tg += t2.Sub(t1)
 				th += t3.Sub(t2)
@@ -173,6 +175,8 @@ func BenchmarkRosenbrock(b *testing.B) {
 			b.ReportMetric(per(tfix), "ns/hvp-fixed")
 			b.ReportMetric(per(thand), "ns/grad-hand")
 			b.ReportMetric(per(tg)/per(tf), "grad/f")
+			b.ReportMetric(per(tf)/per(tfhand), "f/f-hand")
+			b.ReportMetric(per(tg)/per(thand), "grad/grad-hand")
 			b.ReportMetric(per(th)/per(tg), "hvp/grad")
 			b.ReportMetric(per(tfix)/per(tg), "hvpfixed/grad")
 		})
@@ -301,8 +305,9 @@ func BenchmarkMLP(b *testing.B) {
 				y = tensor.RandNormal(rng, c.batch, out)
 			}
 			hand := newHandMLP(m, c.batch)
+			prods := newMatMuls(rng, c.sizes, c.batch)
 			tp := graph.NewTape()
-			var tFwd, tAD, tHand time.Duration
+			var tFwd, tAD, tHand, tMM time.Duration
 			for b.Loop() {
 				t0 := time.Now()
 				tp.Reset()
@@ -314,16 +319,52 @@ func BenchmarkMLP(b *testing.B) {
 				t2 := time.Now()
 				hand.lossGrad(x, y, c.classify)
 				t3 := time.Now()
+				prods.run()
+				t4 := time.Now()
 				tFwd += t1.Sub(t0)
 				tAD += t2.Sub(t1)
 				tHand += t3.Sub(t2)
+				tMM += t4.Sub(t3)
 			}
 			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
 			b.ReportMetric(per(tAD)/1e6, "ms/fwd+bwd")
 			b.ReportMetric(per(tHand)/1e6, "ms/hand")
 			b.ReportMetric(per(tAD)/per(tHand), "ad/hand")
 			b.ReportMetric(per(tAD)/per(tFwd), "grad/fwd")
+			b.ReportMetric(per(tAD)/per(tMM), "ad/matmuls")
 		})
+	}
+}
+
+// matMuls holds the matrix products of one forward and backward pass of an
+// MLP (X·W per layer; Xᵀ·G and G·Wᵀ for the backward, without the input's
+// adjoint), to time them alone: the floor of a training step.
+type matMuls struct {
+	a, b, c []*tensor.Tensor
+	ta, tb  []bool
+}
+
+func newMatMuls(rng *rand.Rand, sizes []int, batch int) *matMuls {
+	m := new(matMuls)
+	add := func(ar, ac, br, bc int, ta, tb bool) {
+		a, bb := tensor.RandNormal(rng, ar, ac), tensor.RandNormal(rng, br, bc)
+		m.a, m.b, m.ta, m.tb = append(m.a, a), append(m.b, bb), append(m.ta, ta), append(m.tb, tb)
+		m.c = append(m.c, tensor.MatMulT(a, bb, ta, tb))
+	}
+	for l := 0; l+1 < len(sizes); l++ {
+		in, out := sizes[l], sizes[l+1]
+		add(batch, in, in, out, false, false)   // forward
+		add(batch, in, batch, out, true, false) // ∂W = Xᵀ·G
+		if l > 0 {
+			add(batch, out, in, out, false, true) // ∂X = G·Wᵀ
+		}
+	}
+	return m
+}
+
+func (m *matMuls) run() {
+	for i := range m.a {
+		tensor.MatMulTo(m.c[i], m.a[i], m.b[i], m.ta[i], m.tb[i])
 	}
 }
 

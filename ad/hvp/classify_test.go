@@ -119,7 +119,7 @@ func TestClassifySeedExact(t *testing.T) {
 	if c.Eigenvalues[0] != -2 || c.Eigenvalues[1] != 2 {
 		t.Errorf("eigenvalues %.17g, want exactly −2 and 2", c.Eigenvalues)
 	}
-	if c.HVPs != 2 || c.GradNormInf != 0 || c.GradNorm2 != 0 {
+	if c.HVPs != 2+2 || c.GradNormInf != 0 || c.GradNorm2 != 0 { // the Hessian and the ρ estimate
 		t.Errorf("HVPs = %d, ‖g‖ = %v, %v", c.HVPs, c.GradNormInf, c.GradNorm2)
 	}
 }
@@ -218,7 +218,10 @@ func TestClassifyKinds(t *testing.T) {
 			if c.Dense && len(c.Eigenvalues) != len(tc.x) {
 				t.Errorf("%d eigenvalues for n = %d", len(c.Eigenvalues), len(tc.x))
 			}
-			wantHVPs := len(tc.x)
+			wantHVPs := len(tc.x) + 2 // the Hessian, and the two of the ρ estimate
+			if tc.settings != nil && tc.settings.RelTol > 0 {
+				wantHVPs = len(tc.x)
+			}
 			if !c.Dense {
 				wantHVPs = c.HVPs // Lanczos: positive and not more than the default budget
 				if c.HVPs < 1 || c.HVPs > 1000 {
@@ -228,8 +231,11 @@ func TestClassifyKinds(t *testing.T) {
 			if c.HVPs != wantHVPs {
 				t.Errorf("HVPs = %d, want %d", c.HVPs, wantHVPs)
 			}
-			if want := math.Max(1e-8*math.Max(math.Abs(c.MinEigenvalue), math.Abs(c.MaxEigenvalue)), 1e-12); tc.settings == nil && c.Tol != want {
-				t.Errorf("Tol = %v, want %v", c.Tol, want)
+			// The default tolerance is the ε-SOSP threshold with ε = GradTol
+			// = 1e-6: max(√(ρ·1e-6), 1e-8·‖H‖, 1e-12).
+			norm := math.Max(math.Abs(c.MinEigenvalue), math.Abs(c.MaxEigenvalue))
+			if want := math.Max(math.Max(math.Sqrt(c.Rho*1e-6), 1e-8*norm), 1e-12); tc.settings == nil && c.Tol != want {
+				t.Errorf("Tol = %v, want %v (ρ = %v)", c.Tol, want, c.Rho)
 			}
 		})
 	}
@@ -288,8 +294,8 @@ func TestClassifyUnconverged(t *testing.T) {
 	f := cvDiagQuartic(c, make([]float64, n), 0)
 	budget := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{MaxHVPs: 6, MaxBasis: 4}}
 	cl := hvp.Classify(hvp.At(f, make([]float64, n)), budget)
-	if cl.Converged || cl.Kind != hvp.Inconclusive || cl.HVPs != 6 {
-		t.Errorf("Converged %v, Kind %v, HVPs %d; want false, inconclusive, 6", cl.Converged, cl.Kind, cl.HVPs)
+	if cl.Converged || cl.Kind != hvp.Inconclusive || cl.HVPs != 6+2 {
+		t.Errorf("Converged %v, Kind %v, HVPs %d; want false, inconclusive, 6+2", cl.Converged, cl.Kind, cl.HVPs)
 	}
 	// The same budget still proves a saddle, because Ritz values bound
 	// the extreme eigenvalues from inside.
@@ -367,5 +373,52 @@ func TestKindString(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
 		}
+	}
+}
+
+// TestClassifyCertifiesDefinite: a converged Ritz value proves nothing about
+// the part of the spectrum its Krylov space never reached. Started
+// orthogonal to the eigenvector of λ_min = −1, Lanczos converges on the
+// cluster [2, 4] and would call the point a minimum; the certificate run
+// from a random start finds the −1 and the verdict is Saddle, with its
+// escape direction. Without the hidden eigenvalue the Minimum stands.
+func TestClassifyCertifiesDefinite(t *testing.T) {
+	const n = 300
+	c := make([]float64, n)
+	for i := range c {
+		c[i] = 1 + float64(i)/n
+	}
+	start := make([]float64, n)
+	for i := 1; i < n; i++ {
+		start[i] = 1
+	}
+	settings := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{Start: start}}
+	x := make([]float64, n)
+	cl := hvp.Classify(hvp.At(cvDiagQuartic(c, make([]float64, n), 0), x), settings)
+	if cl.Kind != hvp.Minimum || !cl.Converged || math.Abs(cl.MinEigenvalue-2) > 0.01 {
+		t.Errorf("positive definite: Kind %v, Converged %v, λ_min %v; want a certified minimum at 2", cl.Kind, cl.Converged, cl.MinEigenvalue)
+	}
+	c[0] = -0.5
+	cl = hvp.Classify(hvp.At(cvDiagQuartic(c, make([]float64, n), 0), x), settings)
+	// The probe stops once the Rayleigh quotient of its vector proves the
+	// saddle: MinEigenvalue is that quotient, an upper bound on −1.
+	if cl.Kind != hvp.Saddle || !(cl.MinEigenvalue < -cl.Tol) || !(cl.MinEigenvalue >= -1) || cl.Escape == nil {
+		t.Fatalf("hidden −1: Kind %v, λ_min %v, escape %v; want Saddle", cl.Kind, cl.MinEigenvalue, cl.Escape != nil)
+	}
+	var q float64 // the Rayleigh quotient of Escape
+	for i, u := range cl.Escape {
+		q += 2 * c[i] * u * u
+	}
+	if math.Abs(q-cl.MinEigenvalue) > 1e-12 {
+		t.Errorf("Rayleigh quotient of Escape %v, MinEigenvalue %v", q, cl.MinEigenvalue)
+	}
+	// A budget too small for the certificate: Inconclusive, not Minimum.
+	c[0] = 1
+	small := &hvp.ClassifySettings{DenseMax: -1, Lanczos: &hvp.LanczosSettings{Start: start, MaxHVPs: 40}}
+	cl = hvp.Classify(hvp.At(cvDiagQuartic(c, make([]float64, n), 0), x), small)
+	if cl.Kind == hvp.Minimum && cl.Converged {
+		t.Logf("budget 40 sufficed (%d HVPs)", cl.HVPs)
+	} else if cl.Kind != hvp.Inconclusive || cl.Converged {
+		t.Errorf("small budget: Kind %v, Converged %v", cl.Kind, cl.Converged)
 	}
 }

@@ -89,6 +89,14 @@ type Point struct {
 	value float64
 	grad  []float64
 	apply func(v, hv []float64)
+
+	// What the Point knows of its function, for products at nearby points
+	// (HessVecAt): the recorded function and its input shapes, or the
+	// Function it was linearized from; and the point itself.
+	f      FuncN
+	shapes [][]int
+	fn     Function
+	x      []float64
 }
 
 var (
@@ -142,6 +150,7 @@ func single(f ad.Func) FuncN {
 // record records f at the flat vector x split into inputs of the given
 // shapes, and the gradient with respect to all of them.
 func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
+	p.f, p.shapes, p.x = f, shapes, append(p.x[:0], x...)
 	p.tp.Reset()
 	p.n = len(x)
 	p.xs = recordInputs(p.tp, x, shapes, p.xs[:0])
@@ -172,6 +181,32 @@ func recordInputs(tp *graph.Tape, x []float64, shapes [][]int, dst []*graph.Node
 		panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
 	}
 	return dst
+}
+
+// X returns the point x (read-only).
+func (p *Point) X() []float64 { return p.x }
+
+// canMove reports whether HessVecAt can evaluate products elsewhere.
+func (p *Point) canMove() bool { return p.f != nil || p.fn != nil }
+
+// HessVecAt sets hv = ∇²f(y)·v at another point y of the Point's function,
+// leaving the Point as it is: one fresh recording at y (or the Function's
+// HessVec for a Point made by Linearize). Classify uses it to estimate how
+// fast the Hessian changes. It panics if len(y) ≠ Dim().
+func (p *Point) HessVecAt(y, v, hv []float64) {
+	if len(y) != p.n {
+		panic(fmt.Sprintf("hvp: Point.HessVecAt: len(y) = %d for dimension %d", len(y), p.n))
+	}
+	switch {
+	case p.f != nil:
+		q := &Point{tp: graph.NewTape()}
+		q.record(p.f, y, p.shapes)
+		q.HVP(v, hv)
+	case p.fn != nil:
+		p.fn.HessVec(y, v, hv)
+	default:
+		panic("hvp: Point.HessVecAt: the Point does not know its function")
+	}
 }
 
 // Dim returns the number of parameters.

@@ -82,7 +82,7 @@ func Linearize(fn Function, x []float64) *Point {
 		panic(fmt.Sprintf("hvp: Linearize: len(x) = %d for a function of dimension %d", len(x), n))
 	}
 	xc := append([]float64(nil), x...)
-	p := &Point{n: n, grad: make([]float64, n)}
+	p := &Point{n: n, grad: make([]float64, n), fn: fn, x: xc}
 	p.value = fn.Eval(xc, p.grad)
 	if l, ok := fn.(Linearizer); ok {
 		p.apply = l.Linearize(xc)

@@ -22,12 +22,12 @@ func ExampleFit() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("b1 = %.8f ± %.8f\n", fit.Theta[0], fit.StdErr[0])
+	fmt.Printf("b1 = %.7f ± %.8f\n", fit.Theta[0], fit.StdErr[0])
 	fmt.Printf("b2 = %.8e ± %.8e\n", fit.Theta[1], fit.StdErr[1])
 	fmt.Printf("χ² = %.8f, reduced χ² = %.8f, corr(b1, b2) = %.4f\n", fit.ChiSq, fit.RedChiSq, fit.Correlation.At(0, 1))
 	fmt.Println(fit.LeastSquares.Status)
 	// Output:
-	// b1 = 238.94212918 ± 2.70700752
+	// b1 = 238.9421292 ± 2.70700752
 	// b2 = 5.50156432e-04 ± 7.26686884e-06
 	// χ² = 0.12455139, reduced χ² = 0.01037928, corr(b1, b2) = -0.9988
 	// SmallStep

@@ -16,6 +16,7 @@ type Residual struct {
 	name string
 	m, n int
 	fn   residualForm
+	jac  *mat.Dense // LinearizeJacobian's dense Jacobian, when used
 }
 
 // residualForm is the contract of a problem's residual form.
@@ -30,15 +31,15 @@ type residualForm interface {
 func (p Problem) Residual() (*Residual, bool) {
 	switch fn := p.fn.(type) {
 	case sumSquares:
-		return &Residual{p.Name, fn.rows(), fn.dim(), rowsForm{rows: fn.residuals}}, true
+		return &Residual{name: p.Name, m: fn.rows(), n: fn.dim(), fn: rowsForm{rows: fn.residuals}}, true
 	case extRosenbrock:
-		return &Residual{p.Name, fn.n, fn.n, fn}, true
+		return &Residual{name: p.Name, m: fn.n, n: fn.n, fn: fn}, true
 	case trig:
-		return &Residual{p.Name, fn.n, fn.n, fn}, true
+		return &Residual{name: p.Name, m: fn.n, n: fn.n, fn: fn}, true
 	case varDim:
-		return &Residual{p.Name, fn.n + 2, fn.n, fn}, true
+		return &Residual{name: p.Name, m: fn.n + 2, n: fn.n, fn: fn}, true
 	case penaltyI:
-		return &Residual{p.Name, fn.n + 1, fn.n, fn}, true
+		return &Residual{name: p.Name, m: fn.n + 1, n: fn.n, fn: fn}, true
 	}
 	return nil, false
 }
@@ -61,6 +62,47 @@ func (r *Residual) Jacobian(x []float64, jac *mat.Dense) {
 	}
 	jac.Zero()
 	r.fn.jacobian(x, jac)
+}
+
+// LinearizeJacobian stores r(x) in res and returns J(x)·v and J(x)ᵀu as
+// functions (the optim JacobianLinearizer interface, for matrix-free
+// methods): for the extended Rosenbrock function from the two non-zeros of
+// each row, in O(n) per product; for the other problems from the dense
+// Jacobian, formed once per call in O(m·n). The functions are valid until
+// the next call.
+func (r *Residual) LinearizeJacobian(x, res []float64) (jacVec, jacTVec func(v, dst []float64)) {
+	r.Residuals(x, res)
+	if e, ok := r.fn.(extRosenbrock); ok {
+		d := make([]float64, e.n) // ∂r₂ₖ/∂x₂ₖ = −20x₂ₖ
+		for i := 0; i < e.n; i += 2 {
+			d[i] = -20 * x[i]
+		}
+		jacVec = func(v, dst []float64) {
+			for i := 0; i < e.n; i += 2 {
+				dst[i] = d[i]*v[i] + 10*v[i+1]
+				dst[i+1] = -v[i]
+			}
+		}
+		jacTVec = func(u, dst []float64) {
+			for i := 0; i < e.n; i += 2 {
+				dst[i] = d[i]*u[i] - u[i+1]
+				dst[i+1] = 10 * u[i]
+			}
+		}
+		return jacVec, jacTVec
+	}
+	if r.jac == nil {
+		r.jac = mat.NewDense(r.m, r.n, nil)
+	}
+	J := r.jac
+	r.Jacobian(x, J)
+	jacVec = func(v, dst []float64) {
+		mat.NewVecDense(r.m, dst).MulVec(J, mat.NewVecDense(r.n, v))
+	}
+	jacTVec = func(u, dst []float64) {
+		mat.NewVecDense(r.n, dst).MulVec(J.T(), mat.NewVecDense(r.m, u))
+	}
+	return jacVec, jacTVec
 }
 
 // rowsForm is the residual form of a sumSquares problem, row by row.

@@ -73,3 +73,39 @@ func TestResidualForm(t *testing.T) {
 		})
 	}
 }
+
+// TestResidualLinearizeJacobian checks LinearizeJacobian's residuals and
+// its J·v and Jᵀu (structured for the extended Rosenbrock function, dense
+// for the others) against the dense Jacobian, at a random point.
+func TestResidualLinearizeJacobian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, p := range mgh.Problems() {
+		r, _ := p.Residual()
+		m, n := r.Dims()
+		x := p.X0()
+		for i := range x {
+			x[i] += 0.1 * rng.NormFloat64()
+		}
+		res, want := make([]float64, m), make([]float64, m)
+		jv, jtu := r.LinearizeJacobian(x, res)
+		r.Residuals(x, want)
+		if e, _ := testutil.RelErr(res, want); e != 0 {
+			t.Errorf("%s: LinearizeJacobian residuals differ from Residuals (%g)", p.Name, e)
+		}
+		J := mat.NewDense(m, n, nil)
+		r.Jacobian(x, J)
+		v, u := testutil.RandVec(rng, n), testutil.RandVec(rng, m)
+		got, ref := make([]float64, m), make([]float64, m)
+		jv(v, got)
+		mat.NewVecDense(m, ref).MulVec(J, mat.NewVecDense(n, v))
+		if e, i := testutil.RelErr(got, ref); e > 1e-14 {
+			t.Errorf("%s: (J·v)[%d] = %v, dense %v", p.Name, i, got[i], ref[i])
+		}
+		gotT, refT := make([]float64, n), make([]float64, n)
+		jtu(u, gotT)
+		mat.NewVecDense(n, refT).MulVec(J.T(), mat.NewVecDense(m, u))
+		if e, i := testutil.RelErr(gotT, refT); e > 1e-14 {
+			t.Errorf("%s: (Jᵀu)[%d] = %v, dense %v", p.Name, i, gotT[i], refT[i])
+		}
+	}
+}

@@ -18,19 +18,21 @@ func TestAssemblyBounds(t *testing.T) {
 	}
 	const sentinel = -12345.0
 	kernels := map[string]func(d, a, b, c *float64, n int){
-		"addVV":     func(d, a, b, c *float64, n int) { addVV(d, a, b, n) },
-		"subVV":     func(d, a, b, c *float64, n int) { subVV(d, a, b, n) },
-		"mulVV":     func(d, a, b, c *float64, n int) { mulVV(d, a, b, n) },
-		"divVV":     func(d, a, b, c *float64, n int) { divVV(d, a, b, n) },
-		"addVS":     func(d, a, b, c *float64, n int) { addVS(d, a, 2, n) },
-		"subSV":     func(d, a, b, c *float64, n int) { subSV(d, 2, a, n) },
-		"mulVS":     func(d, a, b, c *float64, n int) { mulVS(d, 2, a, n) },
-		"divVS":     func(d, a, b, c *float64, n int) { divVS(d, a, 2, n) },
-		"divSV":     func(d, a, b, c *float64, n int) { divSV(d, 2, a, n) },
-		"mulAddVVV": func(d, a, b, c *float64, n int) { mulAddVVV(d, a, b, c, n) },
-		"axpyVV":    func(d, a, b, c *float64, n int) { axpyVV(d, 2, a, b, n) },
-		"squareV":   func(d, a, b, c *float64, n int) { squareV(d, a, n) },
-		"gather2":   func(d, a, b, c *float64, n int) { gather2(d, a, n) },
+		"addVV":           func(d, a, b, c *float64, n int) { addVV(d, a, b, n) },
+		"subVV":           func(d, a, b, c *float64, n int) { subVV(d, a, b, n) },
+		"mulVV":           func(d, a, b, c *float64, n int) { mulVV(d, a, b, n) },
+		"divVV":           func(d, a, b, c *float64, n int) { divVV(d, a, b, n) },
+		"addVS":           func(d, a, b, c *float64, n int) { addVS(d, a, 2, n) },
+		"subSV":           func(d, a, b, c *float64, n int) { subSV(d, 2, a, n) },
+		"mulVS":           func(d, a, b, c *float64, n int) { mulVS(d, 2, a, n) },
+		"divVS":           func(d, a, b, c *float64, n int) { divVS(d, a, 2, n) },
+		"divSV":           func(d, a, b, c *float64, n int) { divSV(d, 2, a, n) },
+		"mulAddVVV":       func(d, a, b, c *float64, n int) { mulAddVVV(d, a, b, c, n) },
+		"axpyVV":          func(d, a, b, c *float64, n int) { axpyVV(d, 2, a, b, n) },
+		"squareV":         func(d, a, b, c *float64, n int) { squareV(d, a, n) },
+		"mulScaledVV":     func(d, a, b, c *float64, n int) { mulScaledVV(d, 2, a, b, n) },
+		"mulScaledAddVVV": func(d, a, b, c *float64, n int) { mulScaledAddVVV(d, 2, a, b, c, n) },
+		"gather2":         func(d, a, b, c *float64, n int) { gather2(d, a, n) },
 	}
 	for name, k := range kernels {
 		for n := 1; n < 40; n++ {
@@ -58,6 +60,13 @@ func TestAssemblyBounds(t *testing.T) {
 		m := n &^ 7
 		if got, want := sum8(&x[0], n), float64(m*(m+1)/2); got != want {
 			t.Fatalf("sum8(1..%d) = %v, want %v (the first %d)", n, got, want, m)
+		}
+		ones := make([]float64, n+8)
+		for i := range ones {
+			ones[i] = 1
+		}
+		if got, want := dot8(&x[0], &ones[0], n), float64(m*(m+1)/2); got != want {
+			t.Fatalf("dot8(1..%d, 1) = %v, want %v (the first %d)", n, got, want, m)
 		}
 	}
 }

@@ -56,10 +56,28 @@ func mulAddVVV(dst, a, b, c *float64, n int)
 func axpyVV(dst *float64, s float64, a, b *float64, n int)
 
 //go:noescape
+func mulScaledVV(dst *float64, s float64, a, b *float64, n int)
+
+//go:noescape
+func mulScaledAddVVV(dst *float64, s float64, a, b, c *float64, n int)
+
+//go:noescape
+func reluV(dst, a *float64, n int)
+
+//go:noescape
+func stepVS(dst *float64, s float64, a *float64, n int)
+
+//go:noescape
+func maskMulVV(dst, a, b *float64, n int)
+
+//go:noescape
 func squareV(dst, a *float64, n int)
 
 //go:noescape
 func sum8(x *float64, n int) float64
+
+//go:noescape
+func dot8(a, b *float64, n int) float64
 
 //go:noescape
 func gather2(dst, src *float64, n int)
@@ -152,6 +170,46 @@ func axpy(dst []float64, s float64, a, b []float64) {
 	axpyGeneric(dst, s, a, b)
 }
 
+func mulScaled(dst []float64, s float64, a, b []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		mulScaledVV(&dst[0], s, &a[0], &b[0], n4)
+		dst, a, b = dst[n4:], a[n4:], b[n4:]
+	}
+	mulScaledGeneric(dst, s, a, b)
+}
+
+func mulScaledAdd(dst []float64, s float64, a, b, c []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		mulScaledAddVVV(&dst[0], s, &a[0], &b[0], &c[0], n4)
+		dst, a, b, c = dst[n4:], a[n4:], b[n4:], c[n4:]
+	}
+	mulScaledAddGeneric(dst, s, a, b, c)
+}
+
+func relu(dst, a []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		reluV(&dst[0], &a[0], n4)
+		dst, a = dst[n4:], a[n4:]
+	}
+	reluGeneric(dst, a)
+}
+
+func step(dst []float64, s float64, a []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		stepVS(&dst[0], s, &a[0], n4)
+		dst, a = dst[n4:], a[n4:]
+	}
+	stepGeneric(dst, s, a)
+}
+
+func maskMul(dst, a, b []float64) {
+	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
+		maskMulVV(&dst[0], &a[0], &b[0], n4)
+		dst, a, b = dst[n4:], a[n4:], b[n4:]
+	}
+	maskMulGeneric(dst, a, b)
+}
+
 func square(dst, a []float64) {
 	if n4 := len(dst) &^ 3; useAVX2 && n4 > 0 {
 		squareV(&dst[0], &a[0], n4)
@@ -169,6 +227,19 @@ func blockSum(x []float64) float64 {
 	t := sum8(&x[0], n8)
 	for _, v := range x[n8:] {
 		t += v
+	}
+	return t
+}
+
+// blockDot is dot8Generic, with the eight-lane part in assembly.
+func blockDot(a, b []float64) float64 {
+	n8 := len(a) &^ 7
+	if !useAVX2 || n8 == 0 {
+		return dot8Generic(a, b)
+	}
+	t := dot8(&a[0], &b[0], n8)
+	for i := n8; i < len(a); i++ {
+		t += float64(a[i] * b[i])
 	}
 	return t
 }

@@ -43,6 +43,13 @@ func FuzzKernels(f *testing.F) {
 		if got, want := Sum(in[0]), refSum(in[0]); !same(got, want) {
 			t.Fatalf("Sum = %v, documented order %v", got, want)
 		}
+		prod := make([]float64, n)
+		for i := range prod {
+			prod[i] = in[0][i] * in[1][i]
+		}
+		if got, want := Dot(in[0], in[1]), refSum(prod); !same(got, want) {
+			t.Fatalf("Dot = %v, Sum of the products %v", got, want)
+		}
 		if n > 0 {
 			g := make([]float64, (n+1)/2)
 			Gather(g, in[0], 2)

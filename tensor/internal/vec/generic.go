@@ -86,6 +86,53 @@ func axpyGeneric(dst []float64, s float64, a, b []float64) {
 	}
 }
 
+func mulScaledGeneric(dst []float64, s float64, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = float64(a[i]*s) * b[i]
+	}
+}
+
+func mulScaledAddGeneric(dst []float64, s float64, a, b, c []float64) {
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	for i := range dst {
+		dst[i] = float64(float64(a[i]*s)*b[i]) + c[i]
+	}
+}
+
+func reluGeneric(dst, a []float64) {
+	a = a[:len(dst)]
+	for i, v := range a {
+		if v <= 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = v // v > 0, or NaN
+		}
+	}
+}
+
+func stepGeneric(dst []float64, s float64, a []float64) {
+	a = a[:len(dst)]
+	for i, v := range a {
+		if v > 0 {
+			dst[i] = s
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+func maskMulGeneric(dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i, m := range b {
+		if m == 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = a[i] * m
+		}
+	}
+}
+
 func squareGeneric(dst, a []float64) {
 	a = a[:len(dst)]
 	for i := range dst {
@@ -118,6 +165,30 @@ func sum8Generic(x []float64) float64 {
 	return t
 }
 
+// dot8Generic is sum8Generic of the products a[i]·b[i], each rounded
+// before it is added.
+func dot8Generic(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float64
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		x, y := a[i:i+8:i+8], b[i:i+8:i+8]
+		s0 += float64(x[0] * y[0])
+		s1 += float64(x[1] * y[1])
+		s2 += float64(x[2] * y[2])
+		s3 += float64(x[3] * y[3])
+		s4 += float64(x[4] * y[4])
+		s5 += float64(x[5] * y[5])
+		s6 += float64(x[6] * y[6])
+		s7 += float64(x[7] * y[7])
+	}
+	t := combine8(s0, s1, s2, s3, s4, s5, s6, s7)
+	for ; i < len(a); i++ {
+		t += float64(a[i] * b[i])
+	}
+	return t
+}
+
 // combine8 adds eight partial sums in the order the assembly's lane
 // reduction does: lanes p and p+4 first, then the two halves, then the
 // remaining pair.
@@ -125,13 +196,23 @@ func combine8(s0, s1, s2, s3, s4, s5, s6, s7 float64) float64 {
 	return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7))
 }
 
+// The strided copies handle step 2 (the even or odd elements, the common
+// case) in groups of four with one bounds check per group.
+
 func gatherGeneric(dst, src []float64, step int) {
 	if len(dst) == 0 {
 		return
 	}
 	src = src[:(len(dst)-1)*step+1]
-	j := 0
-	for i := range dst {
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(dst); i += 4 {
+			s := src[2*i : 2*i+7 : 2*i+7]
+			d := dst[i : i+4 : i+4]
+			d[0], d[1], d[2], d[3] = s[0], s[2], s[4], s[6]
+		}
+	}
+	for j := i * step; i < len(dst); i++ {
 		dst[i] = src[j]
 		j += step
 	}
@@ -142,9 +223,16 @@ func scatterGeneric(dst, src []float64, step int) {
 		return
 	}
 	dst = dst[:(len(src)-1)*step+1]
-	j := 0
-	for _, v := range src {
-		dst[j] = v
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(src); i += 4 {
+			d := dst[2*i : 2*i+7 : 2*i+7]
+			s := src[i : i+4 : i+4]
+			d[0], d[2], d[4], d[6] = s[0], s[1], s[2], s[3]
+		}
+	}
+	for j := i * step; i < len(src); i++ {
+		dst[j] = src[i]
 		j += step
 	}
 }
@@ -154,9 +242,19 @@ func scatterAddGeneric(dst, src []float64, step int) {
 		return
 	}
 	dst = dst[:(len(src)-1)*step+1]
-	j := 0
-	for _, v := range src {
-		dst[j] += v
+	i := 0
+	if step == 2 {
+		for ; i+4 <= len(src); i += 4 {
+			d := dst[2*i : 2*i+7 : 2*i+7]
+			s := src[i : i+4 : i+4]
+			d[0] += s[0]
+			d[2] += s[1]
+			d[4] += s[2]
+			d[6] += s[3]
+		}
+	}
+	for j := i * step; i < len(src); i++ {
+		dst[j] += src[i]
 		j += step
 	}
 }

@@ -16,7 +16,12 @@ import (
 // only 20–40%. Split over two goroutines, Add and Axpy were 1.2–1.4 times
 // faster from 2²⁰ elements on and 0.6–0.8 times as fast (slower) at
 // 2¹⁵–2¹⁹; Sum, which reads one slice instead of three, gained only at 2²³
-// (1.36 times) and was even at 2²¹.
+// (1.36 times) and was even at 2²¹. When other processes keep both cores
+// busy, a second goroutine gains nothing at any length (0.7–1.0 times as
+// fast from 2¹⁵ to 2²³ in the same benchmark), so the thresholds are set
+// where the split pays on an otherwise idle machine; on a busy one it
+// may cost up to 30%. Set GOMAXPROCS=1 to keep every kernel on one
+// goroutine.
 const (
 	ParallelMin    = 1 << 20
 	SumParallelMin = 1 << 22
@@ -35,17 +40,21 @@ func workers(n, lo int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n/(lo/2)))
 }
 
-// For calls f(lo, hi) on w contiguous ranges that partition [0, n), each
-// but the last a multiple of eight elements long, on w goroutines (the
-// caller's among them), and returns when all have returned. The results of
-// element-wise work cannot depend on w; reductions use fixed blocks for
-// the same reason (see Sum).
+// For calls f(lo, hi) on at most w contiguous ranges that partition
+// [0, n), of equal lengths (rounded up to a multiple of eight when longer
+// than eight, so that element ranges keep the alignment of the slices),
+// on as many goroutines (the caller's among them), and returns when all
+// have returned. The results of element-wise work cannot depend on w;
+// reductions use fixed blocks for the same reason (see Sum).
 func For(n, w int, f func(lo, hi int)) {
-	if w <= 1 || n <= 8 {
+	if w <= 1 || n <= 1 {
 		f(0, n)
 		return
 	}
-	chunk := ((n+w-1)/w + 7) &^ 7
+	chunk := (n + w - 1) / w
+	if chunk > 8 {
+		chunk = (chunk + 7) &^ 7
+	}
 	var wg sync.WaitGroup
 	for lo := chunk; lo < n; lo += chunk {
 		wg.Add(1)
@@ -57,3 +66,6 @@ func For(n, w int, f func(lo, hi int)) {
 	f(0, min(chunk, n))
 	wg.Wait()
 }
+
+// SumWorkers is Workers for sums (with SumParallelMin for ParallelMin).
+func SumWorkers(n int) int { return workers(n, SumParallelMin) }

@@ -73,3 +73,60 @@ gloop:
 gdone:
 	VZEROUPPER
 	RET
+
+// func dot8(a, b *float64, n int) float64
+//
+// The eight-lane sum of the products a[i]·b[i], i < n&^7 (dot8Generic
+// without its tail): each product is rounded (VMULPD), then added to lane
+// i mod 8 as sum8 adds x[i], and the lanes are combined as sum8 combines
+// them.
+TEXT ·dot8(SB), NOSPLIT, $0-32
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   n+16(FP), CX
+	MOVQ   CX, BX
+	ANDQ   $-16, BX
+	ANDQ   $-8, CX
+	XORQ   AX, AX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+dloop16:
+	CMPQ    AX, BX
+	JAE     dloop8
+	VMOVUPD (SI)(AX*8), Y2
+	VMOVUPD 32(SI)(AX*8), Y3
+	VMOVUPD 64(SI)(AX*8), Y4
+	VMOVUPD 96(SI)(AX*8), Y5
+	VMULPD  (DX)(AX*8), Y2, Y2
+	VMULPD  32(DX)(AX*8), Y3, Y3
+	VMULPD  64(DX)(AX*8), Y4, Y4
+	VMULPD  96(DX)(AX*8), Y5, Y5
+	VADDPD  Y2, Y0, Y0
+	VADDPD  Y3, Y1, Y1
+	VADDPD  Y4, Y0, Y0
+	VADDPD  Y5, Y1, Y1
+	ADDQ    $16, AX
+	JMP     dloop16
+
+dloop8:
+	CMPQ    AX, CX
+	JAE     dreduce
+	VMOVUPD (SI)(AX*8), Y2
+	VMOVUPD 32(SI)(AX*8), Y3
+	VMULPD  (DX)(AX*8), Y2, Y2
+	VMULPD  32(DX)(AX*8), Y3, Y3
+	VADDPD  Y2, Y0, Y0
+	VADDPD  Y3, Y1, Y1
+	ADDQ    $8, AX
+	JMP     dloop8
+
+dreduce:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -1,6 +1,9 @@
 package vec
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // SumBlock is the block length of Sum's fixed summation order.
 const SumBlock = 4096
@@ -75,4 +78,55 @@ func blockSums(bs, x []float64, k0, k1 int) {
 	for k := k0; k < k1; k++ {
 		bs[k] = blockSum(block(x, k))
 	}
+}
+
+// Dot returns the sum of the products a[i]·b[i], each product rounded
+// before it is added (no fused multiply-add), in Sum's fixed order: the
+// result is Sum of the slice of rounded products, without forming it. a
+// and b must have the same length.
+func Dot(a, b []float64) float64 {
+	if len(a) != len(b) {
+		panic(fmt.Sprintf("vec: Dot: length mismatch %d and %d", len(a), len(b)))
+	}
+	if len(a) <= SumBlock {
+		return blockDot(a, b)
+	}
+	nb := (len(a) + SumBlock - 1) / SumBlock
+	if w := workers(len(a), SumParallelMin); w > 1 && nb > 1 {
+		return dotParallel(a, b, nb, min(w, nb))
+	}
+	var s [8]float64
+	k := 0
+	for ; k+8 <= nb; k += 8 {
+		for p := range s {
+			s[p] += blockDot(block(a, k+p), block(b, k+p))
+		}
+	}
+	t := combine8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+	for ; k < nb; k++ {
+		t += blockDot(block(a, k), block(b, k))
+	}
+	return t
+}
+
+// dotParallel is sumParallel for Dot.
+func dotParallel(a, b []float64, nb, w int) float64 {
+	bs := make([]float64, nb)
+	per := (nb + w - 1) / w
+	var wg sync.WaitGroup
+	run := func(k0, k1 int) {
+		for k := k0; k < k1; k++ {
+			bs[k] = blockDot(block(a, k), block(b, k))
+		}
+	}
+	for k0 := per; k0 < nb; k0 += per {
+		wg.Add(1)
+		go func(k0, k1 int) {
+			defer wg.Done()
+			run(k0, k1)
+		}(k0, min(k0+per, nb))
+	}
+	run(0, min(per, nb))
+	wg.Wait()
+	return sum8Generic(bs)
 }

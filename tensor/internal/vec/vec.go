@@ -121,6 +121,64 @@ func Axpy(dst []float64, s float64, a, b []float64) {
 	axpy(dst, s, a, b)
 }
 
+// MulScaled sets dst[i] = (s·a[i])·b[i], rounding s·a[i] first (for
+// s = ±2 or another power of two that is exact unless it overflows or
+// underflows).
+func MulScaled(dst []float64, s float64, a, b []float64) {
+	check2("MulScaled", dst, a, b)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { mulScaled(dst[lo:hi], s, a[lo:hi], b[lo:hi]) })
+		return
+	}
+	mulScaled(dst, s, a, b)
+}
+
+// MulScaledAdd sets dst[i] = (s·a[i])·b[i] + c[i], each product rounded
+// before the next operation. With c = dst it accumulates.
+func MulScaledAdd(dst []float64, s float64, a, b, c []float64) {
+	check2("MulScaledAdd", dst, a, b)
+	check1("MulScaledAdd", dst, c)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { mulScaledAdd(dst[lo:hi], s, a[lo:hi], b[lo:hi], c[lo:hi]) })
+		return
+	}
+	mulScaledAdd(dst, s, a, b, c)
+}
+
+// Relu sets dst[i] = max(a[i], 0): a[i] where a[i] > 0, +0 where
+// a[i] ≤ 0 (−0 included), and NaN for NaN.
+func Relu(dst, a []float64) {
+	check1("Relu", dst, a)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { relu(dst[lo:hi], a[lo:hi]) })
+		return
+	}
+	relu(dst, a)
+}
+
+// Step sets dst[i] = s where a[i] > 0 and +0 elsewhere (NaN included):
+// with s = 1 the derivative of Relu.
+func Step(dst []float64, s float64, a []float64) {
+	check1("Step", dst, a)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { step(dst[lo:hi], s, a[lo:hi]) })
+		return
+	}
+	step(dst, s, a)
+}
+
+// MaskMul sets dst[i] = a[i]·m[i] where m[i] ≠ 0 and +0 where m[i] = 0,
+// even where a[i] is ±Inf or NaN (the product with a mask of a rule that
+// must not let Inf·0 turn into NaN).
+func MaskMul(dst, a, m []float64) {
+	check2("MaskMul", dst, a, m)
+	if w := Workers(len(dst)); w > 1 {
+		For(len(dst), w, func(lo, hi int) { maskMul(dst[lo:hi], a[lo:hi], m[lo:hi]) })
+		return
+	}
+	maskMul(dst, a, m)
+}
+
 // Square sets dst[i] = a[i]·a[i].
 func Square(dst, a []float64) {
 	check1("Square", dst, a)

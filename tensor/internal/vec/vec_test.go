@@ -61,6 +61,36 @@ func kernelCases() []kernelCase {
 		{"Axpy", 2, func(d []float64, in [3][]float64, s float64) { Axpy(d, s, in[0], in[1]) },
 			func(d []float64, in [3][]float64, s float64) { axpyGeneric(d, s, in[0], in[1]) },
 			func(x, y, z, s float64) float64 { return float64(s*x) + y }},
+		{"MulScaled", 2, func(d []float64, in [3][]float64, s float64) { MulScaled(d, s, in[0], in[1]) },
+			func(d []float64, in [3][]float64, s float64) { mulScaledGeneric(d, s, in[0], in[1]) },
+			func(x, y, z, s float64) float64 { return float64(s*x) * y }},
+		{"MulScaledAdd", 3, func(d []float64, in [3][]float64, s float64) { MulScaledAdd(d, s, in[0], in[1], in[2]) },
+			func(d []float64, in [3][]float64, s float64) { mulScaledAddGeneric(d, s, in[0], in[1], in[2]) },
+			func(x, y, z, s float64) float64 { return float64(float64(s*x)*y) + z }},
+		{"Relu", 1, func(d []float64, in [3][]float64, s float64) { Relu(d, in[0]) },
+			func(d []float64, in [3][]float64, s float64) { reluGeneric(d, in[0]) },
+			func(x, y, z, s float64) float64 {
+				if x > 0 || x != x {
+					return x
+				}
+				return 0
+			}},
+		{"Step", 1, func(d []float64, in [3][]float64, s float64) { Step(d, s, in[0]) },
+			func(d []float64, in [3][]float64, s float64) { stepGeneric(d, s, in[0]) },
+			func(x, y, z, s float64) float64 {
+				if x > 0 {
+					return s
+				}
+				return 0
+			}},
+		{"MaskMul", 2, func(d []float64, in [3][]float64, s float64) { MaskMul(d, in[0], in[1]) },
+			func(d []float64, in [3][]float64, s float64) { maskMulGeneric(d, in[0], in[1]) },
+			func(x, y, z, s float64) float64 {
+				if y == 0 {
+					return 0
+				}
+				return x * y
+			}},
 		{"Square", 1, func(d []float64, in [3][]float64, s float64) { Square(d, in[0]) },
 			func(d []float64, in [3][]float64, s float64) { squareGeneric(d, in[0]) },
 			func(x, y, z, s float64) float64 { return x * x }},
@@ -252,6 +282,50 @@ func TestSum(t *testing.T) {
 			if math.Abs(got-exact) > bound {
 				t.Fatalf("Sum, n=%d: %v, exact %v: error %g above %g", n, got, exact, math.Abs(got-exact), bound)
 			}
+		}
+	}
+}
+
+// TestDot checks Dot against Sum of the rounded products (its definition)
+// and the pure-Go kernel.
+func TestDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	ns := append(testLengths(), 8*4096+3, 9*4096)
+	for _, n := range ns {
+		for off := 0; off < 4; off++ {
+			a, b := offsetSlice(n, off), offsetSlice(n, (off+1)%4)
+			fillValues(rng, a)
+			fillValues(rng, b)
+			p := make([]float64, n)
+			for i := range p {
+				p[i] = a[i] * b[i]
+			}
+			want := refSum(p)
+			if got := Dot(a, b); !same(got, want) {
+				t.Fatalf("Dot, n=%d offset %d: %v, Sum of the products %v", n, off, got, want)
+			}
+			if n <= SumBlock {
+				if got := dot8Generic(a, b); !same(got, want) {
+					t.Fatalf("Dot (pure Go), n=%d: %v, want %v", n, got, want)
+				}
+			}
+		}
+	}
+	for _, procs := range []int{1, 2, 3} {
+		n := 3*SumParallelMin/2 + 11
+		a, b := make([]float64, n), make([]float64, n)
+		for i := range a {
+			a[i], b[i] = float64(i%13)-6.5, 1/(1+float64(i%7))
+		}
+		old := runtime.GOMAXPROCS(procs)
+		got := Dot(a, b)
+		runtime.GOMAXPROCS(old)
+		p := make([]float64, n)
+		for i := range p {
+			p[i] = a[i] * b[i]
+		}
+		if want := refSum(p); !same(got, want) {
+			t.Errorf("Dot, n=%d, GOMAXPROCS=%d: %v, want %v", n, procs, got, want)
 		}
 	}
 }
