@@ -18,13 +18,26 @@ import (
 	"github.com/curvature-go/curvature/optim"
 )
 
-// modeNet is an MLP that records its SetTraining calls.
+// modeNet is a model that records its SetTraining calls and passes them
+// on.
 type modeNet struct {
-	*nn.MLP
+	nn.Model
 	calls []bool
 }
 
-func (m *modeNet) SetTraining(on bool) { m.calls = append(m.calls, on) }
+func (m *modeNet) SetTraining(on bool) {
+	m.calls = append(m.calls, on)
+	nn.SetTraining(m.Model, on)
+}
+
+// dropoutNet is a 2-6-2 tanh network with dropout after its hidden layer.
+func dropoutNet() nn.Model {
+	rng := newRNG(9)
+	return nn.NewSequential(nn.NewLinear(rng, 2, 6, nn.GlorotUniform), nn.Tanh, nn.NewDropout(0.3, 7),
+		nn.NewLinear(rng, 6, 2, nn.GlorotUniform))
+}
+
+func mlpNet() nn.Model { return nn.NewMLP(newRNG(9), nn.Tanh, 2, 6, 6, 2) }
 
 // TestFitSharpness trains small nets with and without
 // FitSettings.Sharpness and checks that the training is the same bit for
@@ -32,11 +45,13 @@ func (m *modeNet) SetTraining(on bool) { m.calls = append(m.calls, on) }
 // taken after the right steps with the bound of the step's rate, that the
 // last one matches the dense Hessian's largest eigenvalue, that the epoch
 // statistics and the progress report carry them, and that the model is
-// in evaluation mode for each estimate.
+// in evaluation mode for each estimate (with dropout, whose masks would
+// otherwise be drawn for the estimate and change the training).
 func TestFitSharpness(t *testing.T) {
 	d := twoSpirals(40)
 	for _, c := range []struct {
 		name     string
+		net      func() nn.Model
 		stepper  func() nn.Stepper
 		set      nn.FitSettings
 		every    int
@@ -44,23 +59,25 @@ func TestFitSharpness(t *testing.T) {
 		momentum float64
 		rate     func(step int) float64 // the rate of step (from 0), for the bound
 	}{
-		{"full-batch gradient descent", func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{LearningRate: 0.5}} },
+		{"full-batch gradient descent", mlpNet, func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{LearningRate: 0.5}} },
 			nn.FitSettings{Epochs: 12, NoShuffle: true}, 3, 0.5, 0, func(int) float64 { return 0.5 }},
-		{"mini-batches, momentum, schedule", func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{Momentum: 0.9}} },
+		{"mini-batches, momentum, schedule", mlpNet, func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{Momentum: 0.9}} },
 			nn.FitSettings{Epochs: 3, BatchSize: 8, Seed: 4, Schedule: nn.StepDecay(0.1, 5, 0.5)}, 4, 0, 0.9,
 			nn.StepDecay(0.1, 5, 0.5)},
-		{"Adam, clipping, no rate", func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{LearningRate: 0.01}} },
+		{"Adam, clipping, no rate", mlpNet, func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{LearningRate: 0.01}} },
 			nn.FitSettings{Epochs: 2, BatchSize: 10, Seed: 5, ClipNorm: 0.5}, 0, 0, 0, func(int) float64 { return 0 }},
+		{"dropout", dropoutNet, func() nn.Stepper { return &optim.SGDStepper{SGD: optim.SGD{LearningRate: 0.2}} },
+			nn.FitSettings{Epochs: 4, BatchSize: 10, Seed: 6}, 2, 0.2, 0, func(int) float64 { return 0.2 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			plain := nn.NewMLP(newRNG(9), nn.Tanh, 2, 6, 6, 2)
+			plain := c.net()
 			set := c.set
 			set.Output = io.Discard
 			want, err := nn.Fit(plain, nn.CrossEntropy, d, c.stepper(), &set)
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := &modeNet{MLP: nn.NewMLP(newRNG(9), nn.Tanh, 2, 6, 6, 2)}
+			m := &modeNet{Model: c.net()}
 			mon := &nn.SharpnessMonitor{Every: c.every, Data: d, LearningRate: c.lr, Momentum: c.momentum}
 			var report bytes.Buffer
 			set.Output, set.Sharpness = &report, mon
