@@ -28,8 +28,8 @@ import (
 // depend on how far the point moved: 1.5 on average every step and 2.3
 // every 10 steps of full-batch gradient descent on a 2-32-32-2 net, about
 // 13 after a large step on the MLP 784-256-256-10, 20 from a cold start
-// there. Full-batch training of that small net ran 6.1 times slower with
-// Every = 1 and 1.6 times with Every = 10 (BenchmarkFitSharpness).
+// there. Full-batch training of that small net ran about 5 times slower
+// with Every = 1 and 1.7 times with Every = 10 (BenchmarkFitSharpness).
 // Memory: one eigenvector (a float64 per parameter) and the recording on
 // Data.
 //
