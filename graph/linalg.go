@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -63,6 +65,55 @@ func init() {
 					gb = MatMulT(g, a, true, n.p.ta)
 				}
 				adj.Add(1, sumTo(gb, b.Shape()))
+			}
+		},
+	}
+}
+
+// MatMulAdd records a·b + c, with c broadcast to the product's shape (a
+// bias row of shape [n] or [1, n] added to every row of an [m, k]·[k, n]
+// product, for instance): a fully connected layer in one op. The product
+// is accumulated into c's broadcast copy, so the sum costs no pass of its
+// own and no temporary. Its derivatives are MatMul's for a and b and
+// those of a broadcast Add for c.
+func MatMulAdd(a, b, c *Node) *Node {
+	checkInput("MatMulAdd", a.tape, a)
+	checkInput("MatMulAdd", a.tape, b)
+	checkInput("MatMulAdd", a.tape, c)
+	shape, _, _, _, _ := tensor.MatMulShape(a.Shape(), b.Shape(), false, false)
+	if !tensor.SameShape(tensor.BroadcastShape("graph: MatMulAdd", shape, c.Shape()), shape) {
+		panic(fmt.Sprintf("graph: MatMulAdd: addend shape %v does not broadcast to the product shape %v", c.Shape(), shape))
+	}
+	in := [3]*Node{a, b, c}
+	n := naryNode(matMulAddOp, in[:], shape, false)
+	tensor.BroadcastToTo(&n.value, &c.value, shape)
+	tensor.MatMulAddTo(&n.value, &a.value, &b.value, false, false)
+	return a.tape.record(n)
+}
+
+var matMulAddOp = new(Op)
+
+func init() {
+	*matMulAddOp = Op{
+		Name: "MatMulAdd",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ȧb + aḃ + ċ
+			a, b, c := n.in[0], n.in[1], n.in[2]
+			if dc := c.tan(); dc != nil {
+				tensor.BroadcastToTo(dst, dc, n.Shape())
+			} else {
+				dst.Fill(0)
+			}
+			if da := a.tan(); da != nil {
+				tensor.MatMulAddTo(dst, da, &b.value, false, false)
+			}
+			if db := b.tan(); db != nil {
+				tensor.MatMulAddTo(dst, &a.value, db, false, false)
+			}
+		},
+		VJP: func(n, g *Node, adj *Adjoints) {
+			matMulOp.VJP(n, g, adj) // a and b, as for a·b (n.p.ta = n.p.tb = false)
+			if adj.Need(2) {
+				adj.Add(2, sumTo(g, n.in[2].Shape()))
 			}
 		},
 	}

@@ -275,6 +275,33 @@ func opCases() []opCase {
 			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 3, 2))
 			return graph.MatMul(in[0], c)
 		}})
+	for _, s := range []struct {
+		name    string
+		a, b, c []int
+	}{
+		{"(2,3)(3,4)+(4)", sh(2, 3), sh(3, 4), sh(4)},
+		{"(2,3)(3,4)+(1,4)", sh(2, 3), sh(3, 4), sh(1, 4)},
+		{"(2,3)(3,4)+(2,1)", sh(2, 3), sh(3, 4), sh(2, 1)},
+		{"(2,3)(3,4)+(2,4)", sh(2, 3), sh(3, 4), sh(2, 4)},
+		{"(2,3)(3,4)+scalar", sh(2, 3), sh(3, 4), sh()},
+		{"(2,2,3)(3,4)+(4)", sh(2, 2, 3), sh(3, 4), sh(4)},
+		{"(2,2,3)(2,3,4)+(2,1,4)", sh(2, 2, 3), sh(2, 3, 4), sh(2, 1, 4)},
+	} {
+		add(opCase{name: "MatMulAdd/" + s.name, shapes: [][]int{s.a, s.b, s.c},
+			f: func(in []*graph.Node) *graph.Node { return graph.MatMulAdd(in[0], in[1], in[2]) }})
+	}
+	add(opCase{name: "MatMulAdd/x_x_x", shapes: [][]int{sh(3, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.MatMulAdd(in[0], in[0], in[0]) }})
+	add(opCase{name: "MatMulAdd/const_x_y", shapes: [][]int{sh(3, 2), sh(2)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{1, -2, 0.5, 3, 0.25, -1}, 2, 3))
+			return graph.MatMulAdd(c, in[0], in[1])
+		}})
+	add(opCase{name: "MatMulAdd/x_y_const", shapes: [][]int{sh(2, 3), sh(3, 2)},
+		f: func(in []*graph.Node) *graph.Node {
+			c := in[0].Tape().Const(tensor.New([]float64{0.5, -1.5}, 2))
+			return graph.Tanh(graph.MatMulAdd(in[0], in[1], c))
+		}})
 	add(opCase{name: "Transpose/2-D", shapes: [][]int{sh(2, 3)}, f: unary(graph.Transpose)})
 	add(opCase{name: "Transpose/3-D", shapes: [][]int{sh(2, 3, 4)}, f: unary(graph.Transpose)})
 
@@ -403,7 +430,7 @@ func opCases() []opCase {
 	for _, s := range []struct {
 		shape []int
 		axis  int
-	}{{sh(2, 3), 1}, {sh(2, 3), 0}, {sh(2, 3), -1}, {sh(2, 3, 4), 1}, {sh(5), 0}} {
+	}{{sh(2, 3), 1}, {sh(2, 3), 0}, {sh(2, 3), -1}, {sh(2, 3, 4), 1}, {sh(2, 3, 4), 2}, {sh(5), 0}} {
 		for _, keep := range []bool{false, true} {
 			add(opCase{name: fmt.Sprintf("LogSumExp/%v@%d,keep=%v", s.shape, s.axis, keep), shapes: [][]int{s.shape},
 				f: func(in []*graph.Node) *graph.Node { return graph.LogSumExp(graph.Scale(in[0], 3), s.axis, keep) }})
@@ -413,6 +440,26 @@ func opCases() []opCase {
 		add(opCase{name: fmt.Sprintf("Softmax/%v@%d", s.shape, s.axis), shapes: [][]int{s.shape},
 			f: func(in []*graph.Node) *graph.Node { return graph.Softmax(graph.Scale(in[0], 3), s.axis) }})
 	}
+
+	for _, s := range []struct {
+		shape  []int
+		labels []int
+	}{
+		{sh(4, 3), []int{0, 2, 1, 2}},
+		{sh(1, 5), []int{4}},
+		{sh(3, 1), []int{0, 0, 0}},
+	} {
+		add(opCase{name: fmt.Sprintf("SoftmaxCrossEntropy/%v", s.shape), shapes: [][]int{s.shape},
+			f: func(in []*graph.Node) *graph.Node { return graph.SoftmaxCrossEntropy(graph.Scale(in[0], 3), s.labels) }})
+	}
+	add(opCase{name: "SoftmaxCrossEntropy/layer", shapes: [][]int{sh(4, 3), sh(3, 5), sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.SoftmaxCrossEntropy(graph.Tanh(graph.MatMulAdd(in[0], in[1], in[2])), []int{0, 4, 2, 2})
+		}})
+	add(opCase{name: "SoftmaxCrossEntropy/x_x", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.SoftmaxCrossEntropy(in[0], []int{1, 0}), graph.Sum(in[0]))
+		}})
 
 	// ---- Scalar functions added with the engine's extension ----
 	for _, u := range []struct {
@@ -640,4 +687,73 @@ func dot(a, b []float64) float64 {
 		s += a[i] * b[i]
 	}
 	return s
+}
+
+// TestMatMulAdd checks MatMulAdd's value against MatMul followed by a
+// broadcast Add, over the addend shapes of the derivative table, and its
+// panic on an addend that does not broadcast to the product.
+func TestMatMulAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []struct{ a, b, c []int }{
+		{sh(5, 7), sh(7, 3), sh(3)},
+		{sh(5, 7), sh(7, 3), sh(5, 1)},
+		{sh(5, 7), sh(7, 3), sh(5, 3)},
+		{sh(5, 7), sh(7, 3), sh()},
+		{sh(2, 5, 7), sh(7, 3), sh(1, 3)},
+		{sh(2, 5, 7), sh(2, 7, 3), sh(2, 1, 3)},
+	} {
+		tp := graph.NewTape()
+		a := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.a)), s.a...))
+		b := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.b)), s.b...))
+		c := tp.Var(tensor.New(draw(rng, anyReal, tensor.SizeOf(s.c)), s.c...))
+		got, want := graph.MatMulAdd(a, b, c), graph.Add(graph.MatMul(a, b), c)
+		if !tensor.SameShape(got.Shape(), want.Shape()) {
+			t.Fatalf("%v·%v+%v: shape %v, want %v", s.a, s.b, s.c, got.Shape(), want.Shape())
+		}
+		if e, i := testutil.RelErr(got.Value().Data(), want.Value().Data()); e > 1e-14 {
+			t.Errorf("%v·%v+%v: error %.3g at %d against MatMul then Add", s.a, s.b, s.c, e, i)
+		}
+	}
+	tp := graph.NewTape()
+	a, b := tp.Var(tensor.Zeros(2, 3)), tp.Var(tensor.Zeros(3, 4))
+	testutil.MustPanic(t, "MatMulAdd (3)", func() { graph.MatMulAdd(a, b, tp.Var(tensor.Zeros(3))) }, "graph: MatMulAdd", "[3]")
+	testutil.MustPanic(t, "MatMulAdd (3,4)", func() { graph.MatMulAdd(a, b, tp.Var(tensor.Zeros(3, 4))) }, "graph: MatMulAdd", "[3 4]")
+}
+
+// TestSoftmaxCrossEntropy checks SoftmaxCrossEntropy's value against the
+// mean of −Pick(LogSoftmax) and the fused Softmax against Exp(LogSoftmax),
+// at moderate logits and at logits so large that exp overflows without the
+// shift (with probabilities far below the smallest float64), and its
+// panics on a bad label or shape.
+func TestSoftmaxCrossEntropy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		rows, classes int
+		scale         float64
+	}{{5, 7, 1}, {3, 2, 1}, {4, 6, 1000}, {1, 1, 1}} {
+		tp := graph.NewTape()
+		x := tp.Var(tensor.New(draw(rng, anyReal, c.rows*c.classes), c.rows, c.classes))
+		xs := graph.Scale(x, c.scale)
+		labels := make([]int, c.rows)
+		for i := range labels {
+			labels[i] = rng.IntN(c.classes)
+		}
+		got := graph.SoftmaxCrossEntropy(xs, labels).Item()
+		want := -graph.Mean(graph.Pick(graph.LogSoftmax(xs, 1), labels)).Item()
+		if math.IsInf(got, 0) || math.IsNaN(got) || math.Abs(got-want) > 1e-14*max(1, math.Abs(want)) {
+			t.Errorf("%d×%d scale %g: loss %v, −mean(Pick(LogSoftmax)) %v", c.rows, c.classes, c.scale, got, want)
+		}
+		p, q := graph.Softmax(xs, -1), graph.Exp(graph.LogSoftmax(xs, 1))
+		for i, v := range p.Value().Data() {
+			if w := q.Value().Data()[i]; math.Abs(v-w) > 1e-15 || math.IsNaN(v) {
+				t.Errorf("%d×%d scale %g: softmax %d = %v, Exp(LogSoftmax) %v", c.rows, c.classes, c.scale, i, v, w)
+			}
+		}
+	}
+	tp := graph.NewTape()
+	x := tp.Var(tensor.Zeros(2, 3))
+	testutil.MustPanic(t, "label 3", func() { graph.SoftmaxCrossEntropy(x, []int{0, 3}) }, "graph: SoftmaxCrossEntropy", "label 3")
+	testutil.MustPanic(t, "label -1", func() { graph.SoftmaxCrossEntropy(x, []int{-1, 0}) }, "graph: SoftmaxCrossEntropy", "label -1")
+	testutil.MustPanic(t, "one label", func() { graph.SoftmaxCrossEntropy(x, []int{0}) }, "graph: SoftmaxCrossEntropy", "[2 3]")
+	testutil.MustPanic(t, "vector", func() { graph.SoftmaxCrossEntropy(tp.Var(tensor.Zeros(3)), []int{0}) }, "graph: SoftmaxCrossEntropy", "[3]")
 }

@@ -139,13 +139,16 @@ func Concat(axis int, xs ...*Node) *Node {
 	}
 	n := naryNode(concatOp, xs, shape, false)
 	n.p.axis = ax
-	concatInto(&n.value, n.in, ax, false)
+	concatInto(&n.value, n.in, ax, false, false)
 	return n.tape.record(n)
 }
 
 // concatInto writes the pieces' values (or, with tangents, their tangents,
 // zero where a piece has none) into dst, joined along axis ax.
-func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents bool) {
+//
+// With stacked set, the pieces lack the axis (Stack): each is one slice
+// along it.
+func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents, stacked bool) {
 	shape := dst.Shape()
 	outer, inner := 1, 1
 	for _, v := range shape[:ax] {
@@ -158,7 +161,10 @@ func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents bool) {
 	for o := 0; o < outer; o++ {
 		at := o * row
 		for _, x := range xs {
-			w := x.Shape()[ax] * inner
+			w := inner
+			if !stacked {
+				w *= x.Shape()[ax]
+			}
 			var src []float64
 			switch {
 			case !tangents:
@@ -181,7 +187,7 @@ var concatOp = new(Op)
 func init() {
 	*concatOp = Op{
 		Name: "Concat",
-		JVP:  func(n *Node, dst *tensor.Tensor) { concatInto(dst, n.in, n.p.axis, true) },
+		JVP:  func(n *Node, dst *tensor.Tensor) { concatInto(dst, n.in, n.p.axis, true, false) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			off := 0
 			for i, x := range n.in {
@@ -210,14 +216,37 @@ func Stack(axis int, xs ...*Node) *Node {
 	if ax < 0 || ax > len(s0) {
 		panic(fmt.Sprintf("graph: Stack: axis %d out of range for pieces of shape %v", axis, s0))
 	}
-	shape := make([]int, 0, len(s0)+1)
-	shape = append(append(append(shape, s0[:ax]...), 1), s0[ax:]...)
-	ps := make([]*Node, len(xs))
-	for i, x := range xs {
+	for _, x := range xs {
 		if !tensor.SameShape(x.Shape(), s0) {
 			panic(fmt.Sprintf("graph: Stack: shapes %v and %v differ", s0, x.Shape()))
 		}
-		ps[i] = reshapeNode(x, shape) // one shape for all the pieces
 	}
-	return Concat(ax, ps...)
+	shape := make([]int, 0, len(s0)+1)
+	shape = append(append(append(shape, s0[:ax]...), len(xs)), s0[ax:]...)
+	n := naryNode(stackOp, xs, shape, false)
+	n.p.axis = ax
+	concatInto(&n.value, n.in, ax, false, true)
+	return n.tape.record(n)
+}
+
+var stackOp = new(Op)
+
+func init() {
+	*stackOp = Op{
+		Name: "Stack",
+		JVP:  func(n *Node, dst *tensor.Tensor) { concatInto(dst, n.in, n.p.axis, true, true) },
+		VJP: func(n, g *Node, adj *Adjoints) {
+			scalars := len(n.in[0].Shape()) == 0
+			for i, x := range n.in {
+				if !adj.Need(i) {
+					continue
+				}
+				if scalars { // pieces stacked into a vector: one element each
+					adj.Add(i, indexFlat(g, i))
+				} else {
+					adj.Add(i, reshapeNode(Slice(g, n.p.axis, i, i+1, 1), x.Shape()))
+				}
+			}
+		},
+	}
 }

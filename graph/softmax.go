@@ -32,8 +32,13 @@ func LogSoftmax(x *Node, axis int) *Node {
 	return Sub(z, Log(SumAxis(Exp(z), axis, true)))
 }
 
-// Softmax records exp(x)/Σexp(x) along axis.
+// Softmax records exp(x)/Σexp(x) along axis. Along the last axis it is
+// one op (a shift by each row's maximum, one exp per element and a
+// normalisation); along another, Exp of LogSoftmax.
 func Softmax(x *Node, axis int) *Node {
 	checkAxis("Softmax", x, axis)
+	if r := len(x.Shape()); axis == -1 || axis == r-1 {
+		return softmaxLast(x, nil, nil)
+	}
 	return Exp(LogSoftmax(x, axis))
 }

@@ -100,11 +100,12 @@ func (l *Linear) Out() int { return l.W.Value.Dim(1) }
 func (l *Linear) Params() []*Param { return []*Param{l.W, l.B} }
 
 // Forward records x·W + b for x of shape [batch, In]; params are the nodes
-// of W and b. It costs one matrix product, 2·batch·In·Out flops.
+// of W and b. It costs one matrix product, 2·batch·In·Out flops, into which
+// the bias is accumulated (graph.MatMulAdd).
 func (l *Linear) Forward(params []*graph.Node, x *graph.Node) *graph.Node {
 	checkNodes("Linear.Forward", params, l.Params())
 	if s := x.Shape(); len(s) != 2 || s[1] != l.In() {
 		panic(fmt.Sprintf("nn: Linear.Forward: input shape %v, want [batch %d]", s, l.In()))
 	}
-	return graph.Add(graph.MatMul(x, params[0]), params[1])
+	return graph.MatMulAdd(x, params[0], params[1])
 }

@@ -30,10 +30,10 @@ func MSE(pred *graph.Node, target *tensor.Tensor) *graph.Node {
 //
 //	−(1/batch) Σ_i log softmax(logits_i)[label_i].
 //
-// It is computed through graph.LogSoftmax, which subtracts each row's
-// maximum before exponentiating, so it neither overflows nor loses the
-// log of tiny probabilities; its gradient is (softmax − onehot)/batch. It
-// panics on a label that is not a class index.
+// It is recorded as one graph.SoftmaxCrossEntropy, which subtracts each
+// row's maximum before exponentiating, so it neither overflows nor loses
+// the log of tiny probabilities; its gradient is (softmax − onehot)/batch.
+// It panics on a label that is not a class index.
 func CrossEntropy(logits *graph.Node, target *tensor.Tensor) *graph.Node {
 	s := logits.Shape()
 	if len(s) != 2 || !labelShape(target.Shape(), s[0]) {
@@ -46,8 +46,7 @@ func CrossEntropy(logits *graph.Node, target *tensor.Tensor) *graph.Node {
 		}
 		labels[i] = int(v)
 	}
-	onehot := logits.Tape().Const(tensor.OneHot(labels, s[1]))
-	return graph.Scale(graph.Sum(graph.Mul(onehot, graph.LogSoftmax(logits, 1))), -1/float64(s[0]))
+	return graph.SoftmaxCrossEntropy(logits, labels)
 }
 
 func labelShape(t []int, batch int) bool {

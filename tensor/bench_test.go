@@ -1,9 +1,13 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
 // reportPerElement adds an ns/element metric for n elements per op.
@@ -159,4 +163,42 @@ func BenchmarkRosenbrockKernels(b *testing.B) {
 	b.ReportMetric(per(tgh), "ns/grad-hand")
 	b.ReportMetric(per(tf)/per(tfh), "f/f-hand")
 	b.ReportMetric(per(tg)/per(tgh), "grad/grad-hand")
+}
+
+// BenchmarkParallelThresholdHeavy times Tanh and Exp at lengths from 2¹¹
+// to 2¹⁸ on one goroutine and split over two, alternately in one loop (so
+// that both see the same machine), and reports the ratio one/two: above 1
+// the split pays. These kernels are bound by arithmetic, not by memory
+// bandwidth, so on an idle second core the crossover is expected far
+// below vec.ParallelMin; they are not split until it is measured. It
+// needs GOMAXPROCS ≥ 2:
+//
+//	GOMAXPROCS=2 go test ./tensor -run '^$' -bench ParallelThresholdHeavy
+func BenchmarkParallelThresholdHeavy(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	for _, n := range []int{1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18} {
+		x, out := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = 4 * (float64(i)/float64(n) - 0.5)
+		}
+		for _, k := range []struct {
+			name string
+			f    func(out, x []float64)
+		}{{"Tanh", vecTanh}, {"Exp", vecExp}} {
+			b.Run(fmt.Sprintf("%s/n=%d", k.name, n), func(b *testing.B) {
+				var t1, t2 time.Duration
+				for b.Loop() {
+					t0 := time.Now()
+					k.f(out, x)
+					t := time.Now()
+					vec.For(n, 2, func(lo, hi int) { k.f(out[lo:hi], x[lo:hi]) })
+					t1 += t.Sub(t0)
+					t2 += time.Since(t)
+				}
+				b.ReportMetric(float64(t1)/float64(t2), "one/two")
+			})
+		}
+	}
 }

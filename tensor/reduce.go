@@ -179,6 +179,18 @@ func MaxAxisTo(dst, x *Tensor, axis int, keepDims bool) *Tensor {
 		}
 		return dst
 	}
+	if inner == 1 { // the last axis: one contiguous run per output
+		for o := range out {
+			m := math.Inf(-1)
+			for _, v := range x.data[o*n : (o+1)*n] {
+				if v > m || v != v {
+					m = v
+				}
+			}
+			out[o] = m
+		}
+		return dst
+	}
 	for o := 0; o < outer; o++ {
 		row := out[o*inner : (o+1)*inner]
 		copy(row, x.data[o*n*inner:o*n*inner+inner])

@@ -242,7 +242,17 @@ func BenchmarkMemoryHVP1M(b *testing.B) {
 // mlp is a tanh multilayer perceptron recorded on a tape.
 type mlp struct {
 	ws, bs []*tensor.Tensor
+	record recording
 }
+
+// recording says how an mlp records its layers.
+type recording int
+
+const (
+	fusedLayers   recording = iota // MatMulAdd, weights copied by Tape.Var (as nn.Linear does)
+	viewedWeights                  // MatMulAdd, weights recorded by Tape.VarView (no copy)
+	unfusedLayers                  // MatMul then a broadcast Add, weights copied; LogSoftmax times one-hot
+)
 
 func newMLP(rng *rand.Rand, sizes ...int) *mlp {
 	m := &mlp{}
@@ -256,19 +266,32 @@ func newMLP(rng *rand.Rand, sizes ...int) *mlp {
 }
 
 // loss records the network's loss: softmax cross-entropy against the
-// one-hot targets y when classify is set, mean squared error otherwise.
-func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, classify bool) (*graph.Node, []*graph.Node) {
+// labels (y holding them one-hot) when classify is set, mean squared error
+// against y otherwise.
+func (m *mlp) loss(tp *graph.Tape, x, y *tensor.Tensor, labels []int, classify bool) (*graph.Node, []*graph.Node) {
 	var params []*graph.Node
 	h := tp.Const(x)
 	for i := range m.ws {
-		w, bias := tp.Var(m.ws[i]), tp.Var(m.bs[i])
+		var w, bias *graph.Node
+		if m.record == viewedWeights {
+			w, bias = tp.VarView(m.ws[i]), tp.VarView(m.bs[i])
+		} else {
+			w, bias = tp.Var(m.ws[i]), tp.Var(m.bs[i])
+		}
 		params = append(params, w, bias)
-		h = graph.Add(graph.MatMul(h, w), bias)
+		if m.record == unfusedLayers {
+			h = graph.Add(graph.MatMul(h, w), bias)
+		} else {
+			h = graph.MatMulAdd(h, w, bias)
+		}
 		if i+1 < len(m.ws) {
 			h = graph.Tanh(h)
 		}
 	}
 	batch := float64(x.Shape()[0])
+	if classify && m.record != unfusedLayers {
+		return graph.SoftmaxCrossEntropy(h, labels), params
+	}
 	if classify {
 		lp := graph.LogSoftmax(h, 1)
 		return graph.Scale(graph.Sum(graph.Mul(lp, tp.Const(y))), -1/batch), params
@@ -295,8 +318,9 @@ func BenchmarkMLP(b *testing.B) {
 			x := tensor.RandNormal(rng, c.batch, c.sizes[0])
 			out := c.sizes[len(c.sizes)-1]
 			var y *tensor.Tensor
+			var labels []int
 			if c.classify {
-				labels := make([]int, c.batch)
+				labels = make([]int, c.batch)
 				for i := range labels {
 					labels[i] = rng.IntN(out)
 				}
@@ -311,10 +335,10 @@ func BenchmarkMLP(b *testing.B) {
 			for b.Loop() {
 				t0 := time.Now()
 				tp.Reset()
-				m.loss(tp, x, y, c.classify)
+				m.loss(tp, x, y, labels, c.classify)
 				t1 := time.Now()
 				tp.Reset()
-				loss, params := m.loss(tp, x, y, c.classify)
+				loss, params := m.loss(tp, x, y, labels, c.classify)
 				ad.Grad(loss, params...)
 				t2 := time.Now()
 				hand.lossGrad(x, y, c.classify)
@@ -465,4 +489,170 @@ func (h *handMLP) lossGrad(x, y *tensor.Tensor, classify bool) float64 {
 		}
 	}
 	return loss
+}
+
+// mlpStep is the 784-256-256-10, batch 128 classification step of
+// BenchmarkMLP: a recording of the loss and its gradient on a reused tape.
+type mlpStep struct {
+	m      *mlp
+	x, y   *tensor.Tensor
+	labels []int
+	tp     *graph.Tape
+}
+
+func newMLPStep(rng *rand.Rand) *mlpStep {
+	const batch, out = 128, 10
+	s := &mlpStep{m: newMLP(rng, 784, 256, 256, out), tp: graph.NewTape()}
+	s.x = tensor.RandNormal(rng, batch, 784)
+	s.labels = make([]int, batch)
+	for i := range s.labels {
+		s.labels[i] = rng.IntN(out)
+	}
+	s.y = tensor.OneHot(s.labels, out)
+	return s
+}
+
+func (s *mlpStep) run() {
+	s.tp.Reset()
+	loss, params := s.m.loss(s.tp, s.x, s.y, s.labels, true)
+	ad.Grad(loss, params...)
+}
+
+// BenchmarkMLPStep times the 784-256-256-10 step of BenchmarkMLP and its
+// matrix products alone, alternating in one loop, without the hand-written
+// gonum reference between them (whose 40 ms per round let the machine's
+// load drift between the figures): ad/matmuls is the step over the floor
+// of its matrix products. The same step is timed with its weights recorded
+// by Tape.VarView instead of copied by Tape.Var (view/matmuls), and with
+// each layer recorded as MatMul then a broadcast Add instead of MatMulAdd
+// and the loss as LogSoftmax times the one-hot targets instead of
+// SoftmaxCrossEntropy (unfused/matmuls). The -fastest ratios are those of
+// the fastest round of each, the figures least disturbed by other work on
+// a shared machine.
+//
+//	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench MLPStep -count 5
+func BenchmarkMLPStep(b *testing.B) {
+	b.ReportAllocs()
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := newMLPStep(rng)
+	prods := newMatMuls(rng, []int{784, 256, 256, 10}, 128)
+	var tAD, minAD [3]time.Duration
+	var tMM, minMM time.Duration
+	least := func(m *time.Duration, d time.Duration) {
+		if *m == 0 || d < *m {
+			*m = d
+		}
+	}
+	round := 0
+	for b.Loop() {
+		round++
+		for i := range tAD { // the order turns each round: the first one runs on colder caches
+			r := (i + round) % len(tAD)
+			s.m.record = recording(r)
+			t0 := time.Now()
+			s.run()
+			d := time.Since(t0)
+			tAD[r] += d
+			least(&minAD[r], d)
+		}
+		t0 := time.Now()
+		prods.run()
+		d := time.Since(t0)
+		tMM += d
+		least(&minMM, d)
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(tAD[fusedLayers])/1e6, "ms/fwd+bwd")
+	b.ReportMetric(per(tMM)/1e6, "ms/matmuls")
+	b.ReportMetric(per(tAD[fusedLayers])/per(tMM), "ad/matmuls")
+	b.ReportMetric(per(tAD[viewedWeights])/per(tMM), "view/matmuls")
+	b.ReportMetric(per(tAD[unfusedLayers])/per(tMM), "unfused/matmuls")
+	// The fastest rounds, which another process on the machine slowed least.
+	b.ReportMetric(float64(minAD[fusedLayers])/float64(minMM), "ad/matmuls-fastest")
+	b.ReportMetric(float64(minAD[viewedWeights])/float64(minMM), "view/matmuls-fastest")
+	b.ReportMetric(float64(minAD[unfusedLayers])/float64(minMM), "unfused/matmuls-fastest")
+}
+
+// BenchmarkTwoCores times the MLP step of BenchmarkMLPStep and the tape's
+// gradient of the extended Rosenbrock function at n = 10⁶ on one core and
+// on two, switching runtime.GOMAXPROCS between 1 and 2 inside the loop so
+// that both figures of a ratio are taken side by side; 1core/2core is the
+// speed-up, and 1core/2core-fastest the ratio of the fastest round of
+// each (the least disturbed by other processes). Run it with at least two cores:
+//
+//	go test ./ad/hvp -run '^$' -bench TwoCores -count 5
+func BenchmarkTwoCores(b *testing.B) {
+	if runtime.NumCPU() < 2 {
+		b.Skip("fewer than two cores")
+	}
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bench := func(b *testing.B, step func()) {
+		b.ReportAllocs()
+		var t1, t2, min1, min2 time.Duration
+		timed := func(procs int, sum, least *time.Duration) {
+			runtime.GOMAXPROCS(procs)
+			s := time.Now()
+			step()
+			d := time.Since(s)
+			*sum += d
+			if *least == 0 || d < *least {
+				*least = d
+			}
+		}
+		for b.Loop() {
+			timed(1, &t1, &min1)
+			timed(2, &t2, &min2)
+		}
+		per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+		b.ReportMetric(per(t1)/1e6, "ms/1core")
+		b.ReportMetric(per(t2)/1e6, "ms/2core")
+		b.ReportMetric(per(t1)/per(t2), "1core/2core")
+		b.ReportMetric(float64(min1)/float64(min2), "1core/2core-fastest")
+	}
+	b.Run("MLP784-256-256-10", func(b *testing.B) {
+		s := newMLPStep(rand.New(rand.NewPCG(3, 4)))
+		bench(b, s.run)
+	})
+	b.Run("RosenbrockGrad/n=1M", func(b *testing.B) {
+		const n = 1000000
+		obj := hvp.NewObjective(graphtest.ExtRosenbrock, n)
+		x, g := rosenStart(n), make([]float64, n)
+		bench(b, func() { obj.Eval(x, g) })
+	})
+}
+
+// BenchmarkCrossEntropy times the loss and gradient of a softmax
+// cross-entropy of 128 rows of 1000 logits recorded as one
+// graph.SoftmaxCrossEntropy and as LogSoftmax times the one-hot targets,
+// summed and scaled, alternating in one loop: fused/composed is the ratio.
+func BenchmarkCrossEntropy(b *testing.B) {
+	const rows, classes = 128, 1000
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := tensor.RandNormal(rng, rows, classes)
+	labels := make([]int, rows)
+	for i := range labels {
+		labels[i] = rng.IntN(classes)
+	}
+	y := tensor.OneHot(labels, classes)
+	tp := graph.NewTape()
+	b.ReportAllocs()
+	var tf, tc time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		tp.Reset()
+		w := tp.Var(x)
+		ad.Grad(graph.SoftmaxCrossEntropy(w, labels), w)
+		t1 := time.Now()
+		tp.Reset()
+		w = tp.Var(x)
+		ad.Grad(graph.Scale(graph.Sum(graph.Mul(graph.LogSoftmax(w, 1), tp.Const(y))), -1.0/rows), w)
+		t2 := time.Now()
+		tf += t1.Sub(t0)
+		tc += t2.Sub(t1)
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(per(tf)/1e3, "µs/fused")
+	b.ReportMetric(per(tc)/1e3, "µs/composed")
+	b.ReportMetric(per(tf)/per(tc), "fused/composed")
 }

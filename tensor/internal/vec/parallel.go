@@ -20,8 +20,11 @@ import (
 // busy, a second goroutine gains nothing at any length (0.7–1.0 times as
 // fast from 2¹⁵ to 2²³ in the same benchmark), so the thresholds are set
 // where the split pays on an otherwise idle machine; on a busy one it
-// may cost up to 30%. Set GOMAXPROCS=1 to keep every kernel on one
-// goroutine.
+// may cost up to 30%. Measured again with the machine's load average at
+// 2.4–5.4 (other processes on both cores), the split was 0.65–0.9 times as
+// fast from 2¹⁵ to 2¹⁹ and 0.5–1.3 times from 2²⁰ to 2²³ (three runs),
+// which gives no case for a lower threshold. Set GOMAXPROCS=1 to keep
+// every kernel on one goroutine.
 const (
 	ParallelMin    = 1 << 20
 	SumParallelMin = 1 << 22
