@@ -120,7 +120,7 @@ func (d SpectralDensity) Moment(p int) float64 {
 // Cost: Probes·Steps products and O(n) flops and 3n float64s per step
 // (with Reorth, O(Steps·n) flops per step and Steps·n float64s: see
 // Reorth). On the MLP 784-256-256-10 (269,000 parameters) at batch 128,
-// 100 steps cost about 1.15 times the 100 products alone, against about
+// 100 steps cost about 1.2 times the 100 products alone, against about
 // 3.3 times with Reorth (BenchmarkSpectrumMLP in package nn). Outliers (the few large eigenvalues of a network's
 // Hessian) are resolved sharply; the bulk is resolved to about the spacing
 // of the nodes, (λ_max − λ_min)/Steps.
