@@ -121,9 +121,10 @@ func (d SpectralDensity) Moment(p int) float64 {
 // (with Reorth, O(Steps·n) flops per step and Steps·n float64s: see
 // Reorth). On the MLP 784-256-256-10 (269,000 parameters) at batch 128,
 // 100 steps cost about 1.2 times the 100 products alone, against about
-// 3.3 times with Reorth (BenchmarkSpectrumMLP in package nn). Outliers (the few large eigenvalues of a network's
-// Hessian) are resolved sharply; the bulk is resolved to about the spacing
-// of the nodes, (λ_max − λ_min)/Steps.
+// 3.5 times with Reorth (BenchmarkSpectrumMLP in package nn). Outliers
+// (the few large eigenvalues of a network's Hessian) are resolved sharply;
+// the bulk is resolved to about the spacing of the nodes,
+// (λ_max − λ_min)/Steps.
 //
 // Density panics if op.Dim() < 1 or a setting is negative, NaN or Inf, or
 // Points is 1. It returns ErrNonFinite if a product is NaN or Inf, or op
