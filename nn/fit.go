@@ -119,6 +119,17 @@ type FitSettings struct {
 	// row. It needs Validation. 0 means never stop early.
 	Patience int
 
+	// Sharpness, when not nil, estimates the sharpness λ_max of the loss
+	// on Sharpness.Data after every Sharpness.Every-th step, beside the
+	// stability bound 2/η for the rate η of that step (the Schedule's when
+	// there is one, else Sharpness.LearningRate), and appends it to
+	// Sharpness.History; the last estimate of an epoch is in its
+	// EpochStats and in the progress report. Training is unchanged, bit
+	// for bit. Each estimate costs about 2·HVPs+1 gradients on
+	// Sharpness.Data, HVPs being a few when warm-started (see
+	// SharpnessMonitor for measured costs).
+	Sharpness *SharpnessMonitor
+
 	// RestoreBest, with Patience, sets the parameters back to those of the
 	// epoch with the lowest validation loss when Patience stops training
 	// (the stepper's state is not rolled back). It costs a copy of the
@@ -141,6 +152,8 @@ func (s *FitSettings) validate(op string) {
 		panic(fmt.Sprintf("nn: %s: FitSettings.Patience = %d needs a Validation set", op, s.Patience))
 	case s.RestoreBest && s.Patience == 0:
 		panic(fmt.Sprintf("nn: %s: FitSettings.RestoreBest needs Patience > 0", op))
+	case s.Sharpness != nil && s.Sharpness.Data == nil:
+		panic(fmt.Sprintf("nn: %s: FitSettings.Sharpness has no Data", op))
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
 		panic(fmt.Sprintf("nn: %s: FitSettings.ClipNorm = %v: want a finite value ≥ 0", op, s.ClipNorm))
 	}
@@ -170,6 +183,10 @@ type EpochStats struct {
 	// LearningRate is the rate of the epoch's last step when a Schedule
 	// sets it, NaN otherwise.
 	LearningRate float64
+	// Sharpness is the epoch's last estimate of λ_max by
+	// FitSettings.Sharpness, and SharpnessBound its stability bound; both
+	// are NaN when none was taken.
+	Sharpness, SharpnessBound float64
 	// Elapsed is the wall time of the epoch, validation included.
 	Elapsed time.Duration
 }
@@ -373,7 +390,8 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 		if mode != nil {
 			mode.SetTraining(true)
 		}
-		st := EpochStats{Epoch: t.epoch + 1, Epochs: last, Validation: math.NaN(), LearningRate: math.NaN()}
+		st := EpochStats{Epoch: t.epoch + 1, Epochs: last, Validation: math.NaN(), LearningRate: math.NaN(),
+			Sharpness: math.NaN(), SharpnessBound: math.NaN()}
 		var sum float64
 		var rows int
 		for it := train.Batches(batch, t.rng); it.Next(); {
@@ -385,6 +403,12 @@ func (t *Trainer) Fit(train *Dataset, epochs int) (hist []EpochStats, err error)
 			}
 			if t.rates != nil {
 				st.LearningRate = t.set.Schedule(t.step - 1)
+			}
+			if t.set.Sharpness != nil {
+				if err := t.observeSharpness(&st, mode); err != nil {
+					t.epoch++
+					return hist, err
+				}
 			}
 			n := it.X().Dim(0)
 			sum += l * float64(n)

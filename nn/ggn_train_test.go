@@ -15,8 +15,8 @@ import (
 // products, and beside it L-BFGS and Newton-CG from the same start with the
 // same budget of work, counted in gradients (an evaluation of f and ∇f is
 // one, a Gauss–Newton product about one, an HVP about two). Hessian-free
-// must reach a training loss below 0.05 (the data are separable) and
-// every accepted step must lower the loss; the comparison is logged.
+// must converge (‖∇f‖∞ ≤ 1e-7) within the budget, and every accepted step
+// must lower the loss; the comparison is logged.
 func TestHessianFreeSpirals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("training comparison")
@@ -64,7 +64,7 @@ func TestHessianFreeSpirals(t *testing.T) {
 			r.name, r.loss, r.evals, r.hvps, r.work, r.elapsed.Round(time.Millisecond), r.status)
 	}
 	t.Log(b.String())
-	if rows[0].loss > 0.05 {
-		t.Errorf("Hessian-free reached only loss %v", rows[0].loss)
+	if rows[0].status != optim.GradientThreshold {
+		t.Errorf("Hessian-free did not converge within the budget: loss %v, %v", rows[0].loss, rows[0].status)
 	}
 }

@@ -101,6 +101,9 @@ func (p *progressPrinter) epochDone(st EpochStats) error {
 	if !math.IsNaN(st.LearningRate) {
 		fmt.Fprintf(&b, "  lr %.3g", st.LearningRate)
 	}
+	if !math.IsNaN(st.Sharpness) {
+		fmt.Fprintf(&b, "  λ_max %.4g (bound %.4g)", st.Sharpness, st.SharpnessBound)
+	}
 	fmt.Fprintf(&b, "  %s  %s", rate(p.perEpoch, st.Elapsed), formatDuration(st.Elapsed))
 	if st.Epoch < st.Epochs && p.done > 0 {
 		el := p.now().Sub(p.begin)

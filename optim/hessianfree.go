@@ -29,8 +29,12 @@ type GaussNewtoner interface {
 // of non-positive curvature. CG starts from the previous step scaled by
 // 0.95 (the directions of slow curvature carry over between iterations),
 // stops when the model's relative progress over the last max(10, i/10)
-// steps falls below ProgressTol (Martens §4.4) or after MaxCG steps, and
-// keeps iterates at steps ⌈1.3ʲ⌉. Of those, the last and then earlier ones
+// steps falls below ProgressTol (Martens §4.4), when the residual
+// ‖(G+λI)p + ∇f‖ falls below η·‖∇f‖ with the forcing term η =
+// min(½, √‖∇f‖) of truncated Newton methods (Nocedal & Wright, Numerical
+// Optimization, §7.1: few steps far from a minimum, where the model is
+// poor, and more near one, for a superlinear rate), or after MaxCG steps,
+// and keeps iterates at steps ⌈1.3ʲ⌉. Of those, the last and then earlier ones
 // are tried while f keeps decreasing ("CG backtracking", §4.6), and an
 // Armijo backtracking line search (factor 0.8, c = 0.01) follows on the
 // best. The damping λ is Levenberg–Marquardt's, set by the reduction ratio
@@ -241,6 +245,8 @@ func (s *hfSolver) solve(r *runner, curv func(v, gv []float64), g []float64, lam
 		d[i] = -res[i]
 	}
 	rr := dot(res, res)
+	gg := dot(g, g)
+	forcing := math.Min(0.5, math.Sqrt(math.Sqrt(gg))) // η = min(½, √‖g‖)
 	var history []float64
 	next := 1 // the next step count at which to keep the iterate
 	for i := 1; i <= maxCG && rr > 0; i++ {
@@ -265,6 +271,9 @@ func (s *hfSolver) solve(r *runner, curv func(v, gv []float64), g []float64, lam
 		k := max(10, i/10)
 		if i > k && qi < 0 && (qi-history[i-1-k])/qi < float64(k)*tol {
 			last = true
+		}
+		if rr <= forcing*forcing*gg {
+			last = true // the truncated-Newton forcing rule
 		}
 		if i >= next || last {
 			s.keep(g, x, res)

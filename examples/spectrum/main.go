@@ -14,13 +14,16 @@
 // Cohen et al. observe progressive sharpening most clearly. Training is
 // optim.Minimize with fixed-step GradientDescent on nn.NewObjective; its
 // callback measures λ_max every 50 steps with hvp.Sharpness, warm-started
-// from the previous eigenvector (about two products each).
+// from the previous eigenvector. With -fit, the same gradient descent runs
+// through nn.Fit (full-batch SGD without momentum, one step per epoch)
+// with FitSettings.Sharpness taking the measurements.
 //
 // Usage:
 //
 //	go run ./examples/spectrum                # the tables
 //	go run ./examples/spectrum -plot out      # also out-sharpness.png, out-density.png, out-landscape.png
 //	go run ./examples/spectrum -steps 2000    # shorter training
+//	go run ./examples/spectrum -fit           # train by nn.Fit with FitSettings.Sharpness
 package main
 
 import (
@@ -37,6 +40,7 @@ type options struct {
 	every int       // steps between sharpness estimates
 	rates []float64 // the learning rates η
 	seed  uint64    // initial weights and random probes
+	fit   bool      // train through nn.Fit with FitSettings.Sharpness
 }
 
 func defaults() options {
@@ -48,6 +52,7 @@ func main() {
 	flag.StringVar(&o.plot, "plot", "", "write PREFIX-sharpness.png, PREFIX-density.png and PREFIX-landscape.png with this `prefix`")
 	flag.IntVar(&o.steps, "steps", o.steps, "gradient-descent `steps` per learning rate")
 	flag.Uint64Var(&o.seed, "seed", o.seed, "seed of the initial weights and of the random probes")
+	flag.BoolVar(&o.fit, "fit", false, "train through nn.Fit (full-batch SGD) with FitSettings.Sharpness instead of optim.Minimize")
 	flag.Parse()
 	if o.steps < o.every {
 		fmt.Fprintf(os.Stderr, "spectrum: -steps %d: need at least %d\n", o.steps, o.every)
@@ -65,7 +70,11 @@ func run(w io.Writer, o options) error {
 	fmt.Fprintf(w, "two spirals: %d points; MLP 2-32-32-2 tanh, MSE on one-hot targets\n\n", d.Len())
 	var runs []trainRun
 	for _, lr := range o.rates {
-		r, err := train(d, lr, o)
+		how := train
+		if o.fit {
+			how = trainFit
+		}
+		r, err := how(d, lr, o)
 		if err != nil {
 			return err
 		}

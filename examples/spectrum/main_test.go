@@ -126,3 +126,31 @@ func TestAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// TestFitPath trains at η = 0.2 through nn.Fit with FitSettings.Sharpness:
+// the same gradient descent as through optim.Minimize, so the curves agree
+// while the run is not yet at the edge of stability (where it is chaotic,
+// and rounding differences grow), and it shows the same edge of
+// stability.
+func TestFitPath(t *testing.T) {
+	o := quick(t)
+	runs, _ := quickRuns()
+	viaMinimize := runs[0]
+	r, err := trainFit(spirals(200), viaMinimize.LR, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Curve) != len(viaMinimize.Curve) {
+		t.Fatalf("%d estimates through Fit, %d through Minimize", len(r.Curve), len(viaMinimize.Curve))
+	}
+	for i, p := range r.Curve {
+		q := viaMinimize.Curve[i]
+		if p.Step != q.Step || (q.Step < viaMinimize.Reached/2 && (math.Abs(p.LambdaMax-q.LambdaMax) > 1e-3*q.LambdaMax || math.Abs(p.Loss-q.Loss) > 1e-9)) {
+			t.Errorf("step %d: λ_max %v, loss %v through Fit; %v, %v through Minimize", p.Step, p.LambdaMax, p.Loss, q.LambdaMax, q.Loss)
+		}
+	}
+	if r.Reached < 0 || r.Hover < 0.85 || r.Hover > 1.2 || r.HoverMax > 1.5 {
+		t.Errorf("reached at %d, hovering at %.3f (%.3f–%.3f) of 2/η", r.Reached, r.Hover, r.HoverMin, r.HoverMax)
+	}
+	t.Logf("through Fit: reached at step %d (Minimize: %d), hovering at %.3f (%.3f)", r.Reached, viaMinimize.Reached, r.Hover, viaMinimize.Hover)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -97,6 +98,35 @@ func train(d *nn.Dataset, lr float64, o options) (trainRun, error) {
 	}
 	r.Status, r.Steps = res.Status, res.Iterations
 	nn.Unflatten(m.Params(), res.X)
+	r.summarise()
+	return r, nil
+}
+
+// trainFit is train through nn.Fit: full-batch SGD without momentum (one
+// step per epoch, the examples in their stored order) with
+// FitSettings.Sharpness measuring λ_max every o.every steps, and once
+// before the first step by the monitor's Observe.
+func trainFit(d *nn.Dataset, lr float64, o options) (trainRun, error) {
+	m := newNet(o.seed)
+	r := trainRun{LR: lr, Model: m, Reached: -1}
+	mon := &nn.SharpnessMonitor{Every: o.every, Data: d, LearningRate: lr}
+	if _, _, err := mon.Observe(0, m, nn.MSE); err != nil {
+		return r, fmt.Errorf("η = %v, step 0: %w", lr, err)
+	}
+	_, err := nn.Fit(m, nn.MSE, d, &optim.SGDStepper{SGD: optim.SGD{LearningRate: lr}}, &nn.FitSettings{
+		Epochs:    o.steps,
+		NoShuffle: true,
+		Sharpness: mon,
+		Output:    io.Discard,
+	})
+	if err != nil {
+		return r, fmt.Errorf("η = %v: %w", lr, err)
+	}
+	for _, p := range mon.History {
+		r.HVPs += p.HVPs
+		r.Curve = append(r.Curve, sharpPoint{Step: p.Step, Loss: p.Loss, LambdaMax: p.LambdaMax})
+	}
+	r.Status, r.Steps = optim.IterationLimit, o.steps
 	r.summarise()
 	return r, nil
 }
