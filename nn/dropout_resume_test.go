@@ -9,9 +9,9 @@ import (
 	"github.com/curvature-go/curvature/optim"
 )
 
-// dropoutNet is a small Sequential network with Dropout, built the same
+// dropoutSeq is a small Sequential network with Dropout, built the same
 // way each time (weights from seed, masks from Dropout's own seed).
-func dropoutNet(seed uint64) *nn.Sequential {
+func dropoutSeq(seed uint64) *nn.Sequential {
 	rng := newRNG(seed)
 	return nn.NewSequential(nn.NewLinear(rng, 1, 8, nn.GlorotUniform), nn.Tanh,
 		nn.NewDropout(0.3, 11), nn.NewLinear(rng, 8, 1, nn.GlorotUniform))
@@ -25,14 +25,14 @@ func TestCheckpointResumeDropout(t *testing.T) {
 	set := nn.FitSettings{BatchSize: 4, Seed: 9, Output: io.Discard}
 	adam := func() nn.Stepper { return &optim.AdamStepper{Adam: optim.Adam{LearningRate: 0.01}} }
 
-	m := dropoutNet(1)
+	m := dropoutSeq(1)
 	if _, err := nn.NewTrainer(m, nn.MSE, adam(), &set).Fit(train, 3); err != nil {
 		t.Fatal(err)
 	}
 	want := nn.Flatten(m.Params())
 
 	path := filepath.Join(t.TempDir(), "drop.ckpt")
-	m1 := dropoutNet(1)
+	m1 := dropoutSeq(1)
 	tr1 := nn.NewTrainer(m1, nn.MSE, adam(), &set)
 	if _, err := tr1.Fit(train, 1); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestCheckpointResumeDropout(t *testing.T) {
 	if err := tr1.SaveCheckpoint(path); err != nil {
 		t.Fatal(err)
 	}
-	m2 := dropoutNet(2) // other weights; same Dropout seed, but its stream must come from the file
+	m2 := dropoutSeq(2) // other weights; same Dropout seed, but its stream must come from the file
 	tr2 := nn.NewTrainer(m2, nn.MSE, adam(), &set)
 	if err := tr2.LoadCheckpoint(path); err != nil {
 		t.Fatal(err)
