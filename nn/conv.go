@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/curvature-go/curvature/graph"
@@ -53,21 +52,7 @@ func NewConv2D(rng *rand.Rand, in, out int, kernel [2]int, init Init) *Conv2D {
 func (c *Conv2D) Reset(rng *rand.Rand, init Init) {
 	k := c.W.Value.Dim(2) * c.W.Value.Dim(3)
 	fanIn, fanOut := c.In()*k, c.Out()*k
-	w := c.W.Value.Data()
-	switch init {
-	case GlorotUniform:
-		a := math.Sqrt(6 / float64(fanIn+fanOut))
-		for i := range w {
-			w[i] = a * (2*rng.Float64() - 1)
-		}
-	case HeNormal:
-		s := math.Sqrt(2 / float64(fanIn))
-		for i := range w {
-			w[i] = s * rng.NormFloat64()
-		}
-	default:
-		panic(fmt.Sprintf("nn: Conv2D.Reset: unknown init %d", uint8(init)))
-	}
+	init.fill("Conv2D.Reset", c.W.Value.Data(), rng, fanIn, fanOut)
 	c.B.Value.Fill(0)
 }
 

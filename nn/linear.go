@@ -71,23 +71,28 @@ func NewLinear(rng *rand.Rand, in, out int, init Init) *Linear {
 // Reset redraws the weights from rng by the scheme init and zeroes the
 // bias, in place.
 func (l *Linear) Reset(rng *rand.Rand, init Init) {
-	in, out := l.In(), l.Out()
-	w := l.W.Value.Data()
+	init.fill("Linear.Reset", l.W.Value.Data(), rng, l.In(), l.Out())
+	l.B.Value.Fill(0)
+}
+
+// fill draws w by the scheme for a layer of the given fan-in and fan-out
+// (for a convolution, channels times the kernel's size); op names the
+// caller in the panic for an unknown scheme.
+func (init Init) fill(op string, w []float64, rng *rand.Rand, fanIn, fanOut int) {
 	switch init {
 	case GlorotUniform:
-		a := math.Sqrt(6 / float64(in+out))
+		a := math.Sqrt(6 / float64(fanIn+fanOut))
 		for i := range w {
 			w[i] = a * (2*rng.Float64() - 1)
 		}
 	case HeNormal:
-		s := math.Sqrt(2 / float64(in))
+		s := math.Sqrt(2 / float64(fanIn))
 		for i := range w {
 			w[i] = s * rng.NormFloat64()
 		}
 	default:
-		panic(fmt.Sprintf("nn: Linear.Reset: unknown init %d", uint8(init)))
+		panic(fmt.Sprintf("nn: %s: unknown init %d", op, uint8(init)))
 	}
-	l.B.Value.Fill(0)
 }
 
 // In returns the number of inputs.
