@@ -181,3 +181,18 @@ func TestVarView(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleNodeAcrossResetsDetecting: with anomaly detection on, a node kept
+// across several Resets is caught too (fresh node storage per recording).
+func TestStaleNodeAcrossResetsDetecting(t *testing.T) {
+	tp := graph.NewTape()
+	tp.DetectAnomalies(true)
+	old := graph.Square(tp.Var(tensor.Scalar(2)))
+	for range 2 { // the second recording reuses the first one's arena, were it not fresh
+		tp.Reset()
+		a := tp.Var(tensor.Scalar(1))
+		graph.Mul(graph.Square(a), a)
+	}
+	c := tp.Var(tensor.Scalar(3))
+	testutil.MustPanic(t, "after two Resets", func() { graph.Add(old, c) }, "before the tape's Reset")
+}

@@ -59,16 +59,23 @@ func (tp *Tape) Node(i int) *Node { return tp.nodes[i] }
 // recording (a training loop's next step). Nodes recorded before Reset must
 // not be used afterwards: an operation, a gradient or a tangent that is
 // given one panics, naming the node, when the node comes from the
-// recording just before (nodes kept across two or more Resets share memory
-// with the current recording and cannot always be told apart; do not keep
-// nodes across Reset).
+// recording just before. Nodes kept across two or more Resets share memory
+// with the current recording and cannot always be told apart, unless
+// anomaly detection is on: then Reset gives every recording fresh node
+// storage (at the cost of allocating it, about 1.6× the time of a small
+// recording), and every stale node is caught. Do not keep nodes across
+// Reset.
 func (tp *Tape) Reset() {
 	clear(tp.nodes)
 	tp.nodes = tp.nodes[:0]
 	tp.gen++
 	tp.anomaly = nil
 	tp.arena = 1 - tp.arena
-	tp.arenas[tp.arena].reset()
+	if tp.detect {
+		tp.arenas[tp.arena] = slots[Node]{} // fresh storage: no stale node aliases a new one
+	} else {
+		tp.arenas[tp.arena].reset()
+	}
 	tp.floats.reset()
 	tp.tensors.reset()
 	tp.ptrs.reset()
@@ -85,7 +92,9 @@ func (tp *Tape) Release() {
 	*tp = Tape{gen: gen, detect: detect}
 }
 
-// DetectAnomalies turns anomaly detection on or off. While it is on, every
+// DetectAnomalies turns anomaly detection on or off. While it is on, Reset
+// also gives each recording fresh node storage, so that any node used after
+// a Reset is caught (see Reset), and every
 // recorded operation checks its value and tangent for NaN and ±Inf, and so
 // does every tangent recomputed by PushTangent (the sweeps of an HVP); the
 // first offender is kept for Anomaly. It costs one pass over each result.
