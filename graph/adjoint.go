@@ -197,10 +197,9 @@ func (a *Adjoints) addSlice(i int, g *Node, axis, start, end, step int) {
 	if !a.Required(x) {
 		return
 	}
-	base := a.sparseBase(x)
-	n := accNode(accSliceOp, base, g)
-	n.p.axis, n.p.start, n.p.end, n.p.step = axis, start, end, step
-	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
+	var p params
+	p.axis, p.start, p.end, p.step = axis, start, end, step
+	a.addSparse(x, accSliceOp, scatterSliceOp, g, p)
 }
 
 // addElems adds the elements of g, in order, to the elements of input i's
@@ -211,10 +210,9 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 	if !a.Required(x) {
 		return
 	}
-	base := a.sparseBase(x)
-	n := accNode(accElemsOp, base, g)
-	n.p.idx, n.p.start, n.p.keep = idx, off, single
-	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
+	var p params
+	p.idx, p.start, p.keep = idx, off, single
+	a.addSparse(x, accElemsOp, scatterElemsOp, g, p)
 }
 
 // addRows adds row r of g (a tensor of shape [len(idx), rest...]) to row
@@ -225,10 +223,30 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 	if !a.Required(x) {
 		return
 	}
-	base := a.sparseBase(x)
-	n := accNode(accRowsOp, base, g)
-	n.p.idx = idx
-	a.slot[int(x.id)-a.lo] = a.tape.finishAcc(n)
+	var p params
+	p.idx = idx
+	a.addSparse(x, accRowsOp, scatterRowsOp, g, p)
+}
+
+// addSparse adds the sparse contribution g, placed as p says, to x's
+// adjoint: the first contribution is scattered into fresh zeros by one
+// node of the scatter op first; later ones are accumulated in place by the
+// accumulation op acc.
+func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
+	k := int(x.id) - a.lo
+	if a.slot[k] == nil {
+		n := a.tape.newNode(first, x.Shape())
+		n.inl[0] = g
+		n.in = n.inl[:1]
+		n.p = p
+		clear(n.value.Data()) // chunk storage is reused after Reset
+		accApply(n, &n.value, &g.value)
+		a.slot[k], a.owned[k] = a.tape.record(n), true
+		return
+	}
+	n := accNode(acc, a.sparseBase(x), g)
+	n.p = p
+	a.slot[k] = a.tape.finishAcc(n)
 }
 
 // accNode starts an accumulation node: its value is acc's storage, which
@@ -298,6 +316,35 @@ func init() {
 		}}
 }
 
+// The scatter ops: a sparse contribution placed into zeros of the
+// adjoint's shape, the first of a sweep's contributions to a node (so that
+// it costs one node, not a zero base and an accumulation). Their only
+// input is the contribution; their rules are those of the accumulation
+// ops without the accumulator.
+var scatterSliceOp, scatterElemsOp, scatterRowsOp = new(Op), new(Op), new(Op)
+
+func init() {
+	scatterJVP := func(n *Node, dst *tensor.Tensor) {
+		clear(dst.Data())
+		accApply(n, dst, n.in[0].tan())
+	}
+	*scatterSliceOp = Op{Name: "ScatterSlice", JVP: scatterJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
+		}}
+	*scatterElemsOp = Op{Name: "ScatterElements", JVP: scatterJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			g := n.in[0]
+			if n.p.keep {
+				adj.Add(0, Reshape(indexFlat(h, n.p.start), g.Shape()...))
+			} else {
+				adj.Add(0, Reshape(gatherFlat(h, n.p.idx), g.Shape()...))
+			}
+		}}
+	*scatterRowsOp = Op{Name: "ScatterRows", JVP: scatterJVP,
+		VJP: func(n, h *Node, adj *Adjoints) { adj.Add(0, Gather(h, n.p.idx)) }}
+}
+
 // accApply adds src into dst at the positions n's accumulation op names
 // (dst has the accumulator's shape, src the contribution's).
 func accApply(n *Node, dst, src *tensor.Tensor) {
@@ -312,7 +359,7 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 		for i, v := range s {
 			d[i] += v
 		}
-	case accElemsOp:
+	case accElemsOp, scatterElemsOp:
 		if n.p.keep {
 			d[n.p.start] += s[0]
 			return
@@ -320,7 +367,7 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 		for r, j := range n.p.idx {
 			d[j] += s[r]
 		}
-	case accRowsOp:
+	case accRowsOp, scatterRowsOp:
 		rs := 1
 		if len(dst.Shape()) > 0 {
 			rs = len(d) / dst.Shape()[0]
@@ -331,7 +378,7 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 				row[k] += v
 			}
 		}
-	case accSliceOp:
+	case accSliceOp, scatterSliceOp:
 		tensor.UnsliceAccTo(dst, src, n.p.axis, n.p.start, n.p.end, n.p.step)
 	default:
 		panic("graph: accApply: not an accumulation op")
