@@ -31,6 +31,11 @@ func init() {
 		Name: "Add",
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
+			if da != nil && db != nil && n.value.Size() == 1 && n.in[0].value.Size() == 1 &&
+				n.in[1].value.Size() == 1 && tensor.SameShape(da.Shape(), db.Shape()) {
+				dst.Data()[0] = da.Data()[0] + db.Data()[0] // scalar code: no broadcasting machinery
+				return
+			}
 			switch {
 			case da != nil && db != nil:
 				tensor.AddTo(dst, da, db)
@@ -110,6 +115,21 @@ func init() {
 		Name: "Mul",
 		JVP: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
 			a, b := n.in[0], n.in[1]
+			if n.value.Size() == 1 && a.value.Size() == 1 && b.value.Size() == 1 && tensor.SameShape(a.Shape(), b.Shape()) {
+				// Scalar code, without the broadcasting machinery: the same
+				// operations as the general path (products rounded before
+				// the sum, a missing tangent's term absent).
+				da, db := a.tan(), b.tan()
+				v := 0.0
+				if da != nil {
+					v = da.Data()[0] * b.value.Data()[0]
+				}
+				if db != nil {
+					v += float64(a.value.Data()[0] * db.Data()[0])
+				}
+				dst.Data()[0] = v
+				return
+			}
 			if da := a.tan(); da != nil {
 				tensor.MulTo(dst, da, &b.value)
 			} else {
