@@ -1,0 +1,58 @@
+package gemm
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// mlpShapes are the products of one forward and backward step of a
+// 784-256-256-10 perceptron with batch 128 (ad/hvp's BenchmarkTwoCores).
+var mlpShapes = []benchShape{
+	{"XW-128x784x256", false, false, 128, 784, 256},
+	{"XTG-784x128x256", true, false, 784, 128, 256},
+	{"XW-128x256x256", false, false, 128, 256, 256},
+	{"XTG-256x128x256", true, false, 256, 128, 256},
+	{"GWT-128x256x256", false, true, 128, 256, 256},
+	{"XW-128x256x10", false, false, 128, 256, 10},
+	{"XTG-256x128x10", true, false, 256, 128, 10},
+	{"GWT-128x10x256", false, true, 128, 10, 256},
+}
+
+// BenchmarkDgemmTwoCores times Dgemm on the shapes of the MLP step with
+// GOMAXPROCS 1 and 2 alternately inside one loop, and reports the speed-up
+// 1core/2core (and that of the fastest round of each). It needs two cores:
+//
+//	go test ./tensor/internal/gemm -run '^$' -bench DgemmTwoCores -count 5
+func BenchmarkDgemmTwoCores(b *testing.B) {
+	if runtime.NumCPU() < 2 {
+		b.Skip("fewer than two cores")
+	}
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	for _, s := range mlpShapes {
+		b.Run(s.name, func(b *testing.B) {
+			a, lda, bb, ldb, c, ldc := s.operands()
+			var t1, t2, min1, min2 time.Duration
+			timed := func(procs int, sum, least *time.Duration) {
+				runtime.GOMAXPROCS(procs)
+				t0 := time.Now()
+				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+				d := time.Since(t0)
+				*sum += d
+				if *least == 0 || d < *least {
+					*least = d
+				}
+			}
+			for b.Loop() {
+				timed(1, &t1, &min1)
+				timed(2, &t2, &min2)
+			}
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+			b.ReportMetric(per(t1)/1e3, "µs/1core")
+			b.ReportMetric(per(t2)/1e3, "µs/2core")
+			b.ReportMetric(per(t1)/per(t2), "1core/2core")
+			b.ReportMetric(float64(min1)/float64(min2), "1core/2core-fastest")
+		})
+	}
+}

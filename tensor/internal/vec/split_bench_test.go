@@ -1,0 +1,66 @@
+package vec
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// BenchmarkSplit times kernels at lengths from 2¹² to 2²¹ on one goroutine
+// and split by For over two, alternately in one loop (so that both see the
+// same machine), and reports the ratios one/two of the median rounds and
+// of the fastest rounds: above 1 the split pays. ParallelMin and
+// SumParallelMin are the smallest lengths from which it did. It needs two
+// cores and GOMAXPROCS ≥ 2:
+//
+//	go test ./tensor/internal/vec -run '^$' -bench Split -count 3
+func BenchmarkSplit(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 || runtime.NumCPU() < 2 {
+		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
+	}
+	for _, n := range []int{1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 21} {
+		x, y, _, d := benchSlices(n)
+		wide := make([]float64, 2*n)
+		nb := (n + SumBlock - 1) / SumBlock
+		for _, k := range []struct {
+			name     string
+			one, two func()
+		}{
+			{"Add", func() { add(d, x, y) }, func() { For(n, 2, func(lo, hi int) { add(d[lo:hi], x[lo:hi], y[lo:hi]) }) }},
+			{"Square", func() { square(d, x) }, func() { For(n, 2, func(lo, hi int) { square(d[lo:hi], x[lo:hi]) }) }},
+			{"Axpy", func() { axpy(d, 1.5, x, d) }, func() { For(n, 2, func(lo, hi int) { axpy(d[lo:hi], 1.5, x[lo:hi], d[lo:hi]) }) }},
+			{"ScatterAdd2", func() { scatterAddGeneric(wide, x, 2) }, func() {
+				For(n, 2, func(lo, hi int) { scatterAddGeneric(wide[lo*2:], x[lo:hi], 2) })
+			}},
+			{"Sum", func() { d[0] = blockSum(x) }, func() { d[0] = sumParallel(x, nb, 2) }},
+		} {
+			b.Run(fmt.Sprintf("%s/n=%d", k.name, n), func(b *testing.B) {
+				splitRatio(b, n, k.one, k.two)
+			})
+		}
+	}
+}
+
+// splitRatio runs one and two alternately in b.Loop and reports ns per
+// element of each (medians) and the ratios one/two of the median and of
+// the fastest rounds.
+func splitRatio(b *testing.B, n int, one, two func()) {
+	var t1, t2 []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		one()
+		t := time.Now()
+		two()
+		t1 = append(t1, t.Sub(t0))
+		t2 = append(t2, time.Since(t))
+	}
+	slices.Sort(t1)
+	slices.Sort(t2)
+	m1, m2 := t1[len(t1)/2], t2[len(t2)/2]
+	b.ReportMetric(float64(m1.Nanoseconds())/float64(n), "ns/elem-one")
+	b.ReportMetric(float64(m2.Nanoseconds())/float64(n), "ns/elem-two")
+	b.ReportMetric(float64(m1)/float64(m2), "one/two")
+	b.ReportMetric(float64(t1[0])/float64(t2[0]), "one/two-fastest")
+}
