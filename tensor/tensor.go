@@ -187,7 +187,7 @@ func (t *Tensor) offset(op string, idx []int) int {
 // Clone returns a deep copy of t.
 func (t *Tensor) Clone() *Tensor {
 	d := make([]float64, len(t.data))
-	copy(d, t.data)
+	copyData(d, t.data)
 	return &Tensor{shape: cloneInts(t.shape), data: d}
 }
 
@@ -196,7 +196,7 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 	if !SameShape(t.shape, src.shape) {
 		panic(fmt.Sprintf("tensor: CopyFrom: shape %v from shape %v", t.shape, src.shape))
 	}
-	copy(t.data, src.data)
+	copyData(t.data, src.data)
 }
 
 // Fill sets every element of t to v (+0 by clearing the memory, other

@@ -17,9 +17,16 @@ var mlpShapes = []benchShape{
 	{"XW-128x256x10", false, false, 128, 256, 10},
 	{"XTG-256x128x10", true, false, 256, 128, 10},
 	{"GWT-128x10x256", false, true, 128, 10, 256},
+	// Cubes around the threshold parallelMinWork.
+	{"48x48x48", false, false, 48, 48, 48},
+	{"64x64x64", false, false, 64, 64, 64},
+	{"80x80x80", false, false, 80, 80, 80},
+	{"100x100x100", false, false, 100, 100, 100},
+	{"128x128x128", false, false, 128, 128, 128},
 }
 
-// BenchmarkDgemmTwoCores times Dgemm on the shapes of the MLP step with
+// BenchmarkDgemmTwoCores times Dgemm on the shapes of the MLP step, and on
+// cubes around parallelMinWork, with
 // GOMAXPROCS 1 and 2 alternately inside one loop, and reports the speed-up
 // 1core/2core (and that of the fastest round of each). It needs two cores:
 //
