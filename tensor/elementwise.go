@@ -240,7 +240,6 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 	}
 }
 
-
 func scalarBin(op binOp, x, y float64) float64 {
 	switch op {
 	case opAdd:
