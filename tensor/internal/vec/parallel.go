@@ -2,7 +2,9 @@ package vec
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ParallelMin is the length from which the element-wise kernels of this
@@ -45,17 +47,13 @@ const chunksPerWorker = 4
 // has returned. The ranges are about n/(4w) long, rounded up to a
 // multiple of eight when longer than eight (so that element ranges keep
 // the 64-byte alignment of the slices and two goroutines never write to
-// one cache line); the goroutines take them in turn from a shared counter,
-// so one that is not running yet, or runs slowly, takes fewer, and the
-// caller does them all when no other goroutine starts in time. A goroutine
-// that starts after the last range was taken returns without calling f:
-// it may outlive For, but touches nothing of the caller's.
+// one cache line). They are handed out as Run hands out its pieces.
 //
 // Which goroutine computes a range, and in what order the ranges are
 // computed, depends on timing: f must give the same result whatever the
 // order of its calls, as element-wise work does (reductions store one
 // partial result per range and combine them afterwards in a fixed order,
-// see Sum). A panic in f on another goroutine ends the program.
+// see Sum).
 func For(n, w int, f func(lo, hi int)) {
 	if w <= 1 || n <= 1 {
 		f(0, n)
@@ -70,41 +68,177 @@ func For(n, w int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	j := &job{f: f, n: n, chunk: chunk, count: int64(count), last: make(chan struct{}, 1)}
-	for range min(w, count) - 1 {
-		go func() {
-			if j.work() {
-				j.last <- struct{}{}
-			}
-		}()
+	Run(count, w, func(c int) {
+		lo := c * chunk
+		f(lo, min(lo+chunk, n))
+	})
+}
+
+// Run calls f(0), …, f(count−1), each once, on up to w goroutines (the
+// caller's among them), and returns when every call has returned. The
+// calls are taken in turn from a shared counter, so a goroutine that
+// starts late, or shares its core with another process, takes fewer of
+// them, and the caller makes them all when no other goroutine starts in
+// time: Run is never much slower than the loop on one goroutine. A panic
+// in f on another goroutine ends the program.
+//
+// The other goroutines come from a pool that the package keeps: a helper
+// that has just finished work waits for more, spinning, for spinFor
+// before it sleeps, because waking a sleeping goroutine on another core
+// costs 30–60 µs on the virtual machines this was measured on (see
+// doc.go), longer than many of the kernels it would share. The pool holds
+// no data of any call: a helper that arrives after the last call was
+// taken returns without touching the caller's memory.
+func Run(count, w int, f func(i int)) {
+	if w <= 1 || count <= 1 {
+		for i := range count {
+			f(i)
+		}
+		return
 	}
+	j := &job{f: f, count: int64(count), last: make(chan struct{}, 1)}
+	pool.offer(j, min(w, count)-1)
 	if !j.work() {
-		<-j.last // another goroutine is finishing the last range
+		<-j.last // another goroutine is finishing the last call
 	}
+	pool.withdraw(j)
 }
 
-// job is the shared state of one For call.
+// job is the shared state of one Run call.
 type job struct {
-	f        func(lo, hi int)
-	n, chunk int
-	count    int64         // number of ranges
-	next     atomic.Int64  // ranges taken
-	done     atomic.Int64  // ranges finished
-	last     chan struct{} // receives once if the last range finishes on a helper
+	f     func(i int)
+	count int64         // number of calls
+	next  atomic.Int64  // calls taken
+	done  atomic.Int64  // calls finished
+	last  chan struct{} // receives once if the last call finishes on a helper
 }
 
-// work computes ranges until none is left, and reports whether it
-// finished the last one still running.
+// work makes calls until none is left, and reports whether it finished
+// the last one still running.
 func (j *job) work() (finishedLast bool) {
 	for {
 		c := j.next.Add(1) - 1
 		if c >= j.count {
 			return finishedLast
 		}
-		lo := int(c) * j.chunk
-		j.f(lo, min(lo+j.chunk, j.n))
+		j.f(int(c))
 		if j.done.Add(1) == j.count {
 			finishedLast = true
 		}
+	}
+}
+
+// left reports whether calls of j remain to be taken.
+func (j *job) left() bool { return j.next.Load() < j.count }
+
+// spinFor is how long a helper that has just run out of work keeps
+// looking for more before it sleeps. Between the kernels of one training
+// step or one gradient the gaps are a few µs, so helpers stay awake for a
+// whole step and sleep soon after it.
+const spinFor = 50 * time.Microsecond
+
+// pool is the package's set of helper goroutines. Its state is only that
+// of the scheduling (which job is on offer, how many helpers exist and
+// sleep); it is safe for concurrent Run calls, which share the helpers.
+var pool helpers
+
+// helpers is a pool of goroutines that help with the jobs of Run.
+type helpers struct {
+	// jobs holds the jobs on offer, up to len(jobs) at a time; a Run
+	// call that finds no free slot gets no helper from the pool and
+	// starts goroutines of its own.
+	jobs [4]atomic.Pointer[job]
+
+	mu       sync.Mutex
+	started  int           // helpers started, under mu
+	sleeping atomic.Int32  // helpers waiting on wake
+	wake     chan struct{} // a token wakes one sleeping helper
+}
+
+// offer makes j available to k helpers, starting or waking them as
+// needed.
+func (p *helpers) offer(j *job, k int) {
+	slot := -1
+	for i := range p.jobs {
+		if p.jobs[i].CompareAndSwap(nil, j) {
+			slot = i
+			break
+		}
+	}
+	if slot < 0 { // every slot taken by other Run calls: plain goroutines
+		for range k {
+			go func() {
+				if j.work() {
+					j.last <- struct{}{}
+				}
+			}()
+		}
+		return
+	}
+	p.mu.Lock()
+	if p.wake == nil {
+		// Buffered, so that a wake sent while a helper is on its way to
+		// sleep is kept for it (at worst a helper wakes for nothing).
+		p.wake = make(chan struct{}, len(p.jobs))
+	}
+	for p.started < k {
+		p.started++
+		go p.loop()
+	}
+	p.mu.Unlock()
+	// Helpers that are spinning take j on their own; wake sleeping ones
+	// for the rest, without waiting for them.
+	for range min(k, int(p.sleeping.Load())) {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// withdraw removes j from offer once its calls have all been taken.
+func (p *helpers) withdraw(j *job) {
+	for i := range p.jobs {
+		if p.jobs[i].CompareAndSwap(j, nil) {
+			return
+		}
+	}
+}
+
+// find returns a job on offer with calls left, or nil.
+func (p *helpers) find() *job {
+	for i := range p.jobs {
+		if j := p.jobs[i].Load(); j != nil && j.left() {
+			return j
+		}
+	}
+	return nil
+}
+
+// loop is the life of a helper: work on the jobs on offer, spin for
+// spinFor when there is none, then sleep until woken.
+func (p *helpers) loop() {
+	for {
+		idle := time.Now()
+		for {
+			if j := p.find(); j != nil {
+				if j.work() {
+					j.last <- struct{}{}
+				}
+				idle = time.Now()
+				continue
+			}
+			// Spin only while another core may be free: at GOMAXPROCS=1
+			// a spinning helper would take the caller's core.
+			if time.Since(idle) > spinFor || runtime.GOMAXPROCS(0) < 2 {
+				break
+			}
+			runtime.Gosched() // let any other goroutine of the program run
+		}
+		p.sleeping.Add(1)
+		if p.find() == nil { // a job offered while going to sleep is not missed
+			<-p.wake
+		}
+		p.sleeping.Add(-1)
 	}
 }
