@@ -23,7 +23,7 @@ func vecSigmoid(out, x []float64) { heavy(vecmath.Sigmoid, out, x) }
 // (1.5–2.5 ns per element on one core, bound by arithmetic rather than by
 // memory) are split over goroutines; measured with
 // BenchmarkParallelThresholdHeavy (see its comment for the figures).
-const heavyParallelMin = 1 << 13
+const heavyParallelMin = 1 << 14
 
 // heavy applies the kernel f to x, into out, on up to as many goroutines as
 // GOMAXPROCS allows, at least heavyParallelMin/2 elements each.

@@ -85,11 +85,11 @@ const (
 	// takes 0.1–0.2 ms on the 2-core virtual machine this was tuned on (a
 	// few µs on bare metal), and below this size two goroutines measured no
 	// faster than one.
-	parallelMinWork = 1 << 18
+	parallelMinWork = 1 << 21
 
 	// workPerWorker is the least work, in multiply-adds, given to each
 	// goroutine.
-	workPerWorker = 1 << 17
+	workPerWorker = 1 << 20
 )
 
 // workers returns how many goroutines to use for an m×n×k product when procs

@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -60,6 +61,42 @@ func BenchmarkDgemmTwoCores(b *testing.B) {
 			b.ReportMetric(per(t2)/1e3, "µs/2core")
 			b.ReportMetric(per(t1)/per(t2), "1core/2core")
 			b.ReportMetric(float64(min1)/float64(min2), "1core/2core-fastest")
+		})
+	}
+}
+
+// BenchmarkDgemmSplit times Dgemm on the shapes of BenchmarkDgemmTwoCores
+// on one goroutine and on two, at GOMAXPROCS=2, in alternating batches of
+// eight products (so that package vec's helper goroutine is awake, as it
+// is between the products of a training step), and reports the ratios
+// one/two of the median and of the fastest products: above 1 the split
+// pays, which sets parallelMinWork. It needs two cores:
+//
+//	go test ./tensor/internal/gemm -run '^$' -bench DgemmSplit -count 3
+func BenchmarkDgemmSplit(b *testing.B) {
+	if runtime.NumCPU() < 2 || runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
+	}
+	for _, s := range mlpShapes {
+		b.Run(s.name, func(b *testing.B) {
+			a, lda, bb, ldb, c, ldc := s.operands()
+			var t1, t2 []time.Duration
+			timed := func(nw int, ts *[]time.Duration) {
+				for range 8 {
+					t0 := time.Now()
+					dgemm(bestKernel, nw, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+					*ts = append(*ts, time.Since(t0))
+				}
+			}
+			for b.Loop() {
+				timed(1, &t1)
+				timed(2, &t2)
+			}
+			slices.Sort(t1)
+			slices.Sort(t2)
+			b.ReportMetric(float64(t1[len(t1)/2].Nanoseconds())/1e3, "µs/one")
+			b.ReportMetric(float64(t1[len(t1)/2])/float64(t2[len(t2)/2]), "one/two")
+			b.ReportMetric(float64(t1[0])/float64(t2[0]), "one/two-fastest")
 		})
 	}
 }

@@ -14,8 +14,8 @@ import (
 // Both are measured, not guessed: see BenchmarkSplit and the figures in
 // doc.go. Set GOMAXPROCS=1 to keep every kernel on one goroutine.
 const (
-	ParallelMin    = 1 << 15
-	SumParallelMin = 1 << 16
+	ParallelMin    = 1 << 18
+	SumParallelMin = 1 << 18
 )
 
 // Workers returns the number of goroutines worth using for n elements of
