@@ -55,13 +55,14 @@ func blocked(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha float
 // the one-goroutine blocked algorithm on slabs of C: ranges of columns, or
 // of rows when C is taller than wide. C is cut into slabsPerWorker·nw
 // slabs (fewer when they would get thinner than a tile) that the
-// goroutines take in turn (vec.Run), so one that starts late or shares its
-// core does fewer of them. The goroutines share nothing they write, so
-// they never wait for each other; the price is that each slab packs the
-// whole of the other operand (A for column slabs), O(m·k) per slab against
-// O(m·n·k/slabs) of arithmetic. Each element of C is computed by the same
-// sequence of operations whatever the slabs (their boundaries are
-// multiples of the tile), so the result does not depend on nw.
+// goroutines take in turn (vec.Run), so that when a helper goroutine does
+// not start in time the caller computes its slab too instead of waiting.
+// The goroutines share nothing they write, so they never wait for each
+// other; the price is that each slab packs the whole of the other operand
+// (A for column slabs), O(m·k) per slab against O(m·n·k/slabs) of
+// arithmetic. Each element of C is computed by the same sequence of
+// operations whatever the slabs (their boundaries are multiples of the
+// tile), so the result does not depend on nw.
 func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if n >= m {
 		slabs := min(slabsPerWorker*nw, ceilDiv(n, kern.nr))
@@ -97,7 +98,12 @@ func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha flo
 }
 
 // slabsPerWorker is how many slabs of C splitWork makes per goroutine.
-const slabsPerWorker = 2
+// Two per goroutine would balance the work better when one goroutine
+// starts late, but the extra packing of the shared operand cost more:
+// with one, BenchmarkDgemmSplit measured the products of the MLP step
+// 1.68–1.90 times faster on two goroutines than on one (medians, quiet
+// machine), with two 1.41–1.86 times.
+const slabsPerWorker = 1
 
 // macro multiplies the packed row block apack (rows ic..ic+mc-1 of C) by the
 // packed panel bpack (columns jc..jc+nc-1), one micro-kernel call per tile:
