@@ -23,6 +23,16 @@ func copyData(dst, src []float64) {
 	copy(dst, src)
 }
 
+// clearData sets every element of out to +0, on as many goroutines as
+// vec.Workers allows.
+func clearData(out []float64) {
+	if w := vec.Workers(len(out)); w > 1 {
+		vec.For(len(out), w, func(lo, hi int) { clear(out[lo:hi]) })
+		return
+	}
+	clear(out)
+}
+
 // fill sets every element of out to v, by doubling copies (memmove), on
 // as many goroutines as vec.Workers allows.
 func fill(out []float64, v float64) {

@@ -50,8 +50,10 @@ func TestParallelBitwise(t *testing.T) {
 		acc := Zeros(n)
 		UnsliceAccTo(acc, half, 0, 0, n, 2)
 		UnsliceAccTo(acc, odd, 0, 1, n, 2)
-		add(acc, UnsliceTo(nil, half, []int{n}, 0, 1, n, 2))
-		cp := Zeros(n)
+		add(acc, UnsliceTo(nil, half, []int{n}, 0, 1, n, 2), Slice(x, 0, 0, n, 1))
+		cp := Full(1, n)
+		cp.Fill(0)
+		add(cp.Clone())
 		cp.CopyFrom(x)
 		add(cp, Scalar(SumAll(x)), Scalar(Dot(odd, even)), Scalar(SumAll(half)))
 		return out

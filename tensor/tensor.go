@@ -203,7 +203,7 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 // values by doubling copies).
 func (t *Tensor) Fill(v float64) {
 	if v == 0 && !math.Signbit(v) {
-		clear(t.data)
+		clearData(t.data)
 		return
 	}
 	fill(t.data, v)
