@@ -12,7 +12,7 @@
 // The slices must have equal lengths; dst may be an operand itself but must
 // not otherwise overlap one. Misuse panics with a message starting "vec:".
 // No function retains a slice, and none allocates below ParallelMin
-// elements.
+// elements (a split call allocates its bookkeeping, about 200 bytes).
 //
 // # Results
 //
@@ -40,12 +40,46 @@
 //
 // # Goroutines
 //
-// From ParallelMin elements on, each kernel cuts its slices into as many
-// contiguous pieces as runtime.GOMAXPROCS allows (at least ParallelMin/2
-// elements each) and runs them concurrently; it returns when all are done.
+// From ParallelMin elements on (SumParallelMin for Sum and Dot), each
+// kernel cuts its slices into contiguous pieces, about four per goroutine
+// that runtime.GOMAXPROCS allows (at least ParallelMin/2 elements per
+// goroutine), whose boundaries are multiples of eight elements (64 bytes,
+// a cache line), and the caller and helper goroutines take the pieces in
+// turn from a shared counter (For, Run); it returns when all are done.
 // Element-wise results cannot depend on the cut, and Sum's blocks are fixed
-// in advance, so the results are the same for any GOMAXPROCS (tested with
-// 1, 2 and 3).
+// in advance, so the results are the same bits for any GOMAXPROCS (tested
+// with 1, 2 and 3).
+//
+// The helpers are a pool the package keeps: a helper that runs out of
+// work spins (yielding to the rest of the program) for 50 µs before it
+// sleeps, so that between the kernels of one gradient or training step it
+// is awake. A goroutine that sleeps takes 30–60 µs to start running on the
+// other core of the virtual machine measured (BenchmarkWake; the runtime
+// waits out Linux's 50 µs timer slack before it steals a goroutine just
+// started on a busy core), where a go statement per call would cost that
+// on every kernel; an awake helper starts in about a microsecond. Since
+// the pieces are taken, not assigned, a helper that is late, asleep or
+// sharing its core with another process leaves its pieces to the caller,
+// which never waits for a helper that has not started.
+//
+// The thresholds are measured (BenchmarkSplit: each kernel on one
+// goroutine and on two, in alternating batches, at GOMAXPROCS=2 on the two
+// cores of a shared AMD EPYC virtual machine, in three runs while the
+// machine was otherwise idle; medians of one/two, above 1 the split pays):
+//
+//	length        Add        Square     ScatterAdd(2)  Sum
+//	2¹⁵–2¹⁷       0.92–1.33  0.88–1.05  0.96–1.84      0.86–0.99
+//	2¹⁸           0.94–1.23  0.88–1.25  0.99–1.74      1.09–1.28
+//	2¹⁹           1.65–1.79  1.67–1.87  1.65–1.73      1.44–1.70
+//	2²¹ (> L3)    1.35–1.49  1.62–1.71  0.97–1.45      0.90–1.56
+//
+// Below 2¹⁵ the split was slower (0.5–0.95). The kernels are bound by
+// memory bandwidth: beyond the 32 MiB L3 one core streams about 23 GB/s
+// (Add at 2²¹: 1.04 ns for 24 bytes per element) and two about 35–40 GB/s,
+// which caps the gain of a second core there at 1.5–1.7; within L3 it
+// reaches 1.8–1.9. When other processes keep the second core busy the
+// split gains nothing, and costs 1–10% (the pieces the caller takes
+// itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
 //
 // # Performance
 //

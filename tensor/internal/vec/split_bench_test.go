@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -20,7 +21,7 @@ func BenchmarkSplit(b *testing.B) {
 	if runtime.GOMAXPROCS(0) < 2 || runtime.NumCPU() < 2 {
 		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
 	}
-	for _, n := range []int{1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 21} {
+	for _, n := range []int{1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 3 << 17, 1 << 19, 1 << 21} {
 		x, y, _, d := benchSlices(n)
 		wide := make([]float64, 2*n)
 		nb := (n + SumBlock - 1) / SumBlock
@@ -74,3 +75,68 @@ func splitRatio(b *testing.B, n int, one, two func()) {
 
 // splitBatch is the number of calls of each kind splitRatio times in a row.
 const splitBatch = 8
+
+// BenchmarkWake measures how long a goroutine started by a go statement
+// takes to begin running on another core while its creator keeps its own
+// core busy (as a kernel does), after the other core has been idle for
+// 1 ms, and how long one of the pool's helpers takes to pick up a Run
+// call when it is awake. The first is the cost that the pool's spinning
+// avoids between the kernels of one step. It needs two cores:
+//
+//	go test ./tensor/internal/vec -run '^$' -bench Wake
+func BenchmarkWake(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 || runtime.NumCPU() < 2 {
+		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
+	}
+	spinUntil := func(done func() bool) {
+		for !done() {
+		}
+	}
+	b.Run("go", func(b *testing.B) {
+		var lat []time.Duration
+		for b.Loop() {
+			time.Sleep(time.Millisecond)
+			var started atomic.Int64
+			t0 := time.Now()
+			go func() { started.Store(time.Now().UnixNano()) }()
+			spinUntil(func() bool { return started.Load() != 0 })
+			lat = append(lat, time.Unix(0, started.Load()).Sub(t0))
+		}
+		reportMedian(b, lat)
+	})
+	b.Run("pool", func(b *testing.B) {
+		var lat []time.Duration
+		for b.Loop() {
+			var started atomic.Int64
+			var t0 time.Time
+			Run(2, 2, func(i int) { // keep the helper awake
+				if i == 1 {
+					started.Store(1)
+				}
+			})
+			started.Store(0)
+			t0 = time.Now()
+			Run(2, 2, func(i int) {
+				if i == 0 { // the caller's call: wait for the helper to take the other
+					spinUntil(func() bool { return started.Load() != 0 || time.Since(t0) > time.Millisecond })
+					return
+				}
+				started.Store(time.Now().UnixNano())
+			})
+			if s := started.Load(); s > 1 {
+				lat = append(lat, time.Unix(0, s).Sub(t0))
+			}
+		}
+		reportMedian(b, lat)
+	})
+}
+
+// reportMedian reports the median of lat in µs.
+func reportMedian(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "µs-median")
+	b.ReportMetric(float64(lat[len(lat)/10].Nanoseconds())/1e3, "µs-p10")
+}
