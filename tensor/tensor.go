@@ -41,9 +41,13 @@
 // broadcasting pattern), Scale, AddScalar, Square, Neg, Relu, Step, the
 // accumulating forms, strided Slice and its adjoint, and the sums run on
 // the AVX2 kernels of tensor/internal/vec, which give exactly the bits of
-// the plain Go loops (no fused multiply-add), and from about 10⁶ elements
-// share the work among the goroutines GOMAXPROCS allows, with results
-// that do not depend on their number.
+// the plain Go loops (no fused multiply-add). From 2¹⁸ (about 2.6·10⁵)
+// elements these, and copies, fills and broadcasts, share the work among
+// the goroutines GOMAXPROCS allows; so do Exp, Log, Tanh and Sigmoid
+// from 2¹⁴ elements and matrix products from 2²⁰ multiply-adds (about
+// 100³). The thresholds are measured on two cores (see
+// tensor/internal/vec and tensor/internal/gemm), and the results are the
+// same bits whatever the number of goroutines.
 //
 // Programming errors (shape mismatches, bad axes, out-of-range indices)
 // panic with a message that names the operation and the shapes, in the
