@@ -51,7 +51,7 @@
 // with 1, 2 and 3).
 //
 // The helpers are a pool the package keeps: a helper that runs out of
-// work spins (yielding to the rest of the program) for 50 µs before it
+// work spins (yielding to the rest of the program) for 200 µs before it
 // sleeps, so that between the kernels of one gradient or training step it
 // is awake. A goroutine that sleeps takes 30–60 µs to start running on the
 // other core of the virtual machine measured (BenchmarkWake; the runtime

@@ -135,10 +135,14 @@ func (j *job) work() (finishedLast bool) {
 func (j *job) left() bool { return j.next.Load() < j.count }
 
 // spinFor is how long a helper that has just run out of work keeps
-// looking for more before it sleeps. Between the kernels of one training
-// step or one gradient the gaps are a few µs, so helpers stay awake for a
-// whole step and sleep soon after it.
-const spinFor = 50 * time.Microsecond
+// looking for more before it sleeps. It covers the serial stretches
+// between the parallel kernels of one training step (in the
+// 784-256-256-10 perceptron of ad/hvp's BenchmarkTwoCores the longest,
+// the last layer's small products and the loss, takes about 120 µs), so
+// that helpers stay awake for a whole step and sleep soon after it. While
+// it spins a helper yields at every turn, so it delays no other goroutine
+// of the program, but it does take a core from other processes.
+const spinFor = 200 * time.Microsecond
 
 // pool is the package's set of helper goroutines. Its state is only that
 // of the scheduling (which job is on offer, how many helpers exist and
