@@ -195,11 +195,23 @@ func (p *helpers) offer(j *job, k int) {
 	p.mu.Unlock()
 	// Helpers that are spinning take j on their own; wake sleeping ones
 	// for the rest, without waiting for them.
+	woken := false
 	for range min(k, int(p.sleeping.Load())) {
 		select {
 		case p.wake <- struct{}{}:
+			woken = true
 		default:
 		}
+	}
+	if woken {
+		// The runtime puts a goroutine it wakes in the waker's "run
+		// next" slot, from which an idle core takes it only after
+		// sleeping out Linux's timer slack, and often not at all until
+		// the waker blocks: 1–3 ms (median, BenchmarkWake) while the
+		// caller computes. A goroutine started after it takes that slot
+		// and pushes the helper to the run queue, from which an idle
+		// core takes it at once; it then exits.
+		go func() {}()
 	}
 }
 

@@ -104,6 +104,25 @@ func BenchmarkWake(b *testing.B) {
 		}
 		reportMedian(b, lat)
 	})
+	b.Run("pool-asleep", func(b *testing.B) {
+		var lat []time.Duration
+		for b.Loop() {
+			time.Sleep(time.Millisecond + spinFor) // the helper goes to sleep
+			var started atomic.Int64
+			t0 := time.Now()
+			Run(2, 2, func(i int) {
+				if i == 0 {
+					spinUntil(func() bool { return started.Load() != 0 || time.Since(t0) > 5*time.Millisecond })
+					return
+				}
+				started.Store(time.Now().UnixNano())
+			})
+			if s := started.Load(); s > 0 {
+				lat = append(lat, time.Unix(0, s).Sub(t0))
+			}
+		}
+		reportMedian(b, lat)
+	})
 	b.Run("pool", func(b *testing.B) {
 		var lat []time.Duration
 		for b.Loop() {
