@@ -168,10 +168,9 @@ func BenchmarkRosenbrockKernels(b *testing.B) {
 }
 
 // BenchmarkParallelThresholdHeavy times Tanh and Exp at lengths from 2¹⁰
-// to 2¹⁶ on one goroutine and split by vec.For over two, in alternating
-// batches of eight calls (so that both see the same machine, and the
-// helper goroutine is awake as between the kernels of a training step),
-// and reports the ratios
+// to 2¹⁶ on one goroutine and split by vec.For over two, alternately (so
+// that both see the same machine, and the helper goroutine is awake as
+// between the kernels of a training step), and reports the ratios
 // one/two of the median and of the fastest rounds: above 1 the split pays.
 // These kernels are bound by arithmetic, not by memory bandwidth, so the
 // crossover (heavyParallelMin) is far below vec.ParallelMin. It needs two
@@ -182,7 +181,7 @@ func BenchmarkParallelThresholdHeavy(b *testing.B) {
 	if runtime.GOMAXPROCS(0) < 2 || runtime.NumCPU() < 2 {
 		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
 	}
-	for _, n := range []int{1 << 10, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 16} {
+	for _, n := range []int{1 << 10, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16} {
 		x, out := make([]float64, n), make([]float64, n)
 		for i := range x {
 			x[i] = 4 * (float64(i)/float64(n) - 0.5)
@@ -193,17 +192,13 @@ func BenchmarkParallelThresholdHeavy(b *testing.B) {
 		}{{"Tanh", vecmath.Tanh}, {"Exp", vecmath.Exp}} {
 			b.Run(fmt.Sprintf("%s/n=%d", k.name, n), func(b *testing.B) {
 				var t1, t2 []time.Duration
-				for b.Loop() { // batches of eight, as in vec's BenchmarkSplit
-					for range 8 {
-						t0 := time.Now()
-						k.f(out, x)
-						t1 = append(t1, time.Since(t0))
-					}
-					for range 8 {
-						t0 := time.Now()
-						vec.For(n, 2, func(lo, hi int) { k.f(out[lo:hi], x[lo:hi]) })
-						t2 = append(t2, time.Since(t0))
-					}
+				for b.Loop() {
+					t0 := time.Now()
+					k.f(out, x)
+					t := time.Now()
+					vec.For(n, 2, func(lo, hi int) { k.f(out[lo:hi], x[lo:hi]) })
+					t1 = append(t1, t.Sub(t0))
+					t2 = append(t2, time.Since(t))
 				}
 				slices.Sort(t1)
 				slices.Sort(t2)

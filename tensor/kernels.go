@@ -23,9 +23,10 @@ func vecSigmoid(out, x []float64) { heavy(vecmath.Sigmoid, out, x) }
 // (1.5–2.5 ns per element on one core, bound by arithmetic rather than by
 // memory) are split over goroutines. Measured with
 // BenchmarkParallelThresholdHeavy on the two cores of a shared virtual
-// machine while it was otherwise idle, two goroutines ran Tanh 1.3–1.5
-// times as fast as one (medians; 1.8–1.9 for the fastest calls) from 2¹⁴
-// elements, and were no faster at 2¹⁰–2¹³ in median.
+// machine while it was otherwise idle, two goroutines ran Tanh 1.7–1.9
+// times as fast as one from 2¹⁴ elements (medians of two runs; 1.5–1.9 at
+// 2¹⁵, 1.0–1.8 at 2¹²–2¹³, below 1 under 2¹²), Exp 1.0–1.6 at 2¹⁴–2¹⁵ and
+// 1.5–1.9 at 2¹⁶.
 const heavyParallelMin = 1 << 14
 
 // heavy applies the kernel f to x, into out, on up to as many goroutines as

@@ -44,8 +44,7 @@
 // the plain Go loops (no fused multiply-add). From 2¹⁸ (about 2.6·10⁵)
 // elements these, and copies, fills and broadcasts, share the work among
 // the goroutines GOMAXPROCS allows; so do Exp, Log, Tanh and Sigmoid
-// from 2¹⁴ elements and matrix products from 2²⁰ multiply-adds (about
-// 100³). The thresholds are measured on two cores (see
+// from 2¹⁴ elements and matrix products from 2¹⁸ multiply-adds (64³). The thresholds are measured on two cores (see
 // tensor/internal/vec and tensor/internal/gemm), and the results are the
 // same bits whatever the number of goroutines.
 //

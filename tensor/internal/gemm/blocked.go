@@ -102,7 +102,9 @@ func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha flo
 // starts late, but the extra packing of the shared operand cost more:
 // with one, BenchmarkDgemmSplit measured the products of the MLP step
 // 1.68–1.90 times faster on two goroutines than on one (medians, quiet
-// machine), with two 1.41–1.86 times.
+// machine), with two 1.41–1.86 times. (Both measured in batches of eight
+// products, before helpers spun for 200 µs; alternating one product on
+// one goroutine with one on two, one slab per goroutine gave 1.64–1.87.)
 const slabsPerWorker = 1
 
 // macro multiplies the packed row block apack (rows ic..ic+mc-1 of C) by the

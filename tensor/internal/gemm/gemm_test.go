@@ -348,7 +348,7 @@ func TestWorkers(t *testing.T) {
 		{parallelMinWork / 64, 8, 8, 2, 2},                  // at the threshold
 		{parallelMinWork/64 - 1, 8, 8, 2, 1},                // just below it
 		{1, parallelMinWork, 1, 2, 2},                       // thin, at the threshold
-		{128, 256, 10, 2, 1},                                // the last layer of the MLP step: too small
+		{128, 256, 10, 2, 2},                                // the last layer of the MLP step
 		{64, 32, 32, 2, 1},                                  // small: no goroutines
 	} {
 		if got := workers(tc.m, tc.n, tc.k, tc.procs); got != tc.want {

@@ -66,9 +66,10 @@ func BenchmarkDgemmTwoCores(b *testing.B) {
 }
 
 // BenchmarkDgemmSplit times Dgemm on the shapes of BenchmarkDgemmTwoCores
-// on one goroutine and on two, at GOMAXPROCS=2, in alternating batches of
-// eight products (so that package vec's helper goroutine is awake, as it
-// is between the products of a training step), and reports the ratios
+// on one goroutine and on two, at GOMAXPROCS=2, alternately (so that
+// package vec's helper goroutine is awake, as it is between the products
+// of a training step, for products shorter than its spinning time), and
+// reports the ratios
 // one/two of the median and of the fastest products: above 1 the split
 // pays, which sets parallelMinWork. It needs two cores:
 //
@@ -82,11 +83,9 @@ func BenchmarkDgemmSplit(b *testing.B) {
 			a, lda, bb, ldb, c, ldc := s.operands()
 			var t1, t2 []time.Duration
 			timed := func(nw int, ts *[]time.Duration) {
-				for range 8 {
-					t0 := time.Now()
-					dgemm(bestKernel, nw, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
-					*ts = append(*ts, time.Since(t0))
-				}
+				t0 := time.Now()
+				dgemm(bestKernel, nw, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+				*ts = append(*ts, time.Since(t0))
 			}
 			for b.Loop() {
 				timed(1, &t1)

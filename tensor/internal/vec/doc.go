@@ -63,17 +63,21 @@
 // which never waits for a helper that has not started.
 //
 // The thresholds are measured (BenchmarkSplit: each kernel on one
-// goroutine and on two, in alternating batches, at GOMAXPROCS=2 on the two
-// cores of a shared AMD EPYC virtual machine, in three runs while the
-// machine was otherwise idle; medians of one/two, above 1 the split pays):
+// goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of
+// a shared AMD EPYC virtual machine, in two runs while the machine was
+// otherwise idle; medians of one/two, above 1 the split pays):
 //
 //	length        Add        Square     ScatterAdd(2)  Sum
-//	2¹⁵–2¹⁷       0.92–1.33  0.88–1.05  0.96–1.84      0.86–0.99
-//	2¹⁸           0.94–1.23  0.88–1.25  0.99–1.74      1.09–1.28
-//	2¹⁹           1.65–1.79  1.67–1.87  1.65–1.73      1.44–1.70
-//	2²¹ (> L3)    1.35–1.49  1.62–1.71  0.97–1.45      0.90–1.56
+//	2¹⁵           0.98–1.01  0.91–0.97  1.34–2.41      0.83–0.93
+//	2¹⁶           0.99–1.47  0.95–1.00  1.60–1.66      0.92–0.93
+//	2¹⁷           1.47–1.51  1.02–1.80  1.04–1.91      0.98–0.99
+//	2¹⁸           1.01–1.79  0.90–1.78  1.55–1.94      1.01–1.02
+//	3·2¹⁷         1.78–1.85  1.82–1.83  1.50–1.77      1.02–1.77
+//	2¹⁹           1.58–1.83  1.83–1.92  1.60–1.79      1.68–1.86
+//	2²¹ (> L3)    1.25–1.39  1.20–1.60  1.36–1.44      1.56–1.59
 //
-// Below 2¹⁵ the split was slower (0.5–0.95). The kernels are bound by
+// Below 2¹⁵ the split was slower (0.7–0.95), and up to 2¹⁷ it paid for
+// some kernels only. The kernels are bound by
 // memory bandwidth: beyond the 32 MiB L3 one core streams about 23 GB/s
 // (Add at 2²¹: 1.04 ns for 24 bytes per element) and two about 35–40 GB/s,
 // which caps the gain of a second core there at 1.5–1.7; within L3 it

@@ -13,8 +13,9 @@ import (
 //
 // Both are measured, not guessed (BenchmarkSplit; the figures are in the
 // package documentation): on the two cores of a shared virtual machine
-// the split paid, in median, from 2¹⁸ elements on (1.1–1.7 times faster
-// at 2¹⁸, 1.4–1.9 at 2¹⁹) and not below 2¹⁵. Set GOMAXPROCS=1 to keep
+// the split paid, in median, for every kernel measured from 2¹⁸ elements
+// on in most runs (1.0–1.9 times as fast at 2¹⁸, 1.6–1.9 at 2¹⁹), for
+// some only from 2¹⁵ to 2¹⁷, and for none below 2¹⁵. Set GOMAXPROCS=1 to keep
 // every kernel on one goroutine.
 const (
 	ParallelMin    = 1 << 18

@@ -44,25 +44,21 @@ func BenchmarkSplit(b *testing.B) {
 	}
 }
 
-// splitRatio runs one and two alternately in batches of splitBatch calls
-// inside b.Loop (b.N counts batch pairs) and reports ns per element of
-// each (medians over the calls) and the ratios one/two of the median and
-// of the fastest calls. Within a batch the pool's helper goroutine is
-// awake, as it is between the kernels of a gradient or a training step;
-// the first call of a batch may find it asleep.
+// splitRatio runs one and two alternately inside b.Loop and reports ns
+// per element of each (medians over the calls) and the ratios one/two of
+// the median and of the fastest calls. Between two calls of two there is
+// one call of one, so that up to the lengths where one takes spinFor the
+// pool's helper goroutine is awake, as it is between the kernels of a
+// gradient or a training step.
 func splitRatio(b *testing.B, n int, one, two func()) {
 	var t1, t2 []time.Duration
 	for b.Loop() {
-		for range splitBatch {
-			t0 := time.Now()
-			one()
-			t1 = append(t1, time.Since(t0))
-		}
-		for range splitBatch {
-			t0 := time.Now()
-			two()
-			t2 = append(t2, time.Since(t0))
-		}
+		t0 := time.Now()
+		one()
+		t := time.Now()
+		two()
+		t1 = append(t1, t.Sub(t0))
+		t2 = append(t2, time.Since(t))
 	}
 	slices.Sort(t1)
 	slices.Sort(t2)
@@ -72,9 +68,6 @@ func splitRatio(b *testing.B, n int, one, two func()) {
 	b.ReportMetric(float64(m1)/float64(m2), "one/two")
 	b.ReportMetric(float64(t1[0])/float64(t2[0]), "one/two-fastest")
 }
-
-// splitBatch is the number of calls of each kind splitRatio times in a row.
-const splitBatch = 8
 
 // BenchmarkWake measures how long a goroutine started by a go statement
 // takes to begin running on another core while its creator keeps its own
