@@ -145,6 +145,15 @@ func (j *job) left() bool { return j.next.Load() < j.count }
 // of the program, but it does take a core from other processes.
 const spinFor = 200 * time.Microsecond
 
+// preempted is the gap between two turns of a spinning helper's loop
+// from which the helper takes its core to have been given to another
+// thread, and noSpinFor how long helpers then sleep as soon as they run
+// out of work instead of spinning.
+const (
+	preempted = 20 * time.Microsecond
+	noSpinFor = 50 * time.Millisecond
+)
+
 // pool is the package's set of helper goroutines. Its state is only that
 // of the scheduling (which job is on offer, how many helpers exist and
 // sleep); it is safe for concurrent Run calls, which share the helpers.
@@ -156,6 +165,9 @@ type helpers struct {
 	// call that finds no free slot gets no helper from the pool and
 	// starts goroutines of its own.
 	jobs [4]atomic.Pointer[job]
+
+	// noSpin is the time (UnixNano) before which helpers do not spin.
+	noSpin atomic.Int64
 
 	mu       sync.Mutex
 	started  int           // helpers started, under mu
@@ -240,19 +252,31 @@ func (p *helpers) find() *job {
 func (p *helpers) loop() {
 	for {
 		idle := time.Now()
+		last := idle
 		for {
 			if j := p.find(); j != nil {
 				if j.work() {
 					j.last <- struct{}{}
 				}
 				idle = time.Now()
+				last = idle
 				continue
 			}
 			// Spin only while another core may be free: at GOMAXPROCS=1
-			// a spinning helper would take the caller's core.
-			if time.Since(idle) > spinFor || runtime.GOMAXPROCS(0) < 2 {
+			// a spinning helper would take the caller's core. A turn of
+			// this loop takes well under a µs; a longer gap means the
+			// operating system gave the helper's core to another thread,
+			// so cores are short, and spinning would take time from the
+			// caller or from other processes: helpers then do not spin
+			// for noSpinFor.
+			now := time.Now()
+			if now.Sub(last) > preempted {
+				p.noSpin.Store(now.Add(noSpinFor).UnixNano())
+			}
+			if now.Sub(idle) > spinFor || now.UnixNano() < p.noSpin.Load() || runtime.GOMAXPROCS(0) < 2 {
 				break
 			}
+			last = now
 			runtime.Gosched() // let any other goroutine of the program run
 		}
 		p.sleeping.Add(1)
