@@ -35,6 +35,24 @@ type Adjoints struct {
 	slot   []*Node // slot[i-lo]: the adjoint of node i so far
 	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
 	cur    *Node   // the node whose VJP rule is running
+
+	// Contributions of single elements (the adjoints of Index) are not
+	// accumulated one node each: they wait in pend, chained per target
+	// node from pendHead, until the target's adjoint is next read or
+	// changed otherwise, and are then added by one n-ary node. Element
+	// by element code then costs one accumulation node per vector, not
+	// one per element.
+	pend     []pendingElem
+	pendHead []int32 // pendHead[i-lo]: 1 + the index in pend of node i's newest pending contribution, 0 if none
+}
+
+// pendingElem is a waiting single-element contribution: g (one element)
+// to be added at flat offset off; prev chains to the target's previous
+// one (1 + its index in pend, 0 if none).
+type pendingElem struct {
+	g    *Node
+	off  int
+	prev int32
 }
 
 // Adjoints begins a reverse sweep over the nodes with indices lo..hi. Call
@@ -60,6 +78,12 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	}
 	a.slot = a.slot[:m]
 	clear(a.slot)
+	if cap(a.pendHead) < m {
+		a.pendHead = make([]int32, m)
+	}
+	a.pendHead = a.pendHead[:m]
+	clear(a.pendHead)
+	a.pend = a.pend[:0]
 	return a
 }
 
@@ -76,6 +100,8 @@ func resize(b []bool, m int) []bool {
 // recorded stay valid; a must not be used again.
 func (a *Adjoints) Done() {
 	clear(a.slot)
+	clear(a.pend) // drop the references to nodes
+	a.pend = a.pend[:0]
 	tp := a.tape
 	a.tape, a.cur = nil, nil
 	tp.adjFree = append(tp.adjFree, a)
@@ -98,6 +124,7 @@ func (a *Adjoints) Of(n *Node) *Node {
 	if !a.in(n) {
 		return nil
 	}
+	a.flush(n)
 	return a.slot[int(n.id)-a.lo]
 }
 
@@ -118,6 +145,7 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
+	a.flush(n)
 	g := a.slot[int(n.id)-a.lo]
 	if g == nil {
 		return
@@ -153,6 +181,7 @@ func (a *Adjoints) Add(i int, g *Node) {
 
 // accumulate adds the dense contribution g to x's adjoint.
 func (a *Adjoints) accumulate(x, g *Node) {
+	a.flush(x)
 	k := int(x.id) - a.lo
 	switch {
 	case a.slot[k] == nil:
@@ -210,6 +239,12 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 	if !a.Required(x) {
 		return
 	}
+	if single {
+		k := int(x.id) - a.lo
+		a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
+		a.pendHead[k] = int32(len(a.pend))
+		return
+	}
 	var p params
 	p.idx, p.start, p.keep = idx, off, single
 	a.addSparse(x, accElemsOp, scatterElemsOp, g, p)
@@ -233,6 +268,7 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 // node of the scatter op first; later ones are accumulated in place by the
 // accumulation op acc.
 func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
+	a.flush(x)
 	k := int(x.id) - a.lo
 	if a.slot[k] == nil {
 		n := a.tape.newNode(first, x.Shape())
@@ -247,6 +283,48 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
 	n := accNode(acc, a.sparseBase(x), g)
 	n.p = p
 	a.slot[k] = a.tape.finishAcc(n)
+}
+
+// flush adds x's pending single-element contributions to its adjoint, in
+// the order they arrived, by one node: a scatter into fresh zeros when x
+// has no adjoint yet, an in-place accumulation otherwise.
+func (a *Adjoints) flush(x *Node) {
+	k := int(x.id) - a.lo
+	if a.pendHead[k] == 0 {
+		return
+	}
+	m := 0
+	for j := a.pendHead[k]; j != 0; j = a.pend[j-1].prev {
+		m++
+	}
+	tp := a.tape
+	var n *Node
+	base := 0
+	if a.slot[k] == nil {
+		n = tp.newNode(scatterScalarsOp, x.Shape())
+		clear(n.value.Data()) // chunk storage is reused after Reset
+		n.in = tp.allocPtrs(m)
+	} else {
+		acc := a.sparseBase(x)
+		n = tp.newBareNode(accScalarsOp)
+		n.value = acc.value
+		n.in = tp.allocPtrs(m + 1)
+		n.in[0] = acc
+		base = 1
+	}
+	offs := tp.allocInts(m)
+	for j, r := a.pendHead[k], m-1; j != 0; j, r = a.pend[j-1].prev, r-1 {
+		e := &a.pend[j-1]
+		n.in[base+r], offs[r] = e.g, e.off
+		e.g = nil
+	}
+	a.pendHead[k] = 0
+	n.p.idx = offs
+	d := n.value.Data()
+	for r, g := range n.in[base:] {
+		d[offs[r]] += g.value.Data()[0]
+	}
+	a.slot[k], a.owned[k] = tp.record(n), true
 }
 
 // accNode starts an accumulation node: its value is acc's storage, which
@@ -314,6 +392,42 @@ func init() {
 				adj.Add(1, Gather(h, n.p.idx))
 			}
 		}}
+}
+
+// The scalar accumulation ops add single elements, their inputs after the
+// accumulator (AccumulateScalars) or all their inputs (ScatterScalars, into
+// zeros), at the flat offsets p.idx, in order: the pending contributions
+// of Index gathered by flush.
+var accScalarsOp, scatterScalarsOp = new(Op), new(Op)
+
+func init() {
+	addScalars := func(dst *tensor.Tensor, offs []int, gs []*Node) {
+		d := dst.Data()
+		for r, g := range gs {
+			if t := g.tan(); t != nil {
+				d[offs[r]] += t.Data()[0]
+			}
+		}
+	}
+	scalarsVJP := func(h *Node, offs []int, gs []*Node, base int, adj *Adjoints) {
+		for r, g := range gs {
+			if adj.Need(base + r) {
+				adj.Add(base+r, Reshape(indexFlat(h, offs[r]), g.Shape()...))
+			}
+		}
+	}
+	*accScalarsOp = Op{Name: "AccumulateScalars", inPlace: true,
+		JVP: func(n *Node, dst *tensor.Tensor) { addScalars(dst, n.p.idx, n.in[1:]) },
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			scalarsVJP(h, n.p.idx, n.in[1:], 1, adj)
+		}}
+	*scatterScalarsOp = Op{Name: "ScatterScalars",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			clear(dst.Data())
+			addScalars(dst, n.p.idx, n.in)
+		},
+		VJP: func(n, h *Node, adj *Adjoints) { scalarsVJP(h, n.p.idx, n.in, 0, adj) }}
 }
 
 // The scatter ops: a sparse contribution placed into zeros of the

@@ -377,6 +377,18 @@ func opCases() []opCase {
 			c := graph.Exp(graph.Index(in[0], 0))
 			return graph.Add(graph.Mul(a, b), graph.Mul(c, graph.Sum(graph.Sin(in[0]))))
 		}})
+	add(opCase{name: "Index/intermediate-interleaved", shapes: [][]int{sh(6)},
+		f: func(in []*graph.Node) *graph.Node {
+			// Single-element contributions to a non-leaf's adjoint, interleaved
+			// in the sweep with a slice, a gather and a dense contribution, and
+			// one element read twice.
+			y := graph.Tanh(in[0])
+			a := graph.Mul(graph.Index(y, 1), graph.Index(y, 4))
+			b := graph.Sum(graph.Square(graph.Slice(y, 0, 0, 6, 2)))
+			c := graph.Mul(graph.Index(y, 1), graph.Sum(graph.Gather(y, []int{4, 4, 0})))
+			d := graph.Mul(graph.Index(y, 5), graph.Sum(graph.Sin(y)))
+			return graph.Add(graph.Add(a, b), graph.Add(c, d))
+		}})
 	add(opCase{name: "Slice+Index/mixed", shapes: [][]int{sh(3, 4)},
 		f: func(in []*graph.Node) *graph.Node {
 			r := graph.Slice(in[0], 1, 1, 4, 2)

@@ -29,6 +29,7 @@ type Tape struct {
 	tensors slots[tensor.Tensor] // the headers of tangents
 	floats  chunks[float64]      // node values below largeAlloc
 	ptrs    chunks[*Node]        // the input lists of n-ary operations
+	ints    chunks[int]          // integer parameters the tape builds (offsets of accumulations)
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -79,6 +80,7 @@ func (tp *Tape) Reset() {
 	tp.floats.reset()
 	tp.tensors.reset()
 	tp.ptrs.reset()
+	tp.ints.reset()
 	tp.largeIdx = 0
 	tp.tangents = false
 }
@@ -135,6 +137,9 @@ func (tp *Tape) allocFloats(n int) []float64 {
 
 // allocPtrs returns room for n input pointers from the tape's chunks.
 func (tp *Tape) allocPtrs(n int) []*Node { return tp.ptrs.take(n) }
+
+// allocInts returns room for n integers from the tape's chunks.
+func (tp *Tape) allocInts(n int) []int { return tp.ints.take(n) }
 
 // chunks hands out pieces of slices that grow geometrically (256, 512, …
 // up to 16384 elements, or as many as one request asks for) and are
