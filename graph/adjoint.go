@@ -289,10 +289,12 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
 // the order they arrived, by one node: a scatter into fresh zeros when x
 // has no adjoint yet, an in-place accumulation otherwise.
 func (a *Adjoints) flush(x *Node) {
-	k := int(x.id) - a.lo
-	if a.pendHead[k] == 0 {
-		return
+	if k := int(x.id) - a.lo; a.pendHead[k] != 0 { // kept inlinable: most nodes have nothing pending
+		a.flushPending(x, k)
 	}
+}
+
+func (a *Adjoints) flushPending(x *Node, k int) {
 	m := 0
 	for j := a.pendHead[k]; j != 0; j = a.pend[j-1].prev {
 		m++

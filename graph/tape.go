@@ -213,11 +213,11 @@ func (tp *Tape) newTensor() *tensor.Tensor { return tp.tensors.next() }
 // caller to Wrap (views such as Reshape).
 func (tp *Tape) newNode(op *Op, shape []int) *Node {
 	n := tp.newBareNode(op)
-	size := 1
-	if len(shape) != 0 {
-		size = tensor.SizeOf(shape)
+	if len(shape) == 0 { // a scalar keeps its value in the node itself
+		n.value.Wrap(n.scalar[:], shape)
+		return n
 	}
-	n.value.Wrap(tp.allocFloats(size), shape)
+	n.value.Wrap(tp.allocFloats(tensor.SizeOf(shape)), shape)
 	return n
 }
 
@@ -247,6 +247,7 @@ type Node struct {
 	origin *Node
 
 	value   tensor.Tensor
+	scalar  [1]float64     // the storage of a scalar value
 	tangent *tensor.Tensor // nil until the node first carries a tangent
 	hasTan  bool
 	ownTan  bool // tangent is the node's own storage, not its input's (in-place ops)
