@@ -295,7 +295,8 @@ func (tp *Tape) VarVec(x []float64) *Node {
 // VarData records a differentiable input of the given shape holding a copy
 // of data, without building a tensor first. The shape is copied too.
 func (tp *Tape) VarData(data []float64, shape ...int) *Node {
-	s := append([]int(nil), shape...) // the node's own copy; shape itself does not escape
+	s := tp.allocInts(len(shape)) // the node's own copy, in the tape's storage; shape itself does not escape
+	copy(s, shape)
 	if len(data) != tensor.SizeOf(s) {
 		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}
