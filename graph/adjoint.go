@@ -44,6 +44,7 @@ type Adjoints struct {
 	// one per element.
 	pend     []pendingElem
 	pendHead []int32 // pendHead[i-lo]: 1 + the index in pend of node i's newest pending contribution, 0 if none
+	pendLen  []int32 // pendLen[i-lo]: the number of node i's pending contributions
 }
 
 // pendingElem is a waiting single-element contribution: g (one element)
@@ -83,6 +84,11 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	}
 	a.pendHead = a.pendHead[:m]
 	clear(a.pendHead)
+	if cap(a.pendLen) < m {
+		a.pendLen = make([]int32, m)
+	}
+	a.pendLen = a.pendLen[:m]
+	clear(a.pendLen)
 	a.pend = a.pend[:0]
 	return a
 }
@@ -243,6 +249,7 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 		k := int(x.id) - a.lo
 		a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
 		a.pendHead[k] = int32(len(a.pend))
+		a.pendLen[k]++
 		return
 	}
 	var p params
@@ -295,10 +302,7 @@ func (a *Adjoints) flush(x *Node) {
 }
 
 func (a *Adjoints) flushPending(x *Node, k int) {
-	m := 0
-	for j := a.pendHead[k]; j != 0; j = a.pend[j-1].prev {
-		m++
-	}
+	m := int(a.pendLen[k])
 	tp := a.tape
 	var n *Node
 	base := 0
@@ -315,15 +319,16 @@ func (a *Adjoints) flushPending(x *Node, k int) {
 		base = 1
 	}
 	offs := tp.allocInts(m)
-	for j, r := a.pendHead[k], m-1; j != 0; j, r = a.pend[j-1].prev, r-1 {
+	in := n.in[base:]
+	for j, r := a.pendHead[k], m-1; r >= 0; r-- {
 		e := &a.pend[j-1]
-		n.in[base+r], offs[r] = e.g, e.off
-		e.g = nil
+		in[r], offs[r] = e.g, e.off
+		j = e.prev
 	}
-	a.pendHead[k] = 0
+	a.pendHead[k], a.pendLen[k] = 0, 0
 	n.p.idx = offs
 	d := n.value.Data()
-	for r, g := range n.in[base:] {
+	for r, g := range in {
 		d[offs[r]] += g.value.Data()[0]
 	}
 	a.slot[k], a.owned[k] = tp.record(n), true
