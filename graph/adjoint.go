@@ -232,9 +232,7 @@ func (a *Adjoints) addSlice(i int, g *Node, axis, start, end, step int) {
 	if !a.Required(x) {
 		return
 	}
-	var p params
-	p.axis, p.start, p.end, p.step = axis, start, end, step
-	a.addSparse(x, accSliceOp, scatterSliceOp, g, p)
+	a.addSparse(x, accSliceOp, scatterSliceOp, g, start, paramsExt{axis: axis, end: end, step: step})
 }
 
 // addElems adds the elements of g, in order, to the elements of input i's
@@ -252,9 +250,7 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 		a.pendLen[k]++
 		return
 	}
-	var p params
-	p.idx, p.start, p.keep = idx, off, single
-	a.addSparse(x, accElemsOp, scatterElemsOp, g, p)
+	a.addSparse(x, accElemsOp, scatterElemsOp, g, off, paramsExt{idx: idx, keep: single})
 }
 
 // addRows adds row r of g (a tensor of shape [len(idx), rest...]) to row
@@ -265,30 +261,30 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 	if !a.Required(x) {
 		return
 	}
-	var p params
-	p.idx = idx
-	a.addSparse(x, accRowsOp, scatterRowsOp, g, p)
+	a.addSparse(x, accRowsOp, scatterRowsOp, g, 0, paramsExt{idx: idx})
 }
 
 // addSparse adds the sparse contribution g, placed as p says, to x's
 // adjoint: the first contribution is scattered into fresh zeros by one
 // node of the scatter op first; later ones are accumulated in place by the
 // accumulation op acc.
-func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
+func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p paramsExt) {
 	a.flush(x)
 	k := int(x.id) - a.lo
 	if a.slot[k] == nil {
 		n := a.tape.newNode(first, x.Shape())
 		n.inl[0] = g
 		n.in = n.inl[:1]
-		n.p = p
+		n.p.start = start
+		*n.params() = p
 		clear(n.value.Data()) // chunk storage is reused after Reset
 		accApply(n, &n.value, &g.value)
 		a.slot[k], a.owned[k] = a.tape.record(n), true
 		return
 	}
 	n := accNode(acc, a.sparseBase(x), g)
-	n.p = p
+	n.p.start = start
+	*n.params() = p
 	a.slot[k] = a.tape.finishAcc(n)
 }
 
@@ -326,7 +322,7 @@ func (a *Adjoints) flushPending(x *Node, k int) {
 		j = e.prev
 	}
 	a.pendHead[k], a.pendLen[k] = 0, 0
-	n.p.idx = offs
+	n.params().idx = offs
 	d := n.value.Data()
 	for r, g := range in {
 		d[offs[r]] += g.value.Data()[0]

@@ -769,3 +769,26 @@ func TestSoftmaxCrossEntropy(t *testing.T) {
 	testutil.MustPanic(t, "one label", func() { graph.SoftmaxCrossEntropy(x, []int{0}) }, "graph: SoftmaxCrossEntropy", "[2 3]")
 	testutil.MustPanic(t, "vector", func() { graph.SoftmaxCrossEntropy(tp.Var(tensor.Zeros(3)), []int{0}) }, "graph: SoftmaxCrossEntropy", "[3]")
 }
+
+// TestSharedParamsUntouched records every op of the table, its gradient and
+// the gradient of a product with that gradient (so the VJP rules of the VJP
+// rules run too) on one tape, and checks that no op wrote the parameters
+// that nodes share until they set their own.
+func TestSharedParamsUntouched(t *testing.T) {
+	for _, c := range opCases() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		var x []float64
+		for _, s := range c.shapes {
+			x = append(x, draw(rng, anyReal, tensor.SizeOf(s))...)
+		}
+		tp := graph.NewTape()
+		w := tp.Var(tensor.FromSlice(x))
+		y := c.f(split(w, c.shapes))
+		loss := graph.Sum(graph.Mul(y, tp.Const(tensor.RandNormal(rng, y.Shape()...))))
+		g := ad.Grad(loss, w)[0]
+		ad.Grad(graph.Sum(graph.Mul(g, tp.Const(tensor.RandNormal(rng, g.Shape()...)))), w)
+		if !graph.SharedParamsZero(tp) {
+			t.Fatalf("%s: an op wrote the tape's shared zero parameters", c.name)
+		}
+	}
+}

@@ -42,7 +42,8 @@ func Mean(x *Node) *Node {
 func SumAxis(x *Node, axis int, keepDims bool) *Node {
 	checkAxis("SumAxis", x, axis)
 	n := unaryNode(sumAxisOp, x, tensor.ReducedShape(x.Shape(), axis, keepDims))
-	n.p.axis, n.p.keep = axis, keepDims
+	p := n.params()
+	p.axis, p.keep = axis, keepDims
 	tensor.SumAxisTo(&n.value, &x.value, axis, keepDims)
 	return x.tape.record(n)
 }

@@ -56,7 +56,8 @@ func Slice(x *Node, axis, start, end, step int) *Node {
 // kept by the node, the caller has computed.
 func sliceNode(x *Node, shape []int, ax, start, end, step int) *Node {
 	n := unaryNode(sliceOp, x, shape)
-	n.p.axis, n.p.start, n.p.end, n.p.step = ax, start, end, step
+	p := n.params()
+	n.p.start, p.axis, p.end, p.step = start, ax, end, step
 	sliceCopy(&n.value, &x.value, ax, start, step)
 	return x.tape.record(n)
 }
@@ -146,7 +147,7 @@ func Concat(axis int, xs ...*Node) *Node {
 		shape[ax] += s[ax]
 	}
 	n := naryNode(concatOp, xs, shape, false)
-	n.p.axis = ax
+	n.params().axis = ax
 	concatInto(&n.value, n.in, ax, false, false)
 	return n.tape.record(n)
 }
@@ -226,7 +227,7 @@ func Stack(axis int, xs ...*Node) *Node {
 	shape := make([]int, 0, len(s0)+1)
 	shape = append(append(append(shape, s0[:ax]...), len(xs)), s0[ax:]...)
 	n := naryNode(stackOp, xs, shape, false)
-	n.p.axis = ax
+	n.params().axis = ax
 	concatInto(&n.value, n.in, ax, false, true)
 	return n.tape.record(n)
 }

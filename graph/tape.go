@@ -27,6 +27,11 @@ type Tape struct {
 	arena  int // index of the set the current generation fills
 
 	tensors slots[tensor.Tensor] // the headers of tangents
+	exts    slots[paramsExt]     // the less common parameters of the ops that have them
+	// noExt is what every node's parameters point at until its op sets
+	// one of the less common parameters; it is never written (see
+	// Node.params), and keeps Node small.
+	noExt paramsExt
 	floats  chunks[float64]      // node values below largeAlloc
 	ptrs    chunks[*Node]        // the input lists of n-ary operations
 	ints    chunks[int]          // integer parameters the tape builds (offsets of accumulations)
@@ -79,6 +84,7 @@ func (tp *Tape) Reset() {
 	}
 	tp.floats.reset()
 	tp.tensors.reset()
+	tp.exts.reset()
 	tp.ptrs.reset()
 	tp.ints.reset()
 	tp.largeIdx = 0
@@ -224,7 +230,7 @@ func (tp *Tape) newNode(op *Op, shape []int) *Node {
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
 	n := tp.arenas[tp.arena&1].next()
-	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
+	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op, p: params{paramsExt: &tp.noExt}}
 	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur
 	}
@@ -254,16 +260,34 @@ type Node struct {
 	isVar   bool
 }
 
-// params holds the non-tensor arguments of an operation.
+// params holds the non-tensor arguments of an operation: the common
+// scalar ones in the node, the others behind a pointer, so that the node
+// of an op without them stays small.
 type params struct {
-	f                float64
-	axis             int
-	start, end, step int
-	keep, ta, tb     bool
-	idx              []int // integer indices (Gather, Index)
+	f          float64
+	start      int
+	*paramsExt // the tape's shared zero until the op sets a field through Node.params
+}
+
+// paramsExt holds the less common arguments of an operation.
+type paramsExt struct {
+	axis, end, step int
+	keep, ta, tb    bool
+	idx             []int // integer indices (Gather, Index)
 	// ext holds the arguments of an op that do not fit the fields above:
 	// the window of Im2Col and Col2Im, the flat indices of a pooling.
 	ext any
+}
+
+// params returns n's own less common parameters, for the op recording n
+// to set, taking them from the tape's storage on first use.
+func (n *Node) params() *paramsExt {
+	if n.p.paramsExt == &n.tape.noExt {
+		e := n.tape.exts.next()
+		*e = paramsExt{}
+		n.p.paramsExt = e
+	}
+	return n.p.paramsExt
 }
 
 // Var records a differentiable input holding a copy of t.
