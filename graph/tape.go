@@ -31,10 +31,10 @@ type Tape struct {
 	// noExt is what every node's parameters point at until its op sets
 	// one of the less common parameters; it is never written (see
 	// Node.params), and keeps Node small.
-	noExt paramsExt
-	floats  chunks[float64]      // node values below largeAlloc
-	ptrs    chunks[*Node]        // the input lists of n-ary operations
-	ints    chunks[int]          // integer parameters the tape builds (offsets of accumulations)
+	noExt  paramsExt
+	floats chunks[float64] // node values below largeAlloc
+	ptrs   chunks[*Node]   // the input lists of n-ary operations
+	ints   chunks[int]     // integer parameters the tape builds (offsets of accumulations)
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
