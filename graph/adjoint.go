@@ -187,11 +187,26 @@ func (a *Adjoints) Add(i int, g *Node) {
 
 // accumulate adds the dense contribution g to x's adjoint.
 func (a *Adjoints) accumulate(x, g *Node) {
-	a.flush(x)
 	k := int(x.id) - a.lo
+	if a.slot[k] == nil && a.pendHead[k] == 0 {
+		a.slot[k] = g // the first contribution itself, not owned: never written
+		return
+	}
+	a.accumulateMore(x, g, k)
+}
+
+// accumulateMore is accumulate for a node that has received something.
+func (a *Adjoints) accumulateMore(x, g *Node, k int) {
+	if x.value.Size() == 1 {
+		// A further contribution to a single-element adjoint (a scalar
+		// parameter used many times) waits with the single-element ones.
+		a.pendElem(k, g, 0)
+		return
+	}
+	a.flush(x)
 	switch {
 	case a.slot[k] == nil:
-		a.slot[k] = g // the contribution itself, not owned: never written
+		a.slot[k] = g
 	case !a.owned[k]:
 		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
 		a.owned[k] = true
@@ -244,10 +259,7 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 		return
 	}
 	if single {
-		k := int(x.id) - a.lo
-		a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
-		a.pendHead[k] = int32(len(a.pend))
-		a.pendLen[k]++
+		a.pendElem(int(x.id)-a.lo, g, off)
 		return
 	}
 	a.addSparse(x, accElemsOp, scatterElemsOp, g, off, paramsExt{idx: idx, keep: single})
@@ -288,6 +300,14 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p para
 	a.slot[k] = a.tape.finishAcc(n)
 }
 
+// pendElem adds to the pending contributions of slot k the element g at
+// flat offset off.
+func (a *Adjoints) pendElem(k int, g *Node, off int) {
+	a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
+	a.pendHead[k] = int32(len(a.pend))
+	a.pendLen[k]++
+}
+
 // flush adds x's pending single-element contributions to its adjoint, in
 // the order they arrived, by one node: a scatter into fresh zeros when x
 // has no adjoint yet, an in-place accumulation otherwise.
@@ -301,24 +321,34 @@ func (a *Adjoints) flushPending(x *Node, k int) {
 	m := int(a.pendLen[k])
 	tp := a.tape
 	var n *Node
-	base := 0
-	if a.slot[k] == nil {
+	var in []*Node // the inputs that are elements to add, offs[r] for in[r]
+	var offs []int
+	if prev := a.slot[k]; prev == nil || (!a.owned[k] && x.value.Size() == 1) {
+		// Into fresh zeros; a single-element adjoint received so far (not
+		// owned, so not to be written) is one more element, at offset 0.
+		lead := 0
+		if prev != nil {
+			lead = 1
+		}
 		n = tp.newNode(scatterScalarsOp, x.Shape())
 		clear(n.value.Data()) // chunk storage is reused after Reset
-		n.in = tp.allocPtrs(m)
+		n.in, offs = tp.allocPtrs(m+lead), tp.allocInts(m+lead)
+		if prev != nil {
+			n.in[0], offs[0] = prev, 0
+		}
+		in = n.in
 	} else {
 		acc := a.sparseBase(x)
 		n = tp.newBareNode(accScalarsOp)
 		n.value = acc.value
-		n.in = tp.allocPtrs(m + 1)
+		n.in, offs = tp.allocPtrs(m+1), tp.allocInts(m)
 		n.in[0] = acc
-		base = 1
+		in = n.in[1:]
 	}
-	offs := tp.allocInts(m)
-	in := n.in[base:]
+	pin, poffs := in[len(in)-m:], offs[len(offs)-m:]
 	for j, r := a.pendHead[k], m-1; r >= 0; r-- {
 		e := &a.pend[j-1]
-		in[r], offs[r] = e.g, e.off
+		pin[r], poffs[r] = e.g, e.off
 		j = e.prev
 	}
 	a.pendHead[k], a.pendLen[k] = 0, 0

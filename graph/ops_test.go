@@ -377,6 +377,18 @@ func opCases() []opCase {
 			c := graph.Exp(graph.Index(in[0], 0))
 			return graph.Add(graph.Mul(a, b), graph.Mul(c, graph.Sum(graph.Sin(in[0]))))
 		}})
+	add(opCase{name: "Scalar/used-many-times", shapes: [][]int{sh(), sh(3), sh()},
+		f: func(in []*graph.Node) *graph.Node {
+			// Dense contributions to single-element adjoints: a scalar read by
+			// many ops (a chain's shared parameters), broadcast against a
+			// vector and by itself.
+			a, c := in[0], in[2]
+			y := in[1]
+			for range 4 {
+				y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
+			}
+			return graph.Mul(graph.Sum(y), graph.Mul(a, graph.Exp(c)))
+		}})
 	add(opCase{name: "Index/intermediate-interleaved", shapes: [][]int{sh(6)},
 		f: func(in []*graph.Node) *graph.Node {
 			// Single-element contributions to a non-leaf's adjoint, interleaved

@@ -230,7 +230,11 @@ func (tp *Tape) newNode(op *Op, shape []int) *Node {
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
 	n := tp.arenas[tp.arena&1].next()
-	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op, p: params{paramsExt: &tp.noExt}}
+	// Cleared in place and then set field by field: a composite literal
+	// would be built on the stack and copied, twice the stores.
+	*n = Node{}
+	n.tape, n.id, n.gen, n.op = tp, int32(len(tp.nodes)), tp.gen, op
+	n.p.paramsExt = &tp.noExt
 	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur
 	}

@@ -418,3 +418,33 @@ func TestIndexSweepIsLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestScalarParameterSweep checks that a scalar used by n operations gets
+// its adjoint by one accumulation node, not one per use, and the right
+// derivative: d/da of Σ_k a·x_k with the x_k recorded as separate scalars.
+func TestScalarParameterSweep(t *testing.T) {
+	const n = 300
+	tp := graph.NewTape()
+	a := tp.Var(tensor.Scalar(0.5))
+	s := tp.Scalar(0)
+	want := 0.0
+	for k := range n {
+		x := float64(k%7) - 3
+		s = graph.Add(s, graph.Mul(a, tp.Scalar(x)))
+		want += x
+	}
+	forward := tp.Len()
+	g := ad.Grad(s, a)[0].Item()
+	acc := 0
+	for i := forward; i < tp.Len(); i++ {
+		if op := tp.Node(i).Op(); strings.HasPrefix(op, "Accumulate") || strings.HasPrefix(op, "Scatter") || op == "Add" {
+			acc++
+		}
+	}
+	if acc != 1 {
+		t.Errorf("the sweep recorded %d accumulation nodes for a scalar used %d times, want 1", acc, n)
+	}
+	if g != want {
+		t.Errorf("d/da = %v, want %v", g, want)
+	}
+}
