@@ -47,10 +47,10 @@ func init() {
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(g, n.in[0].Shape()))
+				adj.Add(0, g)
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(g, n.in[1].Shape()))
+				adj.Add(1, g)
 			}
 		},
 	}
@@ -87,7 +87,7 @@ func init() {
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(g, n.in[0].Shape()))
+				adj.Add(0, g)
 			}
 			if adj.Need(1) {
 				adj.Add(1, Neg(sumTo(g, n.in[1].Shape())))
@@ -141,10 +141,10 @@ func init() {
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(Mul(g, n.in[1]), n.in[0].Shape()))
+				adj.Add(0, Mul(g, n.in[1]))
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(Mul(g, n.in[0]), n.in[1].Shape()))
+				adj.Add(1, Mul(g, n.in[0]))
 			}
 		},
 	}
@@ -182,10 +182,10 @@ func init() {
 		VJP: func(n, g *Node, adj *Adjoints) {
 			q := Div(g, n.in[1]) // ∂/∂a = g/b; ∂/∂b = −g·a/b² = −(g/b)·y
 			if adj.Need(0) {
-				adj.Add(0, sumTo(q, n.in[0].Shape()))
+				adj.Add(0, q)
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(Neg(Mul(q, n)), n.in[1].Shape()))
+				adj.Add(1, Neg(Mul(q, n)))
 			}
 		},
 	}
