@@ -157,12 +157,16 @@ func (a *Adjoints) Backprop(n *Node) {
 		return
 	}
 	prev := a.cur
-	prevTape := a.tape.adj
 	a.cur = n
-	a.tape.adj = a
-	n.op.VJP(n, g, a)
+	if tp := a.tape; tp.detect { // only anomaly reports read tp.adj
+		prevSweep := tp.adj
+		tp.adj = a
+		n.op.VJP(n, g, a)
+		tp.adj = prevSweep
+	} else {
+		n.op.VJP(n, g, a)
+	}
 	a.cur = prev
-	a.tape.adj = prevTape
 }
 
 // Need reports whether input i of the node whose VJP rule is running needs

@@ -188,27 +188,35 @@ func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
 type slots[T any] struct {
 	bufs [][]T
 	buf  int // index of the slice being filled
+	cur  []T // bufs[buf], or nil before the first element
 	pos  int // next free element in it
 }
 
 // next returns the next free element.
 func (s *slots[T]) next() *T {
-	for s.buf >= len(s.bufs) || s.pos == len(s.bufs[s.buf]) {
-		if s.buf < len(s.bufs) {
-			s.buf++
-			s.pos = 0
-			continue
-		}
-		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
-		s.pos = 0
+	if s.pos < len(s.cur) { // kept inlinable: the common case
+		e := &s.cur[s.pos]
+		s.pos++
+		return e
 	}
-	e := &s.bufs[s.buf][s.pos]
-	s.pos++
-	return e
+	return s.grow()
+}
+
+// grow moves to the next slice, allocating it if need be, and returns its
+// first element.
+func (s *slots[T]) grow() *T {
+	if s.cur != nil {
+		s.buf++
+	}
+	if s.buf == len(s.bufs) {
+		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
+	}
+	s.cur, s.pos = s.bufs[s.buf], 1
+	return &s.cur[0]
 }
 
 // reset makes all the elements available again.
-func (s *slots[T]) reset() { s.buf, s.pos = 0, 0 }
+func (s *slots[T]) reset() { s.buf, s.cur, s.pos = 0, nil, 0 }
 
 // newTensor returns a tensor header from the tape's chunks (tangents live
 // outside Node so that the common, tangent-free node stays small).
