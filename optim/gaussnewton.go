@@ -86,7 +86,7 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 		}
 
 		// The Gauss–Newton direction: R·z = −Qᵀr over the nonsingular block.
-		nsing := qr.rank(float64(max(m, n)) * machEps)
+		nsing := qr.solveRank(float64(max(m, n)) * machEps)
 		for j := 0; j < k; j++ {
 			wa[j] = 0
 			if j < nsing {
