@@ -18,6 +18,18 @@ import (
 // solves, no new QR); the ratio of actual to predicted reduction accepts
 // or rejects the step and grows or shrinks Δ.
 //
+// The Gauss–Newton step inside the Moré–Hebden iteration (and GaussNewton's
+// step) drops a column of J as numerically dependent only when its pivot
+// is below max(m, n)·ε times the column's own norm, a test that, unlike
+// one relative to the largest pivot, does not depend on how the variables
+// are scaled.
+//
+// By default the method also keeps an augmented model for problems whose
+// residual is large at the solution (see GaussNewtonOnly). The step tests
+// (SmallStep) count only where the full Gauss–Newton step is itself below
+// √StepTolerance·‖D·x‖, so that a trust region collapsed by failed trials
+// far from a solution is not reported as convergence.
+//
 // One iteration costs one Jacobian, one QR (about 2mn² flops) and one
 // residual evaluation per trial; rejected trials (including those where r
 // is NaN or Inf, which count as a failed ratio test) cost a residual and a
@@ -56,11 +68,14 @@ type LevenbergMarquardt struct {
 	//     region as it was) and rests the augmented model for 2, 4, … up to
 	//     64 iterations;
 	//   - a convergence test met in an augmented step is confirmed by a
-	//     full Gauss–Newton step, except in polishing (see polishLevel):
-	//     once the augmented model's predicted reduction is below the
-	//     rounding level of ½‖r‖², its steps are judged by the
-	//     stationarity of the point they reach instead of by the ratio
-	//     test, which rounding has made meaningless.
+	//     full Gauss–Newton step, except in polishing: once the augmented
+	//     model predicts a relative reduction of ½‖r‖² below 10ε, where
+	//     rounding has made the ratio test meaningless, a step that does
+	//     not raise ½‖r‖² by more than that is taken and judged by the
+	//     point it reaches: it stays if the stationarity measure (the
+	//     largest cosine between r and a column of J) fell by half, and
+	//     otherwise is undone and the run stops with
+	//     SmallRelativeReduction (at most 10 such steps).
 	//
 	// It costs O(mn²) to form and an O(n³) eigendecomposition per
 	// augmented trial.
@@ -392,16 +407,21 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			}
 			// Convergence tests, then the rounding-level versions of each.
 			// A step of the augmented model that meets one only hands over
-			// to a Gauss–Newton step, which must meet it too.
+			// to a Gauss–Newton step, which must meet it too. The step
+			// tests count only where the Gauss–Newton step, the estimate
+			// of the distance to the solution, is itself below
+			// √StepTolerance·‖D·x‖: a trust region that collapsed on
+			// failed trials far from a solution is not convergence.
 			st := NotTerminated
+			near := qr.gnNorm <= math.Sqrt(p.xtol)*xnorm
 			switch {
 			case math.Abs(actred) <= p.ftol && prered <= p.ftol && 0.5*ratio <= 1:
 				st = SmallRelativeReduction
-			case delta <= p.xtol*xnorm:
+			case delta <= p.xtol*xnorm && near:
 				st = SmallStep
 			case math.Abs(actred) <= machEps && prered <= machEps && 0.5*ratio <= 1:
 				st = SmallRelativeReduction
-			case delta <= machEps*xnorm:
+			case delta <= machEps*xnorm && near:
 				st = SmallStep
 			}
 			if polish {
@@ -520,6 +540,8 @@ type pivotedQR struct {
 	acnorm []float64
 	// qtb holds the first k entries of Qᵀb.
 	qtb []float64
+	// gnNorm is ‖D·p‖ for the Gauss–Newton step p of the last lmpar call.
+	gnNorm float64
 
 	norms, wa []float64
 }
@@ -677,6 +699,7 @@ func (q *pivotedQR) lmpar(d []float64, delta, par float64, x, sdiag, wa1, wa2 []
 		wa2[j] = d[j] * x[j]
 	}
 	dxnorm := floats.Norm(wa2, 2)
+	q.gnNorm = dxnorm
 	fp := dxnorm - delta
 	if fp <= 0.1*delta {
 		return 0
