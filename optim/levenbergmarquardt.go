@@ -288,6 +288,7 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				actred = 1 - (fnorm1/fnorm)*(fnorm1/fnorm)
 			}
 			var prered, dirder float64
+			jsSq := -1.0 // ‖J·s‖², when the prediction below computes it
 			switch {
 			case useQN:
 				// The augmented model's reduction −(gᵀp + ½pᵀ(JᵀJ + S)p),
@@ -306,12 +307,15 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 						wa1[i] += qr.r[i][c] * t
 					}
 				}
-				t1 := floats.Norm(wa1[:k], 2) / fnorm
+				jpn := floats.Norm(wa1[:k], 2)
+				jsSq = jpn * jpn
+				t1 := jpn / fnorm
 				t2 := math.Sqrt(par) * pnorm / fnorm
 				prered = t1*t1 + 2*t2*t2
 				dirder = -(t1*t1 + t2*t2)
 			default:
 				jacVec(p.jac, step, js)
+				jsSq = floats.Dot(js, js)
 				rjs := floats.Dot(p.r, js) / (fnorm * fnorm)
 				jsn := floats.Norm(js, 2) / fnorm
 				prered = -2*rjs - jsn*jsn
@@ -358,8 +362,11 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			if accepted && hyb != nil {
 				// Which model predicted this step's reduction better, and
 				// the secant data: Jᵀr₊ with the old J.
-				jacVec(p.jac, step, js)
-				lin := floats.Dot(g, step) + 0.5*floats.Dot(js, js)
+				if jsSq < 0 { // an augmented step: ‖J·s‖² is not known yet
+					jacVec(p.jac, step, js)
+					jsSq = floats.Dot(js, js)
+				}
+				lin := floats.Dot(g, step) + 0.5*jsSq
 				predGN, predAug := -lin, -lin-0.5*hyb.sTimes(step)
 				actual := p.cost - 0.5*fnorm1*fnorm1
 				// Enter the augmented model only where Gauss–Newton's
