@@ -346,9 +346,9 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			accepted := ratio >= 1e-4
 			// Polishing (see polishLevel): a step of the augmented model
 			// whose predicted reduction is below the rounding level of
-			// ‖r‖², and that does not increase ‖r‖, is taken whatever its
-			// ratio; the next iterate's stationarity decides whether it
-			// stays.
+			// ‖r‖², and that raises ‖r‖² by no more than that, is taken
+			// whatever its ratio, leaving the trust region as it was; the
+			// next iterate's stationarity decides whether it stays.
 			polish := false
 			if hyb != nil && useQN && prered <= polishLevel && actred >= -polishLevel && polishCount < maxPolish {
 				polish, accepted = true, true
@@ -370,8 +370,8 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				predGN, predAug := -lin, -lin-0.5*hyb.sTimes(step)
 				actual := p.cost - 0.5*fnorm1*fnorm1
 				// Enter the augmented model only where Gauss–Newton's
-				// prediction was poor (by more than a quarter), stay while
-				// it predicts better.
+				// prediction was poor (off by more than 80%, see augEnter),
+				// stay while it predicts better.
 				better := math.Abs(predAug-actual) < math.Abs(predGN-actual)
 				useAug = better && (useQN || actual < augEnter*predGN || actual > (2-augEnter)*predGN)
 				if useQN {
