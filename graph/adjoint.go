@@ -239,8 +239,7 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
 		n.inl[0] = g
 		n.in = n.inl[:1]
 		n.p = p
-		clear(n.value.Data()) // chunk storage is reused after Reset
-		accApply(n, &n.value, &g.value)
+		scatterApply(n, &n.value, &g.value)
 		a.slot[k], a.owned[k] = a.tape.record(n), true
 		return
 	}
@@ -324,10 +323,7 @@ func init() {
 var scatterSliceOp, scatterElemsOp, scatterRowsOp = new(Op), new(Op), new(Op)
 
 func init() {
-	scatterJVP := func(n *Node, dst *tensor.Tensor) {
-		clear(dst.Data())
-		accApply(n, dst, n.in[0].tan())
-	}
+	scatterJVP := func(n *Node, dst *tensor.Tensor) { scatterApply(n, dst, n.in[0].tan()) }
 	*scatterSliceOp = Op{Name: "ScatterSlice", JVP: scatterJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
@@ -343,6 +339,19 @@ func init() {
 		}}
 	*scatterRowsOp = Op{Name: "ScatterRows", JVP: scatterJVP,
 		VJP: func(n, h *Node, adj *Adjoints) { adj.Add(0, Gather(h, n.p.idx)) }}
+}
+
+// scatterApply sets dst to zeros with src placed at the positions n's
+// scatter op names (dst has the adjoint's shape, src the contribution's):
+// a slice in one pass over dst, the others by clearing dst first (its
+// storage is reused after Reset) and adding src.
+func scatterApply(n *Node, dst, src *tensor.Tensor) {
+	if n.op == scatterSliceOp {
+		tensor.UnsliceTo(dst, src, dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
+		return
+	}
+	clear(dst.Data())
+	accApply(n, dst, src)
 }
 
 // accApply adds src into dst at the positions n's accumulation op names
