@@ -188,6 +188,18 @@ func opCases() []opCase {
 	// their inputs.
 	add(opCase{name: "Square(Square(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Square(graph.Mul(graph.Square(in[0]), in[1])) }})
+	// Square under a Sum: its adjoint is a broadcast scalar, which
+	// squareGrad reads as a scalar; the scalar carries a tangent (it
+	// depends on x through the other factor), and the one-element shapes
+	// differ in rank in the second case.
+	for _, shape := range [][]int{sh(2, 3), sh(1, 1), sh(4)} {
+		add(opCase{name: fmt.Sprintf("Sum(Square(x))·Sum(Sin(x))/%v", shape), shapes: [][]int{shape},
+			f: func(in []*graph.Node) *graph.Node {
+				return graph.Mul(graph.Sum(graph.Square(in[0])), graph.Sum(graph.Sin(in[0])))
+			}})
+	}
+	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},
+		f: func(in []*graph.Node) *graph.Node { return graphtest.ExtRosenbrock(in[0]) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Tanh(graph.Mul(graph.Tanh(in[0]), in[1])) }})
 	add(opCase{name: "Sigmoid(Sigmoid(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
