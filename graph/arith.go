@@ -130,13 +130,17 @@ func init() {
 				dst.Data()[0] = v
 				return
 			}
-			if da := a.tan(); da != nil {
+			da, db := a.tan(), b.tan()
+			switch {
+			case da != nil && db != nil && tensor.SameShape(a.Shape(), b.Shape()):
+				tensor.MulScaledPairTo(dst, 1, da, &b.value, &a.value, db) // one pass
+			case da != nil:
 				tensor.MulTo(dst, da, &b.value)
-			} else {
-				dst.Fill(0)
-			}
-			if db := b.tan(); db != nil {
-				tensor.MulAccTo(dst, &a.value, db)
+				if db != nil {
+					tensor.MulAccTo(dst, &a.value, db)
+				}
+			default:
+				tensor.MulTo(dst, &a.value, db)
 			}
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {

@@ -160,8 +160,7 @@ func init() {
 			case xd == nil:
 				tensor.MulScaledTo(dst, 2, gd, &x.value)
 			default:
-				tensor.MulScaledTo(dst, 2, gd, &x.value)
-				tensor.MulScaledAccTo(dst, 2, &g.value, xd)
+				tensor.MulScaledPairTo(dst, 2, gd, &x.value, &g.value, xd)
 			}
 		},
 		VJP: func(n, h *Node, adj *Adjoints) {
