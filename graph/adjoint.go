@@ -34,7 +34,11 @@ type Adjoints struct {
 	need   []bool  // need[i-lo]: node i depends on a node the sweep differentiates against
 	slot   []*Node // slot[i-lo]: the adjoint of node i so far
 	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
-	cur    *Node   // the node whose VJP rule is running
+	// lazy[i-lo]: the adjoint of node i is coef[i-lo]·slot[i-lo], not yet
+	// recorded (see addScaled).
+	lazy []bool
+	coef []float64
+	cur  *Node // the node whose VJP rule is running
 }
 
 // Adjoints begins a reverse sweep over the nodes with indices lo..hi. Call
@@ -55,6 +59,11 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	a.tape, a.lo, a.hi = tp, lo, hi
 	a.need = resize(a.need, m)
 	a.owned = resize(a.owned, m)
+	a.lazy = resize(a.lazy, m)
+	if cap(a.coef) < m {
+		a.coef = make([]float64, m)
+	}
+	a.coef = a.coef[:m]
 	if cap(a.slot) < m {
 		a.slot = make([]*Node, m)
 	}
@@ -94,11 +103,14 @@ func (a *Adjoints) Require(n *Node) {
 func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[int(n.id)-a.lo] }
 
 // Of returns the adjoint accumulated for n, or nil when it received none.
+// An adjoint kept as a scaled contribution is recorded now.
 func (a *Adjoints) Of(n *Node) *Node {
 	if !a.in(n) {
 		return nil
 	}
-	return a.slot[int(n.id)-a.lo]
+	k := int(n.id) - a.lo
+	a.settle(k)
+	return a.slot[k]
 }
 
 // Seed adds g (a node of n's shape) to n's adjoint.
@@ -118,15 +130,16 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
-	g := a.slot[int(n.id)-a.lo]
-	if g == nil {
+	k := int(n.id) - a.lo
+	if a.slot[k] == nil {
 		return
 	}
 	prev := a.cur
 	prevTape := a.tape.adj
 	a.cur = n
 	a.tape.adj = a
-	n.op.VJP(n, g, a)
+	a.settle(k) // a scaled adjoint is recorded as the rule needs it
+	n.op.VJP(n, a.slot[k], a)
 	a.cur = prev
 	a.tape.adj = prevTape
 }
@@ -157,6 +170,9 @@ func (a *Adjoints) accumulate(x, g *Node) {
 	switch {
 	case a.slot[k] == nil:
 		a.slot[k] = g // the contribution itself, not owned: never written
+	case a.lazy[k]: // c·h + g in one node, instead of a Scale and an Add
+		a.slot[k] = axpy(g, a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
 	case !a.owned[k]:
 		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
 		a.owned[k] = true
@@ -170,6 +186,7 @@ func (a *Adjoints) accumulate(x, g *Node) {
 // it.
 func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
+	a.settle(k)
 	switch {
 	case a.slot[k] == nil:
 		a.owned[k] = true
@@ -179,6 +196,83 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
 	}
 	return a.slot[k]
+}
+
+// addScaled adds c·g to the adjoint of input i of the node whose VJP rule
+// is running, with g of that input's shape or summed to it as Add does:
+// the VJP of a scaling, a negation or a subtrahend. The product is not
+// recorded at once. The first contribution to an adjoint is kept as g and
+// c, and recorded (one Scale, which the sweep owns) only when it is read:
+// by the node's own rule (Backprop), by Of, or by a sparse accumulation.
+// A dense contribution that arrives meanwhile is added with it in one
+// Axpy node (c·g + the contribution) instead of a Scale and an Add; a
+// scaled contribution to an adjoint that exists already is one Axpy too
+// (in place when the sweep owns the adjoint).
+func (a *Adjoints) addScaled(i int, g *Node, c float64) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	if !tensor.SameShape(g.Shape(), x.Shape()) {
+		g = sumTo(g, x.Shape())
+	}
+	k := int(x.id) - a.lo
+	if c == 1 {
+		a.accumulate(x, g)
+		return
+	}
+	a.settle(k)
+	switch {
+	case a.slot[k] == nil:
+		a.slot[k], a.coef[k], a.lazy[k] = g, c, true
+	case !a.owned[k]:
+		a.slot[k], a.owned[k] = axpy(a.slot[k], g, c), true
+	default:
+		n := accNode(accAxpyOp, a.slot[k], g)
+		n.p.f = c
+		a.slot[k] = a.tape.finishAcc(n)
+	}
+}
+
+// settle records the pending scaled adjoint of slot k, if any, as a Scale
+// node. The sweep owns it: the slot is the only reference to it.
+func (a *Adjoints) settle(k int) {
+	if a.lazy[k] {
+		a.slot[k] = Scale(a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
+	}
+}
+
+// axpy records s + c·g for s and g of one shape: the sum of an adjoint and
+// a scaled contribution, in a fresh buffer.
+func axpy(s, g *Node, c float64) *Node {
+	n := binaryNode(axpyOp, s, g, s.Shape())
+	n.p.f = c
+	tensor.AxpyTo(&n.value, c, &g.value, &s.value)
+	return s.tape.record(n)
+}
+
+var axpyOp = new(Op)
+
+func init() {
+	*axpyOp = Op{
+		Name: "Axpy",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ṡ + c·ġ
+			ds, dg := n.in[0].tan(), n.in[1].tan()
+			switch {
+			case ds != nil && dg != nil:
+				tensor.AxpyTo(dst, n.p.f, dg, ds)
+			case dg != nil:
+				tensor.ScaleTo(dst, dg, n.p.f)
+			default:
+				dst.CopyFrom(ds)
+			}
+		},
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
+		},
+	}
 }
 
 // zerosLike records a constant of zeros of x's shape, sharing x's shape
@@ -274,7 +368,7 @@ func (tp *Tape) finishAcc(n *Node) *Node {
 // adds the contribution's tangent into the shared tangent storage; their
 // VJP passes the output adjoint h to the accumulator unchanged and gives
 // the contribution the part of h it was added to.
-var accAddOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op)
+var accAddOp, accAxpyOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op), new(Op)
 
 func init() {
 	accJVP := func(n *Node, dst *tensor.Tensor) {
@@ -286,6 +380,11 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, h)
 			adj.Add(1, h)
+		}}
+	*accAxpyOp = Op{Name: "AccumulateScaled", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
 		}}
 	*accSliceOp = Op{Name: "AccumulateSlice", inPlace: true, JVP: accJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
@@ -368,6 +467,8 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 		for i, v := range s {
 			d[i] += v
 		}
+	case accAxpyOp: // same shapes, as for accAddOp
+		tensor.AxpyInto(dst, n.p.f, src)
 	case accElemsOp, scatterElemsOp:
 		if n.p.keep {
 			d[n.p.start] += s[0]

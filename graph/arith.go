@@ -90,7 +90,7 @@ func init() {
 				adj.Add(0, sumTo(g, n.in[0].Shape()))
 			}
 			if adj.Need(1) {
-				adj.Add(1, Neg(sumTo(g, n.in[1].Shape())))
+				adj.addScaled(1, g, -1) // −g, summed to b's shape
 			}
 		},
 	}
@@ -226,7 +226,7 @@ func init() {
 		Name: "Scale",
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Scale(g, n.p.f))
+			adj.addScaled(0, g, n.p.f)
 		},
 	}
 }
@@ -343,7 +343,7 @@ func init() {
 		Name: "ScalarSub",
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(g))
+			adj.addScaled(0, g, -1)
 		},
 	}
 }

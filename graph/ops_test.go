@@ -198,6 +198,26 @@ func opCases() []opCase {
 				return graph.Mul(graph.Sum(graph.Square(in[0])), graph.Sum(graph.Sin(in[0])))
 			}})
 	}
+	// Scaled adjoint contributions (Scale, Neg, Sub's subtrahend), which
+	// the reverse sweep keeps unrecorded until they are read: followed by
+	// a sparse contribution, by another scaled one, by a dense one, and
+	// arriving at an adjoint the sweep already owns.
+	add(opCase{name: "Adjoint/scaled-then-sparse", shapes: [][]int{sh(4)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Index(in[0], 1), graph.Sum(graph.Sin(graph.Scale(in[0], 3))))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-scaled", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Scale(in[0], 2), graph.Sin(graph.Neg(in[0])))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-dense", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sub(graph.Exp(in[0]), graph.Square(graph.Scale(in[0], -0.5)))
+		}})
+	add(opCase{name: "Adjoint/scaled-into-owned", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sum(graph.Mul(graph.Scale(in[0], -2), graph.Add(graph.Sin(in[0]), graph.Exp(in[0]))))
+		}})
 	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},
 		f: func(in []*graph.Node) *graph.Node { return graphtest.ExtRosenbrock(in[0]) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
