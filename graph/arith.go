@@ -189,7 +189,7 @@ func init() {
 				adj.Add(0, sumTo(q, n.in[0].Shape()))
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(Neg(Mul(q, n)), n.in[1].Shape()))
+				adj.addScaled(1, Mul(q, n), -1) // summed to b's shape
 			}
 		},
 	}
@@ -361,7 +361,7 @@ func init() {
 			jvpScale(n, dst, func(_, y float64) float64 { return -y * y })
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(Mul(g, Square(n))))
+			adj.addScaled(0, Mul(g, Square(n)), -1)
 		},
 	}
 }
@@ -414,7 +414,7 @@ func init() {
 				adj.Add(0, Mul(q, x))
 			}
 			if adj.Need(1) {
-				adj.Add(1, Neg(Mul(q, y)))
+				adj.addScaled(1, Mul(q, y), -1)
 			}
 		},
 	}

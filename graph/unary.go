@@ -204,7 +204,7 @@ func init() {
 			jvpScale(n, dst, func(x, _ float64) float64 { return -math.Sin(x) })
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(Mul(g, Sin(n.in[0]))))
+			adj.addScaled(0, Mul(g, Sin(n.in[0])), -1)
 		},
 	}
 }
@@ -325,7 +325,7 @@ func init() {
 				adj.Add(0, tanhGrad(h, y))
 			}
 			if adj.Need(1) {
-				adj.Add(1, Scale(Mul(Mul(h, g), y), -2))
+				adj.addScaled(1, Mul(Mul(h, g), y), -2)
 			}
 		},
 	}
