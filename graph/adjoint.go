@@ -36,12 +36,20 @@ type Adjoints struct {
 	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
 	cur    *Node   // the node whose VJP rule is running
 
-	// Contributions of single elements (the adjoints of Index) are not
-	// accumulated one node each: they wait in pend, chained per target
-	// node from pendHead, until the target's adjoint is next read or
-	// changed otherwise, and are then added by one n-ary node. Element
-	// by element code then costs one accumulation node per vector, not
-	// one per element.
+	// Two kinds of contribution are deferred until the adjoint is next
+	// read (by the node's own rule, by Of, or by a contribution that
+	// cannot wait), so that several are recorded as one node (see flush):
+	//
+	// A scaled first contribution (the VJP of a scaling, a negation or a
+	// subtrahend): lazy[i-lo] says the adjoint of node i is
+	// coef[i-lo]·slot[i-lo], not yet recorded (see addScaled).
+	lazy []bool
+	coef []float64
+	// Contributions of single elements (the adjoints of Index, and of a
+	// scalar used many times): they wait in pend, chained per target
+	// node from pendHead, and are added by one n-ary node. Element by
+	// element code then costs one accumulation node per vector, not one
+	// per element.
 	pend     []pendingElem
 	pendHead []int32 // pendHead[i-lo]: 1 + the index in pend of node i's newest pending contribution, 0 if none
 	pendLen  []int32 // pendLen[i-lo]: the number of node i's pending contributions
@@ -74,6 +82,11 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	a.tape, a.lo, a.hi = tp, lo, hi
 	a.need = resize(a.need, m)
 	a.owned = resize(a.owned, m)
+	a.lazy = resize(a.lazy, m)
+	if cap(a.coef) < m {
+		a.coef = make([]float64, m)
+	}
+	a.coef = a.coef[:m]
 	if cap(a.slot) < m {
 		a.slot = make([]*Node, m)
 	}
@@ -126,6 +139,7 @@ func (a *Adjoints) Require(n *Node) {
 func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[int(n.id)-a.lo] }
 
 // Of returns the adjoint accumulated for n, or nil when it received none.
+// An adjoint kept as a scaled contribution is recorded now.
 func (a *Adjoints) Of(n *Node) *Node {
 	if !a.in(n) {
 		return nil
@@ -151,7 +165,7 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
-	a.flush(n)
+	a.flush(n) // what was deferred is recorded as the rule needs it
 	g := a.slot[int(n.id)-a.lo]
 	if g == nil {
 		return
@@ -207,10 +221,15 @@ func (a *Adjoints) accumulateMore(x, g *Node, k int) {
 		a.pendElem(k, g, 0)
 		return
 	}
-	a.flush(x)
+	if a.pendHead[k] != 0 {
+		a.flush(x) // elements first, in the order they came
+	}
 	switch {
 	case a.slot[k] == nil:
 		a.slot[k] = g
+	case a.lazy[k]: // c·h + g in one node, instead of a Scale and an Add
+		a.slot[k] = axpy(g, a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
 	case !a.owned[k]:
 		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
 		a.owned[k] = true
@@ -224,6 +243,7 @@ func (a *Adjoints) accumulateMore(x, g *Node, k int) {
 // it.
 func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
+	a.settle(k)
 	switch {
 	case a.slot[k] == nil:
 		a.owned[k] = true
@@ -233,6 +253,83 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
 	}
 	return a.slot[k]
+}
+
+// addScaled adds c·g to the adjoint of input i of the node whose VJP rule
+// is running, with g of that input's shape or summed to it as Add does:
+// the VJP of a scaling, a negation or a subtrahend. The product is not
+// recorded at once. The first contribution to an adjoint is kept as g and
+// c, and recorded (one Scale, which the sweep owns) only when it is read:
+// by the node's own rule (Backprop), by Of, or by a sparse accumulation.
+// A dense contribution that arrives meanwhile is added with it in one
+// Axpy node (c·g + the contribution) instead of a Scale and an Add; a
+// scaled contribution to an adjoint that exists already is one Axpy too
+// (in place when the sweep owns the adjoint).
+func (a *Adjoints) addScaled(i int, g *Node, c float64) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	if !tensor.SameShape(g.Shape(), x.Shape()) {
+		g = sumTo(g, x.Shape())
+	}
+	k := int(x.id) - a.lo
+	if c == 1 {
+		a.accumulate(x, g)
+		return
+	}
+	a.flush(x)
+	switch {
+	case a.slot[k] == nil:
+		a.slot[k], a.coef[k], a.lazy[k] = g, c, true
+	case !a.owned[k]:
+		a.slot[k], a.owned[k] = axpy(a.slot[k], g, c), true
+	default:
+		n := accNode(accAxpyOp, a.slot[k], g)
+		n.p.f = c
+		a.slot[k] = a.tape.finishAcc(n)
+	}
+}
+
+// settle records the pending scaled adjoint of slot k, if any, as a Scale
+// node. The sweep owns it: the slot is the only reference to it.
+func (a *Adjoints) settle(k int) {
+	if a.lazy[k] {
+		a.slot[k] = Scale(a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
+	}
+}
+
+// axpy records s + c·g for s and g of one shape: the sum of an adjoint and
+// a scaled contribution, in a fresh buffer.
+func axpy(s, g *Node, c float64) *Node {
+	n := binaryNode(axpyOp, s, g, s.Shape())
+	n.p.f = c
+	tensor.AxpyTo(&n.value, c, &g.value, &s.value)
+	return s.tape.record(n)
+}
+
+var axpyOp = new(Op)
+
+func init() {
+	*axpyOp = Op{
+		Name: "Axpy",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ṡ + c·ġ
+			ds, dg := n.in[0].tan(), n.in[1].tan()
+			switch {
+			case ds != nil && dg != nil:
+				tensor.AxpyTo(dst, n.p.f, dg, ds)
+			case dg != nil:
+				tensor.ScaleTo(dst, dg, n.p.f)
+			default:
+				dst.CopyFrom(ds)
+			}
+		},
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
+		},
+	}
 }
 
 // zerosLike records a constant of zeros of x's shape, sharing x's shape
@@ -293,8 +390,7 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p para
 		n.in = n.inl[:1]
 		n.p.start = start
 		*n.params() = p
-		clear(n.value.Data()) // chunk storage is reused after Reset
-		accApply(n, &n.value, &g.value)
+		scatterApply(n, &n.value, &g.value)
 		a.slot[k], a.owned[k] = a.tape.record(n), true
 		return
 	}
@@ -312,16 +408,23 @@ func (a *Adjoints) pendElem(k int, g *Node, off int) {
 	a.pendLen[k]++
 }
 
-// flush adds x's pending single-element contributions to its adjoint, in
-// the order they arrived, by one node: a scatter into fresh zeros when x
-// has no adjoint yet, an in-place accumulation otherwise.
+// flush records x's deferred contributions: a scaled first contribution
+// as one Scale, then the pending single elements, in the order they
+// arrived, as one node (a scatter into fresh zeros when x has no adjoint
+// yet, an in-place accumulation otherwise).
 func (a *Adjoints) flush(x *Node) {
-	if k := int(x.id) - a.lo; a.pendHead[k] != 0 { // kept inlinable: most nodes have nothing pending
-		a.flushPending(x, k)
+	if k := int(x.id) - a.lo; a.pendHead[k] != 0 || a.lazy[k] { // kept inlinable: most nodes have nothing deferred
+		a.flushDeferred(x, k)
 	}
 }
 
-func (a *Adjoints) flushPending(x *Node, k int) {
+// flushDeferred records slot k's deferred contributions: the scaled first
+// one (as a Scale), then the pending elements (as one node).
+func (a *Adjoints) flushDeferred(x *Node, k int) {
+	a.settle(k)
+	if a.pendHead[k] == 0 {
+		return
+	}
 	m := int(a.pendLen[k])
 	tp := a.tape
 	var n *Node
@@ -390,7 +493,7 @@ func (tp *Tape) finishAcc(n *Node) *Node {
 // adds the contribution's tangent into the shared tangent storage; their
 // VJP passes the output adjoint h to the accumulator unchanged and gives
 // the contribution the part of h it was added to.
-var accAddOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op)
+var accAddOp, accAxpyOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op), new(Op)
 
 func init() {
 	accJVP := func(n *Node, dst *tensor.Tensor) {
@@ -402,6 +505,11 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, h)
 			adj.Add(1, h)
+		}}
+	*accAxpyOp = Op{Name: "AccumulateScaled", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
 		}}
 	*accSliceOp = Op{Name: "AccumulateSlice", inPlace: true, JVP: accJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
@@ -475,10 +583,7 @@ func init() {
 var scatterSliceOp, scatterElemsOp, scatterRowsOp = new(Op), new(Op), new(Op)
 
 func init() {
-	scatterJVP := func(n *Node, dst *tensor.Tensor) {
-		clear(dst.Data())
-		accApply(n, dst, n.in[0].tan())
-	}
+	scatterJVP := func(n *Node, dst *tensor.Tensor) { scatterApply(n, dst, n.in[0].tan()) }
 	*scatterSliceOp = Op{Name: "ScatterSlice", JVP: scatterJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
@@ -496,6 +601,19 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) { adj.Add(0, Gather(h, n.p.idx)) }}
 }
 
+// scatterApply sets dst to zeros with src placed at the positions n's
+// scatter op names (dst has the adjoint's shape, src the contribution's):
+// a slice in one pass over dst, the others by clearing dst first (its
+// storage is reused after Reset) and adding src.
+func scatterApply(n *Node, dst, src *tensor.Tensor) {
+	if n.op == scatterSliceOp {
+		tensor.UnsliceTo(dst, src, dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
+		return
+	}
+	clear(dst.Data())
+	accApply(n, dst, src)
+}
+
 // accApply adds src into dst at the positions n's accumulation op names
 // (dst has the accumulator's shape, src the contribution's).
 func accApply(n *Node, dst, src *tensor.Tensor) {
@@ -510,6 +628,8 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 		for i, v := range s {
 			d[i] += v
 		}
+	case accAxpyOp: // same shapes, as for accAddOp
+		tensor.AxpyInto(dst, n.p.f, src)
 	case accElemsOp, scatterElemsOp:
 		if n.p.keep {
 			d[n.p.start] += s[0]

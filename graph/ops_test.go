@@ -188,6 +188,38 @@ func opCases() []opCase {
 	// their inputs.
 	add(opCase{name: "Square(Square(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Square(graph.Mul(graph.Square(in[0]), in[1])) }})
+	// Square under a Sum: its adjoint is a broadcast scalar, which
+	// squareGrad reads as a scalar; the scalar carries a tangent (it
+	// depends on x through the other factor), and the one-element shapes
+	// differ in rank in the second case.
+	for _, shape := range [][]int{sh(2, 3), sh(1, 1), sh(4)} {
+		add(opCase{name: fmt.Sprintf("Sum(Square(x))·Sum(Sin(x))/%v", shape), shapes: [][]int{shape},
+			f: func(in []*graph.Node) *graph.Node {
+				return graph.Mul(graph.Sum(graph.Square(in[0])), graph.Sum(graph.Sin(in[0])))
+			}})
+	}
+	// Scaled adjoint contributions (Scale, Neg, Sub's subtrahend), which
+	// the reverse sweep keeps unrecorded until they are read: followed by
+	// a sparse contribution, by another scaled one, by a dense one, and
+	// arriving at an adjoint the sweep already owns.
+	add(opCase{name: "Adjoint/scaled-then-sparse", shapes: [][]int{sh(4)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Index(in[0], 1), graph.Sum(graph.Sin(graph.Scale(in[0], 3))))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-scaled", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Scale(in[0], 2), graph.Sin(graph.Neg(in[0])))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-dense", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sub(graph.Exp(in[0]), graph.Square(graph.Scale(in[0], -0.5)))
+		}})
+	add(opCase{name: "Adjoint/scaled-into-owned", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sum(graph.Mul(graph.Scale(in[0], -2), graph.Add(graph.Sin(in[0]), graph.Exp(in[0]))))
+		}})
+	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},
+		f: func(in []*graph.Node) *graph.Node { return graphtest.ExtRosenbrock(in[0]) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Tanh(graph.Mul(graph.Tanh(in[0]), in[1])) }})
 	add(opCase{name: "Sigmoid(Sigmoid(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
@@ -388,6 +420,20 @@ func opCases() []opCase {
 				y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
 			}
 			return graph.Mul(graph.Sum(y), graph.Mul(a, graph.Exp(c)))
+		}})
+	add(opCase{name: "Index+scaled/mixed", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			// Deferred contributions of both kinds to one adjoint, in both
+			// orders: scaled ones (Sub's subtrahend, Neg, Scale), single
+			// elements (Index) and dense ones, to a vector and to a scalar
+			// that is itself read many times.
+			x := in[0]
+			a := graph.Sub(graph.Tanh(x), x)
+			b := graph.Mul(graph.Index(x, 2), graph.Index(x, 4))
+			s := graph.Index(x, 0)
+			t := graph.Sub(graph.Mul(s, s), graph.Scale(s, 3))
+			u := graph.Add(graph.Neg(s), graph.Mul(s, graph.Index(x, 2)))
+			return graph.Add(graph.Add(graph.Sum(graph.Square(a)), b), graph.Add(t, graph.Sub(u, graph.Sum(graph.Neg(x)))))
 		}})
 	add(opCase{name: "Index/intermediate-interleaved", shapes: [][]int{sh(6)},
 		f: func(in []*graph.Node) *graph.Node {

@@ -179,6 +179,17 @@ func broadcastTo(x *Node, shape []int) *Node {
 	return x.tape.record(n)
 }
 
+// broadcastSource returns the single element that g repeats when g is a
+// BroadcastTo of a one-element node (the adjoint of a Sum, as Sum's VJP
+// records it), and g itself otherwise: for a rule whose op broadcasts a
+// one-element operand itself, so that it need not read the repeated copy.
+func broadcastSource(g *Node) *Node {
+	if g.op == broadcastOp && g.in[0].value.Size() == 1 {
+		return g.in[0]
+	}
+	return g
+}
+
 var broadcastOp = new(Op)
 
 func init() {
