@@ -122,8 +122,7 @@ func pullBack(op string, y, ybar *graph.Node, xs, out []*graph.Node) []*graph.No
 var tapePool = sync.Pool{New: func() any { return graph.NewTape() }}
 
 func getTape() *graph.Tape {
-	tp := tapePool.Get().(*graph.Tape)
-	tp.Reset()
+	tp := tapePool.Get().(*graph.Tape) // empty: putTape reset it, or it is new
 	tp.DetectAnomalies(false)
 	return tp
 }

@@ -35,6 +35,33 @@ type Adjoints struct {
 	slot   []*Node // slot[i-lo]: the adjoint of node i so far
 	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
 	cur    *Node   // the node whose VJP rule is running
+
+	// Two kinds of contribution are deferred until the adjoint is next
+	// read (by the node's own rule, by Of, or by a contribution that
+	// cannot wait), so that several are recorded as one node (see flush):
+	//
+	// A scaled first contribution (the VJP of a scaling, a negation or a
+	// subtrahend): lazy[i-lo] says the adjoint of node i is
+	// coef[i-lo]·slot[i-lo], not yet recorded (see addScaled).
+	lazy []bool
+	coef []float64
+	// Contributions of single elements (the adjoints of Index, and of a
+	// scalar used many times): they wait in pend, chained per target
+	// node from pendHead, and are added by one n-ary node. Element by
+	// element code then costs one accumulation node per vector, not one
+	// per element.
+	pend     []pendingElem
+	pendHead []int32 // pendHead[i-lo]: 1 + the index in pend of node i's newest pending contribution, 0 if none
+	pendLen  []int32 // pendLen[i-lo]: the number of node i's pending contributions
+}
+
+// pendingElem is a waiting single-element contribution: g (one element)
+// to be added at flat offset off; prev chains to the target's previous
+// one (1 + its index in pend, 0 if none).
+type pendingElem struct {
+	g    *Node
+	off  int
+	prev int32
 }
 
 // Adjoints begins a reverse sweep over the nodes with indices lo..hi. Call
@@ -55,11 +82,27 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	a.tape, a.lo, a.hi = tp, lo, hi
 	a.need = resize(a.need, m)
 	a.owned = resize(a.owned, m)
+	a.lazy = resize(a.lazy, m)
+	if cap(a.coef) < m {
+		a.coef = make([]float64, m)
+	}
+	a.coef = a.coef[:m]
 	if cap(a.slot) < m {
 		a.slot = make([]*Node, m)
 	}
 	a.slot = a.slot[:m]
 	clear(a.slot)
+	if cap(a.pendHead) < m {
+		a.pendHead = make([]int32, m)
+	}
+	a.pendHead = a.pendHead[:m]
+	clear(a.pendHead)
+	if cap(a.pendLen) < m {
+		a.pendLen = make([]int32, m)
+	}
+	a.pendLen = a.pendLen[:m]
+	clear(a.pendLen)
+	a.pend = a.pend[:0]
 	return a
 }
 
@@ -76,6 +119,8 @@ func resize(b []bool, m int) []bool {
 // recorded stay valid; a must not be used again.
 func (a *Adjoints) Done() {
 	clear(a.slot)
+	clear(a.pend) // drop the references to nodes
+	a.pend = a.pend[:0]
 	tp := a.tape
 	a.tape, a.cur = nil, nil
 	tp.adjFree = append(tp.adjFree, a)
@@ -94,10 +139,12 @@ func (a *Adjoints) Require(n *Node) {
 func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[int(n.id)-a.lo] }
 
 // Of returns the adjoint accumulated for n, or nil when it received none.
+// An adjoint kept as a scaled contribution is recorded now.
 func (a *Adjoints) Of(n *Node) *Node {
 	if !a.in(n) {
 		return nil
 	}
+	a.flush(n)
 	return a.slot[int(n.id)-a.lo]
 }
 
@@ -118,17 +165,22 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
+	a.flush(n) // what was deferred is recorded as the rule needs it
 	g := a.slot[int(n.id)-a.lo]
 	if g == nil {
 		return
 	}
 	prev := a.cur
-	prevTape := a.tape.adj
 	a.cur = n
-	a.tape.adj = a
-	n.op.VJP(n, g, a)
+	if tp := a.tape; tp.detect { // only anomaly reports read tp.adj
+		prevSweep := tp.adj
+		tp.adj = a
+		n.op.VJP(n, g, a)
+		tp.adj = prevSweep
+	} else {
+		n.op.VJP(n, g, a)
+	}
 	a.cur = prev
-	a.tape.adj = prevTape
 }
 
 // Need reports whether input i of the node whose VJP rule is running needs
@@ -154,9 +206,30 @@ func (a *Adjoints) Add(i int, g *Node) {
 // accumulate adds the dense contribution g to x's adjoint.
 func (a *Adjoints) accumulate(x, g *Node) {
 	k := int(x.id) - a.lo
+	if a.slot[k] == nil && a.pendHead[k] == 0 {
+		a.slot[k] = g // the first contribution itself, not owned: never written
+		return
+	}
+	a.accumulateMore(x, g, k)
+}
+
+// accumulateMore is accumulate for a node that has received something.
+func (a *Adjoints) accumulateMore(x, g *Node, k int) {
+	if x.value.Size() == 1 {
+		// A further contribution to a single-element adjoint (a scalar
+		// parameter used many times) waits with the single-element ones.
+		a.pendElem(k, g, 0)
+		return
+	}
+	if a.pendHead[k] != 0 {
+		a.flush(x) // elements first, in the order they came
+	}
 	switch {
 	case a.slot[k] == nil:
-		a.slot[k] = g // the contribution itself, not owned: never written
+		a.slot[k] = g
+	case a.lazy[k]: // c·h + g in one node, instead of a Scale and an Add
+		a.slot[k] = axpy(g, a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
 	case !a.owned[k]:
 		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
 		a.owned[k] = true
@@ -170,6 +243,7 @@ func (a *Adjoints) accumulate(x, g *Node) {
 // it.
 func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
+	a.settle(k)
 	switch {
 	case a.slot[k] == nil:
 		a.owned[k] = true
@@ -179,6 +253,83 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
 	}
 	return a.slot[k]
+}
+
+// addScaled adds c·g to the adjoint of input i of the node whose VJP rule
+// is running, with g of that input's shape or summed to it as Add does:
+// the VJP of a scaling, a negation or a subtrahend. The product is not
+// recorded at once. The first contribution to an adjoint is kept as g and
+// c, and recorded (one Scale, which the sweep owns) only when it is read:
+// by the node's own rule (Backprop), by Of, or by a sparse accumulation.
+// A dense contribution that arrives meanwhile is added with it in one
+// Axpy node (c·g + the contribution) instead of a Scale and an Add; a
+// scaled contribution to an adjoint that exists already is one Axpy too
+// (in place when the sweep owns the adjoint).
+func (a *Adjoints) addScaled(i int, g *Node, c float64) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	if !tensor.SameShape(g.Shape(), x.Shape()) {
+		g = sumTo(g, x.Shape())
+	}
+	k := int(x.id) - a.lo
+	if c == 1 {
+		a.accumulate(x, g)
+		return
+	}
+	a.flush(x)
+	switch {
+	case a.slot[k] == nil:
+		a.slot[k], a.coef[k], a.lazy[k] = g, c, true
+	case !a.owned[k]:
+		a.slot[k], a.owned[k] = axpy(a.slot[k], g, c), true
+	default:
+		n := accNode(accAxpyOp, a.slot[k], g)
+		n.p.f = c
+		a.slot[k] = a.tape.finishAcc(n)
+	}
+}
+
+// settle records the pending scaled adjoint of slot k, if any, as a Scale
+// node. The sweep owns it: the slot is the only reference to it.
+func (a *Adjoints) settle(k int) {
+	if a.lazy[k] {
+		a.slot[k] = Scale(a.slot[k], a.coef[k])
+		a.lazy[k], a.owned[k] = false, true
+	}
+}
+
+// axpy records s + c·g for s and g of one shape: the sum of an adjoint and
+// a scaled contribution, in a fresh buffer.
+func axpy(s, g *Node, c float64) *Node {
+	n := binaryNode(axpyOp, s, g, s.Shape())
+	n.p.f = c
+	tensor.AxpyTo(&n.value, c, &g.value, &s.value)
+	return s.tape.record(n)
+}
+
+var axpyOp = new(Op)
+
+func init() {
+	*axpyOp = Op{
+		Name: "Axpy",
+		JVP: func(n *Node, dst *tensor.Tensor) { // ṡ + c·ġ
+			ds, dg := n.in[0].tan(), n.in[1].tan()
+			switch {
+			case ds != nil && dg != nil:
+				tensor.AxpyTo(dst, n.p.f, dg, ds)
+			case dg != nil:
+				tensor.ScaleTo(dst, dg, n.p.f)
+			default:
+				dst.CopyFrom(ds)
+			}
+		},
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
+		},
+	}
 }
 
 // zerosLike records a constant of zeros of x's shape, sharing x's shape
@@ -197,9 +348,7 @@ func (a *Adjoints) addSlice(i int, g *Node, axis, start, end, step int) {
 	if !a.Required(x) {
 		return
 	}
-	var p params
-	p.axis, p.start, p.end, p.step = axis, start, end, step
-	a.addSparse(x, accSliceOp, scatterSliceOp, g, p)
+	a.addSparse(x, accSliceOp, scatterSliceOp, g, start, paramsExt{axis: axis, end: end, step: step})
 }
 
 // addElems adds the elements of g, in order, to the elements of input i's
@@ -210,9 +359,11 @@ func (a *Adjoints) addElems(i int, g *Node, idx []int, off int, single bool) {
 	if !a.Required(x) {
 		return
 	}
-	var p params
-	p.idx, p.start, p.keep = idx, off, single
-	a.addSparse(x, accElemsOp, scatterElemsOp, g, p)
+	if single {
+		a.pendElem(int(x.id)-a.lo, g, off)
+		return
+	}
+	a.addSparse(x, accElemsOp, scatterElemsOp, g, off, paramsExt{idx: idx, keep: single})
 }
 
 // addRows adds row r of g (a tensor of shape [len(idx), rest...]) to row
@@ -223,30 +374,97 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 	if !a.Required(x) {
 		return
 	}
-	var p params
-	p.idx = idx
-	a.addSparse(x, accRowsOp, scatterRowsOp, g, p)
+	a.addSparse(x, accRowsOp, scatterRowsOp, g, 0, paramsExt{idx: idx})
 }
 
 // addSparse adds the sparse contribution g, placed as p says, to x's
 // adjoint: the first contribution is scattered into fresh zeros by one
 // node of the scatter op first; later ones are accumulated in place by the
 // accumulation op acc.
-func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, p params) {
+func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p paramsExt) {
+	a.flush(x)
 	k := int(x.id) - a.lo
 	if a.slot[k] == nil {
 		n := a.tape.newNode(first, x.Shape())
 		n.inl[0] = g
 		n.in = n.inl[:1]
-		n.p = p
-		clear(n.value.Data()) // chunk storage is reused after Reset
-		accApply(n, &n.value, &g.value)
+		n.p.start = start
+		*n.params() = p
+		scatterApply(n, &n.value, &g.value)
 		a.slot[k], a.owned[k] = a.tape.record(n), true
 		return
 	}
 	n := accNode(acc, a.sparseBase(x), g)
-	n.p = p
+	n.p.start = start
+	*n.params() = p
 	a.slot[k] = a.tape.finishAcc(n)
+}
+
+// pendElem adds to the pending contributions of slot k the element g at
+// flat offset off.
+func (a *Adjoints) pendElem(k int, g *Node, off int) {
+	a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
+	a.pendHead[k] = int32(len(a.pend))
+	a.pendLen[k]++
+}
+
+// flush records x's deferred contributions: a scaled first contribution
+// as one Scale, then the pending single elements, in the order they
+// arrived, as one node (a scatter into fresh zeros when x has no adjoint
+// yet, an in-place accumulation otherwise).
+func (a *Adjoints) flush(x *Node) {
+	if k := int(x.id) - a.lo; a.pendHead[k] != 0 || a.lazy[k] { // kept inlinable: most nodes have nothing deferred
+		a.flushDeferred(x, k)
+	}
+}
+
+// flushDeferred records slot k's deferred contributions: the scaled first
+// one (as a Scale), then the pending elements (as one node).
+func (a *Adjoints) flushDeferred(x *Node, k int) {
+	a.settle(k)
+	if a.pendHead[k] == 0 {
+		return
+	}
+	m := int(a.pendLen[k])
+	tp := a.tape
+	var n *Node
+	var in []*Node // the inputs that are elements to add, offs[r] for in[r]
+	var offs []int
+	if prev := a.slot[k]; prev == nil || (!a.owned[k] && x.value.Size() == 1) {
+		// Into fresh zeros; a single-element adjoint received so far (not
+		// owned, so not to be written) is one more element, at offset 0.
+		lead := 0
+		if prev != nil {
+			lead = 1
+		}
+		n = tp.newNode(scatterScalarsOp, x.Shape())
+		clear(n.value.Data()) // chunk storage is reused after Reset
+		n.in, offs = tp.allocPtrs(m+lead), tp.allocInts(m+lead)
+		if prev != nil {
+			n.in[0], offs[0] = prev, 0
+		}
+		in = n.in
+	} else {
+		acc := a.sparseBase(x)
+		n = tp.newBareNode(accScalarsOp)
+		n.value = acc.value
+		n.in, offs = tp.allocPtrs(m+1), tp.allocInts(m)
+		n.in[0] = acc
+		in = n.in[1:]
+	}
+	pin, poffs := in[len(in)-m:], offs[len(offs)-m:]
+	for j, r := a.pendHead[k], m-1; r >= 0; r-- {
+		e := &a.pend[j-1]
+		pin[r], poffs[r] = e.g, e.off
+		j = e.prev
+	}
+	a.pendHead[k], a.pendLen[k] = 0, 0
+	n.params().idx = offs
+	d := n.value.Data()
+	for r, g := range in {
+		d[offs[r]] += g.value.Data()[0]
+	}
+	a.slot[k], a.owned[k] = tp.record(n), true
 }
 
 // accNode starts an accumulation node: its value is acc's storage, which
@@ -275,7 +493,7 @@ func (tp *Tape) finishAcc(n *Node) *Node {
 // adds the contribution's tangent into the shared tangent storage; their
 // VJP passes the output adjoint h to the accumulator unchanged and gives
 // the contribution the part of h it was added to.
-var accAddOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op)
+var accAddOp, accAxpyOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), new(Op), new(Op), new(Op)
 
 func init() {
 	accJVP := func(n *Node, dst *tensor.Tensor) {
@@ -287,6 +505,11 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, h)
 			adj.Add(1, h)
+		}}
+	*accAxpyOp = Op{Name: "AccumulateScaled", inPlace: true, JVP: accJVP,
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			adj.addScaled(1, h, n.p.f)
 		}}
 	*accSliceOp = Op{Name: "AccumulateSlice", inPlace: true, JVP: accJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
@@ -316,6 +539,42 @@ func init() {
 		}}
 }
 
+// The scalar accumulation ops add single elements, their inputs after the
+// accumulator (AccumulateScalars) or all their inputs (ScatterScalars, into
+// zeros), at the flat offsets p.idx, in order: the pending contributions
+// of Index gathered by flush.
+var accScalarsOp, scatterScalarsOp = new(Op), new(Op)
+
+func init() {
+	addScalars := func(dst *tensor.Tensor, offs []int, gs []*Node) {
+		d := dst.Data()
+		for r, g := range gs {
+			if t := g.tan(); t != nil {
+				d[offs[r]] += t.Data()[0]
+			}
+		}
+	}
+	scalarsVJP := func(h *Node, offs []int, gs []*Node, base int, adj *Adjoints) {
+		for r, g := range gs {
+			if adj.Need(base + r) {
+				adj.Add(base+r, Reshape(indexFlat(h, offs[r]), g.Shape()...))
+			}
+		}
+	}
+	*accScalarsOp = Op{Name: "AccumulateScalars", inPlace: true,
+		JVP: func(n *Node, dst *tensor.Tensor) { addScalars(dst, n.p.idx, n.in[1:]) },
+		VJP: func(n, h *Node, adj *Adjoints) {
+			adj.Add(0, h)
+			scalarsVJP(h, n.p.idx, n.in[1:], 1, adj)
+		}}
+	*scatterScalarsOp = Op{Name: "ScatterScalars",
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			clear(dst.Data())
+			addScalars(dst, n.p.idx, n.in)
+		},
+		VJP: func(n, h *Node, adj *Adjoints) { scalarsVJP(h, n.p.idx, n.in, 0, adj) }}
+}
+
 // The scatter ops: a sparse contribution placed into zeros of the
 // adjoint's shape, the first of a sweep's contributions to a node (so that
 // it costs one node, not a zero base and an accumulation). Their only
@@ -324,10 +583,7 @@ func init() {
 var scatterSliceOp, scatterElemsOp, scatterRowsOp = new(Op), new(Op), new(Op)
 
 func init() {
-	scatterJVP := func(n *Node, dst *tensor.Tensor) {
-		clear(dst.Data())
-		accApply(n, dst, n.in[0].tan())
-	}
+	scatterJVP := func(n *Node, dst *tensor.Tensor) { scatterApply(n, dst, n.in[0].tan()) }
 	*scatterSliceOp = Op{Name: "ScatterSlice", JVP: scatterJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
@@ -345,6 +601,19 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) { adj.Add(0, Gather(h, n.p.idx)) }}
 }
 
+// scatterApply sets dst to zeros with src placed at the positions n's
+// scatter op names (dst has the adjoint's shape, src the contribution's):
+// a slice in one pass over dst, the others by clearing dst first (its
+// storage is reused after Reset) and adding src.
+func scatterApply(n *Node, dst, src *tensor.Tensor) {
+	if n.op == scatterSliceOp {
+		tensor.UnsliceTo(dst, src, dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
+		return
+	}
+	clear(dst.Data())
+	accApply(n, dst, src)
+}
+
 // accApply adds src into dst at the positions n's accumulation op names
 // (dst has the accumulator's shape, src the contribution's).
 func accApply(n *Node, dst, src *tensor.Tensor) {
@@ -359,6 +628,8 @@ func accApply(n *Node, dst, src *tensor.Tensor) {
 		for i, v := range s {
 			d[i] += v
 		}
+	case accAxpyOp: // same shapes, as for accAddOp
+		tensor.AxpyInto(dst, n.p.f, src)
 	case accElemsOp, scatterElemsOp:
 		if n.p.keep {
 			d[n.p.start] += s[0]

@@ -47,10 +47,10 @@ func init() {
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(g, n.in[0].Shape()))
+				adj.Add(0, g)
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(g, n.in[1].Shape()))
+				adj.Add(1, g)
 			}
 		},
 	}
@@ -87,10 +87,10 @@ func init() {
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(g, n.in[0].Shape()))
+				adj.Add(0, g)
 			}
 			if adj.Need(1) {
-				adj.Add(1, Neg(sumTo(g, n.in[1].Shape())))
+				adj.addScaled(1, g, -1) // −g, summed to b's shape
 			}
 		},
 	}
@@ -130,21 +130,25 @@ func init() {
 				dst.Data()[0] = v
 				return
 			}
-			if da := a.tan(); da != nil {
+			da, db := a.tan(), b.tan()
+			switch {
+			case da != nil && db != nil && tensor.SameShape(a.Shape(), b.Shape()):
+				tensor.MulScaledPairTo(dst, 1, da, &b.value, &a.value, db) // one pass
+			case da != nil:
 				tensor.MulTo(dst, da, &b.value)
-			} else {
-				dst.Fill(0)
-			}
-			if db := b.tan(); db != nil {
-				tensor.MulAccTo(dst, &a.value, db)
+				if db != nil {
+					tensor.MulAccTo(dst, &a.value, db)
+				}
+			default:
+				tensor.MulTo(dst, &a.value, db)
 			}
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			if adj.Need(0) {
-				adj.Add(0, sumTo(Mul(g, n.in[1]), n.in[0].Shape()))
+				adj.Add(0, Mul(g, n.in[1]))
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(Mul(g, n.in[0]), n.in[1].Shape()))
+				adj.Add(1, Mul(g, n.in[0]))
 			}
 		},
 	}
@@ -182,10 +186,10 @@ func init() {
 		VJP: func(n, g *Node, adj *Adjoints) {
 			q := Div(g, n.in[1]) // ∂/∂a = g/b; ∂/∂b = −g·a/b² = −(g/b)·y
 			if adj.Need(0) {
-				adj.Add(0, sumTo(q, n.in[0].Shape()))
+				adj.Add(0, q)
 			}
 			if adj.Need(1) {
-				adj.Add(1, sumTo(Neg(Mul(q, n)), n.in[1].Shape()))
+				adj.addScaled(1, Mul(q, n), -1) // summed to b's shape
 			}
 		},
 	}
@@ -222,7 +226,7 @@ func init() {
 		Name: "Scale",
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Scale(g, n.p.f))
+			adj.addScaled(0, g, n.p.f)
 		},
 	}
 }
@@ -339,7 +343,7 @@ func init() {
 		Name: "ScalarSub",
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(g))
+			adj.addScaled(0, g, -1)
 		},
 	}
 }
@@ -357,7 +361,7 @@ func init() {
 			jvpScale(n, dst, func(_, y float64) float64 { return -y * y })
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(Mul(g, Square(n))))
+			adj.addScaled(0, Mul(g, Square(n)), -1)
 		},
 	}
 }
@@ -410,7 +414,7 @@ func init() {
 				adj.Add(0, Mul(q, x))
 			}
 			if adj.Need(1) {
-				adj.Add(1, Neg(Mul(q, y)))
+				adj.addScaled(1, Mul(q, y), -1)
 			}
 		},
 	}

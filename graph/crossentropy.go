@@ -83,7 +83,7 @@ func SoftmaxCrossEntropy(x *Node, labels []int) *Node {
 	shift, logS := tmp[:rows], tmp[rows:]
 	p := softmaxLast(x, shift, logS)
 	n := binaryNode(softmaxCEOp, x, p, nil)
-	n.p.idx = append([]int(nil), labels...)
+	n.params().idx = append([]int(nil), labels...)
 	xd := x.value.Data()
 	loss := 0.0
 	for i, j := range labels {
@@ -131,7 +131,7 @@ func init() {
 func subOneHot(p *Node, labels []int) *Node {
 	n := unaryNode(subOneHotOp, p, p.Shape())
 	subOneHotTo(&n.value, &p.value, labels)
-	n.p.idx = labels
+	n.params().idx = labels
 	return p.tape.record(n)
 }
 

@@ -76,7 +76,7 @@ func Gather(x *Node, idx []int) *Node {
 	copy(out, shape)
 	out[0] = len(idx)
 	n := unaryNode(gatherOp, x, out)
-	n.p.idx = append([]int(nil), idx...)
+	n.params().idx = append([]int(nil), idx...)
 	gatherRows(&n.value, &x.value, n.p.idx)
 	return x.tape.record(n)
 }
@@ -120,7 +120,7 @@ func GatherElements(x *Node, idx []int) *Node {
 // gatherFlat is GatherElements with an index slice the node may keep.
 func gatherFlat(x *Node, idx []int) *Node {
 	n := unaryNode(gatherElemsOp, x, []int{len(idx)})
-	n.p.idx = idx
+	n.params().idx = idx
 	gatherElems(&n.value, &x.value, idx)
 	return x.tape.record(n)
 }

@@ -21,7 +21,8 @@ func MatMulT(a, b *Node, transA, transB bool) *Node {
 	checkInput("MatMul", a.tape, b)
 	shape, _, _, _, _ := tensor.MatMulShape(a.Shape(), b.Shape(), transA, transB)
 	n := binaryNode(matMulOp, a, b, shape)
-	n.p.ta, n.p.tb = transA, transB
+	p := n.params()
+	p.ta, p.tb = transA, transB
 	tensor.MatMulTo(&n.value, &a.value, &b.value, transA, transB)
 	return a.tape.record(n)
 }

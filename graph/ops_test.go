@@ -188,6 +188,38 @@ func opCases() []opCase {
 	// their inputs.
 	add(opCase{name: "Square(Square(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Square(graph.Mul(graph.Square(in[0]), in[1])) }})
+	// Square under a Sum: its adjoint is a broadcast scalar, which
+	// squareGrad reads as a scalar; the scalar carries a tangent (it
+	// depends on x through the other factor), and the one-element shapes
+	// differ in rank in the second case.
+	for _, shape := range [][]int{sh(2, 3), sh(1, 1), sh(4)} {
+		add(opCase{name: fmt.Sprintf("Sum(Square(x))·Sum(Sin(x))/%v", shape), shapes: [][]int{shape},
+			f: func(in []*graph.Node) *graph.Node {
+				return graph.Mul(graph.Sum(graph.Square(in[0])), graph.Sum(graph.Sin(in[0])))
+			}})
+	}
+	// Scaled adjoint contributions (Scale, Neg, Sub's subtrahend), which
+	// the reverse sweep keeps unrecorded until they are read: followed by
+	// a sparse contribution, by another scaled one, by a dense one, and
+	// arriving at an adjoint the sweep already owns.
+	add(opCase{name: "Adjoint/scaled-then-sparse", shapes: [][]int{sh(4)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Index(in[0], 1), graph.Sum(graph.Sin(graph.Scale(in[0], 3))))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-scaled", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Mul(graph.Scale(in[0], 2), graph.Sin(graph.Neg(in[0])))
+		}})
+	add(opCase{name: "Adjoint/scaled-then-dense", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sub(graph.Exp(in[0]), graph.Square(graph.Scale(in[0], -0.5)))
+		}})
+	add(opCase{name: "Adjoint/scaled-into-owned", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sum(graph.Mul(graph.Scale(in[0], -2), graph.Add(graph.Sin(in[0]), graph.Exp(in[0]))))
+		}})
+	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},
+		f: func(in []*graph.Node) *graph.Node { return graphtest.ExtRosenbrock(in[0]) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Tanh(graph.Mul(graph.Tanh(in[0]), in[1])) }})
 	add(opCase{name: "Sigmoid(Sigmoid(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},
@@ -376,6 +408,44 @@ func opCases() []opCase {
 			b := graph.Sum(graph.Mul(in[0], in[0]))
 			c := graph.Exp(graph.Index(in[0], 0))
 			return graph.Add(graph.Mul(a, b), graph.Mul(c, graph.Sum(graph.Sin(in[0]))))
+		}})
+	add(opCase{name: "Scalar/used-many-times", shapes: [][]int{sh(), sh(3), sh()},
+		f: func(in []*graph.Node) *graph.Node {
+			// Dense contributions to single-element adjoints: a scalar read by
+			// many ops (a chain's shared parameters), broadcast against a
+			// vector and by itself.
+			a, c := in[0], in[2]
+			y := in[1]
+			for range 4 {
+				y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
+			}
+			return graph.Mul(graph.Sum(y), graph.Mul(a, graph.Exp(c)))
+		}})
+	add(opCase{name: "Index+scaled/mixed", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			// Deferred contributions of both kinds to one adjoint, in both
+			// orders: scaled ones (Sub's subtrahend, Neg, Scale), single
+			// elements (Index) and dense ones, to a vector and to a scalar
+			// that is itself read many times.
+			x := in[0]
+			a := graph.Sub(graph.Tanh(x), x)
+			b := graph.Mul(graph.Index(x, 2), graph.Index(x, 4))
+			s := graph.Index(x, 0)
+			t := graph.Sub(graph.Mul(s, s), graph.Scale(s, 3))
+			u := graph.Add(graph.Neg(s), graph.Mul(s, graph.Index(x, 2)))
+			return graph.Add(graph.Add(graph.Sum(graph.Square(a)), b), graph.Add(t, graph.Sub(u, graph.Sum(graph.Neg(x)))))
+		}})
+	add(opCase{name: "Index/intermediate-interleaved", shapes: [][]int{sh(6)},
+		f: func(in []*graph.Node) *graph.Node {
+			// Single-element contributions to a non-leaf's adjoint, interleaved
+			// in the sweep with a slice, a gather and a dense contribution, and
+			// one element read twice.
+			y := graph.Tanh(in[0])
+			a := graph.Mul(graph.Index(y, 1), graph.Index(y, 4))
+			b := graph.Sum(graph.Square(graph.Slice(y, 0, 0, 6, 2)))
+			c := graph.Mul(graph.Index(y, 1), graph.Sum(graph.Gather(y, []int{4, 4, 0})))
+			d := graph.Mul(graph.Index(y, 5), graph.Sum(graph.Sin(y)))
+			return graph.Add(graph.Add(a, b), graph.Add(c, d))
 		}})
 	add(opCase{name: "Slice+Index/mixed", shapes: [][]int{sh(3, 4)},
 		f: func(in []*graph.Node) *graph.Node {
@@ -756,4 +826,27 @@ func TestSoftmaxCrossEntropy(t *testing.T) {
 	testutil.MustPanic(t, "label -1", func() { graph.SoftmaxCrossEntropy(x, []int{-1, 0}) }, "graph: SoftmaxCrossEntropy", "label -1")
 	testutil.MustPanic(t, "one label", func() { graph.SoftmaxCrossEntropy(x, []int{0}) }, "graph: SoftmaxCrossEntropy", "[2 3]")
 	testutil.MustPanic(t, "vector", func() { graph.SoftmaxCrossEntropy(tp.Var(tensor.Zeros(3)), []int{0}) }, "graph: SoftmaxCrossEntropy", "[3]")
+}
+
+// TestSharedParamsUntouched records every op of the table, its gradient and
+// the gradient of a product with that gradient (so the VJP rules of the VJP
+// rules run too) on one tape, and checks that no op wrote the parameters
+// that nodes share until they set their own.
+func TestSharedParamsUntouched(t *testing.T) {
+	for _, c := range opCases() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		var x []float64
+		for _, s := range c.shapes {
+			x = append(x, draw(rng, anyReal, tensor.SizeOf(s))...)
+		}
+		tp := graph.NewTape()
+		w := tp.Var(tensor.FromSlice(x))
+		y := c.f(split(w, c.shapes))
+		loss := graph.Sum(graph.Mul(y, tp.Const(tensor.RandNormal(rng, y.Shape()...))))
+		g := ad.Grad(loss, w)[0]
+		ad.Grad(graph.Sum(graph.Mul(g, tp.Const(tensor.RandNormal(rng, g.Shape()...)))), w)
+		if !graph.SharedParamsZero(tp) {
+			t.Fatalf("%s: an op wrote the tape's shared zero parameters", c.name)
+		}
+	}
 }

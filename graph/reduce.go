@@ -42,7 +42,8 @@ func Mean(x *Node) *Node {
 func SumAxis(x *Node, axis int, keepDims bool) *Node {
 	checkAxis("SumAxis", x, axis)
 	n := unaryNode(sumAxisOp, x, tensor.ReducedShape(x.Shape(), axis, keepDims))
-	n.p.axis, n.p.keep = axis, keepDims
+	p := n.params()
+	p.axis, p.keep = axis, keepDims
 	tensor.SumAxisTo(&n.value, &x.value, axis, keepDims)
 	return x.tape.record(n)
 }
@@ -176,6 +177,17 @@ func broadcastTo(x *Node, shape []int) *Node {
 	n := unaryNode(broadcastOp, x, shape)
 	tensor.BroadcastToTo(&n.value, &x.value, shape)
 	return x.tape.record(n)
+}
+
+// broadcastSource returns the single element that g repeats when g is a
+// BroadcastTo of a one-element node (the adjoint of a Sum, as Sum's VJP
+// records it), and g itself otherwise: for a rule whose op broadcasts a
+// one-element operand itself, so that it need not read the repeated copy.
+func broadcastSource(g *Node) *Node {
+	if g.op == broadcastOp && g.in[0].value.Size() == 1 {
+		return g.in[0]
+	}
+	return g
 }
 
 var broadcastOp = new(Op)

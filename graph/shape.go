@@ -56,8 +56,9 @@ func Slice(x *Node, axis, start, end, step int) *Node {
 // kept by the node, the caller has computed.
 func sliceNode(x *Node, shape []int, ax, start, end, step int) *Node {
 	n := unaryNode(sliceOp, x, shape)
-	n.p.axis, n.p.start, n.p.end, n.p.step = ax, start, end, step
-	sliceCopy(&n.value, &x.value, ax, start, step)
+	p := n.params()
+	n.p.start, p.axis, p.end, p.step = start, ax, end, step
+	tensor.SliceTo(&n.value, &x.value, ax, start, end, step)
 	return x.tape.record(n)
 }
 
@@ -75,36 +76,13 @@ func aroundAxis(shape []int, ax int) (outer, inner int) {
 	return outer, inner
 }
 
-// sliceCopy sets dst, of the slice's shape, to the elements start,
-// start+step, … of x along the axis ax (≥ 0).
-func sliceCopy(dst, x *tensor.Tensor, ax, start, step int) {
-	shape := x.Shape()
-	outer, inner := aroundAxis(shape, ax)
-	d, s := dst.Data(), x.Data()
-	dim, cnt := shape[ax], dst.Shape()[ax]
-	if inner == 1 {
-		for o := 0; o < outer; o++ {
-			row, out := s[o*dim:(o+1)*dim], d[o*cnt:(o+1)*cnt]
-			for j := range out {
-				out[j] = row[start+j*step]
-			}
-		}
-		return
-	}
-	for o := 0; o < outer; o++ {
-		for j := 0; j < cnt; j++ {
-			copy(d[(o*cnt+j)*inner:][:inner], s[(o*dim+start+j*step)*inner:][:inner])
-		}
-	}
-}
-
 var sliceOp = new(Op)
 
 func init() {
 	*sliceOp = Op{
 		Name: "Slice",
 		JVP: func(n *Node, dst *tensor.Tensor) {
-			sliceCopy(dst, n.in[0].tan(), n.p.axis, n.p.start, n.p.step)
+			tensor.SliceTo(dst, n.in[0].tan(), n.p.axis, n.p.start, n.p.end, n.p.step)
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addSlice(0, g, n.p.axis, n.p.start, n.p.end, n.p.step)
@@ -146,7 +124,7 @@ func Concat(axis int, xs ...*Node) *Node {
 		shape[ax] += s[ax]
 	}
 	n := naryNode(concatOp, xs, shape, false)
-	n.p.axis = ax
+	n.params().axis = ax
 	concatInto(&n.value, n.in, ax, false, false)
 	return n.tape.record(n)
 }
@@ -226,7 +204,7 @@ func Stack(axis int, xs ...*Node) *Node {
 	shape := make([]int, 0, len(s0)+1)
 	shape = append(append(append(shape, s0[:ax]...), len(xs)), s0[ax:]...)
 	n := naryNode(stackOp, xs, shape, false)
-	n.p.axis = ax
+	n.params().axis = ax
 	concatInto(&n.value, n.in, ax, false, true)
 	return n.tape.record(n)
 }

@@ -27,8 +27,14 @@ type Tape struct {
 	arena  int // index of the set the current generation fills
 
 	tensors slots[tensor.Tensor] // the headers of tangents
-	floats  chunks[float64]      // node values below largeAlloc
-	ptrs    chunks[*Node]        // the input lists of n-ary operations
+	exts    slots[paramsExt]     // the less common parameters of the ops that have them
+	// noExt is what every node's parameters point at until its op sets
+	// one of the less common parameters; it is never written (see
+	// Node.params), and keeps Node small.
+	noExt  paramsExt
+	floats chunks[float64] // node values below largeAlloc
+	ptrs   chunks[*Node]   // the input lists of n-ary operations
+	ints   chunks[int]     // integer parameters the tape builds (offsets of accumulations)
 	// Large buffers get their own allocations, kept in request order so
 	// that the same recording after Reset gets the same buffers back.
 	large    [][]float64
@@ -78,7 +84,9 @@ func (tp *Tape) Reset() {
 	}
 	tp.floats.reset()
 	tp.tensors.reset()
+	tp.exts.reset()
 	tp.ptrs.reset()
+	tp.ints.reset()
 	tp.largeIdx = 0
 	tp.tangents = false
 }
@@ -136,6 +144,9 @@ func (tp *Tape) allocFloats(n int) []float64 {
 // allocPtrs returns room for n input pointers from the tape's chunks.
 func (tp *Tape) allocPtrs(n int) []*Node { return tp.ptrs.take(n) }
 
+// allocInts returns room for n integers from the tape's chunks.
+func (tp *Tape) allocInts(n int) []int { return tp.ints.take(n) }
+
 // chunks hands out pieces of slices that grow geometrically (256, 512, …
 // up to 16384 elements, or as many as one request asks for) and are
 // reused, without clearing, after reset: the tape's storage of floats and
@@ -177,27 +188,35 @@ func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
 type slots[T any] struct {
 	bufs [][]T
 	buf  int // index of the slice being filled
+	cur  []T // bufs[buf], or nil before the first element
 	pos  int // next free element in it
 }
 
 // next returns the next free element.
 func (s *slots[T]) next() *T {
-	for s.buf >= len(s.bufs) || s.pos == len(s.bufs[s.buf]) {
-		if s.buf < len(s.bufs) {
-			s.buf++
-			s.pos = 0
-			continue
-		}
-		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
-		s.pos = 0
+	if s.pos < len(s.cur) { // kept inlinable: the common case
+		e := &s.cur[s.pos]
+		s.pos++
+		return e
 	}
-	e := &s.bufs[s.buf][s.pos]
-	s.pos++
-	return e
+	return s.grow()
+}
+
+// grow moves to the next slice, allocating it if need be, and returns its
+// first element.
+func (s *slots[T]) grow() *T {
+	if s.cur != nil {
+		s.buf++
+	}
+	if s.buf == len(s.bufs) {
+		s.bufs = append(s.bufs, make([]T, 16<<min(len(s.bufs), 5)))
+	}
+	s.cur, s.pos = s.bufs[s.buf], 1
+	return &s.cur[0]
 }
 
 // reset makes all the elements available again.
-func (s *slots[T]) reset() { s.buf, s.pos = 0, 0 }
+func (s *slots[T]) reset() { s.buf, s.cur, s.pos = 0, nil, 0 }
 
 // newTensor returns a tensor header from the tape's chunks (tangents live
 // outside Node so that the common, tangent-free node stays small).
@@ -208,18 +227,22 @@ func (tp *Tape) newTensor() *tensor.Tensor { return tp.tensors.next() }
 // caller to Wrap (views such as Reshape).
 func (tp *Tape) newNode(op *Op, shape []int) *Node {
 	n := tp.newBareNode(op)
-	size := 1
-	if len(shape) != 0 {
-		size = tensor.SizeOf(shape)
+	if len(shape) == 0 { // a scalar keeps its value in the node itself
+		n.value.Wrap(n.scalar[:], shape)
+		return n
 	}
-	n.value.Wrap(tp.allocFloats(size), shape)
+	n.value.Wrap(tp.allocFloats(tensor.SizeOf(shape)), shape)
 	return n
 }
 
 // newBareNode returns a node for op whose value is not yet set.
 func (tp *Tape) newBareNode(op *Op) *Node {
 	n := tp.arenas[tp.arena&1].next()
-	*n = Node{tape: tp, id: int32(len(tp.nodes)), gen: tp.gen, op: op}
+	// Cleared in place and then set field by field: a composite literal
+	// would be built on the stack and copied, twice the stores.
+	*n = Node{}
+	n.tape, n.id, n.gen, n.op = tp, int32(len(tp.nodes)), tp.gen, op
+	n.p.paramsExt = &tp.noExt
 	if tp.detect && tp.adj != nil { // only anomaly reports read it
 		n.origin = tp.adj.cur
 	}
@@ -242,22 +265,41 @@ type Node struct {
 	origin *Node
 
 	value   tensor.Tensor
+	scalar  [1]float64     // the storage of a scalar value
 	tangent *tensor.Tensor // nil until the node first carries a tangent
 	hasTan  bool
 	ownTan  bool // tangent is the node's own storage, not its input's (in-place ops)
 	isVar   bool
 }
 
-// params holds the non-tensor arguments of an operation.
+// params holds the non-tensor arguments of an operation: the common
+// scalar ones in the node, the others behind a pointer, so that the node
+// of an op without them stays small.
 type params struct {
-	f                float64
-	axis             int
-	start, end, step int
-	keep, ta, tb     bool
-	idx              []int // integer indices (Gather, Index)
+	f          float64
+	start      int
+	*paramsExt // the tape's shared zero until the op sets a field through Node.params
+}
+
+// paramsExt holds the less common arguments of an operation.
+type paramsExt struct {
+	axis, end, step int
+	keep, ta, tb    bool
+	idx             []int // integer indices (Gather, Index)
 	// ext holds the arguments of an op that do not fit the fields above:
 	// the window of Im2Col and Col2Im, the flat indices of a pooling.
 	ext any
+}
+
+// params returns n's own less common parameters, for the op recording n
+// to set, taking them from the tape's storage on first use.
+func (n *Node) params() *paramsExt {
+	if n.p.paramsExt == &n.tape.noExt {
+		e := n.tape.exts.next()
+		*e = paramsExt{}
+		n.p.paramsExt = e
+	}
+	return n.p.paramsExt
 }
 
 // Var records a differentiable input holding a copy of t.
@@ -289,7 +331,8 @@ func (tp *Tape) VarVec(x []float64) *Node {
 // VarData records a differentiable input of the given shape holding a copy
 // of data, without building a tensor first. The shape is copied too.
 func (tp *Tape) VarData(data []float64, shape ...int) *Node {
-	s := append([]int(nil), shape...) // the node's own copy; shape itself does not escape
+	s := tp.allocInts(len(shape)) // the node's own copy, in the tape's storage; shape itself does not escape
+	copy(s, shape)
 	if len(data) != tensor.SizeOf(s) {
 		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}

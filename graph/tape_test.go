@@ -381,3 +381,70 @@ func TestMaxIgnoresInfiniteLosers(t *testing.T) {
 		t.Errorf("MaxAxis = %v, want [1 3]", r)
 	}
 }
+
+// TestIndexSweepIsLinear checks the structure that makes element-wise code
+// cost time proportional to its length: the reverse sweep of Σᵢ xᵢ² written
+// with n Index ops records one accumulation node for x's adjoint, not one
+// per element, and the gradient it gives is 2x.
+func TestIndexSweepIsLinear(t *testing.T) {
+	for _, n := range []int{1, 2, 50, 1000} {
+		tp := graph.NewTape()
+		x := tp.VarVec(make([]float64, n))
+		for i := range n {
+			x.Value().Data()[i] = float64(i) - 0.5
+		}
+		s := graph.Square(graph.Index(x, 0))
+		for i := 1; i < n; i++ {
+			s = graph.Add(s, graph.Square(graph.Index(x, i)))
+		}
+		forward := tp.Len()
+		g := ad.Grad(s, x)[0]
+		scatters := 0
+		for i := forward; i < tp.Len(); i++ {
+			if op := tp.Node(i).Op(); op == "ScatterScalars" || op == "AccumulateScalars" || op == "AccumulateElements" || op == "ScatterElements" {
+				scatters++
+			}
+		}
+		if scatters != 1 {
+			t.Errorf("n = %d: the sweep recorded %d element accumulations into x's adjoint, want 1", n, scatters)
+		}
+		if backward := tp.Len() - forward; backward > 3*n+2 {
+			t.Errorf("n = %d: the sweep recorded %d nodes for %d forward ones", n, backward, forward)
+		}
+		for i, v := range g.Value().Data() {
+			if want := 2 * (float64(i) - 0.5); v != want {
+				t.Fatalf("n = %d: grad[%d] = %v, want %v", n, i, v, want)
+			}
+		}
+	}
+}
+
+// TestScalarParameterSweep checks that a scalar used by n operations gets
+// its adjoint by one accumulation node, not one per use, and the right
+// derivative: d/da of Σ_k a·x_k with the x_k recorded as separate scalars.
+func TestScalarParameterSweep(t *testing.T) {
+	const n = 300
+	tp := graph.NewTape()
+	a := tp.Var(tensor.Scalar(0.5))
+	s := tp.Scalar(0)
+	want := 0.0
+	for k := range n {
+		x := float64(k%7) - 3
+		s = graph.Add(s, graph.Mul(a, tp.Scalar(x)))
+		want += x
+	}
+	forward := tp.Len()
+	g := ad.Grad(s, a)[0].Item()
+	acc := 0
+	for i := forward; i < tp.Len(); i++ {
+		if op := tp.Node(i).Op(); strings.HasPrefix(op, "Accumulate") || strings.HasPrefix(op, "Scatter") || op == "Add" {
+			acc++
+		}
+	}
+	if acc != 1 {
+		t.Errorf("the sweep recorded %d accumulation nodes for a scalar used %d times, want 1", acc, n)
+	}
+	if g != want {
+		t.Errorf("d/da = %v, want %v", g, want)
+	}
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/curvature-go/curvature/tensor"
@@ -87,18 +88,48 @@ func init() {
 			tensor.MulScaledTo(dst, 2, n.in[0].tan(), &n.in[0].value)
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, squareGrad(g, n.in[0]))
+			// The adjoint of a Sum is its scalar adjoint broadcast:
+			// squareGrad broadcasts the scalar itself, reading one
+			// operand less.
+			adj.Add(0, squareGrad(broadcastSource(g), n.in[0]))
 		},
 	}
 }
 
 // squareGrad records 2·g⊙x, the VJP of Square, as one fused op (instead
-// of a product and a scaling). It is symmetric in g and x, so its own VJP
-// is squareGrad again.
+// of a product and a scaling). g and x have one shape, or one of them has
+// a single element and is broadcast (the result has the other's shape):
+// then the result is (2s)·v for the single element s and the other
+// operand v, one scaling. It is symmetric in g and x, so its own VJP is
+// squareGrad again.
 func squareGrad(g, x *Node) *Node {
-	n := binaryNode(squareGradOp, g, x, x.Shape())
-	tensor.MulScaledTo(&n.value, 2, &g.value, &x.value)
+	shape := x.Shape()
+	if !tensor.SameShape(g.Shape(), shape) {
+		if g.value.Size() != 1 && x.value.Size() != 1 {
+			panic(fmt.Sprintf("graph: squareGrad: shapes %v and %v", g.Shape(), shape))
+		}
+		shape = tensor.BroadcastShape("graph: squareGrad", g.Shape(), shape)
+	}
+	n := binaryNode(squareGradOp, g, x, shape)
+	if s, v, ok := oneBroadcast(g, x, n); ok {
+		tensor.ScaleTo(&n.value, &v.value, 2*s.value.Data()[0])
+	} else {
+		tensor.MulScaledTo(&n.value, 2, &g.value, &x.value)
+	}
 	return x.tape.record(n)
+}
+
+// oneBroadcast reports whether a and b (inputs of n) differ in shape, one
+// of them a single element broadcast to n's shape, and returns that one
+// (s) and the other (v), of n's shape.
+func oneBroadcast(a, b, n *Node) (s, v *Node, ok bool) {
+	switch {
+	case tensor.SameShape(a.Shape(), b.Shape()):
+		return nil, nil, false
+	case tensor.SameShape(b.Shape(), n.Shape()):
+		return a, b, true
+	}
+	return b, a, true
 }
 
 var squareGradOp = new(Op)
@@ -108,19 +139,34 @@ func init() {
 		Name: "SquareGrad",
 		JVP: func(n *Node, dst *tensor.Tensor) { // 2(ġ⊙x + g⊙ẋ)
 			g, x := n.in[0], n.in[1]
-			if gd := g.tan(); gd != nil {
-				tensor.MulScaledTo(dst, 2, gd, &x.value)
-			} else {
-				clear(dst.Data())
+			if s, v, ok := oneBroadcast(g, x, n); ok { // 2(ṡ·v + s·v̇)
+				ds, dv := s.tan(), v.tan()
+				if ds != nil {
+					tensor.ScaleTo(dst, &v.value, 2*ds.Data()[0])
+				}
+				switch {
+				case dv == nil:
+				case ds == nil:
+					tensor.ScaleTo(dst, dv, 2*s.value.Data()[0])
+				default:
+					tensor.AxpyTo(dst, 2*s.value.Data()[0], dv, dst)
+				}
+				return
 			}
-			if xd := x.tan(); xd != nil {
-				tensor.MulScaledAccTo(dst, 2, &g.value, xd)
+			gd, xd := g.tan(), x.tan()
+			switch {
+			case gd == nil:
+				tensor.MulScaledTo(dst, 2, &g.value, xd)
+			case xd == nil:
+				tensor.MulScaledTo(dst, 2, gd, &x.value)
+			default:
+				tensor.MulScaledPairTo(dst, 2, gd, &x.value, &g.value, xd)
 			}
 		},
 		VJP: func(n, h *Node, adj *Adjoints) {
 			g, x := n.in[0], n.in[1]
 			if adj.Need(0) {
-				adj.Add(0, squareGrad(h, x))
+				adj.Add(0, squareGrad(h, x)) // summed to g's shape when g is broadcast
 			}
 			if adj.Need(1) {
 				adj.Add(1, squareGrad(h, g))
@@ -158,7 +204,7 @@ func init() {
 			jvpScale(n, dst, func(x, _ float64) float64 { return -math.Sin(x) })
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, Neg(Mul(g, Sin(n.in[0]))))
+			adj.addScaled(0, Mul(g, Sin(n.in[0])), -1)
 		},
 	}
 }
@@ -279,7 +325,7 @@ func init() {
 				adj.Add(0, tanhGrad(h, y))
 			}
 			if adj.Need(1) {
-				adj.Add(1, Scale(Mul(Mul(h, g), y), -2))
+				adj.addScaled(1, Mul(Mul(h, g), y), -2)
 			}
 		},
 	}

@@ -86,7 +86,7 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 		}
 
 		// The Gauss–Newton direction: R·z = −Qᵀr over the nonsingular block.
-		nsing := qr.rank(float64(max(m, n)) * machEps)
+		nsing := qr.solveRank(float64(max(m, n)) * machEps)
 		for j := 0; j < k; j++ {
 			wa[j] = 0
 			if j < nsing {
@@ -155,7 +155,10 @@ func (gn GaussNewton) leastSquares(p *lsProblem) Status {
 			return ZeroResidual
 		case (prevCost - p.cost) <= max(p.ftol, machEps)*prevCost:
 			return SmallRelativeReduction
-		case snorm <= max(p.xtol, machEps)*xnorm:
+		case snorm <= max(p.xtol, machEps)*xnorm && scaledNorm(diag, dir) <= math.Sqrt(p.xtol)*xnorm:
+			// A step that backtracking shortened while the Gauss–Newton
+			// step itself (the estimate of the distance to the solution)
+			// is long is not convergence.
 			return SmallStep
 		}
 		if st := p.limit(); st != NotTerminated {

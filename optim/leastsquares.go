@@ -27,10 +27,15 @@ type LeastSquaresSettings struct {
 	// stops it, which costs a few iterations at quadratic convergence.
 	FunctionTolerance float64
 
-	// StepTolerance stops the run with SmallStep when the trust-region
-	// radius (a bound on the scaled step) falls to StepTolerance·‖D·x‖,
-	// D the variable scaling. If it is 0, it is defaulted to 1e-8: x has
-	// then converged to about 8 digits in the scaled norm.
+	// StepTolerance stops the run with SmallStep: LevenbergMarquardt's
+	// when the trust-region radius (a bound on the scaled step) falls to
+	// StepTolerance·‖D·x‖, D the variable scaling, while the full
+	// Gauss–Newton step (the estimate of the distance to the solution) is
+	// at most √StepTolerance·‖D·x‖; GaussNewton's when the accepted step is
+	// at most StepTolerance·‖D·x‖ under the same condition;
+	// MatrixFreeLevenbergMarquardt's when the accepted step is. If it is 0,
+	// it is defaulted to 1e-8: x has then converged to about 8 digits in
+	// the scaled norm.
 	//
 	// The defaults are tighter than MINPACK's (FunctionTolerance =
 	// StepTolerance = √ε ≈ 1.5e-8) on purpose. A relative-reduction test
@@ -83,7 +88,10 @@ type LeastSquaresIteration struct {
 // LeastSquaresResult is the outcome of LeastSquares.
 type LeastSquaresResult struct {
 	// X is the final point: the point with the smallest finite ½‖r‖²
-	// seen (the methods are monotone, so it is the last accepted iterate).
+	// seen (the methods are monotone, so it is the last accepted iterate),
+	// except that LevenbergMarquardt's polishing steps, taken where ½‖r‖²
+	// is known only to its rounding error, may raise it by at most 10ε
+	// relative in exchange for a smaller gradient.
 	// It is nil only when r(x0) was not finite.
 	X []float64
 	// Residuals is r(X) and Cost is ½‖r(X)‖².

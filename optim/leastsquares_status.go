@@ -13,7 +13,8 @@ const (
 	// is success.
 	SmallRelativeReduction Status = lsFirst + iota
 	// SmallStep: the scaled step bound fell to StepTolerance times the
-	// scaled norm of x (or below the rounding level of x): x has converged
+	// scaled norm of x (or below the rounding level of x) while the
+	// Gauss–Newton step was below √StepTolerance times it: x has converged
 	// to that relative tolerance. This is success.
 	SmallStep
 	// SmallGradient: the cosine of the angle between r and every column of

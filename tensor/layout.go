@@ -112,21 +112,20 @@ func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
 
 // UnsliceTo is the adjoint of Slice: it sets dst to zeros of shape full and
 // places g at positions start, start+step, ... along axis. A nil dst is
-// allocated.
+// allocated. A slice of the last axis is written in one pass over dst
+// (AVX2 for step 2), zeros and values together.
 func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
-	shape := SliceShape(full, axis, start, end, step)
-	if !SameShape(shape, g.shape) {
-		panic(fmt.Sprintf("tensor: Unslice: gradient shape %v, slice shape %v", g.shape, shape))
+	if a, cnt := sliceDims(full, axis, start, end, step); !isSliceShape(g.shape, full, a, cnt) {
+		panic(fmt.Sprintf("tensor: Unslice: gradient shape %v, slice shape %v", g.shape, SliceShape(full, axis, start, end, step)))
 	}
 	if dst == nil {
 		full = cloneInts(full) // the result must not retain the caller's slice
 	}
 	dst = prepareDst("tensor: Unslice", dst, full)
-	if SameShape(shape, full) {
+	if len(g.data) == len(dst.data) {
 		copyData(dst.data, g.data) // the slice is all of full
 		return dst
 	}
-	clearData(dst.data)
 	unslice(dst.data, g.data, full, axis, start, step, false)
 	return dst
 }
@@ -146,25 +145,32 @@ func UnsliceAccTo(dst, g *Tensor, axis, start, end, step int) *Tensor {
 	return dst
 }
 
-// unslice writes (acc false) or adds (acc true) g into the positions of
-// out, of shape full, that Slice along axis from start with step reads.
+// unslice adds (acc true) g into the positions of out, of shape full,
+// that Slice along axis from start with step reads, or (acc false) sets
+// out to g at those positions and to zeros elsewhere.
 func unslice(out, g []float64, full []int, axis, start, step int, acc bool) {
 	a := normAxis("tensor: Unslice", axis, len(full))
 	outer, n, inner := splitAxis(full, a)
 	if len(g) == 0 {
+		if !acc {
+			clear(out)
+		}
 		return
 	}
 	cnt := len(g) / (outer * inner)
 	if inner == 1 {
 		for o := 0; o < outer; o++ {
-			row, src := out[o*n+start:(o+1)*n], g[o*cnt:(o+1)*cnt]
+			src := g[o*cnt : (o+1)*cnt]
 			if acc {
-				vec.ScatterAdd(row, src, step)
+				vec.ScatterAdd(out[o*n+start:(o+1)*n], src, step)
 			} else {
-				vec.Scatter(row, src, step)
+				vec.ScatterZero(out[o*n:(o+1)*n], src, start, step)
 			}
 		}
 		return
+	}
+	if !acc {
+		clear(out)
 	}
 	for o := 0; o < outer; o++ {
 		for j := 0; j < cnt; j++ {

@@ -8,6 +8,20 @@ import (
 // checkShape validates a shape and returns its number of elements. op, in
 // panic messages, names the operation with its package ("tensor: Zeros").
 func checkShape(op string, shape []int) int {
+	// Scalars and vectors, the common shapes of element-wise code, are
+	// resolved inline.
+	switch len(shape) {
+	case 0:
+		return 1
+	case 1:
+		if s := shape[0]; s >= 0 && s <= MaxSize {
+			return s
+		}
+	}
+	return checkShapeSlow(op, shape)
+}
+
+func checkShapeSlow(op string, shape []int) int {
 	n := 1
 	for _, s := range shape {
 		if s < 0 {

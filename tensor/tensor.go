@@ -122,6 +122,14 @@ func ZerosLike(t *Tensor) *Tensor {
 // meant for code that manages its own storage (such as a tape's arena) and
 // needs tensors without a heap allocation per tensor.
 func (t *Tensor) Wrap(data []float64, shape []int) {
+	if len(shape) == 0 && len(data) == 1 { // a scalar: the common case of scalar code, kept inlinable
+		t.shape, t.data = shape, data
+		return
+	}
+	t.wrap(data, shape)
+}
+
+func (t *Tensor) wrap(data []float64, shape []int) {
 	n := checkShape("tensor: Wrap", shape)
 	if len(data) != n {
 		panic(fmt.Sprintf("tensor: Wrap: %d values for shape %v (needs %d)", len(data), shape, n))

@@ -153,7 +153,7 @@ func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 	p.f, p.shapes, p.x = f, shapes, append(p.x[:0], x...)
 	p.tp.Reset()
 	p.n = len(x)
-	p.xs = recordInputs(p.tp, x, shapes, p.xs[:0])
+	p.xs = viewInputs(p.tp, p.x, shapes, p.xs[:0]) // p.x is the Point's own copy
 	p.y = f(p.xs)
 	if p.y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: the function returned %v, not a scalar", p.y))
@@ -163,24 +163,6 @@ func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 	for _, g := range p.grads {
 		p.hi = max(p.hi, g.Index())
 	}
-}
-
-// recordInputs records the flat vector x as one variable per shape, in
-// order, appending them to dst.
-func recordInputs(tp *graph.Tape, x []float64, shapes [][]int, dst []*graph.Node) []*graph.Node {
-	off := 0
-	for _, s := range shapes {
-		size := tensor.SizeOf(s)
-		if off+size > len(x) {
-			panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
-		}
-		dst = append(dst, tp.VarData(x[off:off+size], s...))
-		off += size
-	}
-	if off != len(x) {
-		panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
-	}
-	return dst
 }
 
 // X returns the point x (read-only).

@@ -62,7 +62,10 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 	o.check("Eval", x)
 	o.lastHVP = false
 	o.tp.Reset()
-	o.xs = recordInputs(o.tp, x, o.shapes, o.xs[:0])
+	// The variables are views of x, not copies (x is only read, and only
+	// during this call): a copy would cost a pass over x, as much as a
+	// pass of the function itself.
+	o.xs = viewInputs(o.tp, x, o.shapes, o.xs[:0])
 	y := o.f(o.xs)
 	if y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: Objective.Eval: f returned %v, not a scalar", y))
@@ -127,4 +130,27 @@ func (o *Objective) Anomaly() error {
 		return o.point.tp.Anomaly()
 	}
 	return o.tp.Anomaly()
+}
+
+// viewInputs records the flat vector x as one variable per shape, in
+// order, appending them to dst. The variables are views of x's storage
+// (graph.Tape.VarView), not copies: x must not be modified while the
+// recording is in use. The tape keeps a reference to x until its node
+// storage is reused; Objective.Eval never reads x after it returns.
+func viewInputs(tp *graph.Tape, x []float64, shapes [][]int, dst []*graph.Node) []*graph.Node {
+	off := 0
+	var t tensor.Tensor
+	for _, s := range shapes {
+		size := tensor.SizeOf(s)
+		if off+size > len(x) {
+			panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
+		}
+		t.Wrap(x[off:off+size:off+size], s)
+		dst = append(dst, tp.VarView(&t))
+		off += size
+	}
+	if off != len(x) {
+		panic(fmt.Sprintf("hvp: %d values for inputs of shapes %v", len(x), shapes))
+	}
+	return dst
 }

@@ -144,6 +144,16 @@ func BenchmarkKernels(b *testing.B) {
 				d[2*j] += v
 			}
 		}}}},
+		{"ScatterZero2", []impl{{"vec", func(d, x, y, z []float64) { ScatterZero(d, x[:len(x)/2], 0, 2) }}, {"clear+loop", func(d, x, y, z []float64) {
+			clear(d)
+			for j, v := range x[:len(x)/2] {
+				d[2*j] = v
+			}
+		}}}},
+		{"MulScaledPair", []impl{{"vec", func(d, x, y, z []float64) { MulScaledPair(d, 2, x, y, z, x) }}, {"two passes", func(d, x, y, z []float64) {
+			MulScaled(d, 2, x, y)
+			MulScaledAdd(d, 2, z, x, d)
+		}}}},
 		{"Dot", []impl{{"vec", func(d, x, y, z []float64) { d[0] = Dot(x, y) }}, {"loop", func(d, x, y, z []float64) {
 			s := 0.0
 			for i := range x {

@@ -218,10 +218,10 @@ func Scatter(dst, src []float64, step int) {
 func ScatterAdd(dst, src []float64, step int) {
 	checkStrided("ScatterAdd", src, dst, step)
 	if w := Workers(len(src)); w > 1 {
-		For(len(src), w, func(lo, hi int) { scatterAddGeneric(dst[lo*step:], src[lo:hi], step) })
+		For(len(src), w, func(lo, hi int) { scatterAdd(dst[lo*step:], src[lo:hi], step) })
 		return
 	}
-	scatterAddGeneric(dst, src, step)
+	scatterAdd(dst, src, step)
 }
 
 func check1(op string, dst, a []float64) {

@@ -149,3 +149,9 @@ func sigmoidGradVec(dst, g, y []float64) {
 		sigmoidGradCompat(dst, g, y)
 	}
 }
+
+// scalarFMA reports whether the kernels compute a lone element with the
+// FMA scalar functions (exp1, tanh1, ...), which the one-element fast
+// paths then call directly: the assembly kernels leave a lone element to
+// them, and the FMA-only path uses them throughout.
+func scalarFMA() bool { return features.fma }

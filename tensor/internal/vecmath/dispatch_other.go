@@ -13,3 +13,7 @@ func tanhVec(dst, x []float64)           { tanhGeneric(dst, x) }
 func sigmoidVec(dst, x []float64)        { sigmoidGeneric(dst, x) }
 func tanhGradVec(dst, g, y []float64)    { tanhGradGeneric(dst, g, y) }
 func sigmoidGradVec(dst, g, y []float64) { sigmoidGradGeneric(dst, g, y) }
+
+// scalarFMA reports whether the one-element fast paths may call the scalar
+// functions directly: the pure-Go kernels are those functions.
+func scalarFMA() bool { return true }

@@ -1,0 +1,58 @@
+package vec
+
+// The strided kernels of a Slice's adjoint: ScatterZero places a slice's
+// adjoint into zeros in one pass over the destination (instead of a
+// clear and a scatter), and ScatterAdd (vec.go) adds it in place. Both
+// have AVX2 assembly for step 2 (strided_amd64.s), the even or odd
+// elements of a vector; the pure-Go code of this file does the rest.
+
+// ScatterZero sets dst[start+j·step] = src[j] for every j and every other
+// element of dst to +0, in one pass over dst: a slice's adjoint placed
+// into zeros of its operand's shape. dst[start:] must hold at least
+// (len(src)−1)·step + 1 elements and may hold more (they become zeros
+// too); start must be ≥ 0, step positive, and dst and src must not
+// overlap.
+func ScatterZero(dst, src []float64, start, step int) {
+	if start < 0 || start > len(dst) {
+		panic("vec: ScatterZero: start out of range")
+	}
+	checkStrided("ScatterZero", src, dst[start:], step)
+	clear(dst[:start])
+	dst = dst[start:]
+	if w := Workers(len(dst)); w > 1 && len(src) > 1 {
+		For(len(src), w, func(lo, hi int) {
+			end := hi * step
+			if hi == len(src) {
+				end = len(dst)
+			}
+			scatterZero(dst[lo*step:end], src[lo:hi], step)
+		})
+		return
+	}
+	scatterZero(dst, src, step)
+}
+
+// scatterZeroGeneric sets dst[j·step] = src[j] and every other element of
+// dst to +0 (dst holds at least (len(src)−1)·step + 1 elements).
+func scatterZeroGeneric(dst, src []float64, step int) {
+	i := 0
+	switch step {
+	case 1:
+		i = copy(dst, src)
+	case 2:
+		for ; i+4 <= len(src) && 2*i+8 <= len(dst); i += 4 {
+			d := dst[2*i : 2*i+8 : 2*i+8]
+			s := src[i : i+4 : i+4]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s[0], 0, s[1], 0, s[2], 0, s[3], 0
+		}
+	}
+	p := i * step
+	for ; i < len(src); i++ {
+		dst[p] = src[i]
+		clear(dst[p+1 : min(p+step, len(dst))])
+		p += step
+	}
+	if p < len(dst) {
+		clear(dst[p:])
+	}
+}

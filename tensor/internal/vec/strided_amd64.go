@@ -1,0 +1,34 @@
+//go:build !purego
+
+package vec
+
+// The step-2 kernels of strided_amd64.s process n&^3 elements of src; the
+// drivers below finish with the pure-Go kernels.
+
+//go:noescape
+func scatterAdd2(dst, src *float64, n int)
+
+//go:noescape
+func scatterZero2(dst, src *float64, n int)
+
+func scatterAdd(dst, src []float64, step int) {
+	if step == 2 && useAVX2 {
+		// scatterAdd2 reads and writes two elements per input; dst may
+		// end one short of the last pair.
+		if n4 := min(len(src), len(dst)/2) &^ 3; n4 > 0 {
+			scatterAdd2(&dst[0], &src[0], n4)
+			dst, src = dst[2*n4:], src[n4:]
+		}
+	}
+	scatterAddGeneric(dst, src, step)
+}
+
+func scatterZero(dst, src []float64, step int) {
+	if step == 2 && useAVX2 {
+		if n4 := min(len(src), len(dst)/2) &^ 3; n4 > 0 {
+			scatterZero2(&dst[0], &src[0], n4)
+			dst, src = dst[2*n4:], src[n4:]
+		}
+	}
+	scatterZeroGeneric(dst, src, step)
+}
