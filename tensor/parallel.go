@@ -43,16 +43,25 @@ func fill(out []float64, v float64) {
 	fillSerial(out, v)
 }
 
-// fillSerial is fill on the calling goroutine.
+// fillSerial is fill on the calling goroutine: doubling copies up to
+// fillBlock elements, then copies of that block, which stays in L1, so
+// that a long fill reads no memory it is not writing.
 func fillSerial(out []float64, v float64) {
 	if len(out) == 0 {
 		return
 	}
 	out[0] = v
-	for k := 1; k < len(out); k *= 2 {
-		copy(out[k:], out[:k])
+	b := min(len(out), fillBlock)
+	for k := 1; k < b; k *= 2 {
+		copy(out[k:b], out[:k])
+	}
+	for k := b; k < len(out); k += b {
+		copy(out[k:], out[:b])
 	}
 }
+
+// fillBlock is the length (4 KiB) of the block fillSerial repeats.
+const fillBlock = 512
 
 // broadcastRuns sets out, of outer×n×inner elements, to n copies of each
 // run of inner elements of x (of outer×inner): the case of BroadcastTo in

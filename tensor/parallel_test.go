@@ -82,3 +82,19 @@ func TestParallelBitwise(t *testing.T) {
 		}
 	}
 }
+
+// TestFillLong checks fill at lengths around its block and beyond
+// TestFill's, with −0, which must keep its sign.
+func TestFillLong(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, fillBlock - 1, fillBlock, fillBlock + 1, 2*fillBlock - 1, 2 * fillBlock, 5000, 1 << 19} {
+		for _, v := range []float64{2.5, negZero} {
+			out := make([]float64, n)
+			fill(out, v)
+			for i, x := range out {
+				if !sameBits(x, v) {
+					t.Fatalf("fill(%d elements, %v): element %d is %v", n, v, i, x)
+				}
+			}
+		}
+	}
+}
