@@ -211,7 +211,7 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 }
 
 // Fill sets every element of t to v (+0 by clearing the memory, other
-// values by doubling copies).
+// values by copies of a short filled block).
 func (t *Tensor) Fill(v float64) {
 	if v == 0 && !math.Signbit(v) {
 		clearData(t.data)
