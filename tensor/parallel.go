@@ -33,7 +33,7 @@ func clearData(out []float64) {
 	clear(out)
 }
 
-// fill sets every element of out to v, by doubling copies (memmove), on
+// fill sets every element of out to v, by copies (memmove), on
 // as many goroutines as vec.Workers allows.
 func fill(out []float64, v float64) {
 	if w := vec.Workers(len(out)); w > 1 {
