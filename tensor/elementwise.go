@@ -240,17 +240,6 @@ func binaryKernel(op binOp, out, a []float64, sa int, b []float64, sb int) {
 	}
 }
 
-// fill sets every element of out to v, by doubling copies (memmove).
-func fill(out []float64, v float64) {
-	if len(out) == 0 {
-		return
-	}
-	out[0] = v
-	for k := 1; k < len(out); k *= 2 {
-		copy(out[k:], out[:k])
-	}
-}
-
 func scalarBin(op binOp, x, y float64) float64 {
 	switch op {
 	case opAdd:

@@ -88,7 +88,7 @@ func SliceTo(dst, x *Tensor, axis, start, end, step int) *Tensor {
 		dst = prepareDst("tensor: Slice", dst, SliceShape(x.shape, axis, start, end, step))
 	}
 	if len(dst.data) == len(x.data) {
-		copy(dst.data, x.data) // the slice is all of x
+		copyData(dst.data, x.data) // the slice is all of x
 		return dst
 	}
 	outer, n, inner := splitAxis(x.shape, a)
@@ -123,7 +123,7 @@ func UnsliceTo(dst, g *Tensor, full []int, axis, start, end, step int) *Tensor {
 	}
 	dst = prepareDst("tensor: Unslice", dst, full)
 	if len(g.data) == len(dst.data) {
-		copy(dst.data, g.data) // the slice is all of full
+		copyData(dst.data, g.data) // the slice is all of full
 		return dst
 	}
 	unslice(dst.data, g.data, full, axis, start, step, false)

@@ -18,7 +18,7 @@ func Sum(x *Tensor) *Tensor { return Scalar(SumAll(x)) }
 // elements whose sums are added in the same way. This lets the additions
 // overlap in the processor and makes the rounding error grow with about
 // n/8 instead of n. It costs about 0.1 ns per element with AVX2, and from
-// 2²² elements on uses the cores that GOMAXPROCS allows. The sum of no
+// 2¹⁸ elements on uses the cores that GOMAXPROCS allows. The sum of no
 // elements, or of zeros of either sign, is +0.
 func SumAll(x *Tensor) float64 { return vec.Sum(x.data) }
 
@@ -105,7 +105,7 @@ func sumAxis(out, x []float64, outer, n, inner int, acc bool) {
 		if acc {
 			vec.Add(out, out, x)
 		} else {
-			copy(out, x)
+			copyData(out, x)
 		}
 		return
 	case inner == 1:
@@ -265,7 +265,7 @@ func sumTo(out []float64, x *Tensor, shape []int, acc bool) {
 		if acc {
 			vec.Add(out, out, x.data)
 		} else {
-			copy(out, x.data)
+			copyData(out, x.data)
 		}
 		return
 	case len(out) == 1:
@@ -339,23 +339,14 @@ func BroadcastToTo(dst, x *Tensor, shape []int) *Tensor {
 	out := dst.data
 	switch {
 	case len(out) == len(x.data):
-		copy(out, x.data)
+		copyData(out, x.data)
 		return dst
 	case len(x.data) == 1:
 		fill(out, x.data[0])
 		return dst
 	}
 	if outer, n, inner, ok := singleAxis(shape, x.shape); ok {
-		for o := 0; o < outer; o++ {
-			src := x.data[o*inner : (o+1)*inner]
-			if inner == 1 {
-				fill(out[o*n:(o+1)*n], src[0])
-				continue
-			}
-			for j := 0; j < n; j++ {
-				copy(out[(o*n+j)*inner:(o*n+j+1)*inner], src)
-			}
-		}
+		broadcastRuns(out, x.data, outer, n, inner)
 		return dst
 	}
 	walkBroadcast(shape, x.shape, func(oOff, xOff, inner, xStride int) {

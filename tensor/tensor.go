@@ -41,9 +41,12 @@
 // broadcasting pattern), Scale, AddScalar, Square, Neg, Relu, Step, the
 // accumulating forms, strided Slice and its adjoint, and the sums run on
 // the AVX2 kernels of tensor/internal/vec, which give exactly the bits of
-// the plain Go loops (no fused multiply-add), and from about 10⁶ elements
-// share the work among the goroutines GOMAXPROCS allows, with results
-// that do not depend on their number.
+// the plain Go loops (no fused multiply-add). From 2¹⁸ (about 2.6·10⁵)
+// elements these, and copies, fills and broadcasts, share the work among
+// the goroutines GOMAXPROCS allows; so do Exp, Log, Tanh and Sigmoid
+// from 2¹⁴ elements and matrix products from 2¹⁸ multiply-adds (64³). The thresholds are measured on two cores (see
+// tensor/internal/vec and tensor/internal/gemm), and the results are the
+// same bits whatever the number of goroutines.
 //
 // Programming errors (shape mismatches, bad axes, out-of-range indices)
 // panic with a message that names the operation and the shapes, in the
@@ -195,7 +198,7 @@ func (t *Tensor) offset(op string, idx []int) int {
 // Clone returns a deep copy of t.
 func (t *Tensor) Clone() *Tensor {
 	d := make([]float64, len(t.data))
-	copy(d, t.data)
+	copyData(d, t.data)
 	return &Tensor{shape: cloneInts(t.shape), data: d}
 }
 
@@ -204,14 +207,14 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 	if !SameShape(t.shape, src.shape) {
 		panic(fmt.Sprintf("tensor: CopyFrom: shape %v from shape %v", t.shape, src.shape))
 	}
-	copy(t.data, src.data)
+	copyData(t.data, src.data)
 }
 
 // Fill sets every element of t to v (+0 by clearing the memory, other
-// values by doubling copies).
+// values by copies of a short filled block).
 func (t *Tensor) Fill(v float64) {
 	if v == 0 && !math.Signbit(v) {
-		clear(t.data)
+		clearData(t.data)
 		return
 	}
 	fill(t.data, v)

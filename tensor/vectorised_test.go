@@ -548,7 +548,7 @@ func FuzzAccumulate(f *testing.F) {
 	})
 }
 
-// TestFill checks Fill and Full, which fill by doubling copies, on every
+// TestFill checks Fill and Full, which fill by copies, on every
 // length to 67 and on the values whose bits matter.
 func TestFill(t *testing.T) {
 	for _, v := range []float64{0, negZero, nan, inf, -3.5} {

@@ -3,6 +3,8 @@ package gemm
 import (
 	"sync"
 	"unsafe"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
 // blocked computes C = alpha*op(A)*op(B) + beta*C with packed panels and the
@@ -49,17 +51,26 @@ func blocked(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha float
 	}
 }
 
-// splitWork computes the product with nw goroutines, each running the
-// one-goroutine blocked algorithm on its own slab of C: a range of columns,
-// or of rows when C is taller than wide. The goroutines share nothing they
-// write, so they never wait for each other; the price is that each packs
-// the whole of the other operand (A for column slabs), O(m·k) per goroutine
-// against O(m·n·k/nw) of arithmetic.
+// splitWork computes the product with up to nw goroutines, each running
+// the one-goroutine blocked algorithm on slabs of C: ranges of columns, or
+// of rows when C is taller than wide. C is cut into slabsPerWorker·nw
+// slabs (fewer when they would get thinner than a tile) that the
+// goroutines take in turn (vec.Run), so that when a helper goroutine does
+// not start in time the caller computes its slab too instead of waiting.
+// The goroutines share nothing they write, so they never wait for each
+// other; the price is that each slab packs the whole of the other operand
+// (A for column slabs), O(m·k) per slab against O(m·n·k/slabs) of
+// arithmetic. Each element of C is computed by the same sequence of
+// operations whatever the slabs (their boundaries are multiples of the
+// tile), so the result does not depend on nw.
 func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if n >= m {
-		nw = min(nw, ceilDiv(n, kern.nr))
-		run(nw, func(w int) {
-			j0, j1 := split(w, n, nw, kern.nr), split(w+1, n, nw, kern.nr)
+		slabs := min(slabsPerWorker*nw, ceilDiv(n, kern.nr))
+		vec.Run(slabs, nw, func(w int) {
+			j0, j1 := split(w, n, slabs, kern.nr), split(w+1, n, slabs, kern.nr)
+			if j0 >= j1 {
+				return
+			}
 			var bw []float64
 			if transB {
 				bw = b[j0*ldb:] // op(B)[:, j0:] = (B[j0:, :])ᵀ
@@ -70,9 +81,12 @@ func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha flo
 		})
 		return
 	}
-	nw = min(nw, ceilDiv(m, kern.mr))
-	run(nw, func(w int) {
-		i0, i1 := split(w, m, nw, kern.mr), split(w+1, m, nw, kern.mr)
+	slabs := min(slabsPerWorker*nw, ceilDiv(m, kern.mr))
+	vec.Run(slabs, nw, func(w int) {
+		i0, i1 := split(w, m, slabs, kern.mr), split(w+1, m, slabs, kern.mr)
+		if i0 >= i1 {
+			return
+		}
 		var aw []float64
 		if transA {
 			aw = a[i0:] // op(A)[i0:, :] = (A[:, i0:])ᵀ
@@ -82,6 +96,16 @@ func splitWork(kern *kernel, nw int, transA, transB bool, m, n, k int, alpha flo
 		blocked(kern, 1, transA, transB, i1-i0, n, k, alpha, aw, lda, b, ldb, beta, c[i0*ldc:], ldc)
 	})
 }
+
+// slabsPerWorker is how many slabs of C splitWork makes per goroutine.
+// Two per goroutine would balance the work better when one goroutine
+// starts late, but the extra packing of the shared operand cost more:
+// with one, BenchmarkDgemmSplit measured the products of the MLP step
+// 1.68–1.90 times faster on two goroutines than on one (medians, quiet
+// machine), with two 1.41–1.86 times. (Both measured in batches of eight
+// products, before helpers spun for 200 µs; alternating one product on
+// one goroutine with one on two, one slab per goroutine gave 1.64–1.87.)
+const slabsPerWorker = 1
 
 // macro multiplies the packed row block apack (rows ic..ic+mc-1 of C) by the
 // packed panel bpack (columns jc..jc+nc-1), one micro-kernel call per tile:
@@ -116,17 +140,6 @@ func macro(kern *kernel, kc int, apack []float64, ic, mc int, bpack []float64, j
 			}
 		}
 	}
-}
-
-// run calls f(0), ..., f(nw-1) concurrently, f(0) on the calling goroutine,
-// and returns when all have returned.
-func run(nw int, f func(w int)) {
-	var wg sync.WaitGroup
-	for w := 1; w < nw; w++ {
-		wg.Go(func() { f(w) })
-	}
-	f(0)
-	wg.Wait()
 }
 
 // split returns the start of part i when n items are divided into parts

@@ -63,22 +63,29 @@
 //
 // Products of at least parallelMinWork multiply-adds use up to
 // runtime.GOMAXPROCS(0) goroutines, at least workPerWorker multiply-adds
-// each. C is cut into one slab per goroutine, a range of columns (or of rows
-// when C is taller than wide), and each goroutine runs the whole blocked
-// algorithm above on its slab with its own packing buffers. The goroutines
-// write nothing in common and never wait for one another, and each core's
-// caches hold only its own packed blocks. The price is that each goroutine
-// packs all of the operand it shares (A for column slabs, B for row slabs):
-// O(m·k) extra work against O(m·n·k/p) of arithmetic, under 1% at 512³ on
-// two cores. Three designs with finer, dynamic work sharing were measured
-// against it on two cores at 512³ and lost: one packed B panel shared by
-// goroutines taking row blocks from a queue (a barrier per panel), one
-// packed copy of all of B shared by goroutines taking shrinking row blocks
-// (guided self-scheduling), and the same with a private copy of B per
-// goroutine; they used 5–15% more CPU time, from B passing between the
-// cores' caches and from streaming all of B once per row block. All
-// goroutines have returned before Dgemm does; the packing buffers come from
-// a sync.Pool.
+// each. C is cut into one slab per goroutine, a range of columns (or of
+// rows when C is taller than wide), and each slab runs the whole blocked
+// algorithm above with its own packing buffers. The slabs are handed out
+// by package vec's Run: the caller takes one, a helper goroutine of vec's
+// pool the next, and the caller takes any slab no helper has taken by the
+// time it is done, so a helper that is slow to wake delays nothing. The
+// goroutines write nothing in common and never wait for one another, and
+// each core's caches hold only its own packed blocks. The price is that
+// each slab packs all of the operand it shares (A for column slabs, B for
+// row slabs): O(m·k) extra work against O(m·n·k/p) of arithmetic. Three
+// designs with finer, dynamic work sharing were measured against it on two
+// cores at 512³ and lost: one packed B panel shared by goroutines taking
+// row blocks from a queue (a barrier per panel), one packed copy of all of
+// B shared by goroutines taking shrinking row blocks (guided
+// self-scheduling), and the same with a private copy of B per goroutine;
+// they used 5–15% more CPU time, from B passing between the cores' caches
+// and from streaming all of B once per row block. Two slabs per goroutine
+// lost too, on the products of a 784-256-256-10 perceptron (see
+// slabsPerWorker). All slabs are done before Dgemm returns, and since slab
+// boundaries are multiples of the micro-kernel's tile, every element of C
+// is computed by the same operations in the same order whatever the
+// number of goroutines: the result is the same bits. The packing buffers
+// come from a sync.Pool.
 //
 // # Accuracy
 //

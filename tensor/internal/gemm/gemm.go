@@ -17,7 +17,7 @@ import (
 // cache-blocked panels and a register-blocked micro-kernel (AVX2/FMA assembly
 // on amd64 CPUs that support it, portable Go otherwise), following Goto and
 // van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS
-// 34(3), 2008. Products of at least 2²³ multiply-adds (about 200³) are split
+// 34(3), 2008. Products of at least 2¹⁸ multiply-adds (64³) are split
 // over up to runtime.GOMAXPROCS(0) goroutines, all of which have finished when
 // Dgemm returns; products of at most 6³ multiply-adds, and those with m or n
 // equal to 1, use a direct loop. Dgemm does not retain a, b or c.
@@ -80,16 +80,19 @@ const (
 	// below it packing costs more than it saves.
 	directMaxWork = 6 * 6 * 6
 
-	// parallelMinWork is the smallest product split over goroutines, about
-	// 200³ (0.35 ms on one core). Waking a second goroutine on an idle core
-	// takes 0.1–0.2 ms on the 2-core virtual machine this was tuned on (a
-	// few µs on bare metal), and below this size two goroutines measured no
-	// faster than one.
-	parallelMinWork = 1 << 23
+	// parallelMinWork is the smallest product split over goroutines, 2¹⁸
+	// (64³, 15 µs on one core). Measured with BenchmarkDgemmSplit on the
+	// two cores of a shared virtual machine, the helper goroutines of
+	// package vec awake: two goroutines were 1.7–1.8 times faster than one
+	// (medians) from 80³ (2¹⁹) to 128³, 0.94–1.7 at 64³ and 1.0–1.2 at 48³;
+	// the thin products of a 10-class output layer (128×256×10, 2¹⁸·1.25)
+	// 1.04–1.41. A helper that is asleep can take from 20 µs to a few ms to
+	// wake there (BenchmarkWake); the caller then does the work itself.
+	parallelMinWork = 1 << 18
 
 	// workPerWorker is the least work, in multiply-adds, given to each
 	// goroutine.
-	workPerWorker = 1 << 22
+	workPerWorker = 1 << 17
 )
 
 // workers returns how many goroutines to use for an m×n×k product when procs

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -333,19 +334,23 @@ func TestNaNScalars(t *testing.T) {
 }
 
 func TestWorkers(t *testing.T) {
+	// m·n·k for the cube of side s.
+	cube := func(s int) (int, int, int) { return s, s, s }
+	m0, n0, k0 := cube(1)
+	m1, n1, k1 := cube(512)
 	for _, tc := range []struct {
 		m, n, k, procs int
 		want           int
 	}{
-		{1, 1, 1, 8, 1},
-		{128, 128, 128, 8, 1},   // small: no goroutines
-		{512, 512, 512, 1, 1},   // GOMAXPROCS = 1
-		{512, 512, 512, 2, 2},   // large: all procs
-		{512, 512, 512, 64, 32}, // capped by work per goroutine
-		{1000, 3, 1000, 8, 1},   // thin: below the threshold
-		{1000, 9, 1000, 8, 2},   // thin
-		{128, 256, 256, 2, 2},   // at the threshold
-		{128, 256, 255, 2, 1},   // just below it
+		{m0, n0, k0, 8, 1},
+		{m1, n1, k1, 1, 1}, // GOMAXPROCS = 1
+		{m1, n1, k1, 2, 2}, // large: all procs
+		{m1, n1, k1, 1 << 30, m1 * n1 * k1 / workPerWorker}, // capped by work per goroutine
+		{parallelMinWork / 64, 8, 8, 2, 2},                  // at the threshold
+		{parallelMinWork/64 - 1, 8, 8, 2, 1},                // just below it
+		{1, parallelMinWork, 1, 2, 2},                       // thin, at the threshold
+		{128, 256, 10, 2, 2},                                // the last layer of the MLP step
+		{64, 32, 32, 2, 1},                                  // small: no goroutines
 	} {
 		if got := workers(tc.m, tc.n, tc.k, tc.procs); got != tc.want {
 			t.Errorf("workers(%d, %d, %d, %d) = %d, want %d", tc.m, tc.n, tc.k, tc.procs, got, tc.want)
@@ -353,16 +358,26 @@ func TestWorkers(t *testing.T) {
 	}
 }
 
-// TestParallelNoLeak checks that a parallel product leaves no goroutine
-// running once it returns.
+// TestParallelNoLeak checks that parallel products leave no goroutines
+// behind but the helpers of package vec's pool, whose number does not grow
+// with the number of products.
 func TestParallelNoLeak(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
 	p := newProblem(rnd, false, false, 200, 200, 200, 0, 0, 0, 1, 0, false)
-	before := runtime.NumGoroutine()
-	for range 3 {
+	product := func() {
 		dgemm(bestKernel, 4, p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc)
 	}
-	if after := runtime.NumGoroutine(); after > before {
+	product() // starts the pool's helpers
+	before := runtime.NumGoroutine()
+	for range 20 {
+		product()
+	}
+	// The goroutines that wake helpers exit as soon as they run.
+	after := runtime.NumGoroutine()
+	for deadline := time.Now().Add(time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+		time.Sleep(time.Millisecond)
+	}
+	if after > before {
 		t.Errorf("%d goroutines before, %d after", before, after)
 	}
 }

@@ -13,7 +13,7 @@
 // The slices must have equal lengths; dst may be an operand itself but must
 // not otherwise overlap one. Misuse panics with a message starting "vec:".
 // No function retains a slice, and none allocates below ParallelMin
-// elements.
+// elements (a split call allocates its bookkeeping, about 200 bytes).
 //
 // # Results
 //
@@ -42,12 +42,59 @@
 //
 // # Goroutines
 //
-// From ParallelMin elements on, each kernel cuts its slices into as many
-// contiguous pieces as runtime.GOMAXPROCS allows (at least ParallelMin/2
-// elements each) and runs them concurrently; it returns when all are done.
+// From ParallelMin elements on (SumParallelMin for Sum and Dot), each
+// kernel cuts its slices into contiguous pieces, about four per goroutine
+// that runtime.GOMAXPROCS allows (at least ParallelMin/2 elements per
+// goroutine), whose boundaries are multiples of eight elements (64 bytes,
+// a cache line), and the caller and helper goroutines take the pieces in
+// turn from a shared counter (For, Run); it returns when all are done.
 // Element-wise results cannot depend on the cut, and Sum's blocks are fixed
-// in advance, so the results are the same for any GOMAXPROCS (tested with
-// 1, 2 and 3).
+// in advance, so the results are the same bits for any GOMAXPROCS (tested
+// with 1, 2 and 3).
+//
+// The helpers are a pool the package keeps: a helper that runs out of
+// work spins (yielding to the rest of the program) for 200 µs before it
+// sleeps, so that between the kernels of one gradient or training step it
+// is awake. A goroutine that sleeps takes 30–60 µs to start running on the
+// other core of the virtual machine measured (BenchmarkWake; the runtime
+// waits out Linux's 50 µs timer slack before it steals a goroutine just
+// started on a busy core), where a go statement per call would cost that
+// on every kernel; an awake helper starts in about a microsecond. Since
+// the pieces are taken, not assigned, a helper that is late, asleep or
+// sharing its core with another process leaves its pieces to the caller,
+// which never waits for a helper that has not started. A helper that
+// finds, while spinning, that the operating system gave its core to
+// another thread for a while (a gap of over 20 µs between two turns of its
+// loop) stops all helpers from spinning for 50 ms: on a machine whose
+// cores are all busy, spinning takes time from the caller. With one core
+// kept busy by another process, ad/hvp's BenchmarkTwoCores ran the MLP
+// step at 0.89 of its one-core speed and the Rosenbrock gradient at
+// 0.95–0.98 (0.75–0.79 and 0.85–0.89 when helpers spun regardless, and
+// 0.95–0.98 and 1.02–1.10 with a goroutine per call that usually started
+// too late to help).
+//
+// The thresholds are measured (BenchmarkSplit: each kernel on one
+// goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of
+// a shared AMD EPYC virtual machine, in two runs while the machine was
+// otherwise idle; medians of one/two, above 1 the split pays):
+//
+//	length        Add        Square     ScatterAdd(2)  Sum
+//	2¹⁵           0.98–1.01  0.91–0.97  1.34–2.41      0.83–0.93
+//	2¹⁶           0.99–1.47  0.95–1.00  1.60–1.66      0.92–0.93
+//	2¹⁷           1.47–1.51  1.02–1.80  1.04–1.91      0.98–0.99
+//	2¹⁸           1.01–1.79  0.90–1.78  1.55–1.94      1.01–1.02
+//	3·2¹⁷         1.78–1.85  1.82–1.83  1.50–1.77      1.02–1.77
+//	2¹⁹           1.58–1.83  1.83–1.92  1.60–1.79      1.68–1.86
+//	2²¹ (> L3)    1.25–1.39  1.20–1.60  1.36–1.44      1.56–1.59
+//
+// Below 2¹⁵ the split was slower (0.7–0.95), and up to 2¹⁷ it paid for
+// some kernels only. The kernels are bound by
+// memory bandwidth: beyond the 32 MiB L3 one core streams about 23 GB/s
+// (Add at 2²¹: 1.04 ns for 24 bytes per element) and two about 35–40 GB/s,
+// which caps the gain of a second core there at 1.5–1.7; within L3 it
+// reaches 1.8–1.9. When other processes keep the second core busy the
+// split gains nothing, and costs 1–10% (the pieces the caller takes
+// itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
 //
 // # Performance
 //

@@ -3,72 +3,286 @@ package vec
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ParallelMin is the length from which the element-wise kernels of this
 // package split their work over goroutines: below it one goroutine does
-// all of it. SumParallelMin is the same for Sum.
+// all of it. SumParallelMin is the same for Sum and Dot.
 //
-// Both are measured, not guessed (BenchmarkParallelThreshold, GOMAXPROCS=2
-// on the two cores of a shared AMD EPYC virtual machine): waking a second
-// goroutine costs 7–18 µs there (median and 90th percentile), and these
-// kernels are bound by memory bandwidth, which a second core raises by
-// only 20–40%. Split over two goroutines, Add and Axpy were 1.2–1.4 times
-// faster from 2²⁰ elements on and 0.6–0.8 times as fast (slower) at
-// 2¹⁵–2¹⁹; Sum, which reads one slice instead of three, gained only at 2²³
-// (1.36 times) and was even at 2²¹. When other processes keep both cores
-// busy, a second goroutine gains nothing at any length (0.7–1.0 times as
-// fast from 2¹⁵ to 2²³ in the same benchmark), so the thresholds are set
-// where the split pays on an otherwise idle machine; on a busy one it
-// may cost up to 30%. Measured again with the machine's load average at
-// 2.4–5.4 (other processes on both cores), the split was 0.65–0.9 times as
-// fast from 2¹⁵ to 2¹⁹ and 0.5–1.3 times from 2²⁰ to 2²³ (three runs),
-// which gives no case for a lower threshold. Set GOMAXPROCS=1 to keep
+// Both are measured, not guessed (BenchmarkSplit; the figures are in the
+// package documentation): on the two cores of a shared virtual machine
+// the split paid, in median, for every kernel measured from 2¹⁸ elements
+// on in most runs (1.0–1.9 times as fast at 2¹⁸, 1.6–1.9 at 2¹⁹), for
+// some only from 2¹⁵ to 2¹⁷, and for none below 2¹⁵. Set GOMAXPROCS=1 to keep
 // every kernel on one goroutine.
 const (
-	ParallelMin    = 1 << 20
-	SumParallelMin = 1 << 22
+	ParallelMin    = 1 << 18
+	SumParallelMin = 1 << 18
 )
 
 // Workers returns the number of goroutines worth using for n elements of
 // element-wise work: 1 below ParallelMin, otherwise as many as
 // runtime.GOMAXPROCS allows with at least ParallelMin/2 elements each.
-func Workers(n int) int { return workers(n, ParallelMin) }
+func Workers(n int) int { return WorkersFrom(n, ParallelMin) }
 
-// workers is Workers with the threshold lo.
-func workers(n, lo int) int {
+// SumWorkers is Workers for sums (with SumParallelMin for ParallelMin).
+func SumWorkers(n int) int { return WorkersFrom(n, SumParallelMin) }
+
+// WorkersFrom is Workers with the threshold lo (> 1) in place of
+// ParallelMin, for kernels whose cost per element differs from that of
+// this package's (the transcendental functions of package tensor).
+func WorkersFrom(n, lo int) int {
 	if n < lo {
 		return 1
 	}
 	return max(1, min(runtime.GOMAXPROCS(0), n/(lo/2)))
 }
 
-// For calls f(lo, hi) on at most w contiguous ranges that partition
-// [0, n), of equal lengths (rounded up to a multiple of eight when longer
-// than eight, so that element ranges keep the alignment of the slices),
-// on as many goroutines (the caller's among them), and returns when all
-// have returned. The results of element-wise work cannot depend on w;
-// reductions use fixed blocks for the same reason (see Sum).
+// chunksPerWorker is how many pieces For cuts the work of each goroutine
+// into, so that a goroutine that starts late, or shares its core with
+// another process, leaves its pieces to the others instead of making them
+// wait.
+const chunksPerWorker = 4
+
+// For calls f(lo, hi) on contiguous ranges that partition [0, n), using up
+// to w goroutines (the caller's among them), and returns when every call
+// has returned. The ranges are about n/(4w) long, rounded up to a
+// multiple of eight when longer than eight (so that element ranges keep
+// the 64-byte alignment of the slices and two goroutines never write to
+// one cache line). They are handed out as Run hands out its pieces.
+//
+// Which goroutine computes a range, and in what order the ranges are
+// computed, depends on timing: f must give the same result whatever the
+// order of its calls, as element-wise work does (reductions store one
+// partial result per range and combine them afterwards in a fixed order,
+// see Sum).
 func For(n, w int, f func(lo, hi int)) {
 	if w <= 1 || n <= 1 {
 		f(0, n)
 		return
 	}
-	chunk := (n + w - 1) / w
+	chunk := (n + chunksPerWorker*w - 1) / (chunksPerWorker * w)
 	if chunk > 8 {
 		chunk = (chunk + 7) &^ 7
 	}
-	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, min(lo+chunk, n))
+	count := (n + chunk - 1) / chunk
+	if count <= 1 {
+		f(0, n)
+		return
 	}
-	f(0, min(chunk, n))
-	wg.Wait()
+	Run(count, w, func(c int) {
+		lo := c * chunk
+		f(lo, min(lo+chunk, n))
+	})
 }
 
-// SumWorkers is Workers for sums (with SumParallelMin for ParallelMin).
-func SumWorkers(n int) int { return workers(n, SumParallelMin) }
+// Run calls f(0), …, f(count−1), each once, on up to w goroutines (the
+// caller's among them), and returns when every call has returned. The
+// calls are taken in turn from a shared counter, so a goroutine that
+// starts late, or shares its core with another process, takes fewer of
+// them, and the caller makes them all when no other goroutine starts in
+// time: Run is never much slower than the loop on one goroutine. A panic
+// in f on another goroutine ends the program.
+//
+// The other goroutines come from a pool that the package keeps: a helper
+// that has just finished work waits for more, spinning, for spinFor
+// before it sleeps, because waking a sleeping goroutine on another core
+// costs 30–60 µs on the virtual machines this was measured on (see
+// doc.go), longer than many of the kernels it would share. The pool holds
+// no data of any call: a helper that arrives after the last call was
+// taken returns without touching the caller's memory.
+func Run(count, w int, f func(i int)) {
+	if w <= 1 || count <= 1 {
+		for i := range count {
+			f(i)
+		}
+		return
+	}
+	j := &job{f: f, count: int64(count), last: make(chan struct{}, 1)}
+	pool.offer(j, min(w, count)-1)
+	if !j.work() {
+		<-j.last // another goroutine is finishing the last call
+	}
+	pool.withdraw(j)
+}
+
+// job is the shared state of one Run call.
+type job struct {
+	f     func(i int)
+	count int64         // number of calls
+	next  atomic.Int64  // calls taken
+	done  atomic.Int64  // calls finished
+	last  chan struct{} // receives once if the last call finishes on a helper
+}
+
+// work makes calls until none is left, and reports whether it finished
+// the last one still running.
+func (j *job) work() (finishedLast bool) {
+	for {
+		c := j.next.Add(1) - 1
+		if c >= j.count {
+			return finishedLast
+		}
+		j.f(int(c))
+		if j.done.Add(1) == j.count {
+			finishedLast = true
+		}
+	}
+}
+
+// left reports whether calls of j remain to be taken.
+func (j *job) left() bool { return j.next.Load() < j.count }
+
+// spinFor is how long a helper that has just run out of work keeps
+// looking for more before it sleeps. It covers the serial stretches
+// between the parallel kernels of one training step (in the
+// 784-256-256-10 perceptron of ad/hvp's BenchmarkTwoCores the longest,
+// the last layer's small products and the loss, takes about 120 µs), so
+// that helpers stay awake for a whole step and sleep soon after it. While
+// it spins a helper yields at every turn, so it delays no other goroutine
+// of the program, but it does take a core from other processes.
+const spinFor = 200 * time.Microsecond
+
+// preempted is the gap between two turns of a spinning helper's loop
+// from which the helper takes its core to have been given to another
+// thread, and noSpinFor how long helpers then sleep as soon as they run
+// out of work instead of spinning.
+const (
+	preempted = 20 * time.Microsecond
+	noSpinFor = 50 * time.Millisecond
+)
+
+// pool is the package's set of helper goroutines. Its state is only that
+// of the scheduling (which job is on offer, how many helpers exist and
+// sleep); it is safe for concurrent Run calls, which share the helpers.
+var pool helpers
+
+// helpers is a pool of goroutines that help with the jobs of Run.
+type helpers struct {
+	// jobs holds the jobs on offer, up to len(jobs) at a time; a Run
+	// call that finds no free slot gets no helper from the pool and
+	// starts goroutines of its own.
+	jobs [4]atomic.Pointer[job]
+
+	// noSpin is the time (UnixNano) before which helpers do not spin.
+	noSpin atomic.Int64
+
+	mu       sync.Mutex
+	started  int           // helpers started, under mu
+	sleeping atomic.Int32  // helpers waiting on wake
+	wake     chan struct{} // a token wakes one sleeping helper
+}
+
+// offer makes j available to k helpers, starting or waking them as
+// needed.
+func (p *helpers) offer(j *job, k int) {
+	slot := -1
+	for i := range p.jobs {
+		if p.jobs[i].CompareAndSwap(nil, j) {
+			slot = i
+			break
+		}
+	}
+	if slot < 0 { // every slot taken by other Run calls: plain goroutines
+		for range k {
+			go func() {
+				if j.work() {
+					j.last <- struct{}{}
+				}
+			}()
+		}
+		return
+	}
+	p.mu.Lock()
+	if p.wake == nil {
+		// Buffered, so that a wake sent while a helper is on its way to
+		// sleep is kept for it (at worst a helper wakes for nothing).
+		p.wake = make(chan struct{}, len(p.jobs))
+	}
+	for p.started < k {
+		p.started++
+		go p.loop()
+	}
+	p.mu.Unlock()
+	// Helpers that are spinning take j on their own; wake sleeping ones
+	// for the rest, without waiting for them.
+	woken := false
+	for range min(k, int(p.sleeping.Load())) {
+		select {
+		case p.wake <- struct{}{}:
+			woken = true
+		default:
+		}
+	}
+	if woken {
+		// The runtime puts a goroutine it wakes in the waker's "run
+		// next" slot, from which an idle core takes it only after
+		// sleeping out Linux's timer slack, and often not at all until
+		// the waker blocks: 1–3 ms (median, BenchmarkWake) while the
+		// caller computes. A goroutine started after it takes that slot
+		// and pushes the helper to the run queue, from which an idle
+		// core takes it at once; it then exits.
+		go func() {}()
+	}
+}
+
+// withdraw removes j from offer once its calls have all been taken.
+func (p *helpers) withdraw(j *job) {
+	for i := range p.jobs {
+		if p.jobs[i].CompareAndSwap(j, nil) {
+			return
+		}
+	}
+}
+
+// find returns a job on offer with calls left, or nil.
+func (p *helpers) find() *job {
+	for i := range p.jobs {
+		if j := p.jobs[i].Load(); j != nil && j.left() {
+			return j
+		}
+	}
+	return nil
+}
+
+// loop is the life of a helper: work on the jobs on offer, spin for
+// spinFor when there is none, then sleep until woken.
+func (p *helpers) loop() {
+	for {
+		idle := time.Now()
+		last := idle
+		for {
+			if j := p.find(); j != nil {
+				if j.work() {
+					j.last <- struct{}{}
+				}
+				idle = time.Now()
+				last = idle
+				continue
+			}
+			// Spin only while another core may be free: at GOMAXPROCS=1
+			// a spinning helper would take the caller's core. A turn of
+			// this loop takes well under a µs; a longer gap means the
+			// operating system gave the helper's core to another thread,
+			// so cores are short, and spinning would take time from the
+			// caller or from other processes: helpers then do not spin
+			// for noSpinFor.
+			now := time.Now()
+			if now.Sub(last) > preempted {
+				p.noSpin.Store(now.Add(noSpinFor).UnixNano())
+			}
+			if now.Sub(idle) > spinFor || now.UnixNano() < p.noSpin.Load() || runtime.GOMAXPROCS(0) < 2 {
+				break
+			}
+			last = now
+			runtime.Gosched() // let any other goroutine of the program run
+		}
+		p.sleeping.Add(1)
+		if p.find() == nil { // a job offered while going to sleep is not missed
+			<-p.wake
+		}
+		p.sleeping.Add(-1)
+	}
+}

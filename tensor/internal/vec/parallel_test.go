@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// TestFor checks that For's ranges partition [0, n) into at most w pieces.
+// TestFor checks that For's ranges partition [0, n) into at most
+// chunksPerWorker·w pieces.
 func TestFor(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 16, 17, 100, 1001} {
 		for w := 1; w <= 4; w++ {
@@ -20,7 +21,7 @@ func TestFor(t *testing.T) {
 					seen[i]++
 				}
 			})
-			if calls > w || calls < 1 {
+			if calls > chunksPerWorker*w || calls < 1 {
 				t.Errorf("For(%d, %d): %d calls", n, w, calls)
 			}
 			if w > 1 && n >= w && calls < 2 {

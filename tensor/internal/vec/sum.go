@@ -1,9 +1,6 @@
 package vec
 
-import (
-	"fmt"
-	"sync"
-)
+import "fmt"
 
 // SumBlock is the block length of Sum's fixed summation order.
 const SumBlock = 4096
@@ -32,7 +29,7 @@ func Sum(x []float64) float64 {
 		return blockSum(x)
 	}
 	nb := (len(x) + SumBlock - 1) / SumBlock
-	if w := workers(len(x), SumParallelMin); w > 1 && nb > 1 {
+	if w := SumWorkers(len(x)); w > 1 && nb > 1 {
 		return sumParallel(x, nb, min(w, nb))
 	}
 	// The eight-lane order of sum8Generic over the block sums, streamed.
@@ -55,21 +52,11 @@ func block(x []float64, k int) []float64 {
 	return x[k*SumBlock : min((k+1)*SumBlock, len(x))]
 }
 
-// sumParallel computes the nb block sums of x on w goroutines, each
-// taking a contiguous run of blocks, and adds them as Sum does.
+// sumParallel computes the nb block sums of x on up to w goroutines (see
+// For) and adds them as Sum does.
 func sumParallel(x []float64, nb, w int) float64 {
 	bs := make([]float64, nb)
-	per := (nb + w - 1) / w
-	var wg sync.WaitGroup
-	for k0 := per; k0 < nb; k0 += per {
-		wg.Add(1)
-		go func(k0, k1 int) {
-			defer wg.Done()
-			blockSums(bs, x, k0, k1)
-		}(k0, min(k0+per, nb))
-	}
-	blockSums(bs, x, 0, min(per, nb))
-	wg.Wait()
+	For(nb, w, func(k0, k1 int) { blockSums(bs, x, k0, k1) })
 	return sum8Generic(bs)
 }
 
@@ -92,7 +79,7 @@ func Dot(a, b []float64) float64 {
 		return blockDot(a, b)
 	}
 	nb := (len(a) + SumBlock - 1) / SumBlock
-	if w := workers(len(a), SumParallelMin); w > 1 && nb > 1 {
+	if w := SumWorkers(len(a)); w > 1 && nb > 1 {
 		return dotParallel(a, b, nb, min(w, nb))
 	}
 	var s [8]float64
@@ -112,21 +99,10 @@ func Dot(a, b []float64) float64 {
 // dotParallel is sumParallel for Dot.
 func dotParallel(a, b []float64, nb, w int) float64 {
 	bs := make([]float64, nb)
-	per := (nb + w - 1) / w
-	var wg sync.WaitGroup
-	run := func(k0, k1 int) {
+	For(nb, w, func(k0, k1 int) {
 		for k := k0; k < k1; k++ {
 			bs[k] = blockDot(block(a, k), block(b, k))
 		}
-	}
-	for k0 := per; k0 < nb; k0 += per {
-		wg.Add(1)
-		go func(k0, k1 int) {
-			defer wg.Done()
-			run(k0, k1)
-		}(k0, min(k0+per, nb))
-	}
-	run(0, min(per, nb))
-	wg.Wait()
+	})
 	return sum8Generic(bs)
 }

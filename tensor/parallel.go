@@ -1,0 +1,113 @@
+package tensor
+
+import (
+	"unsafe"
+
+	"github.com/curvature-go/curvature/tensor/internal/vec"
+)
+
+// The data movement of package tensor (copies, fills, broadcasts) is
+// bound by memory bandwidth, as the element-wise kernels of
+// tensor/internal/vec are, and is split over goroutines from the same
+// length, vec.ParallelMin. Each element is written once from its source,
+// so the split cannot change a result.
+
+// copyData copies src into dst (of equal lengths), on as many goroutines
+// as vec.Workers allows when the two do not overlap (an overlapping copy
+// keeps copy's memmove semantics on one goroutine).
+func copyData(dst, src []float64) {
+	if w := vec.Workers(len(dst)); w > 1 && len(src) == len(dst) && disjoint(dst, src) {
+		vec.For(len(dst), w, func(lo, hi int) { copy(dst[lo:hi], src[lo:hi]) })
+		return
+	}
+	copy(dst, src)
+}
+
+// clearData sets every element of out to +0, on as many goroutines as
+// vec.Workers allows.
+func clearData(out []float64) {
+	if w := vec.Workers(len(out)); w > 1 {
+		vec.For(len(out), w, func(lo, hi int) { clear(out[lo:hi]) })
+		return
+	}
+	clear(out)
+}
+
+// fill sets every element of out to v, by copies (memmove), on
+// as many goroutines as vec.Workers allows.
+func fill(out []float64, v float64) {
+	if w := vec.Workers(len(out)); w > 1 {
+		vec.For(len(out), w, func(lo, hi int) { fillSerial(out[lo:hi], v) })
+		return
+	}
+	fillSerial(out, v)
+}
+
+// fillSerial is fill on the calling goroutine: doubling copies up to
+// fillBlock elements, then copies of that block, which stays in L1, so
+// that a long fill reads no memory it is not writing.
+func fillSerial(out []float64, v float64) {
+	if len(out) == 0 {
+		return
+	}
+	out[0] = v
+	b := min(len(out), fillBlock)
+	for k := 1; k < b; k *= 2 {
+		copy(out[k:b], out[:k])
+	}
+	for k := b; k < len(out); k += b {
+		copy(out[k:], out[:b])
+	}
+}
+
+// fillBlock is the length (4 KiB) of the block fillSerial repeats.
+const fillBlock = 512
+
+// broadcastRuns sets out, of outer×n×inner elements, to n copies of each
+// run of inner elements of x (of outer×inner): the case of BroadcastTo in
+// which one run of dimensions is repeated, as a bias is over a batch.
+// Runs are shared out among goroutines from vec.ParallelMin elements of out.
+func broadcastRuns(out, x []float64, outer, n, inner int) {
+	rows := func(r0, r1 int) {
+		for r := r0; r < r1; r++ { // r = o·n + j
+			src := x[(r/n)*inner : (r/n+1)*inner]
+			if inner == 1 {
+				out[r] = src[0]
+				continue
+			}
+			copy(out[r*inner:(r+1)*inner], src)
+		}
+	}
+	if inner == 1 {
+		// One value per run of n: fill each run.
+		rows = func(o0, o1 int) {
+			for o := o0; o < o1; o++ {
+				fillSerial(out[o*n:(o+1)*n], x[o])
+			}
+		}
+		if w := vec.Workers(len(out)); w > 1 && outer >= w {
+			vec.For(outer, w, rows)
+			return
+		}
+		for o := range outer {
+			fill(out[o*n:(o+1)*n], x[o])
+		}
+		return
+	}
+	if w := vec.Workers(len(out)); w > 1 && outer*n >= w {
+		vec.For(outer*n, w, rows)
+		return
+	}
+	rows(0, outer*n)
+}
+
+// disjoint reports whether a and b share no element.
+func disjoint(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	const size = unsafe.Sizeof(float64(0))
+	return pa+uintptr(len(a))*size <= pb || pb+uintptr(len(b))*size <= pa
+}
