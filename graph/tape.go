@@ -337,7 +337,9 @@ func (tp *Tape) VarData(data []float64, shape ...int) *Node {
 		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}
 	n := tp.newNode(nil, s)
-	copy(n.value.Data(), data)
+	var src tensor.Tensor
+	src.Wrap(data, s)
+	n.value.CopyFrom(&src) // split over the cores for a large input
 	n.isVar = true
 	tp.checkLeaf(n)
 	return n
@@ -371,7 +373,7 @@ func (tp *Tape) Full(v float64, shape ...int) *Node {
 
 func (tp *Tape) leaf(t *tensor.Tensor) *Node {
 	n := tp.newNode(nil, t.Shape())
-	copy(n.value.Data(), t.Data())
+	n.value.CopyFrom(t) // split over the cores for a large tensor
 	tp.checkLeaf(n)
 	return n
 }

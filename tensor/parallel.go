@@ -16,6 +16,14 @@ import (
 // as vec.Workers allows when the two do not overlap (an overlapping copy
 // keeps copy's memmove semantics on one goroutine).
 func copyData(dst, src []float64) {
+	if len(dst) < vec.ParallelMin { // kept inlinable: the common small copy
+		copy(dst, src)
+		return
+	}
+	copyLarge(dst, src)
+}
+
+func copyLarge(dst, src []float64) {
 	if w := vec.Workers(len(dst)); w > 1 && len(src) == len(dst) && disjoint(dst, src) {
 		vec.For(len(dst), w, func(lo, hi int) { copy(dst[lo:hi], src[lo:hi]) })
 		return
