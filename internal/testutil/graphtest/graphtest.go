@@ -39,13 +39,15 @@ func SeedLossAt(x float64) func(w *graph.Node) *graph.Node {
 //	f(x) = Σᵢ 100(x₂ᵢ₊₁ − x₂ᵢ²)² + (1 − x₂ᵢ)²,  i = 0, …, n/2 − 1,
 //
 // written with strided graph.Slice so that its derivatives come from the
-// tape: twelve graph operations whatever n, O(n) work. Its minimum is 0 at
-// (1, …, 1) and its Hessian is block diagonal with 2×2 blocks.
+// tape, as a user writes it (1 − x₂ᵢ is graph.ScalarSub, the one-op form,
+// as `1 - xe` in PyTorch): eleven graph operations whatever n, O(n) work.
+// Its minimum is 0 at (1, …, 1) and its Hessian is block diagonal with 2×2
+// blocks.
 func ExtRosenbrock(x *graph.Node) *graph.Node {
 	n := x.Shape()[0]
 	odd := graph.Slice(x, 0, 0, n, 2)
 	even := graph.Slice(x, 0, 1, n, 2)
 	t := graph.Sub(even, graph.Square(odd))
-	u := graph.AddScalar(graph.Neg(odd), 1)
+	u := graph.ScalarSub(1, odd)
 	return graph.Add(graph.Scale(graph.Sum(graph.Square(t)), 100), graph.Sum(graph.Square(u)))
 }
