@@ -269,6 +269,7 @@ type Node struct {
 	tangent *tensor.Tensor // nil until the node first carries a tangent
 	hasTan  bool
 	ownTan  bool // tangent is the node's own storage, not its input's (in-place ops)
+	viewTan bool // a leaf's tangent is the caller's storage (SetTangentView)
 	isVar   bool
 }
 
@@ -457,7 +458,7 @@ func (n *Node) SetTangent(t *tensor.Tensor) {
 	if !tensor.SameShape(t.Shape(), n.value.Shape()) {
 		panic(fmt.Sprintf("graph: SetTangent: tangent shape %v for node of shape %v", t.Shape(), n.value.Shape()))
 	}
-	n.ensureTangent()
+	n.ensureOwnTangent()
 	copy(n.tangent.Data(), t.Data())
 	n.hasTan = true
 	n.tape.tangents = true
@@ -471,10 +472,41 @@ func (n *Node) SetTangentData(v []float64) {
 	if len(v) != n.value.Size() {
 		panic(fmt.Sprintf("graph: SetTangentData: %d values for node of shape %v", len(v), n.value.Shape()))
 	}
-	n.ensureTangent()
+	n.ensureOwnTangent()
 	copy(n.tangent.Data(), v)
 	n.hasTan = true
 	n.tape.tangents = true
+}
+
+// SetTangentView sets the tangent of a leaf to v itself, not a copy: the
+// input tangent of a forward sweep over a large variable, without the
+// copy's pass over memory. v must hold as many values as the node and
+// must not be modified while tangents computed from it are in use; the
+// tape never writes it. A later SetTangent or SetTangentData gives the
+// node its own storage again.
+func (n *Node) SetTangentView(v []float64) {
+	if n.op != nil {
+		panic(fmt.Sprintf("graph: SetTangentView: node %v is not a leaf", n))
+	}
+	if len(v) != n.value.Size() {
+		panic(fmt.Sprintf("graph: SetTangentView: %d values for node of shape %v", len(v), n.value.Shape()))
+	}
+	if !n.viewTan || n.tangent == nil {
+		n.tangent = n.tape.newTensor()
+		n.viewTan = true
+	}
+	n.tangent.Wrap(v, n.value.Shape())
+	n.hasTan = true
+	n.tape.tangents = true
+}
+
+// ensureOwnTangent is ensureTangent for a leaf whose tangent may be a
+// view of the caller's storage, which must not be written.
+func (n *Node) ensureOwnTangent() {
+	if n.viewTan {
+		n.tangent, n.viewTan = nil, false
+	}
+	n.ensureTangent()
 }
 
 // ensureTangent gives the node storage for a tangent, from the tape, the

@@ -230,7 +230,7 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 	off := 0
 	for _, x := range p.xs {
 		size := x.Value().Size()
-		x.SetTangentData(v[off : off+size])
+		x.SetTangentView(v[off : off+size : off+size]) // read during the sweep only
 		off += size
 	}
 	ad.PushTangents(p.tp, p.lo, p.hi)
