@@ -97,6 +97,7 @@ type Point struct {
 	shapes [][]int
 	fn     Function
 	x      []float64
+	xown   []float64 // the Point's own copy of x, when x is not a view
 }
 
 var (
@@ -150,10 +151,25 @@ func single(f ad.Func) FuncN {
 // record records f at the flat vector x split into inputs of the given
 // shapes, and the gradient with respect to all of them.
 func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
-	p.f, p.shapes, p.x = f, shapes, append(p.x[:0], x...)
+	p.xown = append(p.xown[:0], x...)
+	p.recordView(f, p.xown, shapes, nil) // p.xown is the Point's own copy
+}
+
+// recordView is record over x itself, not a copy: x must not be modified
+// while the recording is in use. With a non-nil v, the inputs carry v as
+// their tangent while f and its gradient are recorded, so that every
+// node's tangent is computed as the node is (forward over reverse,
+// eagerly): the gradient nodes' tangents are then ∇²f(x)·v, without the
+// second walk over the recording that a product (HVP) costs. v too must
+// stay unmodified while those tangents are in use.
+func (p *Point) recordView(f FuncN, x []float64, shapes [][]int, v []float64) {
+	p.f, p.shapes, p.x = f, shapes, x
 	p.tp.Reset()
 	p.n = len(x)
-	p.xs = viewInputs(p.tp, p.x, shapes, p.xs[:0]) // p.x is the Point's own copy
+	p.xs = viewInputs(p.tp, x, shapes, p.xs[:0])
+	if v != nil {
+		p.setTangents(v)
+	}
 	p.y = f(p.xs)
 	if p.y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: the function returned %v, not a scalar", p.y))
@@ -227,14 +243,25 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		p.apply(v, dst)
 		return dst
 	}
+	p.setTangents(v)
+	ad.PushTangents(p.tp, p.lo, p.hi)
+	p.tangents(dst)
+	return dst
+}
+
+// setTangents sets the inputs' tangents to views of the flat vector v.
+func (p *Point) setTangents(v []float64) {
 	off := 0
 	for _, x := range p.xs {
 		size := x.Value().Size()
 		x.SetTangentView(v[off : off+size : off+size]) // read during the sweep only
 		off += size
 	}
-	ad.PushTangents(p.tp, p.lo, p.hi)
-	off = 0
+}
+
+// tangents copies the gradient nodes' tangents, flat, into dst.
+func (p *Point) tangents(dst []float64) {
+	off := 0
 	for _, g := range p.grads {
 		size := g.Value().Size()
 		if t := g.Tangent(); t != nil {
@@ -244,7 +271,6 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		}
 		off += size
 	}
-	return dst
 }
 
 // Apply sets dst = ∇²f(x)·v (one HVP): it makes a Point an Operator.

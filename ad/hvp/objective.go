@@ -82,11 +82,20 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 
 // HessVec sets hv = ∇²f(x)·v. Each call records f at x afresh; to take
 // many products at one x, use Linearize.
+//
+// The recording carries v as the inputs' tangent, so each node's tangent
+// is computed as the node is recorded, while its inputs are still in
+// cache, instead of in a second walk over the whole recording; and, as in
+// Eval, x and v are read in place, not copied. The result is the same,
+// bit for bit, as Linearize(x)(v, hv): the same JVP rules run in the same
+// order.
 func (o *Objective) HessVec(x, v, hv []float64) {
 	o.check("HessVec", x)
 	o.check("HessVec", v)
 	o.check("HessVec", hv)
-	o.Linearize(x)(v, hv)
+	p := o.prepare()
+	p.recordView(o.f, x, o.shapes, v)
+	p.tangents(hv)
 }
 
 // Linearize records f and its gradient at x once and returns a function
@@ -94,14 +103,19 @@ func (o *Objective) HessVec(x, v, hv []float64) {
 // returned function is valid until the next call of Linearize or HessVec.
 func (o *Objective) Linearize(x []float64) func(v, hv []float64) {
 	o.check("Linearize", x)
+	p := o.prepare()
+	p.record(o.f, x, o.shapes)
+	return func(v, hv []float64) { p.HVP(v, hv) }
+}
+
+// prepare returns the Point that HessVec and Linearize record on.
+func (o *Objective) prepare() *Point {
 	if o.point == nil {
 		o.point = &Point{tp: graph.NewTape()}
 		o.point.tp.DetectAnomalies(o.detect)
 	}
 	o.lastHVP = true
-	p := o.point
-	p.record(o.f, x, o.shapes)
-	return func(v, hv []float64) { p.HVP(v, hv) }
+	return o.point
 }
 
 func (o *Objective) check(op string, v []float64) {

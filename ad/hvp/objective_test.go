@@ -191,3 +191,51 @@ func TestObjectivePanics(t *testing.T) {
 	vec := hvp.NewObjective(graph.Square, 2)
 	testutil.MustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
 }
+
+// TestHessVecEager checks that HessVec, which computes the tangents while
+// it records, gives bit for bit the product of a linearization (a tangent
+// sweep over a recording made without them), for one input and for
+// several, with a Linearize and an Eval in between; and that it neither
+// writes x or v nor lets a later Linearize write the x it read in place.
+func TestHessVecEager(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	cases := []struct {
+		name string
+		obj  *hvp.Objective
+	}{
+		{"engNet", hvp.NewObjective(engNet, 28)},
+		{"rosenbrock", hvp.NewObjective(graphtest.ExtRosenbrock, 10)},
+		{"multi", hvp.NewObjectiveN(multiLoss, []int{3, 4}, []int{4})},
+	}
+	for _, c := range cases {
+		n := c.obj.Dim()
+		for k := range 3 {
+			x, v := testutil.RandVec(rng, n), testutil.RandVec(rng, n)
+			x0, v0 := append([]float64(nil), x...), append([]float64(nil), v...)
+			want := make([]float64, n)
+			c.obj.Linearize(x)(v, want)
+			c.obj.Eval(testutil.RandVec(rng, n), make([]float64, n))
+			got := make([]float64, n)
+			c.obj.HessVec(x, v, got)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%s, point %d: HessVec[%d] = %v, linearized product %v", c.name, k, i, got[i], want[i])
+				}
+			}
+			y := testutil.RandVec(rng, n)
+			c.obj.Linearize(y)(v, make([]float64, n)) // must copy y into the Point's own storage, not into x
+			for i := range x {
+				if x[i] != x0[i] || v[i] != v0[i] {
+					t.Fatalf("%s, point %d: HessVec or the Linearize after it wrote x or v at %d", c.name, k, i)
+				}
+			}
+			again := make([]float64, n)
+			c.obj.HessVec(x, v, again)
+			for i := range again {
+				if math.Float64bits(again[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%s, point %d: a second HessVec[%d] = %v, want %v", c.name, k, i, again[i], want[i])
+				}
+			}
+		}
+	}
+}
