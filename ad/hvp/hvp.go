@@ -83,6 +83,14 @@ type Point struct {
 	y      *graph.Node
 	grads  []*graph.Node
 	lo, hi int // the stretch of tape a tangent sweep covers
+	// sweep lists, in recording order, the nodes of lo..hi whose tangents
+	// a product needs: the gradient nodes and what they depend on, not the
+	// nodes that only lead to f's own tangent. It is built by the first
+	// product at a recording (swept says it is current); need is its
+	// scratch.
+	sweep []*graph.Node
+	need  []bool
+	swept bool
 
 	// The value, gradient and product, for a Point made by Linearize from
 	// an objective that is not recorded here (tp == nil).
@@ -179,6 +187,43 @@ func (p *Point) recordView(f FuncN, x []float64, shapes [][]int, v []float64) {
 	for _, g := range p.grads {
 		p.hi = max(p.hi, g.Index())
 	}
+	p.swept = false
+}
+
+// prune lists in p.sweep the nodes of lo..hi on which a gradient node
+// depends (itself included), in recording order: the only tangents a
+// product reads. A node left out keeps a stale tangent that nothing in
+// the sweep reads, since its dependents are left out too.
+func (p *Point) prune() {
+	n := p.hi - p.lo + 1
+	if cap(p.need) < n {
+		p.need = make([]bool, n)
+	}
+	need := p.need[:n]
+	clear(need)
+	for _, g := range p.grads {
+		if i := g.Index(); i >= p.lo {
+			need[i-p.lo] = true
+		}
+	}
+	for i := p.hi; i >= p.lo; i-- {
+		if !need[i-p.lo] {
+			continue
+		}
+		for _, in := range p.tp.Node(i).Inputs() {
+			if j := in.Index(); j >= p.lo {
+				need[j-p.lo] = true
+			}
+		}
+	}
+	clear(p.sweep)
+	p.sweep = p.sweep[:0]
+	for i := p.lo; i <= p.hi; i++ {
+		if need[i-p.lo] {
+			p.sweep = append(p.sweep, p.tp.Node(i))
+		}
+	}
+	p.swept = true
 }
 
 // X returns the point x (read-only).
@@ -244,7 +289,12 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		return dst
 	}
 	p.setTangents(v)
-	ad.PushTangents(p.tp, p.lo, p.hi)
+	if !p.swept {
+		p.prune()
+	}
+	for _, nd := range p.sweep {
+		nd.PushTangent()
+	}
 	p.tangents(dst)
 	return dst
 }
@@ -321,7 +371,8 @@ func releasePoint(p *Point) {
 	p.tp.Reset()
 	clear(p.xs)
 	clear(p.grads)
-	p.xs, p.grads, p.y = p.xs[:0], nil, nil
+	clear(p.sweep)
+	p.xs, p.grads, p.y, p.sweep, p.swept = p.xs[:0], nil, nil, p.sweep[:0], false
 	pointPool.Put(p)
 }
 
