@@ -160,24 +160,16 @@ func single(f ad.Func) FuncN {
 // shapes, and the gradient with respect to all of them.
 func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 	p.xown = append(p.xown[:0], x...)
-	p.recordView(f, p.xown, shapes, nil) // p.xown is the Point's own copy
+	p.recordView(f, p.xown, shapes) // p.xown is the Point's own copy
 }
 
 // recordView is record over x itself, not a copy: x must not be modified
-// while the recording is in use. With a non-nil v, the inputs carry v as
-// their tangent while f and its gradient are recorded, so that every
-// node's tangent is computed as the node is (forward over reverse,
-// eagerly): the gradient nodes' tangents are then ∇²f(x)·v, without the
-// second walk over the recording that a product (HVP) costs. v too must
-// stay unmodified while those tangents are in use.
-func (p *Point) recordView(f FuncN, x []float64, shapes [][]int, v []float64) {
+// while the recording is in use.
+func (p *Point) recordView(f FuncN, x []float64, shapes [][]int) {
 	p.f, p.shapes, p.x = f, shapes, x
 	p.tp.Reset()
 	p.n = len(x)
 	p.xs = viewInputs(p.tp, x, shapes, p.xs[:0])
-	if v != nil {
-		p.setTangents(v)
-	}
 	p.y = f(p.xs)
 	if p.y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: the function returned %v, not a scalar", p.y))

@@ -83,19 +83,16 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 // HessVec sets hv = ∇²f(x)·v. Each call records f at x afresh; to take
 // many products at one x, use Linearize.
 //
-// The recording carries v as the inputs' tangent, so each node's tangent
-// is computed as the node is recorded, while its inputs are still in
-// cache, instead of in a second walk over the whole recording; and, as in
-// Eval, x and v are read in place, not copied. The result is the same,
-// bit for bit, as Linearize(x)(v, hv): the same JVP rules run in the same
-// order.
+// As in Eval, x is read in place, not copied, and only during the call.
+// The product is Linearize's (one tangent sweep over the nodes the
+// gradient depends on), bit for bit.
 func (o *Objective) HessVec(x, v, hv []float64) {
 	o.check("HessVec", x)
 	o.check("HessVec", v)
 	o.check("HessVec", hv)
 	p := o.prepare()
-	p.recordView(o.f, x, o.shapes, v)
-	p.tangents(hv)
+	p.recordView(o.f, x, o.shapes)
+	p.HVP(v, hv)
 }
 
 // Linearize records f and its gradient at x once and returns a function

@@ -192,12 +192,12 @@ func TestObjectivePanics(t *testing.T) {
 	testutil.MustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
 }
 
-// TestHessVecEager checks that HessVec, which computes the tangents while
-// it records, gives bit for bit the product of a linearization (a tangent
-// sweep over a recording made without them), for one input and for
-// several, with a Linearize and an Eval in between; and that it neither
-// writes x or v nor lets a later Linearize write the x it read in place.
-func TestHessVecEager(t *testing.T) {
+// TestHessVecInPlace checks that HessVec, which records over x in place,
+// gives bit for bit the product of a linearization (which copies x), for
+// one input and for several, with a Linearize and an Eval in between; and
+// that it neither writes x or v nor lets a later Linearize write the x it
+// read in place.
+func TestHessVecInPlace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 13))
 	cases := []struct {
 		name string
