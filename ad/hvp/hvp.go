@@ -44,6 +44,7 @@ package hvp
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -91,6 +92,7 @@ type Point struct {
 	sweep []*graph.Node
 	need  []bool
 	swept bool
+	out   []float64 // where a product writes when dst overlaps v or x
 
 	// The value, gradient and product, for a Point made by Linearize from
 	// an objective that is not recorded here (tp == nil).
@@ -284,6 +286,24 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 	if !p.swept {
 		p.prune()
 	}
+	// The sweep writes the gradient nodes' tangents into dst itself, so
+	// that they need no copy afterwards (tangents skips what is in
+	// place); but into the Point's own buffer when dst overlaps what the
+	// sweep reads (v or x: HVP(v, v) is allowed), and in every case into
+	// storage set for this product, never a dst of an earlier one.
+	out := dst
+	if !disjoint(dst, v) || !disjoint(dst, p.x) {
+		if len(p.out) != p.n {
+			p.out = make([]float64, p.n)
+		}
+		out = p.out
+	}
+	off := 0
+	for _, g := range p.grads {
+		size := g.Value().Size()
+		g.SetTangentBuffer(out[off : off+size : off+size])
+		off += size
+	}
 	for _, nd := range p.sweep {
 		nd.PushTangent()
 	}
@@ -307,7 +327,9 @@ func (p *Point) tangents(dst []float64) {
 	for _, g := range p.grads {
 		size := g.Value().Size()
 		if t := g.Tangent(); t != nil {
-			copy(dst[off:off+size], t.Data())
+			if d := t.Data(); size > 0 && &d[0] != &dst[off] { // not already written in place
+				copy(dst[off:off+size], d)
+			}
 		} else {
 			clear(dst[off : off+size]) // this gradient does not depend on x
 		}
@@ -410,4 +432,15 @@ func Dense(op Operator) *mat.SymDense {
 		}
 	}
 	return h
+}
+
+// disjoint reports whether a and b share no element.
+func disjoint(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	const size = unsafe.Sizeof(float64(0))
+	return pa+uintptr(len(a))*size <= pb || pb+uintptr(len(b))*size <= pa
 }
