@@ -67,8 +67,9 @@ import (
 //     minimises (Dim, Eval, HessVec, and Linearize when it has one).
 //
 // A Point recorded on the tape (all but the last) costs one gradient to
-// make; each HVP then costs one tangent sweep over the recording, about as
-// much as one gradient, and allocates nothing after the first.
+// make; each HVP then costs one tangent sweep over the part of the
+// recording the gradient depends on, about as much as one gradient or
+// less, and allocates nothing after the first.
 //
 // The point may be one flat vector or several tensors; vectors passed to
 // and returned by a Point are always flat: the inputs' elements
@@ -355,7 +356,7 @@ func prepare(op string, dst []float64, n int) []float64 {
 	return dst
 }
 
-// HVP returns ∇²f(x)·v, exact to rounding, in O(n) memory: about 2–3 times
+// HVP returns ∇²f(x)·v, exact to rounding, in O(n) memory: about twice
 // the cost of one gradient. To take several HVPs at one x, use At and
 // Point.HVP, which record f once.
 func HVP(f ad.Func, x, v []float64) []float64 {
