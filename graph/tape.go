@@ -500,6 +500,31 @@ func (n *Node) SetTangentView(v []float64) {
 	n.tape.tangents = true
 }
 
+// SetTangentBuffer makes buf the storage in which the following tangent
+// sweeps (PushTangent) write the node's tangent, so that a caller who
+// wants it in a slice of its own (an HVP's result) need not copy it out.
+// For an accumulation of a reverse sweep, whose tangent is its first
+// operand's updated in place, it is that operand's storage (down the
+// chain of accumulations). It reports false, and changes nothing, when
+// the tangent has no storage of its own to redirect (it comes from a
+// leaf) or buf does not hold as many values as the node. buf is kept
+// until the next SetTangentBuffer on the node or the tape's Reset; it must
+// not be read or written by anything else during a sweep.
+func (n *Node) SetTangentBuffer(buf []float64) bool {
+	r := n
+	for r.op != nil && r.op.inPlace {
+		r = r.in[0]
+	}
+	if r.op == nil || len(buf) != r.value.Size() || len(buf) != n.value.Size() {
+		return false
+	}
+	if r.tangent == nil {
+		r.tangent = r.tape.newTensor()
+	}
+	r.tangent.Wrap(buf, r.value.Shape())
+	return true
+}
+
 // ensureOwnTangent is ensureTangent for a leaf whose tangent may be a
 // view of the caller's storage, which must not be written.
 func (n *Node) ensureOwnTangent() {

@@ -44,6 +44,7 @@ package hvp
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -66,8 +67,9 @@ import (
 //     minimises (Dim, Eval, HessVec, and Linearize when it has one).
 //
 // A Point recorded on the tape (all but the last) costs one gradient to
-// make; each HVP then costs one tangent sweep over the recording, about as
-// much as one gradient, and allocates nothing after the first.
+// make; each HVP then costs one tangent sweep over the part of the
+// recording the gradient depends on, about as much as one gradient or
+// less, and allocates nothing after the first.
 //
 // The point may be one flat vector or several tensors; vectors passed to
 // and returned by a Point are always flat: the inputs' elements
@@ -83,6 +85,15 @@ type Point struct {
 	y      *graph.Node
 	grads  []*graph.Node
 	lo, hi int // the stretch of tape a tangent sweep covers
+	// sweep lists, in recording order, the nodes of lo..hi whose tangents
+	// a product needs: the gradient nodes and what they depend on, not the
+	// nodes that only lead to f's own tangent. It is built by the first
+	// product at a recording (swept says it is current); need is its
+	// scratch.
+	sweep []*graph.Node
+	need  []bool
+	swept bool
+	out   []float64 // where a product writes when dst overlaps v or x
 
 	// The value, gradient and product, for a Point made by Linearize from
 	// an objective that is not recorded here (tp == nil).
@@ -97,6 +108,7 @@ type Point struct {
 	shapes [][]int
 	fn     Function
 	x      []float64
+	xown   []float64 // the Point's own copy of x, when x is not a view
 }
 
 var (
@@ -150,10 +162,17 @@ func single(f ad.Func) FuncN {
 // record records f at the flat vector x split into inputs of the given
 // shapes, and the gradient with respect to all of them.
 func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
-	p.f, p.shapes, p.x = f, shapes, append(p.x[:0], x...)
+	p.xown = append(p.xown[:0], x...)
+	p.recordView(f, p.xown, shapes) // p.xown is the Point's own copy
+}
+
+// recordView is record over x itself, not a copy: x must not be modified
+// while the recording is in use.
+func (p *Point) recordView(f FuncN, x []float64, shapes [][]int) {
+	p.f, p.shapes, p.x = f, shapes, x
 	p.tp.Reset()
 	p.n = len(x)
-	p.xs = viewInputs(p.tp, p.x, shapes, p.xs[:0]) // p.x is the Point's own copy
+	p.xs = viewInputs(p.tp, x, shapes, p.xs[:0])
 	p.y = f(p.xs)
 	if p.y.Value().Size() != 1 {
 		panic(fmt.Sprintf("hvp: the function returned %v, not a scalar", p.y))
@@ -163,6 +182,43 @@ func (p *Point) record(f FuncN, x []float64, shapes [][]int) {
 	for _, g := range p.grads {
 		p.hi = max(p.hi, g.Index())
 	}
+	p.swept = false
+}
+
+// prune lists in p.sweep the nodes of lo..hi on which a gradient node
+// depends (itself included), in recording order: the only tangents a
+// product reads. A node left out keeps a stale tangent that nothing in
+// the sweep reads, since its dependents are left out too.
+func (p *Point) prune() {
+	n := p.hi - p.lo + 1
+	if cap(p.need) < n {
+		p.need = make([]bool, n)
+	}
+	need := p.need[:n]
+	clear(need)
+	for _, g := range p.grads {
+		if i := g.Index(); i >= p.lo {
+			need[i-p.lo] = true
+		}
+	}
+	for i := p.hi; i >= p.lo; i-- {
+		if !need[i-p.lo] {
+			continue
+		}
+		for _, in := range p.tp.Node(i).Inputs() {
+			if j := in.Index(); j >= p.lo {
+				need[j-p.lo] = true
+			}
+		}
+	}
+	clear(p.sweep)
+	p.sweep = p.sweep[:0]
+	for i := p.lo; i <= p.hi; i++ {
+		if need[i-p.lo] {
+			p.sweep = append(p.sweep, p.tp.Node(i))
+		}
+	}
+	p.swept = true
 }
 
 // X returns the point x (read-only).
@@ -227,24 +283,59 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 		p.apply(v, dst)
 		return dst
 	}
+	p.setTangents(v)
+	if !p.swept {
+		p.prune()
+	}
+	// The sweep writes the gradient nodes' tangents into dst itself, so
+	// that they need no copy afterwards (tangents skips what is in
+	// place); but into the Point's own buffer when dst overlaps what the
+	// sweep reads (v or x: HVP(v, v) is allowed), and in every case into
+	// storage set for this product, never a dst of an earlier one.
+	out := dst
+	if !disjoint(dst, v) || !disjoint(dst, p.x) {
+		if len(p.out) != p.n {
+			p.out = make([]float64, p.n)
+		}
+		out = p.out
+	}
+	off := 0
+	for _, g := range p.grads {
+		size := g.Value().Size()
+		g.SetTangentBuffer(out[off : off+size : off+size])
+		off += size
+	}
+	for _, nd := range p.sweep {
+		nd.PushTangent()
+	}
+	p.tangents(dst)
+	return dst
+}
+
+// setTangents sets the inputs' tangents to views of the flat vector v.
+func (p *Point) setTangents(v []float64) {
 	off := 0
 	for _, x := range p.xs {
 		size := x.Value().Size()
 		x.SetTangentView(v[off : off+size : off+size]) // read during the sweep only
 		off += size
 	}
-	ad.PushTangents(p.tp, p.lo, p.hi)
-	off = 0
+}
+
+// tangents copies the gradient nodes' tangents, flat, into dst.
+func (p *Point) tangents(dst []float64) {
+	off := 0
 	for _, g := range p.grads {
 		size := g.Value().Size()
 		if t := g.Tangent(); t != nil {
-			copy(dst[off:off+size], t.Data())
+			if d := t.Data(); size > 0 && &d[0] != &dst[off] { // not already written in place
+				copy(dst[off:off+size], d)
+			}
 		} else {
 			clear(dst[off : off+size]) // this gradient does not depend on x
 		}
 		off += size
 	}
-	return dst
 }
 
 // Apply sets dst = ∇²f(x)·v (one HVP): it makes a Point an Operator.
@@ -265,7 +356,7 @@ func prepare(op string, dst []float64, n int) []float64 {
 	return dst
 }
 
-// HVP returns ∇²f(x)·v, exact to rounding, in O(n) memory: about 2–3 times
+// HVP returns ∇²f(x)·v, exact to rounding, in O(n) memory: about twice
 // the cost of one gradient. To take several HVPs at one x, use At and
 // Point.HVP, which record f once.
 func HVP(f ad.Func, x, v []float64) []float64 {
@@ -295,7 +386,8 @@ func releasePoint(p *Point) {
 	p.tp.Reset()
 	clear(p.xs)
 	clear(p.grads)
-	p.xs, p.grads, p.y = p.xs[:0], nil, nil
+	clear(p.sweep)
+	p.xs, p.grads, p.y, p.sweep, p.swept = p.xs[:0], nil, nil, p.sweep[:0], false
 	pointPool.Put(p)
 }
 
@@ -341,4 +433,15 @@ func Dense(op Operator) *mat.SymDense {
 		}
 	}
 	return h
+}
+
+// disjoint reports whether a and b share no element.
+func disjoint(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	const size = unsafe.Sizeof(float64(0))
+	return pa+uintptr(len(a))*size <= pb || pb+uintptr(len(b))*size <= pa
 }

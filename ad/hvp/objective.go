@@ -82,11 +82,17 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 
 // HessVec sets hv = ∇²f(x)·v. Each call records f at x afresh; to take
 // many products at one x, use Linearize.
+//
+// As in Eval, x is read in place, not copied, and only during the call.
+// The product is Linearize's (one tangent sweep over the nodes the
+// gradient depends on), bit for bit.
 func (o *Objective) HessVec(x, v, hv []float64) {
 	o.check("HessVec", x)
 	o.check("HessVec", v)
 	o.check("HessVec", hv)
-	o.Linearize(x)(v, hv)
+	p := o.prepare()
+	p.recordView(o.f, x, o.shapes)
+	p.HVP(v, hv)
 }
 
 // Linearize records f and its gradient at x once and returns a function
@@ -94,14 +100,19 @@ func (o *Objective) HessVec(x, v, hv []float64) {
 // returned function is valid until the next call of Linearize or HessVec.
 func (o *Objective) Linearize(x []float64) func(v, hv []float64) {
 	o.check("Linearize", x)
+	p := o.prepare()
+	p.record(o.f, x, o.shapes)
+	return func(v, hv []float64) { p.HVP(v, hv) }
+}
+
+// prepare returns the Point that HessVec and Linearize record on.
+func (o *Objective) prepare() *Point {
 	if o.point == nil {
 		o.point = &Point{tp: graph.NewTape()}
 		o.point.tp.DetectAnomalies(o.detect)
 	}
 	o.lastHVP = true
-	p := o.point
-	p.record(o.f, x, o.shapes)
-	return func(v, hv []float64) { p.HVP(v, hv) }
+	return o.point
 }
 
 func (o *Objective) check(op string, v []float64) {

@@ -10,6 +10,7 @@ import (
 	"github.com/curvature-go/curvature/graph"
 	"github.com/curvature-go/curvature/internal/testutil"
 	"github.com/curvature-go/curvature/internal/testutil/graphtest"
+	"github.com/curvature-go/curvature/tensor"
 )
 
 // rosenHand returns the extended Rosenbrock gradient and H·v derived by
@@ -191,3 +192,121 @@ func TestObjectivePanics(t *testing.T) {
 	vec := hvp.NewObjective(graph.Square, 2)
 	testutil.MustPanic(t, "non-scalar f", func() { vec.Eval([]float64{1, 2}, nil) }, "hvp: Objective", "not a scalar")
 }
+
+// TestHessVecInPlace checks that HessVec, which records over x in place,
+// gives bit for bit the product of a linearization (which copies x), for
+// one input and for several, with a Linearize and an Eval in between; and
+// that it neither writes x or v nor lets a later Linearize write the x it
+// read in place.
+func TestHessVecInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	cases := []struct {
+		name string
+		obj  *hvp.Objective
+	}{
+		{"engNet", hvp.NewObjective(engNet, 28)},
+		{"rosenbrock", hvp.NewObjective(graphtest.ExtRosenbrock, 10)},
+		{"multi", hvp.NewObjectiveN(multiLoss, []int{3, 4}, []int{4})},
+	}
+	for _, c := range cases {
+		n := c.obj.Dim()
+		for k := range 3 {
+			x, v := testutil.RandVec(rng, n), testutil.RandVec(rng, n)
+			x0, v0 := append([]float64(nil), x...), append([]float64(nil), v...)
+			want := make([]float64, n)
+			c.obj.Linearize(x)(v, want)
+			c.obj.Eval(testutil.RandVec(rng, n), make([]float64, n))
+			got := make([]float64, n)
+			c.obj.HessVec(x, v, got)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%s, point %d: HessVec[%d] = %v, linearized product %v", c.name, k, i, got[i], want[i])
+				}
+			}
+			y := testutil.RandVec(rng, n)
+			c.obj.Linearize(y)(v, make([]float64, n)) // must copy y into the Point's own storage, not into x
+			for i := range x {
+				if x[i] != x0[i] || v[i] != v0[i] {
+					t.Fatalf("%s, point %d: HessVec or the Linearize after it wrote x or v at %d", c.name, k, i)
+				}
+			}
+			again := make([]float64, n)
+			c.obj.HessVec(x, v, again)
+			for i := range again {
+				if math.Float64bits(again[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%s, point %d: a second HessVec[%d] = %v, want %v", c.name, k, i, again[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestHVPAliasing checks products whose output is also their direction or
+// their point, after products written elsewhere (a product writes the
+// gradient's tangent straight into its output when that is safe): each
+// equals, bit for bit, the product into a fresh slice.
+func TestHVPAliasing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	for _, obj := range []*hvp.Objective{
+		hvp.NewObjective(engNet, 28),
+		hvp.NewObjective(graphtest.ExtRosenbrock, 10),
+		hvp.NewObjectiveN(multiLoss, []int{3, 4}, []int{4}),
+		hvp.NewObjective(quadForm, 5),
+		hvp.NewObjective(cubes, 7),
+		hvp.NewObjective(cubesSwapped, 7),
+	} {
+		n := obj.Dim()
+		x := testutil.RandVec(rng, n)
+		p := obj.At(x)
+		same := func(what string, got, want []float64) {
+			t.Helper()
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n = %d, %s: [%d] = %v, want %v", n, what, i, got[i], want[i])
+				}
+			}
+		}
+		for k := range 3 {
+			v := testutil.RandVec(rng, n)
+			want := p.HVP(v, nil)
+			prev := p.HVP(testutil.RandVec(rng, n), nil) // an earlier product's output...
+			copy(prev, v)
+			same("HVP(v, v) after a product into v's slice", p.HVP(prev, prev), want) // ...reused as direction and output
+			w := append([]float64(nil), v...)
+			same("HVP(v, v)", p.HVP(w, w), want)
+			same("HVP into a fresh slice", p.HVP(v, make([]float64, n)), want)
+
+			// HessVec reads x in place; an output that is x must not disturb it.
+			xk := testutil.RandVec(rng, n)
+			wantx := make([]float64, n)
+			obj.HessVec(xk, v, wantx)
+			xa := append([]float64(nil), xk...)
+			obj.HessVec(xa, v, xa)
+			same("HessVec(x, v, x)", xa, wantx)
+			va := append([]float64(nil), v...)
+			obj.HessVec(xk, va, va)
+			same("HessVec(x, v, v)", va, wantx)
+			_ = k
+		}
+	}
+}
+
+// quadForm is xᵀ(A x) for a fixed unsymmetric 5×5 A: a gradient that ends
+// in a Reshape of the sum of two terms, one of them a product by A, whose
+// tangent reads all of the direction's.
+func quadForm(x *graph.Node) *graph.Node {
+	tp := x.Tape()
+	a := make([]float64, 25)
+	for i := range a {
+		a[i] = float64((i*7)%11) - 5
+	}
+	A := tp.Const(tensor.New(a, 5, 5))
+	xc := graph.Reshape(x, 5, 1)
+	return graph.Sum(graph.Mul(xc, graph.MatMul(A, xc)))
+}
+
+// cubes and cubesSwapped are Σ x³ written as x²·x and x·x²: x's gradient
+// gathers two terms, one of whose tangents reads x's value and tangent.
+func cubes(x *graph.Node) *graph.Node { return graph.Sum(graph.Mul(graph.Square(x), x)) }
+
+func cubesSwapped(x *graph.Node) *graph.Node { return graph.Sum(graph.Mul(x, graph.Square(x))) }
