@@ -149,7 +149,7 @@ const spinFor = 200 * time.Microsecond
 // from which the helper takes its core to have been given to another
 // thread, and noSpinFor how long helpers then sleep as soon as they run
 // out of work instead of spinning. The operating system gives a
-// competing thread slices of 0.7 ms and more (Linux's base slice), while
+// competing thread slices of 0.75 ms and more (Linux's base slice), while
 // on a machine that is otherwise quiet interrupts and short system tasks
 // leave gaps of 20–100 µs, several in every 10 ms of the MLP step of
 // ad/hvp: with a threshold of 20 µs they stopped the spinning for most of
