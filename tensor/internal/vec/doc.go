@@ -64,7 +64,7 @@
 // sharing its core with another process leaves its pieces to the caller,
 // which never waits for a helper that has not started. A helper that
 // finds, while spinning, that the operating system gave its core to
-// another thread for a while (a gap of over 200 µs between two turns of its
+// another thread for a while (a gap of over 20 µs between two turns of its
 // loop) stops all helpers from spinning for 50 ms: on a machine whose
 // cores are all busy, spinning takes time from the caller. With one core
 // kept busy by another process, ad/hvp's BenchmarkTwoCores ran the MLP

@@ -148,16 +148,9 @@ const spinFor = 200 * time.Microsecond
 // preempted is the gap between two turns of a spinning helper's loop
 // from which the helper takes its core to have been given to another
 // thread, and noSpinFor how long helpers then sleep as soon as they run
-// out of work instead of spinning. The operating system gives a
-// competing thread slices of 0.75 ms and more (Linux's base slice), while
-// on a machine that is otherwise quiet interrupts and short system tasks
-// leave gaps of 20–100 µs, several in every 10 ms of the MLP step of
-// ad/hvp: with a threshold of 20 µs they stopped the spinning for most of
-// the time, the helper slept between the step's products and started each
-// 20–50 µs late (its steps at GOMAXPROCS=2 were 1–3.5% slower in median
-// than with 200 µs, alternating blocks of steps in one run).
+// out of work instead of spinning.
 const (
-	preempted = 200 * time.Microsecond
+	preempted = 20 * time.Microsecond
 	noSpinFor = 50 * time.Millisecond
 )
 
