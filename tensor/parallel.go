@@ -16,13 +16,17 @@ import (
 // copyParallelMin is the length from which copyData splits a copy. It is
 // below vec.ParallelMin because of what follows a copy more than the copy
 // itself: one goroutine copies a megabyte and more (Tape.Var's copy of
-// the 784×256 weights of the MLP step in ad/hvp) with non-temporal stores
-// that bypass the caches, so the matrix product that reads the copy next
-// fetches it from memory, where pieces of 4K elements and more (a quarter
-// of each goroutine's share) stay in the caches. Alternating blocks of
-// MLP steps at GOMAXPROCS=2 in one run, the fastest steps with copies
-// split from 2¹⁵ were 3–5% faster than from 2¹⁸ (from 2¹⁶, 2–5%).
-// BenchmarkSplit's Copy alone gained 1.0–1.36 from 2¹⁵ (fastest).
+// the 784×256 weights of the MLP step in ad/hvp) with the runtime's
+// non-temporal stores, which bypass the caches, so the matrix product
+// that reads the copy next fetches it from memory; the pieces of a split
+// copy (4K elements and more, a quarter of each goroutine's share) stay
+// in the caches. On the two cores of a shared virtual machine, ad/hvp's
+// BenchmarkTwoCores ran the MLP step 1.67–1.70 times faster on two cores
+// than on one (medians; fastest steps 1.76–1.79) with copies split from
+// 2¹⁵, against 1.62–1.64 (1.66–1.71) from 2¹⁸, the two builds alternated
+// run by run. Alone, the split of a copy gains little (BenchmarkSplit's
+// Copy: medians 0.84–0.94, fastest 1.05–1.36 from 2¹⁵ to 2¹⁸, while
+// another process was running).
 const copyParallelMin = 1 << 15
 
 // copyData copies src into dst (of equal lengths), on as many goroutines
