@@ -9,14 +9,32 @@ import (
 // The data movement of package tensor (copies, fills, broadcasts) is
 // bound by memory bandwidth, as the element-wise kernels of
 // tensor/internal/vec are, and is split over goroutines from the same
-// length, vec.ParallelMin. Each element is written once from its source,
-// so the split cannot change a result.
+// length, vec.ParallelMin, except copies (see copyParallelMin). Each
+// element is written once from its source, so the split cannot change a
+// result.
+
+// copyParallelMin is the length from which copyData splits a copy. It is
+// below vec.ParallelMin because of what follows a copy more than the copy
+// itself: one goroutine copies a megabyte and more (Tape.Var's copy of
+// the 784×256 weights of the MLP step in ad/hvp) with the runtime's
+// non-temporal stores, which bypass the caches, so the matrix product
+// that reads the copy next fetches it from memory; the pieces of a split
+// copy (4K elements and more, a quarter of each goroutine's share) stay
+// in the caches. On the two cores of a shared virtual machine, ad/hvp's
+// BenchmarkTwoCores ran the MLP step 1.67–1.70 times faster on two cores
+// than on one (medians; fastest steps 1.76–1.79) with copies split from
+// 2¹⁵, against 1.62–1.64 (1.66–1.71) from 2¹⁸, the two builds alternated
+// run by run. Alone, the split of a copy gains little (BenchmarkSplit's
+// Copy: medians 0.84–0.94, fastest 1.05–1.36 from 2¹⁵ to 2¹⁸, while
+// another process was running).
+const copyParallelMin = 1 << 15
 
 // copyData copies src into dst (of equal lengths), on as many goroutines
-// as vec.Workers allows when the two do not overlap (an overlapping copy
-// keeps copy's memmove semantics on one goroutine).
+// as vec.WorkersFrom allows from copyParallelMin elements when the two do
+// not overlap (an overlapping copy keeps copy's memmove semantics on one
+// goroutine).
 func copyData(dst, src []float64) {
-	if len(dst) < vec.ParallelMin { // kept inlinable: the common small copy
+	if len(dst) < copyParallelMin { // kept inlinable: the common small copy
 		copy(dst, src)
 		return
 	}
@@ -24,7 +42,7 @@ func copyData(dst, src []float64) {
 }
 
 func copyLarge(dst, src []float64) {
-	if w := vec.Workers(len(dst)); w > 1 && len(src) == len(dst) && disjoint(dst, src) {
+	if w := vec.WorkersFrom(len(dst), copyParallelMin); w > 1 && len(src) == len(dst) && disjoint(dst, src) {
 		vec.For(len(dst), w, func(lo, hi int) { copy(dst[lo:hi], src[lo:hi]) })
 		return
 	}

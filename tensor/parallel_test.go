@@ -43,6 +43,9 @@ func TestParallelBitwise(t *testing.T) {
 		c := BroadcastTo(b1, []int{batch, hid})
 		add(MatMulAddTo(c, xb, w1, false, false))
 		add(Add(h, b1), Mul(h, g), Add(h, col))
+		w1c := Zeros(in, hid) // Tape.Var's copy of the weights
+		w1c.CopyFrom(w1)
+		add(w1c, h.Clone())
 		// Rosenbrock at n = 10⁶.
 		odd, even := Slice(x, 0, 0, n, 2), Slice(x, 0, 1, n, 2)
 		add(odd, even, Square(odd), Sub(even, Square(odd)), AddScalar(Neg(odd), 1), Scale(half, 100))
@@ -67,6 +70,9 @@ func TestParallelBitwise(t *testing.T) {
 	}
 	if w := vec.WorkersFrom(batch*hid, heavyParallelMin); w < 2 {
 		t.Errorf("a %d×%d Tanh is not split with GOMAXPROCS=2", batch, hid)
+	}
+	if w := vec.WorkersFrom(batch*hid, copyParallelMin); w < 2 {
+		t.Errorf("a %d×%d copy is not split with GOMAXPROCS=2", batch, hid)
 	}
 	for range 3 { // the ranges go to whichever goroutine takes them first
 		two := run()

@@ -30,6 +30,7 @@ func BenchmarkSplit(b *testing.B) {
 			one, two func()
 		}{
 			{"Add", func() { add(d, x, y) }, func() { For(n, 2, func(lo, hi int) { add(d[lo:hi], x[lo:hi], y[lo:hi]) }) }},
+			{"Copy", func() { copy(d, x) }, func() { For(n, 2, func(lo, hi int) { copy(d[lo:hi], x[lo:hi]) }) }},
 			{"Square", func() { square(d, x) }, func() { For(n, 2, func(lo, hi int) { square(d[lo:hi], x[lo:hi]) }) }},
 			{"Axpy", func() { axpy(d, 1.5, x, d) }, func() { For(n, 2, func(lo, hi int) { axpy(d[lo:hi], 1.5, x[lo:hi], d[lo:hi]) }) }},
 			{"ScatterAdd2", func() { scatterAddGeneric(wide, x, 2) }, func() {
