@@ -43,6 +43,7 @@ package hvp
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -201,23 +202,21 @@ func (p *Point) prune() {
 			need[i-p.lo] = true
 		}
 	}
-	for i := p.hi; i >= p.lo; i-- {
+	clear(p.sweep)
+	p.sweep = p.sweep[:0]
+	for i := p.hi; i >= p.lo; i-- { // one pass: marked nodes, latest first
 		if !need[i-p.lo] {
 			continue
 		}
-		for _, in := range p.tp.Node(i).Inputs() {
+		nd := p.tp.Node(i)
+		p.sweep = append(p.sweep, nd)
+		for _, in := range nd.Inputs() {
 			if j := in.Index(); j >= p.lo {
 				need[j-p.lo] = true
 			}
 		}
 	}
-	clear(p.sweep)
-	p.sweep = p.sweep[:0]
-	for i := p.lo; i <= p.hi; i++ {
-		if need[i-p.lo] {
-			p.sweep = append(p.sweep, p.tp.Node(i))
-		}
-	}
+	slices.Reverse(p.sweep) // recording order
 	p.swept = true
 }
 
