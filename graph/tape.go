@@ -338,9 +338,13 @@ func (tp *Tape) VarData(data []float64, shape ...int) *Node {
 		panic(fmt.Sprintf("graph: VarData: %d values for shape %v", len(data), s))
 	}
 	n := tp.newNode(nil, s)
-	var src tensor.Tensor
-	src.Wrap(data, s)
-	n.value.CopyFrom(&src) // split over the cores for a large input
+	if len(data) < 1<<12 {
+		copy(n.value.Data(), data) // small: the plain copy, without building a tensor
+	} else {
+		var src tensor.Tensor
+		src.Wrap(data, s)
+		n.value.CopyFrom(&src) // split over the cores for a large input
+	}
 	n.isVar = true
 	tp.checkLeaf(n)
 	return n
