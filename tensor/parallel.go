@@ -1,8 +1,7 @@
 package tensor
 
 import (
-	"unsafe"
-
+	"github.com/curvature-go/curvature/internal/overlap"
 	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
 
@@ -42,7 +41,7 @@ func copyData(dst, src []float64) {
 }
 
 func copyLarge(dst, src []float64) {
-	if w := vec.WorkersFrom(len(dst), copyParallelMin); w > 1 && len(src) == len(dst) && disjoint(dst, src) {
+	if w := vec.WorkersFrom(len(dst), copyParallelMin); w > 1 && len(src) == len(dst) && overlap.Disjoint(dst, src) {
 		vec.For(len(dst), w, func(lo, hi int) { copy(dst[lo:hi], src[lo:hi]) })
 		return
 	}
@@ -125,15 +124,4 @@ func broadcastRuns(out, x []float64, outer, n, inner int) {
 		return
 	}
 	rows(0, outer*n)
-}
-
-// disjoint reports whether a and b share no element.
-func disjoint(a, b []float64) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return true
-	}
-	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
-	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	const size = unsafe.Sizeof(float64(0))
-	return pa+uintptr(len(a))*size <= pb || pb+uintptr(len(b))*size <= pa
 }

@@ -45,12 +45,12 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/overlap"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -292,7 +292,7 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 	// sweep reads (v or x: HVP(v, v) is allowed), and in every case into
 	// storage set for this product, never a dst of an earlier one.
 	out := dst
-	if !disjoint(dst, v) || !disjoint(dst, p.x) {
+	if !overlap.Disjoint(dst, v) || !overlap.Disjoint(dst, p.x) {
 		if len(p.out) != p.n {
 			p.out = make([]float64, p.n)
 		}
@@ -432,15 +432,4 @@ func Dense(op Operator) *mat.SymDense {
 		}
 	}
 	return h
-}
-
-// disjoint reports whether a and b share no element.
-func disjoint(a, b []float64) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return true
-	}
-	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
-	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	const size = unsafe.Sizeof(float64(0))
-	return pa+uintptr(len(a))*size <= pb || pb+uintptr(len(b))*size <= pa
 }
