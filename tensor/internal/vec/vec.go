@@ -3,6 +3,8 @@ package vec
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/curvature-go/curvature/internal/overlap"
 )
 
 // Add sets dst[i] = a[i] + b[i].
@@ -251,7 +253,7 @@ func checkStrided(op string, d, s []float64, step int) {
 	if len(d) > 0 && len(s) < (len(d)-1)*step+1 {
 		panic(fmt.Sprintf("vec: %s: %d elements at step %d need %d, have %d", op, len(d), step, (len(d)-1)*step+1, len(s)))
 	}
-	if overlap(d, s) {
+	if !overlap.Disjoint(d, s) {
 		panic(fmt.Sprintf("vec: %s: dst and src overlap", op))
 	}
 }
@@ -266,16 +268,5 @@ func partialOverlap(a, b []float64) bool {
 	if unsafe.SliceData(a) == unsafe.SliceData(b) {
 		return false
 	}
-	return overlap(a, b)
-}
-
-// overlap reports whether a and b share any element.
-func overlap(a, b []float64) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return false
-	}
-	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
-	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	const size = unsafe.Sizeof(float64(0))
-	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
+	return !overlap.Disjoint(a, b)
 }
