@@ -244,7 +244,8 @@ func TestHessVecInPlace(t *testing.T) {
 // TestHVPAliasing checks products whose output is also their direction or
 // their point, after products written elsewhere (a product writes the
 // gradient's tangent straight into its output when that is safe): each
-// equals, bit for bit, the product into a fresh slice.
+// equals, bit for bit, the product into a fresh slice. threeUses fails it
+// if a product writes into an output that overlaps v.
 func TestHVPAliasing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 14))
 	for _, obj := range []*hvp.Objective{
@@ -254,6 +255,7 @@ func TestHVPAliasing(t *testing.T) {
 		hvp.NewObjective(quadForm, 5),
 		hvp.NewObjective(cubes, 7),
 		hvp.NewObjective(cubesSwapped, 7),
+		hvp.NewObjective(threeUses, 6),
 	} {
 		n := obj.Dim()
 		x := testutil.RandVec(rng, n)
@@ -289,6 +291,15 @@ func TestHVPAliasing(t *testing.T) {
 			_ = k
 		}
 	}
+}
+
+// threeUses is Σ eˣ + Σ x³ + Σ sin x: x receives three adjoint
+// contributions, and the third's tangent (from cos x) reads x's tangent
+// after the sweep has written the root of x's accumulated adjoint, which a
+// product writes into its output: with the output over v and no safeguard,
+// that read would see the output instead of v.
+func threeUses(x *graph.Node) *graph.Node {
+	return graph.Add(graph.Add(graph.Sum(graph.Exp(x)), graph.Sum(graph.Mul(graph.Square(x), x))), graph.Sum(graph.Sin(x)))
 }
 
 // quadForm is xᵀ(A x) for a fixed unsymmetric 5×5 A: a gradient that ends
