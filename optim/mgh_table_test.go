@@ -45,13 +45,13 @@ var mghMethods = []mghMethod{
 
 // TestMGHTable runs the 19 Moré–Garbow–Hillstrom problems from their
 // standard starting points with each method at the default settings
-// (gradient threshold 1e-6) and prints the table of the project's issue 4:
+// (gradient threshold 1e-6) and prints their table:
 //
 //	go test ./optim -run TestMGHTable -v
 //
 // It fails if a method reports success at a point that is not stationary to
 // 1e-6, or misses its goal (solved count, total points or HVPs, against the
-// scipy figures quoted in the issue).
+// figures scipy reaches on the same problems).
 func TestMGHTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")

@@ -17,8 +17,8 @@ var seedStarts = []struct {
 // TestSeedSaddlePlainMethods: started at the saddle (0,0) of (1 − w1·w2)², or
 // at (0.01, −0.01) whose gradient points along [1, −1] (the direction of
 // positive curvature), plain methods converge to the saddle. Without the
-// curvature check they report GradientThreshold there, like the libraries of
-// the issue; with it they must report Saddle, λ_min ≈ −2, and not success.
+// curvature check they report GradientThreshold there, like other
+// optimization libraries; with it they must report Saddle, λ_min ≈ −2, and not success.
 func TestSeedSaddlePlainMethods(t *testing.T) {
 	for _, m := range []struct {
 		name   string

@@ -31,7 +31,7 @@ type unaryCase struct {
 	// ulps is the allowed distance from ref for finite results; NaN, ±Inf
 	// and the sign of zero must always match exactly. The transcendental
 	// kernels may be replaced by vectorised ones accurate to 2 ulp of
-	// package math (issue 3); Sigmoid and Softplus are compared against
+	// package math; Sigmoid and Softplus are compared against
 	// reference formulas that themselves round several times.
 	ulps uint64
 }

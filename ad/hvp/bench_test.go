@@ -1,10 +1,10 @@
 package hvp_test
 
-// Engine benchmarks for issue 2. Run on one core:
+// Engine benchmarks. Run on one core:
 //
 //	GOMAXPROCS=1 go test ./ad/hvp -run '^$' -bench . -benchmem
 //
-// Ratios that the issue names (gradient/function, HVP/gradient, fixed-point
+// Ratios (gradient/function, HVP/gradient, fixed-point
 // HVP/gradient, AD/hand-written) are measured inside one benchmark by timing
 // each part in the same loop, and reported with b.ReportMetric.
 
@@ -130,8 +130,7 @@ func rosenStart(n int) []float64 {
 // BenchmarkRosenbrock times, in one loop, the function alone, the
 // function with its gradient, an HVP from scratch, and an HVP at a point
 // already recorded, through an hvp.Objective (tapes reused), and the
-// hand-written function and gradient, and reports the ratios the issue
-// names.
+// hand-written function and gradient, and reports their ratios.
 //
 // Each measured call runs rosenRepeat times in a row and only the last
 // rosenRepeat−1 are timed: an optimizer calls the same thing repeatedly,

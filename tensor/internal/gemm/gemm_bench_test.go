@@ -15,7 +15,7 @@ type benchShape struct {
 	m, k, n        int
 }
 
-// benchShapes are the square sizes and the shapes of a 784→256 dense
+// benchShapes are square sizes 256³ … 1024³ and the shapes of a 784→256 dense
 // layer with batch 128: forward X·W (128×784 by 784×256), and the backward
 // products Xᵀ·dY (784×128 by 128×256) and dY·Wᵀ (128×256 by 256×784).
 var benchShapes = []benchShape{

@@ -223,7 +223,7 @@ func sameBits(x, y []float64) bool {
 	return true
 }
 
-// shape is an m×k by k×n product, written m×k×n as in the issue.
+// shape is an m×k by k×n product, written m×k×n.
 type shape struct{ m, k, n int }
 
 // testShapes returns the shapes of TestDgemmAgainstGonum; the first
