@@ -606,7 +606,7 @@ func BenchmarkTwoCores(b *testing.B) {
 		// A block of steps runs at one setting; the first step of a block
 		// is not timed: a training loop runs on a fixed GOMAXPROCS, and
 		// switching it parks the kernels' helper goroutine, whose wake-up
-		// (up to milliseconds on this VM) no step of such a loop pays.
+		// (up to milliseconds on the 2-core development VM) no step of such a loop pays.
 		const block = 3
 		timed := func(procs int, ds *[]time.Duration) {
 			runtime.GOMAXPROCS(procs)
