@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -259,6 +260,83 @@ func TestResetReuse(t *testing.T) {
 			}
 		}
 		tp.Reset()
+	}
+}
+
+// garbage records assorted work on tp that leaves its storage dirty: NaN
+// values, tangents everywhere, parameters, n-ary nodes, a sweep.
+func garbage(tp *graph.Tape, k int) {
+	for i := range 3 + 5*k {
+		n := 2 + (i*37)%300
+		z := tp.Var(tensor.Full(-1, n))
+		z.SetTangentData(make([]float64, n))
+		y := graph.Log(z)
+		ad.Grad(graph.Sum(graph.Sqrt(graph.Concat(0, y, graph.Slice(y, 0, 1, n, 2), graph.Scale(y, 3)))), z)
+		graph.MatMul(tp.Const(tensor.Full(math.NaN(), 3, 2)), tp.Const(tensor.Full(math.Inf(1), 2, 5)))
+	}
+}
+
+// TestReleaseReuse: a new tape on the storage a dirty tape released
+// records exactly what a tape on new storage records, on one goroutine
+// and on several at once (run with -race), and NewTape does take the
+// released storage.
+func TestReleaseReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	x, v := testutil.RandVec(rng, 22), testutil.RandVec(rng, 22)
+	wantY, wantG, wantH := run(&graph.Tape{}, x, v)
+	check := func(tp *graph.Tape, round int) error {
+		y, g, h := run(tp, x, v)
+		if y != wantY {
+			return fmt.Errorf("round %d: value %v, new storage %v", round, y, wantY)
+		}
+		if e, i := testutil.RelErr(g, wantG); e != 0 {
+			return fmt.Errorf("round %d: gradient differs at %d: %v vs %v", round, i, g[i], wantG[i])
+		}
+		if e, i := testutil.RelErr(h, wantH); e != 0 {
+			return fmt.Errorf("round %d: HVP differs at %d: %v vs %v", round, i, h[i], wantH[i])
+		}
+		return nil
+	}
+	reused := 0
+	for round := range 8 {
+		tp := graph.NewTape()
+		garbage(tp, round%4)
+		tp.Release()
+		tp = graph.NewTape()
+		if graph.Footprint(tp) > 0 {
+			reused++
+		}
+		if err := check(tp, round); err != nil {
+			t.Fatal(err)
+		}
+		tp.Release()
+	}
+	// sync.Pool may drop what it is given (the race detector makes it drop
+	// some on purpose), but not all of it.
+	if reused == 0 {
+		t.Errorf("NewTape never took released storage in 8 rounds")
+	}
+
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			var err error
+			for round := range 20 {
+				tp := graph.NewTape()
+				garbage(tp, (w+round)%3)
+				tp.Reset()
+				if err == nil {
+					err = check(tp, round)
+				}
+				tp.Release()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

@@ -80,6 +80,47 @@ func BenchmarkChain999(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // the per-op figure is the one that matters
 }
 
+// BenchmarkChain999Tapes times the chain of BenchmarkChain999 on three
+// kinds of tape, each in its own sub-benchmark (a kind that leaves garbage
+// would slow the others down if they alternated), per recorded op: a tape
+// reset and reused, a new tape released after its gradient (NewTape then
+// takes the released storage), and a new tape simply dropped (its storage
+// left to the garbage collector).
+func BenchmarkChain999Tapes(b *testing.B) {
+	chain := func(tp *graph.Tape) float64 {
+		a, c, y0 := tp.Var(tensor.Scalar(0.9)), tp.Var(tensor.Scalar(0.1)), tp.Var(tensor.Scalar(0.5))
+		y := y0
+		for range 333 {
+			y = graph.Tanh(graph.Add(graph.Mul(a, y), c))
+		}
+		return ad.Grad(y, a, c, y0)[0].Item()
+	}
+	reused := graph.NewTape()
+	for _, k := range []struct {
+		name string
+		run  func() float64
+	}{
+		{"reused", func() float64 { reused.Reset(); return chain(reused) }},
+		{"released", func() float64 {
+			tp := graph.NewTape()
+			defer tp.Release()
+			return chain(tp)
+		}},
+		{"dropped", func() float64 { return chain(graph.NewTape()) }},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sink float64
+			for b.Loop() {
+				sink += k.run()
+			}
+			_ = sink
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/999, "ns/recorded-op")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
 // BenchmarkChain999Allocs reports heap allocations per recorded op with a
 // fresh tape each time (the worst case).
 func BenchmarkChain999Allocs(b *testing.B) {
