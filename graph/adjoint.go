@@ -31,28 +31,34 @@ import (
 type Adjoints struct {
 	tape   *Tape
 	lo, hi int
-	need   []bool  // need[i-lo]: node i depends on a node the sweep differentiates against
-	slot   []*Node // slot[i-lo]: the adjoint of node i so far
-	owned  []bool  // owned[i-lo]: slot[i-lo]'s storage was allocated by this sweep
-	cur    *Node   // the node whose VJP rule is running
+	s      []adjSlot // s[i-lo]: the state of node i's adjoint
+	cur    *Node     // the node whose VJP rule is running
 
-	// Two kinds of contribution are deferred until the adjoint is next
-	// read (by the node's own rule, by Of, or by a contribution that
-	// cannot wait), so that several are recorded as one node (see flush):
-	//
-	// A scaled first contribution (the VJP of a scaling, a negation or a
-	// subtrahend): lazy[i-lo] says the adjoint of node i is
-	// coef[i-lo]·slot[i-lo], not yet recorded (see addScaled).
-	lazy []bool
-	coef []float64
-	// Contributions of single elements (the adjoints of Index, and of a
-	// scalar used many times): they wait in pend, chained per target
-	// node from pendHead, and are added by one n-ary node. Element by
-	// element code then costs one accumulation node per vector, not one
-	// per element.
-	pend     []pendingElem
-	pendHead []int32 // pendHead[i-lo]: 1 + the index in pend of node i's newest pending contribution, 0 if none
-	pendLen  []int32 // pendLen[i-lo]: the number of node i's pending contributions
+	// Single-element contributions (the adjoints of Index, and of a scalar
+	// used many times) wait in pend, chained per target node from its
+	// slot's pendHead, and are added by one n-ary node (see adjSlot).
+	pend []pendingElem
+}
+
+// adjSlot is the state of one node's adjoint in a sweep, kept together so
+// that a sweep begins with one clear.
+//
+// Two kinds of contribution are deferred until the adjoint is next read
+// (by the node's own rule, by Of, or by a contribution that cannot wait),
+// so that several are recorded as one node (see flush): a scaled first
+// contribution (the VJP of a scaling, a negation or a subtrahend), where
+// lazy says the adjoint is coef·slot, not yet recorded (see addScaled);
+// and contributions of single elements, which wait in the sweep's pend
+// list. Element by element code then costs one accumulation node per
+// vector, not one per element.
+type adjSlot struct {
+	slot     *Node   // the adjoint so far
+	coef     float64 // the pending scale of slot, when lazy
+	pendHead int32   // 1 + the index in pend of the newest pending contribution, 0 if none
+	pendLen  int32   // the number of pending contributions
+	need     bool    // the node depends on a node the sweep differentiates against
+	owned    bool    // slot's storage was allocated by this sweep
+	lazy     bool    // the adjoint is coef·slot, not yet recorded
 }
 
 // pendingElem is a waiting single-element contribution: g (one element)
@@ -80,46 +86,23 @@ func (tp *Tape) Adjoints(lo, hi int) *Adjoints {
 	}
 	m := hi - lo + 1
 	a.tape, a.lo, a.hi = tp, lo, hi
-	a.need = resize(a.need, m)
-	a.owned = resize(a.owned, m)
-	a.lazy = resize(a.lazy, m)
-	if cap(a.coef) < m {
-		a.coef = make([]float64, m)
+	if cap(a.s) < m {
+		a.s = make([]adjSlot, m)
+	} else {
+		a.s = a.s[:m]
+		clear(a.s)
 	}
-	a.coef = a.coef[:m]
-	if cap(a.slot) < m {
-		a.slot = make([]*Node, m)
-	}
-	a.slot = a.slot[:m]
-	clear(a.slot)
-	if cap(a.pendHead) < m {
-		a.pendHead = make([]int32, m)
-	}
-	a.pendHead = a.pendHead[:m]
-	clear(a.pendHead)
-	if cap(a.pendLen) < m {
-		a.pendLen = make([]int32, m)
-	}
-	a.pendLen = a.pendLen[:m]
-	clear(a.pendLen)
 	a.pend = a.pend[:0]
 	return a
-}
-
-func resize(b []bool, m int) []bool {
-	if cap(b) < m {
-		return make([]bool, m)
-	}
-	b = b[:m]
-	clear(b)
-	return b
 }
 
 // Done ends the sweep and returns its work arrays to the tape. The nodes it
 // recorded stay valid; a must not be used again.
 func (a *Adjoints) Done() {
-	clear(a.slot)
-	clear(a.pend) // drop the references to nodes
+	// The slots keep their references to this recording's nodes until the
+	// next sweep clears them (or Release drops them): clearing them here
+	// too would cost a second pass.
+	clear(a.pend)
 	a.pend = a.pend[:0]
 	tp := a.tape
 	a.tape, a.cur = nil, nil
@@ -131,12 +114,12 @@ func (a *Adjoints) in(n *Node) bool { return int(n.id) >= a.lo && int(n.id) <= a
 // Require marks n as needing an adjoint.
 func (a *Adjoints) Require(n *Node) {
 	if a.in(n) {
-		a.need[int(n.id)-a.lo] = true
+		a.s[int(n.id)-a.lo].need = true
 	}
 }
 
 // Required reports whether n needs an adjoint.
-func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.need[int(n.id)-a.lo] }
+func (a *Adjoints) Required(n *Node) bool { return a.in(n) && a.s[int(n.id)-a.lo].need }
 
 // Of returns the adjoint accumulated for n, or nil when it received none.
 // An adjoint kept as a scaled contribution is recorded now.
@@ -145,7 +128,7 @@ func (a *Adjoints) Of(n *Node) *Node {
 		return nil
 	}
 	a.flush(n)
-	return a.slot[int(n.id)-a.lo]
+	return a.s[int(n.id)-a.lo].slot
 }
 
 // Seed adds g (a node of n's shape) to n's adjoint.
@@ -166,7 +149,7 @@ func (a *Adjoints) Backprop(n *Node) {
 		return
 	}
 	a.flush(n) // what was deferred is recorded as the rule needs it
-	g := a.slot[int(n.id)-a.lo]
+	g := a.s[int(n.id)-a.lo].slot
 	if g == nil {
 		return
 	}
@@ -206,8 +189,8 @@ func (a *Adjoints) Add(i int, g *Node) {
 // accumulate adds the dense contribution g to x's adjoint.
 func (a *Adjoints) accumulate(x, g *Node) {
 	k := int(x.id) - a.lo
-	if a.slot[k] == nil && a.pendHead[k] == 0 {
-		a.slot[k] = g // the first contribution itself, not owned: never written
+	if a.s[k].slot == nil && a.s[k].pendHead == 0 {
+		a.s[k].slot = g // the first contribution itself, not owned: never written
 		return
 	}
 	a.accumulateMore(x, g, k)
@@ -221,20 +204,20 @@ func (a *Adjoints) accumulateMore(x, g *Node, k int) {
 		a.pendElem(k, g, 0)
 		return
 	}
-	if a.pendHead[k] != 0 {
+	if a.s[k].pendHead != 0 {
 		a.flush(x) // elements first, in the order they came
 	}
 	switch {
-	case a.slot[k] == nil:
-		a.slot[k] = g
-	case a.lazy[k]: // c·h + g in one node, instead of a Scale and an Add
-		a.slot[k] = axpy(g, a.slot[k], a.coef[k])
-		a.lazy[k], a.owned[k] = false, true
-	case !a.owned[k]:
-		a.slot[k] = Add(a.slot[k], g) // a fresh buffer, owned from now on
-		a.owned[k] = true
+	case a.s[k].slot == nil:
+		a.s[k].slot = g
+	case a.s[k].lazy: // c·h + g in one node, instead of a Scale and an Add
+		a.s[k].slot = axpy(g, a.s[k].slot, a.s[k].coef)
+		a.s[k].lazy, a.s[k].owned = false, true
+	case !a.s[k].owned:
+		a.s[k].slot = Add(a.s[k].slot, g) // a fresh buffer, owned from now on
+		a.s[k].owned = true
 	default:
-		a.slot[k] = accNode(accAddOp, a.slot[k], g)
+		a.s[k].slot = accNode(accAddOp, a.s[k].slot, g)
 	}
 }
 
@@ -245,14 +228,14 @@ func (a *Adjoints) sparseBase(x *Node) *Node {
 	k := int(x.id) - a.lo
 	a.settle(k)
 	switch {
-	case a.slot[k] == nil:
-		a.owned[k] = true
+	case a.s[k].slot == nil:
+		a.s[k].owned = true
 		return a.zerosLike(x)
-	case !a.owned[k]:
-		a.owned[k] = true
-		return accNode(accAddOp, a.zerosLike(x), a.slot[k])
+	case !a.s[k].owned:
+		a.s[k].owned = true
+		return accNode(accAddOp, a.zerosLike(x), a.s[k].slot)
 	}
-	return a.slot[k]
+	return a.s[k].slot
 }
 
 // addScaled adds c·g to the adjoint of input i of the node whose VJP rule
@@ -280,23 +263,23 @@ func (a *Adjoints) addScaled(i int, g *Node, c float64) {
 	}
 	a.flush(x)
 	switch {
-	case a.slot[k] == nil:
-		a.slot[k], a.coef[k], a.lazy[k] = g, c, true
-	case !a.owned[k]:
-		a.slot[k], a.owned[k] = axpy(a.slot[k], g, c), true
+	case a.s[k].slot == nil:
+		a.s[k].slot, a.s[k].coef, a.s[k].lazy = g, c, true
+	case !a.s[k].owned:
+		a.s[k].slot, a.s[k].owned = axpy(a.s[k].slot, g, c), true
 	default:
-		n := accNode(accAxpyOp, a.slot[k], g)
+		n := accNode(accAxpyOp, a.s[k].slot, g)
 		n.p.f = c
-		a.slot[k] = a.tape.finishAcc(n)
+		a.s[k].slot = a.tape.finishAcc(n)
 	}
 }
 
 // settle records the pending scaled adjoint of slot k, if any, as a Scale
 // node. The sweep owns it: the slot is the only reference to it.
 func (a *Adjoints) settle(k int) {
-	if a.lazy[k] {
-		a.slot[k] = Scale(a.slot[k], a.coef[k])
-		a.lazy[k], a.owned[k] = false, true
+	if a.s[k].lazy {
+		a.s[k].slot = Scale(a.s[k].slot, a.s[k].coef)
+		a.s[k].lazy, a.s[k].owned = false, true
 	}
 }
 
@@ -384,28 +367,28 @@ func (a *Adjoints) addRows(i int, g *Node, idx []int) {
 func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p paramsExt) {
 	a.flush(x)
 	k := int(x.id) - a.lo
-	if a.slot[k] == nil {
+	if a.s[k].slot == nil {
 		n := a.tape.newNode(first, x.Shape())
 		n.inl[0] = g
 		n.in = n.inl[:1]
 		n.p.start = start
 		*n.params() = p
 		scatterApply(n, &n.value, &g.value)
-		a.slot[k], a.owned[k] = a.tape.record(n), true
+		a.s[k].slot, a.s[k].owned = a.tape.record(n), true
 		return
 	}
 	n := accNode(acc, a.sparseBase(x), g)
 	n.p.start = start
 	*n.params() = p
-	a.slot[k] = a.tape.finishAcc(n)
+	a.s[k].slot = a.tape.finishAcc(n)
 }
 
 // pendElem adds to the pending contributions of slot k the element g at
 // flat offset off.
 func (a *Adjoints) pendElem(k int, g *Node, off int) {
-	a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.pendHead[k]})
-	a.pendHead[k] = int32(len(a.pend))
-	a.pendLen[k]++
+	a.pend = append(a.pend, pendingElem{g: g, off: off, prev: a.s[k].pendHead})
+	a.s[k].pendHead = int32(len(a.pend))
+	a.s[k].pendLen++
 }
 
 // flush records x's deferred contributions: a scaled first contribution
@@ -413,7 +396,7 @@ func (a *Adjoints) pendElem(k int, g *Node, off int) {
 // arrived, as one node (a scatter into fresh zeros when x has no adjoint
 // yet, an in-place accumulation otherwise).
 func (a *Adjoints) flush(x *Node) {
-	if k := int(x.id) - a.lo; a.pendHead[k] != 0 || a.lazy[k] { // kept inlinable: most nodes have nothing deferred
+	if k := int(x.id) - a.lo; a.s[k].pendHead != 0 || a.s[k].lazy { // kept inlinable: most nodes have nothing deferred
 		a.flushDeferred(x, k)
 	}
 }
@@ -422,15 +405,15 @@ func (a *Adjoints) flush(x *Node) {
 // one (as a Scale), then the pending elements (as one node).
 func (a *Adjoints) flushDeferred(x *Node, k int) {
 	a.settle(k)
-	if a.pendHead[k] == 0 {
+	if a.s[k].pendHead == 0 {
 		return
 	}
-	m := int(a.pendLen[k])
+	m := int(a.s[k].pendLen)
 	tp := a.tape
 	var n *Node
 	var in []*Node // the inputs that are elements to add, offs[r] for in[r]
 	var offs []int
-	if prev := a.slot[k]; prev == nil || (!a.owned[k] && x.value.Size() == 1) {
+	if prev := a.s[k].slot; prev == nil || (!a.s[k].owned && x.value.Size() == 1) {
 		// Into fresh zeros; a single-element adjoint received so far (not
 		// owned, so not to be written) is one more element, at offset 0.
 		lead := 0
@@ -453,18 +436,18 @@ func (a *Adjoints) flushDeferred(x *Node, k int) {
 		in = n.in[1:]
 	}
 	pin, poffs := in[len(in)-m:], offs[len(offs)-m:]
-	for j, r := a.pendHead[k], m-1; r >= 0; r-- {
+	for j, r := a.s[k].pendHead, m-1; r >= 0; r-- {
 		e := &a.pend[j-1]
 		pin[r], poffs[r] = e.g, e.off
 		j = e.prev
 	}
-	a.pendHead[k], a.pendLen[k] = 0, 0
+	a.s[k].pendHead, a.s[k].pendLen = 0, 0
 	n.params().idx = offs
 	d := n.value.Data()
 	for r, g := range in {
 		d[offs[r]] += g.value.Data()[0]
 	}
-	a.slot[k], a.owned[k] = tp.record(n), true
+	a.s[k].slot, a.s[k].owned = tp.record(n), true
 }
 
 // accNode starts an accumulation node: its value is acc's storage, which

@@ -215,7 +215,11 @@ func Neg(x *Node) *Node { return Scale(x, -1) }
 func Scale(x *Node, c float64) *Node {
 	n := unaryNode(scaleOp, x, x.Shape())
 	n.p.f = c
-	tensor.ScaleTo(&n.value, &x.value, c)
+	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
+		n.value.Data()[0] = c * xd[0]
+	} else {
+		tensor.ScaleTo(&n.value, &x.value, c)
+	}
 	return x.tape.record(n)
 }
 

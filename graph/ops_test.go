@@ -144,8 +144,10 @@ func opCases() []opCase {
 
 	// ---- Scalar arithmetic ----
 	add(opCase{name: "Neg", shapes: [][]int{sh(2, 3)}, f: unary(graph.Neg)})
-	add(opCase{name: "Scale", shapes: [][]int{sh(2, 3)},
-		f: func(in []*graph.Node) *graph.Node { return graph.Scale(in[0], -2.5) }})
+	for _, shape := range [][]int{sh(2, 3), sh(), sh(1)} { // scalars take a path of their own
+		add(opCase{name: fmt.Sprintf("Scale%v", shape), shapes: [][]int{shape},
+			f: func(in []*graph.Node) *graph.Node { return graph.Scale(in[0], -2.5) }})
+	}
 	add(opCase{name: "AddScalar", shapes: [][]int{sh(2, 3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.AddScalar(in[0], 0.7) }})
 	for _, p := range []struct {

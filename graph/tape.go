@@ -135,6 +135,9 @@ func (tp *Tape) Release() {
 	tp.Reset()
 	gen, detect := tp.gen, tp.detect
 	if !detect && tp.footprint() <= releaseMax {
+		for _, a := range tp.adjFree {
+			clear(a.s) // the pool must not keep the recording's nodes alive
+		}
 		s := new(store)
 		*s = tp.store
 		s.nodeCap = tp.nodes[:0]
@@ -478,6 +481,9 @@ func (tp *Tape) Scalar(v float64) *Node {
 // Full records a constant of the given shape with every element v, using
 // the tape's own storage (no tensor needs to be built first).
 func (tp *Tape) Full(v float64, shape ...int) *Node {
+	if len(shape) == 0 { // the seed of every gradient
+		return tp.Scalar(v)
+	}
 	n := tp.newNode(nil, tensor.ResolveShape("graph: Full", tensor.SizeOf(shape), shape))
 	if v == 0 {
 		clear(n.value.Data()) // chunk storage is reused after Reset, so always fill

@@ -77,7 +77,14 @@ func init() {
 }
 
 // Square records x² elementwise.
-func Square(x *Node) *Node { return mapNode(squareOp, tensor.OpSquare, x) }
+func Square(x *Node) *Node {
+	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
+		n := unaryNode(squareOp, x, x.Shape())
+		n.value.Data()[0] = xd[0] * xd[0]
+		return x.tape.record(n)
+	}
+	return mapNode(squareOp, tensor.OpSquare, x)
+}
 
 var squareOp = new(Op)
 
@@ -111,7 +118,10 @@ func squareGrad(g, x *Node) *Node {
 		shape = tensor.BroadcastShape("graph: squareGrad", g.Shape(), shape)
 	}
 	n := binaryNode(squareGradOp, g, x, shape)
-	if s, v, ok := oneBroadcast(g, x, n); ok {
+	if gd, xd := g.value.Data(), x.value.Data(); len(gd) == 1 && len(xd) == 1 {
+		// Scalar code: the kernel's operations, (g·2)·x, without its dispatch.
+		n.value.Data()[0] = float64(gd[0]*2) * xd[0]
+	} else if s, v, ok := oneBroadcast(g, x, n); ok {
 		tensor.ScaleTo(&n.value, &v.value, 2*s.value.Data()[0])
 	} else {
 		tensor.MulScaledTo(&n.value, 2, &g.value, &x.value)
