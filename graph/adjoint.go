@@ -47,7 +47,8 @@ type Adjoints struct {
 // (by the node's own rule, by Of, or by a contribution that cannot wait),
 // so that several are recorded as one node (see flush): a scaled first
 // contribution (the VJP of a scaling, a negation or a subtrahend), where
-// lazy says the adjoint is coef·slot, not yet recorded (see addScaled);
+// lazy says the adjoint is coef·slot, not yet recorded (see addScaled),
+// or a single element broadcast (the VJP of a Sum, see addBroadcast);
 // and contributions of single elements, which wait in the sweep's pend
 // list. Element by element code then costs one accumulation node per
 // vector, not one per element.
@@ -58,7 +59,8 @@ type adjSlot struct {
 	pendLen  int32   // the number of pending contributions
 	need     bool    // the node depends on a node the sweep differentiates against
 	owned    bool    // slot's storage was allocated by this sweep
-	lazy     bool    // the adjoint is coef·slot, not yet recorded
+	lazy     bool    // the adjoint is coef·slot (broadcast when bcast), not yet recorded
+	bcast    bool    // with lazy: slot has one element and stands for its broadcast to the node's shape
 }
 
 // pendingElem is a waiting single-element contribution: g (one element)
@@ -148,8 +150,11 @@ func (a *Adjoints) Backprop(n *Node) {
 	if n.op == nil || !a.in(n) {
 		return
 	}
-	a.flush(n) // what was deferred is recorded as the rule needs it
-	g := a.s[int(n.id)-a.lo].slot
+	k := int(n.id) - a.lo
+	if !n.op.readsDeferred || a.s[k].pendHead != 0 {
+		a.flush(n) // what was deferred is recorded as the rule needs it
+	}
+	g := a.s[k].slot
 	if g == nil {
 		return
 	}
@@ -210,6 +215,9 @@ func (a *Adjoints) accumulateMore(x, g *Node, k int) {
 	switch {
 	case a.s[k].slot == nil:
 		a.s[k].slot = g
+	case a.s[k].lazy && a.s[k].bcast:
+		a.settle(k)
+		a.s[k].slot = accNode(accAddOp, a.s[k].slot, g)
 	case a.s[k].lazy: // c·h + g in one node, instead of a Scale and an Add
 		a.s[k].slot = axpy(g, a.s[k].slot, a.s[k].coef)
 		a.s[k].lazy, a.s[k].owned = false, true
@@ -274,13 +282,52 @@ func (a *Adjoints) addScaled(i int, g *Node, c float64) {
 	}
 }
 
-// settle records the pending scaled adjoint of slot k, if any, as a Scale
-// node. The sweep owns it: the slot is the only reference to it.
-func (a *Adjoints) settle(k int) {
-	if a.s[k].lazy {
-		a.s[k].slot = Scale(a.s[k].slot, a.s[k].coef)
-		a.s[k].lazy, a.s[k].owned = false, true
+// deferred returns the form of the adjoint g that the running rule
+// received, for the rules of ops marked readsDeferred: the adjoint is c·g,
+// and when bcast is set g has one element and the adjoint is its
+// broadcast to the node's shape. Otherwise c is 1 and bcast false.
+func (a *Adjoints) deferred() (c float64, bcast bool) {
+	s := &a.s[int(a.cur.id)-a.lo]
+	if !s.lazy {
+		return 1, false
 	}
+	return s.coef, s.bcast
+}
+
+// addBroadcast adds c·g broadcast to the shape of input i of the running
+// node, for g of one element: the VJP of a Sum. The broadcast is not
+// recorded at once when it is the input's first contribution: a rule that
+// reads deferred adjoints (Square's) then scales by the element itself,
+// and any other reader gets the BroadcastTo recorded (see settle).
+func (a *Adjoints) addBroadcast(i int, g *Node, c float64) {
+	x := a.cur.in[i]
+	if !a.Required(x) {
+		return
+	}
+	k := int(x.id) - a.lo
+	if x.value.Size() == 1 || a.s[k].slot != nil || a.s[k].pendHead != 0 {
+		a.addScaled(i, broadcastTo(g, x.Shape()), c)
+		return
+	}
+	a.s[k].slot, a.s[k].coef, a.s[k].lazy, a.s[k].bcast = g, c, true, true
+}
+
+// settle records the deferred adjoint of slot k, if any: a Scale of it,
+// then a BroadcastTo when it stands for one. The sweep owns the result:
+// the slot is the only reference to it.
+func (a *Adjoints) settle(k int) {
+	s := &a.s[k]
+	if !s.lazy {
+		return
+	}
+	g := s.slot
+	if s.coef != 1 {
+		g = Scale(g, s.coef)
+	}
+	if s.bcast {
+		g = broadcastTo(g, a.tape.nodes[a.lo+k].Shape())
+	}
+	s.slot, s.lazy, s.bcast, s.owned = g, false, false, true
 }
 
 // axpy records s + c·g for s and g of one shape: the sum of an adjoint and

@@ -38,6 +38,12 @@ type Op struct {
 	// inPlace marks the accumulation ops of a reverse sweep, whose value
 	// and tangent share their first input's storage.
 	inPlace bool
+	// readsDeferred marks the built-in ops whose VJP rule takes the output
+	// adjoint in its deferred form (Adjoints.deferred: a coefficient, and a
+	// single element standing for its broadcast), so that the sweep does
+	// not first record the Scale or the BroadcastTo that the form stands
+	// for: the rule folds them into the nodes it records anyway.
+	readsDeferred bool
 }
 
 // Record records a node for op with the given inputs and value, which the

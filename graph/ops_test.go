@@ -220,6 +220,36 @@ func opCases() []opCase {
 		f: func(in []*graph.Node) *graph.Node {
 			return graph.Sum(graph.Mul(graph.Scale(in[0], -2), graph.Add(graph.Sin(in[0]), graph.Exp(in[0]))))
 		}})
+	// Deferred adjoints read by Square's rule (a Sum's broadcast scalar, a
+	// scaled one, both) and by the other readers, which get them recorded:
+	// the sum read by a second Sum and by Of (the gradient with respect to
+	// the square itself is the Mul case's y), a broadcast into an adjoint
+	// that has a dense contribution already, a Sum of a Sum.
+	add(opCase{name: "Deferred/Sum(Square)·3", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Scale(graph.Sum(graph.Square(in[0])), 3) }})
+	add(opCase{name: "Deferred/Sum(y−Square(x))", shapes: [][]int{sh(4), sh(4)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Sum(graph.Sub(in[1], graph.Square(in[0]))) }})
+	add(opCase{name: "Deferred/Square(y−Square(x))", shapes: [][]int{sh(4), sh(4)},
+		f: func(in []*graph.Node) *graph.Node {
+			return graph.Sum(graph.Square(graph.Sub(in[1], graph.Square(in[0]))))
+		}})
+	add(opCase{name: "Deferred/two-Sums", shapes: [][]int{sh(2, 3)},
+		f: func(in []*graph.Node) *graph.Node {
+			sq := graph.Square(in[0])
+			return graph.Add(graph.Scale(graph.Sum(sq), -2), graph.Mul(graph.Sum(sq), graph.Sum(sq)))
+		}})
+	add(opCase{name: "Deferred/dense-then-broadcast", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			e := graph.Exp(in[0])
+			return graph.Add(graph.Sum(graph.Mul(e, e)), graph.Scale(graph.Sum(e), 0.5))
+		}})
+	add(opCase{name: "Deferred/broadcast-then-dense", shapes: [][]int{sh(5)},
+		f: func(in []*graph.Node) *graph.Node {
+			e := graph.Exp(in[0])
+			return graph.Add(graph.Scale(graph.Sum(e), 0.5), graph.Sum(graph.Mul(e, e)))
+		}})
+	add(opCase{name: "Deferred/Sum(Sum)", shapes: [][]int{sh(3)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Sum(graph.Sum(graph.Sin(in[0]))) }})
 	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},
 		f: func(in []*graph.Node) *graph.Node { return graphtest.ExtRosenbrock(in[0]) }})
 	add(opCase{name: "Tanh(Tanh(x)⊙y)", shapes: [][]int{sh(2, 3), sh(3)},

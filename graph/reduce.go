@@ -26,8 +26,10 @@ func init() {
 	*sumOp = Op{
 		Name: "Sum",
 		JVP:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
+		readsDeferred: true,
 		VJP: func(n, g *Node, adj *Adjoints) {
-			adj.Add(0, broadcastTo(g, n.in[0].Shape()))
+			c, _ := adj.deferred() // a one-element adjoint is never a broadcast
+			adj.addBroadcast(0, g, c)
 		},
 	}
 }

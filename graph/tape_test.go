@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -559,5 +560,20 @@ func TestSetTangentView(t *testing.T) {
 	}
 	if math.Abs(viewed-want) > 1e-14 {
 		t.Errorf("tangent %v, want %v", viewed, want)
+	}
+}
+
+// TestDeferredAdjointOf: an adjoint still deferred (a Sum's broadcast
+// scalar, scaled) is recorded when asked for, with the node's shape.
+func TestDeferredAdjointOf(t *testing.T) {
+	tp := graph.NewTape()
+	x := tp.VarVec([]float64{1, -2, 0.5})
+	sq := graph.Square(x)
+	g := ad.Grad(graph.Scale(graph.Sum(sq), 3), sq, x)
+	if got := g[0].Value().Data(); !slices.Equal(got, []float64{3, 3, 3}) || !slices.Equal(g[0].Shape(), []int{3}) {
+		t.Errorf("gradient with respect to the square %v (shape %v), want [3 3 3]", got, g[0].Shape())
+	}
+	if got := g[1].Value().Data(); !slices.Equal(got, []float64{6, -12, 3}) {
+		t.Errorf("gradient with respect to x %v, want [6 -12 3]", got)
 	}
 }
