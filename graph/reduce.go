@@ -24,8 +24,8 @@ var sumOp = new(Op)
 
 func init() {
 	*sumOp = Op{
-		Name: "Sum",
-		JVP:  func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
+		Name:          "Sum",
+		JVP:           func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
 		readsDeferred: true,
 		VJP: func(n, g *Node, adj *Adjoints) {
 			c, _ := adj.deferred() // a one-element adjoint is never a broadcast
