@@ -243,10 +243,13 @@ func (c *chunks[T]) take(n int) []T {
 func (c *chunks[T]) reset() { c.buf, c.pos = 0, 0 }
 
 // footprint returns the bytes the chunks hold.
-func (c *chunks[T]) footprint() int {
+func (c *chunks[T]) footprint() int { return bytesOf(c.bufs) }
+
+// bytesOf returns the bytes of the elements of bufs.
+func bytesOf[T any](bufs [][]T) int {
 	var z T
 	n := 0
-	for _, b := range c.bufs {
+	for _, b := range bufs {
 		n += len(b)
 	}
 	return n * int(unsafe.Sizeof(z))
@@ -309,14 +312,7 @@ func (s *slots[T]) reset() {
 }
 
 // footprint returns the bytes the slots hold.
-func (s *slots[T]) footprint() int {
-	var z T
-	n := 0
-	for _, b := range s.bufs {
-		n += len(b)
-	}
-	return n * int(unsafe.Sizeof(z))
-}
+func (s *slots[T]) footprint() int { return bytesOf(s.bufs) }
 
 // newTensor returns a tensor header from the tape's chunks (tangents live
 // outside Node so that the common, tangent-free node stays small).
