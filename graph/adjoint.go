@@ -151,8 +151,8 @@ func (a *Adjoints) Backprop(n *Node) {
 		return
 	}
 	k := int(n.id) - a.lo
-	if !n.op.readsDeferred || a.s[k].pendHead != 0 {
-		a.flush(n) // what was deferred is recorded as the rule needs it
+	if s := &a.s[k]; s.pendHead != 0 || (s.lazy && !n.op.readsDeferred) {
+		a.flushDeferred(n, k) // what was deferred is recorded as the rule needs it
 	}
 	g := a.s[k].slot
 	if g == nil {
@@ -292,6 +292,15 @@ func (a *Adjoints) deferred() (c float64, bcast bool) {
 		return 1, false
 	}
 	return s.coef, s.bcast
+}
+
+// settled records the running node's deferred adjoint (see settle) and
+// returns it: for a rule that reads deferred adjoints and meets a case it
+// cannot fold.
+func (a *Adjoints) settled() *Node {
+	k := int(a.cur.id) - a.lo
+	a.settle(k)
+	return a.s[k].slot
 }
 
 // addBroadcast adds c·g broadcast to the shape of input i of the running

@@ -143,12 +143,123 @@ func init() {
 				tensor.MulTo(dst, &a.value, db)
 			}
 		},
+		// The adjoint c·g (g a broadcast single element when bcast) is
+		// folded into mulScaled where the other factor has the output's
+		// shape or one element, so that neither the scaling nor the
+		// broadcast is a pass of its own.
+		readsDeferred: true,
 		VJP: func(n, g *Node, adj *Adjoints) {
+			if c, bcast := adj.deferred(); c != 1 || bcast {
+				mulDeferredVJP(n, g, c, bcast, adj)
+				return
+			}
 			if adj.Need(0) {
 				adj.Add(0, Mul(g, n.in[1]))
 			}
 			if adj.Need(1) {
 				adj.Add(1, Mul(g, n.in[0]))
+			}
+		},
+	}
+}
+
+// mulDeferredVJP is Mul's VJP for the deferred adjoint c·g (g a broadcast
+// single element when bcast).
+func mulDeferredVJP(n, g *Node, c float64, bcast bool, adj *Adjoints) {
+	for i, other := range [2]*Node{n.in[1], n.in[0]} {
+		if !adj.Need(i) {
+			continue
+		}
+		switch {
+		case c == 1 && !bcast:
+			adj.Add(i, Mul(g, other))
+		case tensor.SameShape(other.Shape(), n.Shape()) || (!bcast && other.value.Size() == 1):
+			adj.Add(i, mulScaled(g, other, c)) // summed to the input's shape when it is broadcast
+		default:
+			g, c, bcast = adj.settled(), 1, false
+			adj.Add(i, Mul(g, other))
+		}
+	}
+}
+
+// mulScaled records s·a⊙b for a constant s, one pass: the VJP of Mul for
+// a scaled adjoint, and of Square (s = 2). a and b have one shape, or one
+// of them has a single element and is broadcast (the result has the
+// other's shape): then the result is (s·e)·v for the single element e and
+// the other operand v, one scaling. It is symmetric in a and b, and its
+// own VJP is mulScaled again.
+func mulScaled(a, b *Node, s float64) *Node {
+	shape := b.Shape()
+	if !tensor.SameShape(a.Shape(), shape) {
+		if a.value.Size() != 1 && b.value.Size() != 1 {
+			panic(fmt.Sprintf("graph: mulScaled: shapes %v and %v", a.Shape(), shape))
+		}
+		shape = tensor.BroadcastShape("graph: mulScaled", a.Shape(), shape)
+	}
+	n := binaryNode(mulScaledOp, a, b, shape)
+	n.p.f = s
+	if ad, bd := a.value.Data(), b.value.Data(); len(ad) == 1 && len(bd) == 1 {
+		// Scalar code: the kernel's operations, (a·s)·b, without its dispatch.
+		n.value.Data()[0] = float64(ad[0]*s) * bd[0]
+	} else if e, v, ok := oneBroadcast(a, b, n); ok {
+		tensor.ScaleTo(&n.value, &v.value, s*e.value.Data()[0])
+	} else {
+		tensor.MulScaledTo(&n.value, s, &a.value, &b.value)
+	}
+	return b.tape.record(n)
+}
+
+// oneBroadcast reports whether a and b (inputs of n) differ in shape, one
+// of them a single element broadcast to n's shape, and returns that one
+// (s) and the other (v), of n's shape.
+func oneBroadcast(a, b, n *Node) (s, v *Node, ok bool) {
+	switch {
+	case tensor.SameShape(a.Shape(), b.Shape()):
+		return nil, nil, false
+	case tensor.SameShape(b.Shape(), n.Shape()):
+		return a, b, true
+	}
+	return b, a, true
+}
+
+var mulScaledOp = new(Op)
+
+func init() {
+	*mulScaledOp = Op{
+		Name: "MulScaled",
+		JVP: func(n *Node, dst *tensor.Tensor) { // s(ȧ⊙b + a⊙ḃ)
+			a, b, s := n.in[0], n.in[1], n.p.f
+			if e, v, ok := oneBroadcast(a, b, n); ok { // s(ė·v + e·v̇)
+				de, dv := e.tan(), v.tan()
+				if de != nil {
+					tensor.ScaleTo(dst, &v.value, s*de.Data()[0])
+				}
+				switch {
+				case dv == nil:
+				case de == nil:
+					tensor.ScaleTo(dst, dv, s*e.value.Data()[0])
+				default:
+					tensor.AxpyTo(dst, s*e.value.Data()[0], dv, dst)
+				}
+				return
+			}
+			da, db := a.tan(), b.tan()
+			switch {
+			case da == nil:
+				tensor.MulScaledTo(dst, s, &a.value, db)
+			case db == nil:
+				tensor.MulScaledTo(dst, s, da, &b.value)
+			default:
+				tensor.MulScaledPairTo(dst, s, da, &b.value, &a.value, db)
+			}
+		},
+		VJP: func(n, h *Node, adj *Adjoints) {
+			a, b := n.in[0], n.in[1]
+			if adj.Need(0) {
+				adj.Add(0, mulScaled(h, b, n.p.f)) // summed to a's shape when a is broadcast
+			}
+			if adj.Need(1) {
+				adj.Add(1, mulScaled(h, a, n.p.f))
 			}
 		},
 	}

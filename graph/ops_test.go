@@ -248,6 +248,38 @@ func opCases() []opCase {
 			e := graph.Exp(in[0])
 			return graph.Add(graph.Scale(graph.Sum(e), 0.5), graph.Sum(graph.Mul(e, e)))
 		}})
+	// Mul's rule takes deferred adjoints too, folding them where the
+	// other factor has the output's shape or one element, and records
+	// them first where it does not (a broadcast row, a scalar factor of a
+	// broadcast scalar adjoint).
+	for _, c := range []struct {
+		name       string
+		sa, sb     []int
+		scale, sub bool
+	}{
+		{"same", sh(2, 3), sh(2, 3), false, false},
+		{"same/scaled", sh(2, 3), sh(2, 3), true, false},
+		{"same/subtrahend", sh(2, 3), sh(2, 3), false, true},
+		{"row", sh(2, 3), sh(3), false, false},
+		{"row/subtrahend", sh(2, 3), sh(3), false, true},
+		{"scalar-factor", sh(2, 3), sh(), false, false},
+		{"scalar-factor/scaled", sh(2, 3), sh(), true, true},
+		{"scalars", sh(), sh(), true, true},
+	} {
+		add(opCase{name: "Deferred/Mul/" + c.name, shapes: [][]int{c.sa, c.sb, c.sa},
+			f: func(in []*graph.Node) *graph.Node {
+				p := graph.Mul(in[0], in[1])
+				if c.sub {
+					p = graph.Sub(in[2], p)
+				}
+				if c.scale {
+					p = graph.Scale(p, -1.5)
+				}
+				return graph.Sum(p)
+			}})
+	}
+	add(opCase{name: "Deferred/Mul(x,x)", shapes: [][]int{sh(4)},
+		f: func(in []*graph.Node) *graph.Node { return graph.Neg(graph.Sum(graph.Mul(in[0], in[0]))) }})
 	add(opCase{name: "Deferred/Sum(Sum)", shapes: [][]int{sh(3)},
 		f: func(in []*graph.Node) *graph.Node { return graph.Sum(graph.Sum(graph.Sin(in[0]))) }})
 	add(opCase{name: "ExtRosenbrock", shapes: [][]int{sh(10)},

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/curvature-go/curvature/tensor"
@@ -94,101 +93,18 @@ func init() {
 		JVP: func(n *Node, dst *tensor.Tensor) { // (2ẋ)⊙x in one pass
 			tensor.MulScaledTo(dst, 2, n.in[0].tan(), &n.in[0].value)
 		},
-		// The adjoint of a Sum is its scalar adjoint broadcast, and that of
-		// a subtrahend a negation: squareGrad takes the scalar and the
-		// coefficient itself, so that neither the broadcast nor the scaling
-		// is a pass of its own.
+		// 2c·g⊙x for the adjoint c·g in one pass. The adjoint of a Sum is
+		// its scalar adjoint broadcast, and that of a subtrahend a
+		// negation: mulScaled takes the scalar and the coefficient itself,
+		// so that neither the broadcast nor the scaling is a pass of its
+		// own.
 		readsDeferred: true,
 		VJP: func(n, g *Node, adj *Adjoints) {
 			c, bcast := adj.deferred()
 			if !bcast {
 				g = broadcastSource(g)
 			}
-			adj.Add(0, squareGrad(g, n.in[0], c))
-		},
-	}
-}
-
-// squareGrad records 2c·g⊙x, the VJP of Square for the adjoint c·g, as one
-// fused op (instead of a product and scalings). g and x have one shape, or
-// one of them has a single element and is broadcast (the result has the
-// other's shape): then the result is (2c·s)·v for the single element s and
-// the other operand v, one scaling. It is symmetric in g and x, so its own
-// VJP is squareGrad again.
-func squareGrad(g, x *Node, c float64) *Node {
-	shape := x.Shape()
-	if !tensor.SameShape(g.Shape(), shape) {
-		if g.value.Size() != 1 && x.value.Size() != 1 {
-			panic(fmt.Sprintf("graph: squareGrad: shapes %v and %v", g.Shape(), shape))
-		}
-		shape = tensor.BroadcastShape("graph: squareGrad", g.Shape(), shape)
-	}
-	n := binaryNode(squareGradOp, g, x, shape)
-	n.p.f = c
-	c2 := 2 * c // exact: (g·2c)·x rounds as ((c·g)·2)·x, the Scale and squareGrad it replaces
-	if gd, xd := g.value.Data(), x.value.Data(); len(gd) == 1 && len(xd) == 1 {
-		// Scalar code: the kernel's operations, (g·2c)·x, without its dispatch.
-		n.value.Data()[0] = float64(gd[0]*c2) * xd[0]
-	} else if s, v, ok := oneBroadcast(g, x, n); ok {
-		tensor.ScaleTo(&n.value, &v.value, c2*s.value.Data()[0])
-	} else {
-		tensor.MulScaledTo(&n.value, c2, &g.value, &x.value)
-	}
-	return x.tape.record(n)
-}
-
-// oneBroadcast reports whether a and b (inputs of n) differ in shape, one
-// of them a single element broadcast to n's shape, and returns that one
-// (s) and the other (v), of n's shape.
-func oneBroadcast(a, b, n *Node) (s, v *Node, ok bool) {
-	switch {
-	case tensor.SameShape(a.Shape(), b.Shape()):
-		return nil, nil, false
-	case tensor.SameShape(b.Shape(), n.Shape()):
-		return a, b, true
-	}
-	return b, a, true
-}
-
-var squareGradOp = new(Op)
-
-func init() {
-	*squareGradOp = Op{
-		Name: "SquareGrad",
-		JVP: func(n *Node, dst *tensor.Tensor) { // 2c(ġ⊙x + g⊙ẋ)
-			g, x, c2 := n.in[0], n.in[1], 2*n.p.f
-			if s, v, ok := oneBroadcast(g, x, n); ok { // 2c(ṡ·v + s·v̇)
-				ds, dv := s.tan(), v.tan()
-				if ds != nil {
-					tensor.ScaleTo(dst, &v.value, c2*ds.Data()[0])
-				}
-				switch {
-				case dv == nil:
-				case ds == nil:
-					tensor.ScaleTo(dst, dv, c2*s.value.Data()[0])
-				default:
-					tensor.AxpyTo(dst, c2*s.value.Data()[0], dv, dst)
-				}
-				return
-			}
-			gd, xd := g.tan(), x.tan()
-			switch {
-			case gd == nil:
-				tensor.MulScaledTo(dst, c2, &g.value, xd)
-			case xd == nil:
-				tensor.MulScaledTo(dst, c2, gd, &x.value)
-			default:
-				tensor.MulScaledPairTo(dst, c2, gd, &x.value, &g.value, xd)
-			}
-		},
-		VJP: func(n, h *Node, adj *Adjoints) {
-			g, x := n.in[0], n.in[1]
-			if adj.Need(0) {
-				adj.Add(0, squareGrad(h, x, n.p.f)) // summed to g's shape when g is broadcast
-			}
-			if adj.Need(1) {
-				adj.Add(1, squareGrad(h, g, n.p.f))
-			}
+			adj.Add(0, mulScaled(g, n.in[0], 2*c)) // 2c is exact: (g·2c)·x rounds as ((c·g)·2)·x
 		},
 	}
 }
