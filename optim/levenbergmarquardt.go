@@ -30,8 +30,29 @@ import (
 // √StepTolerance·‖D·x‖, so that a trust region collapsed by failed trials
 // far from a solution is not reported as convergence.
 //
-// One iteration costs one Jacobian, one QR (about 2mn² flops) and one
-// residual evaluation per trial; rejected trials (including those where r
+// By default (not with GaussNewtonOnly or bounds) an accepted Gauss–Newton
+// step whose ratio of actual to predicted reduction is at least ¼ is
+// followed by a secant step: J is not evaluated but updated by Broyden's
+// rank-one formula J₊ = J + (r₊ − r − J·s)·sᵀ/(sᵀs) from that step s, and
+// the next step is computed from the updated J. It is kept only while the
+// iteration contracts, each secant step at most half as long (in the
+// scaled norm) as the one before it, Deuflhard's test for the region where
+// quasi-Newton steps converge superlinearly; it may not shrink the trust
+// region; and a secant step rejected by either test hands over to J
+// evaluated at the same point (a contraction failure is found before r is
+// evaluated). No convergence test is passed on an updated J: a stop is
+// proven only with J itself, and the augmented model's secant data is
+// taken only between two evaluated Jacobians. On the Moré–Garbow–Hillstrom
+// problems in residual form the secant steps cut the Jacobians from 564 to
+// 512 and on the 54 NIST StRD runs from 2,672 to 2,364, for 8% and 4% more
+// residuals (see TestMGHLeastSquaresTable).
+//
+// Reference for the contraction monitor: P. Deuflhard, Newton Methods for
+// Nonlinear Problems, Springer, 2004, §2.1.4 (the quasi-Newton method with
+// Θ ≤ ½).
+//
+// One iteration costs one Jacobian (none for a secant step: an O(mn)
+// update), one QR (about 2mn² flops) and one residual evaluation per trial; rejected trials (including those where r
 // is NaN or Inf, which count as a failed ratio test) cost a residual and a
 // few O(n²) solves each. With bounds, variables at a bound whose gradient
 // points outward are held for the iteration, the step is computed in the
@@ -143,13 +164,30 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 		xPrev, gPrev, wOld = make([]float64, n), make([]float64, n), make([]float64, n)
 		sx, y, ys, qnStep = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	}
+	// The Broyden-updated Jacobian (see secantSteps): bS and bR are the
+	// last accepted step and the residuals before it, bPrev its scaled
+	// length.
+	var (
+		secant     = !lm.GaussNewtonOnly && p.bounds == nil
+		useBroyden bool
+		bS, bR, bW []float64
+		bPrev      float64
+	)
+	if secant {
+		bS, bR, bW = make([]float64, n), make([]float64, m), make([]float64, m)
+	}
 	var delta, xnorm, par float64
 	fnorm := math.Sqrt(2 * p.cost)
+outer:
 	for first := true; ; first = false {
 		if fnorm == 0 {
 			return ZeroResidual
 		}
-		if !p.jacobian() {
+		broyden := useBroyden
+		useBroyden = false
+		if broyden {
+			broydenUpdate(p.jac, bS, bR, p.r, bW)
+		} else if !p.jacobian() {
 			return NonFinite
 		}
 		jacVecT(p.jac, p.r, g)
@@ -160,7 +198,7 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 		// better.
 		useQN := false
 		if hyb != nil {
-			if havePrev {
+			if havePrev && !broyden {
 				for j := range sx {
 					sx[j] = p.x[j] - xPrev[j]
 					y[j] = g[j] - gPrev[j]
@@ -190,7 +228,7 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				if cn == 0 {
 					diag[j] = 1
 				}
-			} else {
+			} else if !broyden {
 				diag[j] = max(diag[j], cn)
 			}
 		}
@@ -215,6 +253,9 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			}
 		}
 		if gnorm <= p.gtol || k == 0 {
+			if broyden {
+				continue outer // to be proven with J itself
+			}
 			return SmallGradient
 		}
 		if polPending {
@@ -275,6 +316,13 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				}
 			}
 			pnorm := scaledNorm(diag, step)
+			if broyden && !(pnorm <= secantContraction*bPrev) {
+				// The contraction monitor: a secant step that is not at
+				// most half the last one is not trusted, and J is
+				// evaluated, before any residual is spent on it.
+				delta, par = deltaAug, parAug
+				continue outer
+			}
 			if first {
 				delta = min(delta, pnorm)
 			}
@@ -344,6 +392,17 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			}
 
 			accepted := ratio >= 1e-4
+			if broyden {
+				// A secant step never shrinks the trust region (its failure
+				// says more about the update than about the radius); a
+				// rejected one hands over to J at the same point.
+				if delta < deltaOld {
+					delta, par = deltaOld, parOld
+				}
+				if !accepted {
+					continue outer
+				}
+			}
 			// Polishing (see polishLevel): a step of the augmented model
 			// whose predicted reduction is below the rounding level of
 			// ‖r‖², and that raises ‖r‖² by no more than that, is taken
@@ -380,7 +439,7 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				jacVecT(p.jac, rt, wOld)
 				copy(xPrev, p.x)
 				copy(gPrev, g)
-				havePrev = true
+				havePrev = !broyden // S is updated only between exact Jacobians
 			}
 			if polish {
 				// Polishing goes on in the augmented model: at this level
@@ -398,6 +457,11 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				augWait = augRest
 			}
 			if accepted {
+				if secant {
+					bPrev = pnorm
+					copy(bS, step)
+					copy(bR, p.r)
+				}
 				p.accept(xt, rt)
 				fnorm = fnorm1
 				xnorm = scaledNorm(diag, p.x)
@@ -431,7 +495,9 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 			case delta <= machEps*xnorm && near:
 				st = SmallStep
 			}
-			if polish {
+			if polish || broyden {
+				// Nothing computed from an updated Jacobian proves
+				// convergence: the next iteration evaluates J.
 				st = NotTerminated
 			}
 			if st != NotTerminated {
@@ -448,8 +514,39 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 				return st
 			}
 			if accepted {
+				useBroyden = secant && st == NotTerminated && ratio >= secantRatio &&
+					!useAug && !useQN && !forceGN && !polish
 				break
 			}
+		}
+	}
+}
+
+// secantContraction and secantRatio govern LevenbergMarquardt's secant
+// steps: one is taken after an accepted Gauss–Newton step whose ratio of
+// actual to predicted reduction was at least secantRatio, and it is kept
+// only when its scaled length is at most secantContraction times that of
+// the step before it (Deuflhard's contraction monitor for quasi-Newton
+// iterations, whose Θ ≤ ½ marks the region of superlinear convergence).
+const (
+	secantContraction = 0.5
+	secantRatio       = 0.25
+)
+
+// broydenUpdate applies Broyden's rank-one update to J for the step s that
+// took the residuals from r0 to r1: J += (r1 − r0 − J·s)·sᵀ/(sᵀs), the
+// least change to J (in the Frobenius norm) that satisfies the secant
+// equation J₊·s = r1 − r0. w is work space of length m. Cost O(mn).
+func broydenUpdate(J *mat.Dense, s, r0, r1, w []float64) {
+	ss := floats.Dot(s, s)
+	if ss == 0 {
+		return
+	}
+	jacVec(J, s, w)
+	raw := J.RawMatrix()
+	for i := range w {
+		if c := (r1[i] - r0[i] - w[i]) / ss; c != 0 {
+			floats.AddScaled(raw.Data[i*raw.Stride:i*raw.Stride+raw.Cols], c, s)
 		}
 	}
 }
