@@ -27,8 +27,8 @@ func ExampleFit() {
 	fmt.Printf("χ² = %.8f, reduced χ² = %.8f, corr(b1, b2) = %.4f\n", fit.ChiSq, fit.RedChiSq, fit.Correlation.At(0, 1))
 	fmt.Println(fit.LeastSquares.Status)
 	// Output:
-	// b1 = 238.9421304 ± 2.70700756
-	// b2 = 5.50156428e-04 ± 7.26686884e-06
+	// b1 = 238.9421292 ± 2.70700752
+	// b2 = 5.50156432e-04 ± 7.26686884e-06
 	// χ² = 0.12455139, reduced χ² = 0.01037928, corr(b1, b2) = -0.9988
 	// SmallStep
 }
