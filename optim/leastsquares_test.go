@@ -406,3 +406,27 @@ func TestLevenbergMarquardtNoProgress(t *testing.T) {
 		t.Errorf("%d Jacobians, want ≤ 25", res.JacobianEvals)
 	}
 }
+
+// TestLevenbergMarquardtDoubledStep checks the doubled step at a singular
+// root: the extended Powell singular function has J of rank n/2 at its
+// solution x* = 0, where full steps only halve the error (MINPACK's loop,
+// GaussNewtonOnly, takes about 50 Jacobians to f ≈ 1e-59); the default
+// must get there in at most 10, to f ≤ 1e-30 and ‖∇f‖∞ ≤ 1e-20, and report
+// RankDeficient (the minimiser is not isolated to working precision in J).
+func TestLevenbergMarquardtDoubledStep(t *testing.T) {
+	p := mgh.ExtendedPowellSingular()
+	r, _ := p.Residual()
+	res, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
+	gn, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{GaussNewtonOnly: true}, nil)
+	g := make([]float64, p.Dim())
+	f := p.Eval(res.X, g)
+	if gi := floats.Norm(g, math.Inf(1)); f > 1e-30 || gi > 1e-20 {
+		t.Errorf("f = %g, ‖∇f‖∞ = %g at X", f, gi)
+	}
+	if res.Status != optim.RankDeficient {
+		t.Errorf("status %v, want RankDeficient", res.Status)
+	}
+	if res.JacobianEvals > 10 || gn.JacobianEvals <= 40 {
+		t.Errorf("%d Jacobians by default, %d with GaussNewtonOnly; want ≤ 10 and > 40", res.JacobianEvals, gn.JacobianEvals)
+	}
+}

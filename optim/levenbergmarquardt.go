@@ -31,10 +31,11 @@ import (
 // √StepTolerance·‖D·x‖, so that a trust region collapsed by failed trials
 // far from a solution is not reported as convergence.
 //
-// By default (not with GaussNewtonOnly or bounds) an accepted Gauss–Newton
-// step whose ratio of actual to predicted reduction is at least ¼ (one that
-// did not shrink the trust region) is followed by a secant step, as
-// MINPACK's hybrj does between Jacobians: J is not evaluated but updated
+// By default (neither with GaussNewtonOnly nor with bounds, which keep
+// MINPACK's loop) an accepted Gauss–Newton step whose ratio of actual to
+// predicted reduction is at least ¼ (one that did not shrink the trust
+// region) is followed by a secant step, as MINPACK's hybrj does between
+// Jacobians: J is not evaluated but updated
 // by Broyden's rank-one formula J₊ = J + (r₊ − r − J·s)·sᵀ/(sᵀs) from that
 // step s, and the next step is computed from the updated J. Secant steps
 // go on only while the iteration contracts, each at most half as long (in
@@ -47,34 +48,49 @@ import (
 // augmented model takes its secant data only between two evaluated
 // Jacobians.
 //
+// Also by default, where two full Gauss–Newton steps taken with
+// evaluated Jacobians point the same way (scaled cosine ≥ 0.99) and the
+// later is at least a fifth as long as the earlier, the iteration is
+// converging linearly or leaving a saddle, not converging quadratically;
+// the next full Gauss–Newton step is then first tried doubled, and kept
+// only if it reduces ½‖r‖² at least as much as the model predicts for the
+// step itself (otherwise the step itself is the next trial, at the cost of
+// one residual). At a simple singular root, where J loses rank at the
+// solution, Newton's and Gauss–Newton's steps halve the error in the null
+// space and converge only linearly; the doubled step removes that error to
+// first order (the doubled Newton step of Kelley and Suresh, and
+// Griewank's survey).
+//
 // The run stops with NoProgress, not a success, when the trust radius falls
 // below the rounding level ε·‖D·x‖ while the Gauss–Newton step is not
 // small (MINPACK's info = 7): no trial step can then be judged.
 //
 // On the Moré–Garbow–Hillstrom problems in residual form (see
-// TestMGHLeastSquaresTable) the default takes 423 Jacobians and 712
-// residuals, against 564 and 728 with Δ₀ = ‖D·x0‖ and no secant steps, and
-// 479 and 630 for MINPACK's lmder loop (Δ₀ = 100‖D·x0‖, no secant steps);
-// on the 54 NIST StRD runs 2,646 Jacobians and 3,358 residuals, against
-// 2,672 and 2,915, and 2,963 and 3,255. Against MINPACK's loop the secant
-// steps save 56 Jacobians for 82 more residuals on the first set and 317
-// for 103 on the second: a gain wherever J costs more than about 1.5
-// evaluations of r (n of them by finite differences).
+// TestMGHLeastSquaresTable) the default takes 373 Jacobians and 646
+// residuals, against 564 and 728 with Δ₀ = ‖D·x0‖ and neither secant nor
+// doubled steps, and 479 and 630 for MINPACK's lmder loop (Δ₀ =
+// 100‖D·x0‖, neither); on the 54 NIST StRD runs 2,646 Jacobians and 3,361
+// residuals, against 2,672 and 2,915, and 2,963 and 3,255. Against
+// MINPACK's loop the secant and doubled steps save 106 Jacobians for 16
+// more residuals on the first set and 317 for 106 on the second.
 //
 // References: P. Deuflhard, Newton Methods for Nonlinear Problems,
 // Springer, 2004, chapter 2 (algorithm QNERR and its contraction
 // monitor); J. J. Moré, B. S. Garbow and K. E. Hillstrom, User Guide for
-// MINPACK-1, Argonne report ANL-80-74, 1980 (hybrj, lmder).
+// MINPACK-1, Argonne report ANL-80-74, 1980 (hybrj, lmder); C. T. Kelley
+// and R. Suresh, "A new acceleration method for Newton's method at
+// singular points", SIAM J. Numer. Anal. 20 (1983) 1001–1009; A.
+// Griewank, "On solving nonlinear equations with simple singularities or
+// nearly singular solutions", SIAM Review 27 (1985) 537–563.
 //
 // One iteration costs one Jacobian (none for a secant step: an O(mn)
 // update), one QR (about 2mn² flops) and one residual evaluation per
 // trial; rejected trials (including those where r is NaN or Inf, which
 // count as a failed ratio test) cost a residual and a few O(n²) solves
-// each. With bounds, variables at a bound whose gradient
-// points outward are held for the iteration, the step is computed in the
-// others, and the trial point is its projection onto the box; the ratio
-// test then uses the reduction the linear model predicts for the
-// projected step.
+// each. With bounds, variables at a bound whose gradient points outward
+// are held for the iteration, the step is computed in the others, and the
+// trial point is its projection onto the box; the ratio test then uses
+// the reduction the linear model predicts for the projected step.
 //
 // Reference: J. J. Moré, "The Levenberg–Marquardt algorithm:
 // implementation and theory", Numerical Analysis, Lecture Notes in
@@ -84,8 +100,8 @@ type LevenbergMarquardt struct {
 	// ‖D·x0‖ (InitialStepBound itself when that is zero). If it is 0, it is
 	// defaulted to 100, MINPACK's value. (Without the secant steps 1 was
 	// the better default, 2,672 Jacobians on the NIST StRD runs against
-	// 2,963; with them 100 takes 2,646 there and 423 on the
-	// Moré–Garbow–Hillstrom problems, where 1 takes 2,364 and 512.)
+	// 2,963; with them and the doubled steps 100 takes 2,646 there and 373
+	// on the Moré–Garbow–Hillstrom problems.)
 	InitialStepBound float64
 
 	// GaussNewtonOnly, if true, keeps the method to the Gauss–Newton model
@@ -191,6 +207,15 @@ func (lm LevenbergMarquardt) leastSquares(p *lsProblem) Status {
 	)
 	if secant {
 		bS, bR, bW = make([]float64, n), make([]float64, m), make([]float64, m)
+	}
+	// The doubled steps: prevGN is the last accepted full Gauss–Newton step
+	// taken with an evaluated J, when havePrevGN.
+	var (
+		prevGN     []float64
+		havePrevGN bool
+	)
+	if secant {
+		prevGN = make([]float64, n)
 	}
 	var delta, xnorm, par float64
 	fnorm := math.Sqrt(2 * p.cost)
@@ -299,7 +324,8 @@ outer:
 		wasAug = useQN
 
 		// Inner loop: trial steps until one is accepted.
-		for {
+		for trial := 0; ; trial++ {
+			doubled := false
 			lam := 0.0
 			deltaAug, parAug := delta, par
 			if useQN {
@@ -316,6 +342,14 @@ outer:
 				clear(step)
 				for c, j := range idx {
 					step[j] = -pl[c]
+				}
+				if trial == 0 && havePrevGN && lam == 0 && !broyden && parallelSteps(diag, step, prevGN) {
+					// Full Gauss–Newton steps that keep their direction and
+					// do not shrink quadratically: try twice the step (see
+					// LevenbergMarquardt). Its prediction stays that of
+					// the step itself.
+					doubled = true
+					floats.Scale(2, step)
 				}
 			}
 			projected := false
@@ -408,6 +442,17 @@ outer:
 			}
 
 			accepted := ratio >= 1e-4
+			if doubled {
+				// The doubled step is kept only if it reduced ½‖r‖² at least
+				// as much as the model promised for the step itself;
+				// otherwise the next trial is that step, in the trust region
+				// as it was.
+				havePrevGN = false
+				if !(ratio >= 1) {
+					delta, par = deltaOld, parOld
+					continue
+				}
+			}
 			if broyden {
 				// A secant step never shrinks the trust region (its failure
 				// says more about the update than about the radius); a
@@ -471,6 +516,10 @@ outer:
 				delta, par = deltaAug, parAug
 				augRest = min(2*max(augRest, 1), 64)
 				augWait = augRest
+			}
+			if accepted && secant && !broyden && !doubled && !useQN {
+				havePrevGN = lam == 0
+				copy(prevGN, step)
 			}
 			if accepted {
 				if secant {
@@ -557,6 +606,20 @@ const (
 	secantContraction = 0.5
 	secantRatio       = 0.25
 )
+
+// parallelSteps reports whether the scaled steps D·s and D·t (t the
+// earlier one) have a cosine of at least 0.99 and ‖D·s‖ ≥ ‖D·t‖/5: the
+// iteration keeps its direction and converges linearly (at a simple
+// singular root full steps halve the error) or moves away from a saddle,
+// and does not converge quadratically.
+func parallelSteps(d, s, t []float64) bool {
+	var st float64
+	for j := range s {
+		st += d[j] * d[j] * s[j] * t[j]
+	}
+	ns, nt := scaledNorm(d, s), scaledNorm(d, t)
+	return st >= 0.99*ns*nt && ns >= 0.2*nt
+}
 
 // broydenUpdate applies Broyden's rank-one update to J for the step s that
 // took the residuals from r0 to r1: J += (r1 − r0 − J·s)·sᵀ/(sᵀs), the

@@ -56,3 +56,33 @@ func TestBroydenUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelSteps checks the test that arms LevenbergMarquardt's doubled
+// step: parallel steps that shrink at most fivefold (linear convergence)
+// or grow arm it; a quadratic shrink, an angle, or a reversal do not; the
+// scaling D enters both the cosine and the lengths.
+func TestParallelSteps(t *testing.T) {
+	one := []float64{1, 1}
+	for _, tc := range []struct {
+		name    string
+		d, s, t []float64
+		want    bool
+	}{
+		{"halving", one, []float64{0.5, 1}, []float64{1, 2}, true},
+		{"growing", one, []float64{3, 6}, []float64{1, 2}, true},
+		{"quadratic shrink", one, []float64{0.01, 0.02}, []float64{1, 2}, false},
+		{"just above a fifth", one, []float64{0.21, 0.42}, []float64{1, 2}, true},
+		{"below a fifth", one, []float64{0.19, 0.38}, []float64{1, 2}, false},
+		{"angle", one, []float64{1, 0}, []float64{1, 1}, false},
+		{"reversal", one, []float64{-1, -2}, []float64{1, 2}, false},
+		// In D-norm (1000·s₀, s₁) the second pair is nearly parallel, the
+		// first is not.
+		{"scaled apart", []float64{1, 1000}, []float64{1, 0.01}, []float64{1, 0}, false},
+		{"scaled parallel", []float64{1000, 1}, []float64{1, 0.01}, []float64{1, 0}, true},
+		{"zero step", one, []float64{0, 0}, []float64{1, 2}, false},
+	} {
+		if got := parallelSteps(tc.d, tc.s, tc.t); got != tc.want {
+			t.Errorf("%s: parallelSteps = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
