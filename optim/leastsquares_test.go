@@ -341,3 +341,92 @@ func TestLeastSquaresColumnScaling(t *testing.T) {
 		}
 	}
 }
+
+// TestLevenbergMarquardtSecantSteps checks the secant steps on problems
+// that converge superlinearly: the default takes fewer Jacobians than
+// accepted steps (so some steps used the Broyden-updated J), still stops
+// with a success that holds at X (f = f* and the gradient recomputed from
+// the exact Jacobian at X below 1e-6, and equal to Result.GradNorm, which
+// must come from J at X and not from an updated J), and takes fewer
+// Jacobians than MINPACK's loop (GaussNewtonOnly), which evaluates one per
+// step.
+func TestLevenbergMarquardtSecantSteps(t *testing.T) {
+	for _, p := range mgh.Problems() {
+		switch p.Name {
+		case "helical_valley", "box_3d", "variably_dimensioned_10", "ext_powell_singular_12":
+		default:
+			continue
+		}
+		r, _ := p.Residual()
+		res, err := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
+		gn, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{GaussNewtonOnly: true}, nil)
+		// ext_powell_singular_12 is singular at its solution: RankDeficient
+		// is the truthful verdict there.
+		if !res.Status.Success() && res.Status != optim.RankDeficient {
+			t.Errorf("%s: stopped with %v (%v)", p.Name, res.Status, err)
+		}
+		if res.JacobianEvals >= res.Iterations || res.JacobianEvals >= gn.JacobianEvals {
+			t.Errorf("%s: %d Jacobians for %d steps (GaussNewtonOnly %d): no secant steps taken",
+				p.Name, res.JacobianEvals, res.Iterations, gn.JacobianEvals)
+		}
+		g := make([]float64, p.Dim())
+		f := p.Eval(res.X, g)
+		gi := floats.Norm(g, math.Inf(1))
+		if math.Abs(f-p.FStar) > 1e-10 || gi > 1e-6 {
+			t.Errorf("%s: f = %g (f* = %g), ‖∇f‖∞ = %g at X", p.Name, f, p.FStar, gi)
+		}
+		// Result.GradNorm is ‖Jᵀr‖∞ for ½‖r‖², half the gradient of f = ‖r‖².
+		if d := math.Abs(res.GradNorm - gi/2); d > 1e-12*math.Max(1, gi) {
+			t.Errorf("%s: Result.GradNorm %g, ‖Jᵀr‖∞ at X %g", p.Name, res.GradNorm, gi/2)
+		}
+	}
+}
+
+// TestLevenbergMarquardtNoProgress checks the stop at the rounding level:
+// from its standard start the trigonometric problem (n = 10) goes to a
+// local minimum (f ≈ 2.795e-5) where J is singular, so the Gauss–Newton
+// step stays large while the trust region shrinks below ε·‖D·x‖; the run
+// must then stop with NoProgress and ErrNoProgress, not a success and not
+// after further steps that rounding alone decides.
+func TestLevenbergMarquardtNoProgress(t *testing.T) {
+	p := mgh.Trigonometric()
+	r, _ := p.Residual()
+	res, err := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
+	if res.Status != optim.NoProgress || !errors.Is(err, optim.ErrNoProgress) {
+		t.Fatalf("status %v, error %v; want NoProgress", res.Status, err)
+	}
+	if res.Status.Success() {
+		t.Errorf("NoProgress counted as success")
+	}
+	g := make([]float64, p.Dim())
+	if f := p.Eval(res.X, g); math.Abs(f-2.79506e-5) > 1e-9 || floats.Norm(g, math.Inf(1)) > 1e-8 {
+		t.Errorf("stopped at f = %g, ‖∇f‖∞ = %g; want the local minimum f ≈ 2.79506e-5", f, floats.Norm(g, math.Inf(1)))
+	}
+	if res.JacobianEvals > 25 {
+		t.Errorf("%d Jacobians, want ≤ 25", res.JacobianEvals)
+	}
+}
+
+// TestLevenbergMarquardtDoubledStep checks the doubled step at a singular
+// root: the extended Powell singular function has J of rank n/2 at its
+// solution x* = 0, where full steps only halve the error (MINPACK's loop,
+// GaussNewtonOnly, takes about 50 Jacobians to f ≈ 1e-59); the default
+// must get there in at most 10, to f ≤ 1e-30 and ‖∇f‖∞ ≤ 1e-20, and report
+// RankDeficient (the minimiser is not isolated to working precision in J).
+func TestLevenbergMarquardtDoubledStep(t *testing.T) {
+	p := mgh.ExtendedPowellSingular()
+	r, _ := p.Residual()
+	res, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
+	gn, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{GaussNewtonOnly: true}, nil)
+	g := make([]float64, p.Dim())
+	f := p.Eval(res.X, g)
+	if gi := floats.Norm(g, math.Inf(1)); f > 1e-30 || gi > 1e-20 {
+		t.Errorf("f = %g, ‖∇f‖∞ = %g at X", f, gi)
+	}
+	if res.Status != optim.RankDeficient {
+		t.Errorf("status %v, want RankDeficient", res.Status)
+	}
+	if res.JacobianEvals > 10 || gn.JacobianEvals <= 40 {
+		t.Errorf("%d Jacobians by default, %d with GaussNewtonOnly; want ≤ 10 and > 40", res.JacobianEvals, gn.JacobianEvals)
+	}
+}
