@@ -2,8 +2,8 @@
 // with Levenberg–Marquardt on exact AD Jacobians, prints the parameters
 // with their standard errors against NIST's certified values, and
 // compares Levenberg–Marquardt, Gauss–Newton, NewtonCG and LBFGS on it and
-// on the bad start of y = a·e^(−bx) + c from b = −3 (with and without the
-// bound b ≥ 0 for the least-squares methods).
+// on the bad start of y = a·e^(−bx) + c from b = −3, with and without the
+// bound b ≥ 0.
 //
 //	go run ./examples/curvefit [-plot fit.png]
 //
@@ -112,15 +112,16 @@ func run(w io.Writer, plotFile string) error {
 			fmt.Fprintf(w, "%-28s %-26s %12.6g %-24v %6d %6s\n", c.name, m.name, f.ChiSq/2, r.Status, r.Iterations,
 				fmt.Sprintf("%dJ", r.JacobianEvals))
 		}
-		if c.lower != nil {
-			continue // the unconstrained methods take no bounds
-		}
 		obj := hvp.NewObjective(halfSSE(c.model, c.x, c.y), len(c.x0))
 		for _, m := range []struct {
 			name string
 			m    optim.Method
 		}{{"NewtonCG", optim.NewtonCG{}}, {"LBFGS", optim.LBFGS{}}} {
-			r, _ := optim.Minimize(obj, c.x0, m.m, nil)
+			var set *optim.Settings
+			if c.lower != nil { // with bounds: TRON's projected Newton steps, L-BFGS-B
+				set = &optim.Settings{Bounds: &optim.Bounds{Lower: c.lower}}
+			}
+			r, _ := optim.Minimize(obj, c.x0, m.m, set)
 			fmt.Fprintf(w, "%-28s %-26s %12.6g %-24v %6d %6s\n", c.name, m.name, r.F, r.Status, r.Iterations,
 				fmt.Sprintf("%dE", r.FuncEvals))
 		}

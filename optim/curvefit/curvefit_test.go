@@ -209,7 +209,7 @@ func expDecay(x, th *graph.Node) *graph.Node {
 // where the model grows like e^(3x). Unbounded, Levenberg–Marquardt (like
 // NewtonCG) follows the valley b → 0⁻, a → −∞, a + c finite, toward the
 // straight-line fit at infinity; it must not call that a success, and it
-// does not: J is numerically rank deficient there. With the bound b ≥ 0
+// does not (it runs into its evaluation limit). With the bound b ≥ 0
 // (the start is projected to b = 0) Levenberg–Marquardt and Gauss–Newton
 // both reach the true minimum, the one found from the true parameters.
 func TestBadStart(t *testing.T) {
