@@ -59,19 +59,23 @@
 // other core of the virtual machine measured (BenchmarkWake; the runtime
 // waits out Linux's 50 µs timer slack before it steals a goroutine just
 // started on a busy core), where a go statement per call would cost that
-// on every kernel; an awake helper starts in about a microsecond. Since
-// the pieces are taken, not assigned, a helper that is late, asleep or
-// sharing its core with another process leaves its pieces to the caller,
-// which never waits for a helper that has not started. A helper that
-// finds, while spinning, that the operating system gave its core to
-// another thread for a while (a gap of over 20 µs between two turns of its
-// loop) stops all helpers from spinning for 50 ms: on a machine whose
-// cores are all busy, spinning takes time from the caller. With one core
-// kept busy by another process, ad/hvp's BenchmarkTwoCores ran the MLP
-// step at 0.89 of its one-core speed and the Rosenbrock gradient at
-// 0.95–0.98 (0.75–0.79 and 0.85–0.89 when helpers spun regardless, and
-// 0.95–0.98 and 1.02–1.10 with a goroutine per call that usually started
-// too late to help).
+// on every kernel; an awake helper starts in about a microsecond.
+// Since the pieces are taken, not assigned, a helper that is late, asleep
+// or sharing its core with another process leaves its pieces to the
+// caller, which never waits for a helper that has not started. A caller
+// whose last piece another goroutine is computing spins for it too
+// (sleeping after 200 µs): woken from sleep, it would wait 10–50 µs for
+// the runtime to move it to its idle core. Every 20 ms of spinning a
+// helper reads how long the program's threads waited for a core (their
+// run delay, from /proc on Linux): over a quarter of the time means other
+// processes keep the cores busy, and for the next 200 ms helpers and
+// callers sleep as soon as they are idle, since spinning would take time
+// from the caller. With one core kept busy by another process, ad/hvp's
+// BenchmarkTwoCores ran the MLP step at 0.82–0.85 of its one-core speed
+// and the Rosenbrock gradient at 0.88 (0.80–0.84 and 0.73–0.86 with the
+// earlier rule, which stopped the spinning on one gap of over 20 µs
+// between two turns of a spinning loop and, on the idle machine, fired
+// every 10 ms on average, from pauses of the virtual machine itself).
 //
 // The thresholds are measured (BenchmarkSplit: each kernel on one
 // goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of
