@@ -66,16 +66,18 @@
 // whose last piece another goroutine is computing spins for it too
 // (sleeping after 200 µs): woken from sleep, it would wait 10–50 µs for
 // the runtime to move it to its idle core. Every 20 ms of spinning a
-// helper reads how long the program's threads waited for a core (their
-// run delay, from /proc on Linux): over a quarter of the time means other
-// processes keep the cores busy, and for the next 200 ms helpers and
+// helper reads how long the program's busy threads waited for a core
+// (their run delay, from /proc on Linux): over a quarter of the time means
+// other processes keep the cores busy, and for the next 200 ms helpers and
 // callers sleep as soon as they are idle, since spinning would take time
 // from the caller. With one core kept busy by another process, ad/hvp's
 // BenchmarkTwoCores ran the MLP step at 0.82–0.85 of its one-core speed
-// and the Rosenbrock gradient at 0.88 (0.80–0.84 and 0.73–0.86 with the
-// earlier rule, which stopped the spinning on one gap of over 20 µs
-// between two turns of a spinning loop and, on the idle machine, fired
-// every 10 ms on average, from pauses of the virtual machine itself).
+// and the Rosenbrock gradient at 0.86–0.88, as with the earlier rule
+// (0.82–0.83 and 0.83–0.86), which stopped the spinning on one gap of over
+// 20 µs between two turns of a spinning loop; but that rule fired every
+// 10 ms on average on the idle machine too, from pauses of the virtual
+// machine itself, and held the two-core speed-ups there to 1.48 and 1.50
+// (1.82 and 1.90 now).
 //
 // The thresholds are measured (BenchmarkSplit: each kernel on one
 // goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of

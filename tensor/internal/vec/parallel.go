@@ -150,22 +150,31 @@ const spinFor = 200 * time.Microsecond
 
 // A helper that spins takes a core that the operating system could give
 // to the caller when other processes keep the other cores busy. Every
-// contendedWindow of spinning, a helper reads how long the program's
-// threads waited for a core (their run delay, see runDelay): when that
-// was more than contendedShare of the window, helpers sleep as soon as
-// they run out of work, and callers as soon as they wait, for noSpinFor.
-// On an idle two-core virtual machine the threads of two goroutines
-// spinning on two cores waited 0.5–4.5% of the time; with another process
-// busy on one core, 55–58%. (An earlier rule, one gap of over 20 µs
-// between two turns of a spinning loop, fired every 10 ms on average on
-// the idle machine too, from pauses of the virtual machine itself, and kept the helpers asleep
-// most of the time; the gaps did not tell an idle machine from a busy
-// one.) Where the run delay cannot be read, helpers always spin.
+// contendedWindow of spinning, a helper reads how long the program's busy
+// threads (those that ran for at least a quarter of the window: the
+// caller's and the helpers') waited for a core meanwhile (see schedTimes):
+// when that was more than contendedShare of the window, helpers sleep as
+// soon as they run out of work, and callers as soon as they wait, for
+// noSpinFor. On an idle two-core virtual machine the busy threads of a
+// training step waited under 5% of the time; with another process busy on
+// one core, 55–58%. Threads that were idle do not count: a thread the
+// runtime wakes to look for work waits for a core while the caller and a
+// spinning helper hold both, up to milliseconds, without delaying
+// anything. (An earlier rule, one gap of over 20 µs between two turns of
+// a spinning loop, fired every 10 ms on average on the idle machine too,
+// from pauses of the virtual machine itself, and kept the helpers asleep
+// most of the time.) Where the times cannot be read, helpers always spin.
 const (
 	contendedWindow = 20 * time.Millisecond
 	contendedShare  = 0.25
 	noSpinFor       = 200 * time.Millisecond
 )
+
+// threadTimes are the scheduling times of one thread of the process.
+type threadTimes struct {
+	tid        int
+	run, delay time.Duration // on a core, and runnable waiting for one
+}
 
 // pool is the package's set of helper goroutines. Its state is only that
 // of the scheduling (which job is on offer, how many helpers exist and
@@ -183,12 +192,12 @@ type helpers struct {
 	noSpin atomic.Int64
 
 	// nextCheck is the time (UnixNano) of the next check; checkMu
-	// guards checkAt and checkDelay, the time and run delay it compares
-	// with.
-	nextCheck  atomic.Int64
-	checkMu    sync.Mutex
-	checkAt    time.Time
-	checkDelay time.Duration
+	// guards checkAt and prev, the time and the threads' times it
+	// compares with, and cur, the buffer of the next measure.
+	nextCheck atomic.Int64
+	checkMu   sync.Mutex
+	checkAt   time.Time
+	prev, cur []threadTimes
 
 	mu       sync.Mutex
 	started  int           // helpers started, under mu
@@ -273,30 +282,44 @@ func (p *helpers) wait(j *job) {
 }
 
 // check measures, at most once per contendedWindow, the run delay of the
-// program's threads since the previous measure, and stops the spinning
-// for noSpinFor if it shows the cores short (see contendedShare). A
-// measure that follows a pause in the spinning longer than the window
-// starts a new window only: the pause was not spent spinning.
+// program's busy threads since the previous measure, and stops the
+// spinning for noSpinFor if it shows the cores short (see
+// contendedShare). A measure that follows a pause in the spinning longer
+// than the window starts a new window only: the pause was not spent
+// spinning.
 func (p *helpers) check(now time.Time) {
 	if now.UnixNano() < p.nextCheck.Load() || !p.checkMu.TryLock() {
 		return
 	}
 	defer p.checkMu.Unlock()
-	d, ok := runDelay()
-	p.record(now, d, ok)
+	var ok bool
+	p.cur, ok = schedTimes(p.cur)
+	p.record(now, ok)
 }
 
-// record is check's decision on a run delay d (ok if it could be read)
-// measured at now; p.checkMu is held.
-func (p *helpers) record(now time.Time, d time.Duration, ok bool) {
+// record is check's decision on the times p.cur (ok if they could be
+// read) measured at now, against p.prev measured at p.checkAt; p.checkMu
+// is held.
+func (p *helpers) record(now time.Time, ok bool) {
 	if !ok {
 		p.nextCheck.Store(math.MaxInt64)
 		return
 	}
-	if wall := now.Sub(p.checkAt); wall < 2*contendedWindow && float64(d-p.checkDelay) > contendedShare*float64(wall) {
-		p.noSpin.Store(now.Add(noSpinFor).UnixNano())
+	if wall := now.Sub(p.checkAt); wall < 2*contendedWindow {
+		var delay time.Duration
+		for _, c := range p.cur {
+			for _, q := range p.prev {
+				if q.tid == c.tid && c.run-q.run >= wall/4 {
+					delay += c.delay - q.delay
+				}
+			}
+		}
+		if float64(delay) > contendedShare*float64(wall) {
+			p.noSpin.Store(now.Add(noSpinFor).UnixNano())
+		}
 	}
-	p.checkAt, p.checkDelay = now, d
+	p.prev, p.cur = p.cur, p.prev
+	p.checkAt = now
 	p.nextCheck.Store(now.Add(contendedWindow).UnixNano())
 }
 

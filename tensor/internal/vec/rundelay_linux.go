@@ -7,32 +7,35 @@ import (
 	"time"
 )
 
-// runDelay returns the time the threads of the process have spent
-// runnable but waiting for a core, summed over its threads (the second
-// field of each thread's /proc schedstat file), and whether it could be
-// read. It costs 20–120 µs (a few files per thread).
-func runDelay() (time.Duration, bool) {
+// schedTimes returns, for each thread of the process, the time it has
+// run and the time it has spent runnable but waiting for a core (the
+// first two fields of its /proc schedstat file), reusing buf, and whether
+// they could be read. It costs 20–120 µs (a few files per thread).
+func schedTimes(buf []threadTimes) ([]threadTimes, bool) {
+	buf = buf[:0]
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
-		return 0, false
+		return buf, false
 	}
-	var sum time.Duration
-	read := false
 	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			return buf, false
+		}
 		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
 		if err != nil {
 			continue // the thread has exited
 		}
 		f := strings.Fields(string(b))
 		if len(f) < 2 {
-			return 0, false
+			return buf, false
 		}
-		v, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return 0, false
+		run, err1 := strconv.ParseInt(f[0], 10, 64)
+		delay, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return buf, false
 		}
-		sum += time.Duration(v)
-		read = true
+		buf = append(buf, threadTimes{tid, time.Duration(run), time.Duration(delay)})
 	}
-	return sum, read
+	return buf, len(buf) > 0
 }

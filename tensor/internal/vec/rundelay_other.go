@@ -2,8 +2,6 @@
 
 package vec
 
-import "time"
-
-// runDelay reports that the run delay of the process's threads is not
-// available on this system.
-func runDelay() (time.Duration, bool) { return 0, false }
+// schedTimes reports that the scheduling times of the process's threads
+// are not available on this system.
+func schedTimes(buf []threadTimes) ([]threadTimes, bool) { return buf[:0], false }
