@@ -80,27 +80,32 @@
 // (1.82 and 1.90 now).
 //
 // The thresholds are measured (BenchmarkSplit: each kernel on one
-// goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of
-// a shared AMD EPYC virtual machine, in two runs while the machine was
-// otherwise idle; medians of one/two, above 1 the split pays):
+// goroutine and on two, alternately, each on its own slices, at
+// GOMAXPROCS=2 on the two cores of a shared Intel Xeon virtual machine
+// with AVX-512, 2 MiB of L2 per core and a large L3, in two runs while the
+// machine was otherwise idle; medians of one/two, above 1 the split pays):
 //
 //	length        Add        Square     ScatterAdd(2)  Sum
-//	2¹⁵           0.98–1.01  0.91–0.97  1.34–2.41      0.83–0.93
-//	2¹⁶           0.99–1.47  0.95–1.00  1.60–1.66      0.92–0.93
-//	2¹⁷           1.47–1.51  1.02–1.80  1.04–1.91      0.98–0.99
-//	2¹⁸           1.01–1.79  0.90–1.78  1.55–1.94      1.01–1.02
-//	3·2¹⁷         1.78–1.85  1.82–1.83  1.50–1.77      1.02–1.77
-//	2¹⁹           1.58–1.83  1.83–1.92  1.60–1.79      1.68–1.86
-//	2²¹ (> L3)    1.25–1.39  1.20–1.60  1.36–1.44      1.56–1.59
+//	2¹⁴           0.93       0.99–1.00  1.06–1.10      0.64–0.65
+//	2¹⁵           0.93–1.15  1.35–1.36  1.44           0.89–0.92
+//	2¹⁶           2.09–2.31  1.25–1.26  1.56–1.60      1.17
+//	2¹⁷           1.98–2.05  1.73–1.84  2.01–2.08      1.63
+//	2¹⁸           1.61–1.92  1.95–1.98  1.41–1.54      2.17–2.21
+//	3·2¹⁷         1.47–1.54  1.59–1.73  1.41           1.99–2.39
+//	2¹⁹           1.57–1.61  1.45       1.57           2.02–2.06
+//	2²¹           1.88–1.91  1.84       1.91–1.92      1.64–1.65
 //
-// Below 2¹⁵ the split was slower (0.7–0.95), and up to 2¹⁷ it paid for
-// some kernels only. The kernels are bound by
-// memory bandwidth: beyond the 32 MiB L3 one core streams about 23 GB/s
-// (Add at 2²¹: 1.04 ns for 24 bytes per element) and two about 35–40 GB/s,
-// which caps the gain of a second core there at 1.5–1.7; within L3 it
-// reaches 1.8–1.9. When other processes keep the second core busy the
-// split gains nothing, and costs 1–10% (the pieces the caller takes
-// itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
+// (Copy and Axpy: 0.93–0.97 and 0.64–0.65 at 2¹⁴, 0.91–1.25 and 1.34–1.41
+// at 2¹⁶, 1.9–2.3 from 2¹⁷.) With one set of slices for both sides,
+// which makes the call on one goroutine first fetch back the half the
+// split call moved to the other core, the split measured 1.49–1.87 at
+// 2¹⁷ and 1.1–2.2 at 2¹⁸. Beyond 1 at 2¹⁶–2¹⁸ the gain is more than two
+// cores' arithmetic: the slices of one call (three of 2¹⁷ float64 are
+// 3 MiB) overflow one core's L2 and fit in two. Beyond the caches the
+// kernels are bound by memory bandwidth, and two cores streamed Add at
+// 2²¹ 1.9 times as fast as one. When other processes keep the second core
+// busy the split gains nothing, and costs 1–10% (the pieces the caller
+// takes itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
 //
 // # Performance
 //

@@ -13,14 +13,15 @@ import (
 // all of it. SumParallelMin is the same for Sum and Dot.
 //
 // Both are measured, not guessed (BenchmarkSplit; the figures are in the
-// package documentation): on the two cores of a shared virtual machine
-// the split paid, in median, for every kernel measured from 2¹⁸ elements
-// on in most runs (1.0–1.9 times as fast at 2¹⁸, 1.6–1.9 at 2¹⁹), for
-// some only from 2¹⁵ to 2¹⁷, and for none below 2¹⁵. Set GOMAXPROCS=1 to keep
+// package documentation): on the two cores of a shared Intel Xeon virtual
+// machine (2 MiB of L2 per core) the split paid, in median, for every
+// kernel measured from 2¹⁷ elements on in every run (1.6–2.1 times as
+// fast at 2¹⁷, 1.4–2.3 at 2¹⁸), for most at 2¹⁶ (0.9–2.3), for some at
+// 2¹⁵ (0.9–1.4) and for none at 2¹⁴ (0.6–1.1). Set GOMAXPROCS=1 to keep
 // every kernel on one goroutine.
 const (
-	ParallelMin    = 1 << 18
-	SumParallelMin = 1 << 18
+	ParallelMin    = 1 << 17
+	SumParallelMin = 1 << 17
 )
 
 // Workers returns the number of goroutines worth using for n elements of
