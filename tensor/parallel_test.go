@@ -26,6 +26,7 @@ func TestParallelBitwise(t *testing.T) {
 	x := offsetTensor(rng, 1, n)
 	half := offsetTensor(rng, 3, n/2)
 	scalar := Scalar(0.75)
+	small := offsetTensor(rng, 0, 16, hid)
 	run := func() [][]float64 {
 		var out [][]float64
 		add := func(ts ...*Tensor) {
@@ -35,6 +36,7 @@ func TestParallelBitwise(t *testing.T) {
 		}
 		// Training step.
 		add(Tanh(h), Exp(h), Log(h), Sigmoid(h), TanhGradTo(nil, g, h), SigmoidGradTo(nil, g, h))
+		add(Tanh(small), Exp(small)) // at heavyParallelMin
 		add(BroadcastTo(b1, []int{batch, hid}), BroadcastTo(col, []int{batch, hid}), BroadcastTo(scalar, []int{batch, hid}))
 		add(SumTo(g, []int{hid}), SumTo(g, []int{batch, 1}), SumAxis(g, 0, false), SumAxis(g, 1, false))
 		add(SoftmaxTo(nil, h, nil, nil), SoftmaxTo(nil, g3, nil, nil))
@@ -72,6 +74,9 @@ func TestParallelBitwise(t *testing.T) {
 	}
 	if w, ws := vec.Workers(in*hid), vec.SumWorkers(in*hid); w < 2 || ws < 2 {
 		t.Errorf("vec.Workers(%d) = %d, vec.SumWorkers = %d with GOMAXPROCS=2: the weights' kernels are not split", in*hid, w, ws)
+	}
+	if w := vec.WorkersFrom(small.Size(), heavyParallelMin); w < 2 {
+		t.Errorf("a %v Tanh is not split with GOMAXPROCS=2", small.Shape())
 	}
 	if w := vec.WorkersFrom(batch*hid, heavyParallelMin); w < 2 {
 		t.Errorf("a %d×%d Tanh is not split with GOMAXPROCS=2", batch, hid)
