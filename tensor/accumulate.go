@@ -12,7 +12,7 @@ import (
 // fused product takes one pass over memory and no temporary. Each runs on
 // the vectorised kernels of tensor/internal/vec, rounds every product
 // before adding it (no fused multiply-add: the same bits on every
-// processor), and from 2¹⁸ (about 2.6·10⁵) elements uses the cores that
+// processor), and from 2¹⁷ (about 1.3·10⁵) elements uses the cores that
 // GOMAXPROCS allows, with results that do not depend on how many.
 
 // AddInto adds a to dst, with a broadcast to dst's shape (dst += a), and

@@ -22,12 +22,12 @@ func vecSigmoid(out, x []float64) { heavy(vecmath.Sigmoid, out, x) }
 // heavyParallelMin is the length from which the transcendental kernels
 // (1.5–2.5 ns per element on one core, bound by arithmetic rather than by
 // memory) are split over goroutines. Measured with
-// BenchmarkParallelThresholdHeavy on the two cores of a shared virtual
-// machine while it was otherwise idle, two goroutines ran Tanh 1.7–1.9
-// times as fast as one from 2¹⁴ elements (medians of two runs; 1.5–1.9 at
-// 2¹⁵, 1.0–1.8 at 2¹²–2¹³, below 1 under 2¹²), Exp 1.0–1.6 at 2¹⁴–2¹⁵ and
-// 1.5–1.9 at 2¹⁶.
-const heavyParallelMin = 1 << 14
+// BenchmarkParallelThresholdHeavy on the two cores of a shared Intel Xeon
+// virtual machine while it was otherwise idle, two goroutines ran Tanh
+// 1.46–1.49 times as fast as one at 2¹² elements and Exp 1.27–1.29
+// (medians of three runs), both 1.7–1.8 at 2¹⁴ and 1.9 at 2¹⁶; at 2¹¹ Tanh
+// 1.14–1.20 and Exp 0.96–0.98.
+const heavyParallelMin = 1 << 12
 
 // heavy applies the kernel f to x, into out, on up to as many goroutines as
 // GOMAXPROCS allows, at least heavyParallelMin/2 elements each.

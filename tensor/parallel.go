@@ -19,13 +19,14 @@ import (
 // non-temporal stores, which bypass the caches, so the matrix product
 // that reads the copy next fetches it from memory; the pieces of a split
 // copy (4K elements and more, a quarter of each goroutine's share) stay
-// in the caches. On the two cores of a shared virtual machine, ad/hvp's
-// BenchmarkTwoCores ran the MLP step 1.67–1.70 times faster on two cores
-// than on one (medians; fastest steps 1.76–1.79) with copies split from
-// 2¹⁵, against 1.62–1.64 (1.66–1.71) from 2¹⁸, the two builds alternated
-// run by run. Alone, the split of a copy gains little (BenchmarkSplit's
-// Copy: medians 0.84–0.94, fastest 1.05–1.36 from 2¹⁵ to 2¹⁸, while
-// another process was running).
+// in the caches. On the two cores of a shared AMD EPYC virtual machine,
+// ad/hvp's BenchmarkTwoCores ran the MLP step 1.67–1.70 times faster on
+// two cores than on one (medians; fastest steps 1.76–1.79) with copies
+// split from 2¹⁵, against 1.62–1.64 (1.66–1.71) from 2¹⁸, the two builds
+// alternated run by run. Alone, on the two cores of an idle Intel Xeon
+// virtual machine, the split copy (BenchmarkSplit's Copy, medians) was
+// 1.34–1.35 times as fast as one goroutine's at 2¹⁵, 0.91–1.25 at 2¹⁶,
+// 1.9–2.3 from 2¹⁷ on, and 0.93–0.97 at 2¹⁴.
 const copyParallelMin = 1 << 15
 
 // copyData copies src into dst (of equal lengths), on as many goroutines

@@ -26,6 +26,7 @@ func TestParallelBitwise(t *testing.T) {
 	x := offsetTensor(rng, 1, n)
 	half := offsetTensor(rng, 3, n/2)
 	scalar := Scalar(0.75)
+	small := offsetTensor(rng, 0, 16, hid)
 	run := func() [][]float64 {
 		var out [][]float64
 		add := func(ts ...*Tensor) {
@@ -35,6 +36,7 @@ func TestParallelBitwise(t *testing.T) {
 		}
 		// Training step.
 		add(Tanh(h), Exp(h), Log(h), Sigmoid(h), TanhGradTo(nil, g, h), SigmoidGradTo(nil, g, h))
+		add(Tanh(small), Exp(small)) // at heavyParallelMin
 		add(BroadcastTo(b1, []int{batch, hid}), BroadcastTo(col, []int{batch, hid}), BroadcastTo(scalar, []int{batch, hid}))
 		add(SumTo(g, []int{hid}), SumTo(g, []int{batch, 1}), SumAxis(g, 0, false), SumAxis(g, 1, false))
 		add(SoftmaxTo(nil, h, nil, nil), SoftmaxTo(nil, g3, nil, nil))
@@ -46,6 +48,8 @@ func TestParallelBitwise(t *testing.T) {
 		w1c := Zeros(in, hid) // Tape.Var's copy of the weights
 		w1c.CopyFrom(w1)
 		add(w1c, h.Clone())
+		// The weights' size (2¹⁷ < 784·256 < 2¹⁸): an update and its sums.
+		add(Add(w1, w1c), Mul(w1, w1c), Square(w1), Scalar(SumAll(w1)), Scalar(Dot(w1, w1c)))
 		// Rosenbrock at n = 10⁶.
 		odd, even := Slice(x, 0, 0, n, 2), Slice(x, 0, 1, n, 2)
 		add(odd, even, Square(odd), Sub(even, Square(odd)), AddScalar(Neg(odd), 1), Scale(half, 100))
@@ -67,6 +71,12 @@ func TestParallelBitwise(t *testing.T) {
 	runtime.GOMAXPROCS(2)
 	if w := vec.Workers(n / 2); w < 2 {
 		t.Errorf("vec.Workers(%d) = %d with GOMAXPROCS=2: the Rosenbrock halves are not split", n/2, w)
+	}
+	if w, ws := vec.Workers(in*hid), vec.SumWorkers(in*hid); w < 2 || ws < 2 {
+		t.Errorf("vec.Workers(%d) = %d, vec.SumWorkers = %d with GOMAXPROCS=2: the weights' kernels are not split", in*hid, w, ws)
+	}
+	if w := vec.WorkersFrom(small.Size(), heavyParallelMin); w < 2 {
+		t.Errorf("a %v Tanh is not split with GOMAXPROCS=2", small.Shape())
 	}
 	if w := vec.WorkersFrom(batch*hid, heavyParallelMin); w < 2 {
 		t.Errorf("a %d×%d Tanh is not split with GOMAXPROCS=2", batch, hid)

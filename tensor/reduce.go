@@ -18,7 +18,7 @@ func Sum(x *Tensor) *Tensor { return Scalar(SumAll(x)) }
 // elements whose sums are added in the same way. This lets the additions
 // overlap in the processor and makes the rounding error grow with about
 // n/8 instead of n. It costs about 0.1 ns per element with AVX2, and from
-// 2¹⁸ elements on uses the cores that GOMAXPROCS allows. The sum of no
+// 2¹⁷ elements on uses the cores that GOMAXPROCS allows. The sum of no
 // elements, or of zeros of either sign, is +0.
 func SumAll(x *Tensor) float64 { return vec.Sum(x.data) }
 

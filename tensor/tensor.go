@@ -41,10 +41,11 @@
 // broadcasting pattern), Scale, AddScalar, Square, Neg, Relu, Step, the
 // accumulating forms, strided Slice and its adjoint, and the sums run on
 // the AVX2 kernels of tensor/internal/vec, which give exactly the bits of
-// the plain Go loops (no fused multiply-add). From 2¹⁸ (about 2.6·10⁵)
-// elements these, and copies, fills and broadcasts, share the work among
-// the goroutines GOMAXPROCS allows; so do Exp, Log, Tanh and Sigmoid
-// from 2¹⁴ elements and matrix products from 2¹⁸ multiply-adds (64³). The thresholds are measured on two cores (see
+// the plain Go loops (no fused multiply-add). From 2¹⁷ (about 1.3·10⁵)
+// elements these, and fills and broadcasts, share the work among the
+// goroutines GOMAXPROCS allows; so do copies from 2¹⁵ elements, Exp,
+// Log, Tanh and Sigmoid from 2¹² and matrix products from 2¹⁷
+// multiply-adds (about 51³). The thresholds are measured on two cores (see
 // tensor/internal/vec and tensor/internal/gemm), and the results are the
 // same bits whatever the number of goroutines.
 //

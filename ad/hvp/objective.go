@@ -73,8 +73,15 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 	if grad != nil {
 		o.check("Eval", grad)
 		off := 0
+		var dst tensor.Tensor
 		for _, g := range ad.Grad(y, o.xs...) {
-			off += copy(grad[off:], g.Value().Data())
+			// A tensor's copy, which package tensor splits over the cores
+			// from 2¹⁵ elements on: the built-in copy of a long gradient
+			// would be a serial pass over it, 0.6 ms at n = 10⁶.
+			v := g.Value()
+			dst.Wrap(grad[off:off+v.Size()], v.Shape())
+			dst.CopyFrom(v)
+			off += v.Size()
 		}
 	}
 	return y.Item()

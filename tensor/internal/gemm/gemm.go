@@ -17,7 +17,7 @@ import (
 // cache-blocked panels and a register-blocked micro-kernel (AVX2/FMA assembly
 // on amd64 CPUs that support it, portable Go otherwise), following Goto and
 // van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS
-// 34(3), 2008. Products of at least 2¹⁸ multiply-adds (64³) are split
+// 34(3), 2008. Products of at least 2¹⁷ multiply-adds (about 51³) are split
 // over up to runtime.GOMAXPROCS(0) goroutines, all of which have finished when
 // Dgemm returns; products of at most 6³ multiply-adds, and those with m or n
 // equal to 1, use a direct loop. Dgemm does not retain a, b or c.
@@ -80,19 +80,20 @@ const (
 	// below it packing costs more than it saves.
 	directMaxWork = 6 * 6 * 6
 
-	// parallelMinWork is the smallest product split over goroutines, 2¹⁸
-	// (64³, 15 µs on one core). Measured with BenchmarkDgemmSplit on the
-	// two cores of a shared virtual machine, the helper goroutines of
-	// package vec awake: two goroutines were 1.7–1.8 times faster than one
-	// (medians) from 80³ (2¹⁹) to 128³, 0.94–1.7 at 64³ and 1.0–1.2 at 48³;
-	// the thin products of a 10-class output layer (128×256×10, 2¹⁸·1.25)
-	// 1.04–1.41. A helper that is asleep can take from 20 µs to a few ms to
-	// wake there (BenchmarkWake); the caller then does the work itself.
-	parallelMinWork = 1 << 18
+	// parallelMinWork is the smallest product split over goroutines, 2¹⁷
+	// (about 51³, 7 µs on one core). Measured with BenchmarkDgemmSplit on
+	// the two cores of a shared Intel Xeon virtual machine, the helper
+	// goroutines of package vec awake: two goroutines were 1.3–1.5 times
+	// faster than one (medians, three runs) at 56³, 1.5–1.6 at 64³ (0.92
+	// once), 1.7 from 80³ on and 1.7–1.8 on the thin products of a 10-class
+	// output layer (128×256×10); at 48³ 0.94–1.36, at 40³ 0.86–1.26 and at
+	// 32³ 0.83–0.92. A helper that is asleep can take from 20 µs to a few
+	// ms to wake (BenchmarkWake); the caller then does the work itself.
+	parallelMinWork = 1 << 17
 
 	// workPerWorker is the least work, in multiply-adds, given to each
 	// goroutine.
-	workPerWorker = 1 << 17
+	workPerWorker = parallelMinWork / 2
 )
 
 // workers returns how many goroutines to use for an m×n×k product when procs

@@ -19,7 +19,10 @@ var mlpShapes = []benchShape{
 	{"XTG-256x128x10", true, false, 256, 128, 10},
 	{"GWT-128x10x256", false, true, 128, 10, 256},
 	// Cubes around the threshold parallelMinWork.
+	{"32x32x32", false, false, 32, 32, 32},
+	{"40x40x40", false, false, 40, 40, 40},
 	{"48x48x48", false, false, 48, 48, 48},
+	{"56x56x56", false, false, 56, 56, 56},
 	{"64x64x64", false, false, 64, 64, 64},
 	{"80x80x80", false, false, 80, 80, 80},
 	{"100x100x100", false, false, 100, 100, 100},

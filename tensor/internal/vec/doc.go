@@ -59,42 +59,53 @@
 // other core of the virtual machine measured (BenchmarkWake; the runtime
 // waits out Linux's 50 µs timer slack before it steals a goroutine just
 // started on a busy core), where a go statement per call would cost that
-// on every kernel; an awake helper starts in about a microsecond. Since
-// the pieces are taken, not assigned, a helper that is late, asleep or
-// sharing its core with another process leaves its pieces to the caller,
-// which never waits for a helper that has not started. A helper that
-// finds, while spinning, that the operating system gave its core to
-// another thread for a while (a gap of over 20 µs between two turns of its
-// loop) stops all helpers from spinning for 50 ms: on a machine whose
-// cores are all busy, spinning takes time from the caller. With one core
-// kept busy by another process, ad/hvp's BenchmarkTwoCores ran the MLP
-// step at 0.89 of its one-core speed and the Rosenbrock gradient at
-// 0.95–0.98 (0.75–0.79 and 0.85–0.89 when helpers spun regardless, and
-// 0.95–0.98 and 1.02–1.10 with a goroutine per call that usually started
-// too late to help).
+// on every kernel; an awake helper starts in about a microsecond.
+// Since the pieces are taken, not assigned, a helper that is late, asleep
+// or sharing its core with another process leaves its pieces to the
+// caller, which never waits for a helper that has not started. A caller
+// whose last piece another goroutine is computing spins for it too
+// (sleeping after 200 µs): woken from sleep, it would wait 10–50 µs for
+// the runtime to move it to its idle core. Every 20 ms of spinning a
+// helper reads how long the program's busy threads waited for a core
+// (their run delay, from /proc on Linux): over a quarter of the time means
+// other processes keep the cores busy, and for the next 200 ms helpers and
+// callers sleep as soon as they are idle, since spinning would take time
+// from the caller. With one core kept busy by another process, ad/hvp's
+// BenchmarkTwoCores ran the MLP step at 0.82–0.85 of its one-core speed
+// and the Rosenbrock gradient at 0.86–0.88, as with the earlier rule
+// (0.82–0.83 and 0.83–0.86), which stopped the spinning on one gap of over
+// 20 µs between two turns of a spinning loop; but that rule fired every
+// 10 ms on average on the idle machine too, from pauses of the virtual
+// machine itself, and held the two-core speed-ups there to 1.48 and 1.50
+// (1.82 and 1.90 now).
 //
 // The thresholds are measured (BenchmarkSplit: each kernel on one
-// goroutine and on two, alternately, at GOMAXPROCS=2 on the two cores of
-// a shared AMD EPYC virtual machine, in two runs while the machine was
-// otherwise idle; medians of one/two, above 1 the split pays):
+// goroutine and on two, alternately, each on its own slices, at
+// GOMAXPROCS=2 on the two cores of a shared Intel Xeon virtual machine
+// with AVX-512, 2 MiB of L2 per core and a large L3, in two runs while the
+// machine was otherwise idle; medians of one/two, above 1 the split pays):
 //
 //	length        Add        Square     ScatterAdd(2)  Sum
-//	2¹⁵           0.98–1.01  0.91–0.97  1.34–2.41      0.83–0.93
-//	2¹⁶           0.99–1.47  0.95–1.00  1.60–1.66      0.92–0.93
-//	2¹⁷           1.47–1.51  1.02–1.80  1.04–1.91      0.98–0.99
-//	2¹⁸           1.01–1.79  0.90–1.78  1.55–1.94      1.01–1.02
-//	3·2¹⁷         1.78–1.85  1.82–1.83  1.50–1.77      1.02–1.77
-//	2¹⁹           1.58–1.83  1.83–1.92  1.60–1.79      1.68–1.86
-//	2²¹ (> L3)    1.25–1.39  1.20–1.60  1.36–1.44      1.56–1.59
+//	2¹⁴           0.93       0.99–1.00  1.06–1.10      0.64–0.65
+//	2¹⁵           0.93–1.15  1.35–1.36  1.44           0.89–0.92
+//	2¹⁶           2.09–2.31  1.25–1.26  1.56–1.60      1.17
+//	2¹⁷           1.98–2.05  1.73–1.84  2.01–2.08      1.63
+//	2¹⁸           1.61–1.92  1.95–1.98  1.41–1.54      2.17–2.21
+//	3·2¹⁷         1.47–1.54  1.59–1.73  1.41           1.99–2.39
+//	2¹⁹           1.57–1.61  1.45       1.57           2.02–2.06
+//	2²¹           1.88–1.91  1.84       1.91–1.92      1.64–1.65
 //
-// Below 2¹⁵ the split was slower (0.7–0.95), and up to 2¹⁷ it paid for
-// some kernels only. The kernels are bound by
-// memory bandwidth: beyond the 32 MiB L3 one core streams about 23 GB/s
-// (Add at 2²¹: 1.04 ns for 24 bytes per element) and two about 35–40 GB/s,
-// which caps the gain of a second core there at 1.5–1.7; within L3 it
-// reaches 1.8–1.9. When other processes keep the second core busy the
-// split gains nothing, and costs 1–10% (the pieces the caller takes
-// itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
+// (Copy and Axpy: 0.93–0.97 and 0.64–0.65 at 2¹⁴, 0.91–1.25 and 1.34–1.41
+// at 2¹⁶, 1.9–2.3 from 2¹⁷.) With one set of slices for both sides,
+// which makes the call on one goroutine first fetch back the half the
+// split call moved to the other core, the split measured 1.49–1.87 at
+// 2¹⁷ and 1.1–2.2 at 2¹⁸. Beyond 1 at 2¹⁶–2¹⁸ the gain is more than two
+// cores' arithmetic: the slices of one call (three of 2¹⁷ float64 are
+// 3 MiB) overflow one core's L2 and fit in two. Beyond the caches the
+// kernels are bound by memory bandwidth, and two cores streamed Add at
+// 2²¹ 1.9 times as fast as one. When other processes keep the second core
+// busy the split gains nothing, and costs 1–10% (the pieces the caller
+// takes itself). Set GOMAXPROCS=1 to keep every kernel on one goroutine.
 //
 // # Performance
 //

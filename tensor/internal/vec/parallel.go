@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,14 +13,15 @@ import (
 // all of it. SumParallelMin is the same for Sum and Dot.
 //
 // Both are measured, not guessed (BenchmarkSplit; the figures are in the
-// package documentation): on the two cores of a shared virtual machine
-// the split paid, in median, for every kernel measured from 2¹⁸ elements
-// on in most runs (1.0–1.9 times as fast at 2¹⁸, 1.6–1.9 at 2¹⁹), for
-// some only from 2¹⁵ to 2¹⁷, and for none below 2¹⁵. Set GOMAXPROCS=1 to keep
+// package documentation): on the two cores of a shared Intel Xeon virtual
+// machine (2 MiB of L2 per core) the split paid, in median, for every
+// kernel measured from 2¹⁷ elements on in every run (1.6–2.1 times as
+// fast at 2¹⁷, 1.4–2.3 at 2¹⁸), for most at 2¹⁶ (0.9–2.3), for some at
+// 2¹⁵ (0.9–1.4) and for none at 2¹⁴ (0.6–1.1). Set GOMAXPROCS=1 to keep
 // every kernel on one goroutine.
 const (
-	ParallelMin    = 1 << 18
-	SumParallelMin = 1 << 18
+	ParallelMin    = 1 << 17
+	SumParallelMin = 1 << 17
 )
 
 // Workers returns the number of goroutines worth using for n elements of
@@ -83,8 +85,10 @@ func For(n, w int, f func(lo, hi int)) {
 // calls are taken in turn from a shared counter, so a goroutine that
 // starts late, or shares its core with another process, takes fewer of
 // them, and the caller makes them all when no other goroutine starts in
-// time: Run is never much slower than the loop on one goroutine. A panic
-// in f on another goroutine ends the program.
+// time: Run is never much slower than the loop on one goroutine. When the
+// last call still running is another goroutine's, the caller spins for it
+// before it sleeps (see wait). A panic in f on another goroutine ends the
+// program.
 //
 // The other goroutines come from a pool that the package keeps: a helper
 // that has just finished work waits for more, spinning, for spinFor
@@ -103,7 +107,7 @@ func Run(count, w int, f func(i int)) {
 	j := &job{f: f, count: int64(count), last: make(chan struct{}, 1)}
 	pool.offer(j, min(w, count)-1)
 	if !j.work() {
-		<-j.last // another goroutine is finishing the last call
+		pool.wait(j) // another goroutine is finishing the last call
 	}
 	pool.withdraw(j)
 }
@@ -145,14 +149,33 @@ func (j *job) left() bool { return j.next.Load() < j.count }
 // of the program, but it does take a core from other processes.
 const spinFor = 200 * time.Microsecond
 
-// preempted is the gap between two turns of a spinning helper's loop
-// from which the helper takes its core to have been given to another
-// thread, and noSpinFor how long helpers then sleep as soon as they run
-// out of work instead of spinning.
+// A helper that spins takes a core that the operating system could give
+// to the caller when other processes keep the other cores busy. Every
+// contendedWindow of spinning, a helper reads how long the program's busy
+// threads (those that ran for at least a quarter of the window: the
+// caller's and the helpers') waited for a core meanwhile (see schedTimes):
+// when that was more than contendedShare of the window, helpers sleep as
+// soon as they run out of work, and callers as soon as they wait, for
+// noSpinFor. On an idle two-core virtual machine the busy threads of a
+// training step waited under 5% of the time; with another process busy on
+// one core, 55–58%. Threads that were idle do not count: a thread the
+// runtime wakes to look for work waits for a core while the caller and a
+// spinning helper hold both, up to milliseconds, without delaying
+// anything. (An earlier rule, one gap of over 20 µs between two turns of
+// a spinning loop, fired every 10 ms on average on the idle machine too,
+// from pauses of the virtual machine itself, and kept the helpers asleep
+// most of the time.) Where the times cannot be read, helpers always spin.
 const (
-	preempted = 20 * time.Microsecond
-	noSpinFor = 50 * time.Millisecond
+	contendedWindow = 20 * time.Millisecond
+	contendedShare  = 0.25
+	noSpinFor       = 200 * time.Millisecond
 )
+
+// threadTimes are the scheduling times of one thread of the process.
+type threadTimes struct {
+	tid        int
+	run, delay time.Duration // on a core, and runnable waiting for one
+}
 
 // pool is the package's set of helper goroutines. Its state is only that
 // of the scheduling (which job is on offer, how many helpers exist and
@@ -168,6 +191,14 @@ type helpers struct {
 
 	// noSpin is the time (UnixNano) before which helpers do not spin.
 	noSpin atomic.Int64
+
+	// nextCheck is the time (UnixNano) of the next check; checkMu
+	// guards checkAt and prev, the time and the threads' times it
+	// compares with, and cur, the buffer of the next measure.
+	nextCheck atomic.Int64
+	checkMu   sync.Mutex
+	checkAt   time.Time
+	prev, cur []threadTimes
 
 	mu       sync.Mutex
 	started  int           // helpers started, under mu
@@ -228,6 +259,71 @@ func (p *helpers) offer(j *job, k int) {
 	}
 }
 
+// wait returns when the calls of j that other goroutines took have all
+// returned. The caller spins for them (yielding at every turn) for up to
+// spinFor, then sleeps until the last one signals: the goroutine that
+// finishes the last call is computing it already, usually for less than
+// the rest of one piece, and a caller that slept would be woken onto the
+// helper's core, from which the runtime moves it to its own idle core only
+// after 10–50 µs (measured with the execution tracer in the training step
+// of ad/hvp's BenchmarkTwoCores: half of the wake-ups took over 7 µs, a
+// quarter over 20 µs), on every product and kernel whose last piece a
+// helper computes. While helpers do not spin (see contendedShare),
+// neither does the caller.
+func (p *helpers) wait(j *job) {
+	start := time.Now()
+	for j.done.Load() < j.count {
+		now := time.Now()
+		if now.Sub(start) > spinFor || now.UnixNano() < p.noSpin.Load() || runtime.GOMAXPROCS(0) < 2 {
+			<-j.last
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// check measures, at most once per contendedWindow, the run delay of the
+// program's busy threads since the previous measure, and stops the
+// spinning for noSpinFor if it shows the cores short (see
+// contendedShare). A measure that follows a pause in the spinning longer
+// than the window starts a new window only: the pause was not spent
+// spinning.
+func (p *helpers) check(now time.Time) {
+	if now.UnixNano() < p.nextCheck.Load() || !p.checkMu.TryLock() {
+		return
+	}
+	defer p.checkMu.Unlock()
+	var ok bool
+	p.cur, ok = schedTimes(p.cur)
+	p.record(now, ok)
+}
+
+// record is check's decision on the times p.cur (ok if they could be
+// read) measured at now, against p.prev measured at p.checkAt; p.checkMu
+// is held.
+func (p *helpers) record(now time.Time, ok bool) {
+	if !ok {
+		p.nextCheck.Store(math.MaxInt64)
+		return
+	}
+	if wall := now.Sub(p.checkAt); wall < 2*contendedWindow {
+		var delay time.Duration
+		for _, c := range p.cur {
+			for _, q := range p.prev {
+				if q.tid == c.tid && c.run-q.run >= wall/4 {
+					delay += c.delay - q.delay
+				}
+			}
+		}
+		if float64(delay) > contendedShare*float64(wall) {
+			p.noSpin.Store(now.Add(noSpinFor).UnixNano())
+		}
+	}
+	p.prev, p.cur = p.cur, p.prev
+	p.checkAt = now
+	p.nextCheck.Store(now.Add(contendedWindow).UnixNano())
+}
+
 // withdraw removes j from offer once its calls have all been taken.
 func (p *helpers) withdraw(j *job) {
 	for i := range p.jobs {
@@ -252,31 +348,21 @@ func (p *helpers) find() *job {
 func (p *helpers) loop() {
 	for {
 		idle := time.Now()
-		last := idle
 		for {
 			if j := p.find(); j != nil {
 				if j.work() {
 					j.last <- struct{}{}
 				}
 				idle = time.Now()
-				last = idle
 				continue
 			}
 			// Spin only while another core may be free: at GOMAXPROCS=1
-			// a spinning helper would take the caller's core. A turn of
-			// this loop takes well under a µs; a longer gap means the
-			// operating system gave the helper's core to another thread,
-			// so cores are short, and spinning would take time from the
-			// caller or from other processes: helpers then do not spin
-			// for noSpinFor.
+			// a spinning helper would take the caller's core.
 			now := time.Now()
-			if now.Sub(last) > preempted {
-				p.noSpin.Store(now.Add(noSpinFor).UnixNano())
-			}
+			p.check(now)
 			if now.Sub(idle) > spinFor || now.UnixNano() < p.noSpin.Load() || runtime.GOMAXPROCS(0) < 2 {
 				break
 			}
-			last = now
 			runtime.Gosched() // let any other goroutine of the program run
 		}
 		p.sleeping.Add(1)

@@ -22,21 +22,27 @@ func BenchmarkSplit(b *testing.B) {
 		b.Skip("needs two cores and GOMAXPROCS ≥ 2")
 	}
 	for _, n := range []int{1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 3 << 17, 1 << 19, 1 << 21} {
+		// One set of slices for each side, so that each finds its slices
+		// in the caches where its own previous call left them (for the
+		// split, half of them in the other core's): with one set, the
+		// call on one goroutine would first fetch back the half that the
+		// split call had moved to the other core.
 		x, y, _, d := benchSlices(n)
-		wide := make([]float64, 2*n)
+		x2, y2, _, d2 := benchSlices(n)
+		wide, wide2 := make([]float64, 2*n), make([]float64, 2*n)
 		nb := (n + SumBlock - 1) / SumBlock
 		for _, k := range []struct {
 			name     string
 			one, two func()
 		}{
-			{"Add", func() { add(d, x, y) }, func() { For(n, 2, func(lo, hi int) { add(d[lo:hi], x[lo:hi], y[lo:hi]) }) }},
-			{"Copy", func() { copy(d, x) }, func() { For(n, 2, func(lo, hi int) { copy(d[lo:hi], x[lo:hi]) }) }},
-			{"Square", func() { square(d, x) }, func() { For(n, 2, func(lo, hi int) { square(d[lo:hi], x[lo:hi]) }) }},
-			{"Axpy", func() { axpy(d, 1.5, x, d) }, func() { For(n, 2, func(lo, hi int) { axpy(d[lo:hi], 1.5, x[lo:hi], d[lo:hi]) }) }},
+			{"Add", func() { add(d, x, y) }, func() { For(n, 2, func(lo, hi int) { add(d2[lo:hi], x2[lo:hi], y2[lo:hi]) }) }},
+			{"Copy", func() { copy(d, x) }, func() { For(n, 2, func(lo, hi int) { copy(d2[lo:hi], x2[lo:hi]) }) }},
+			{"Square", func() { square(d, x) }, func() { For(n, 2, func(lo, hi int) { square(d2[lo:hi], x2[lo:hi]) }) }},
+			{"Axpy", func() { axpy(d, 1.5, x, d) }, func() { For(n, 2, func(lo, hi int) { axpy(d2[lo:hi], 1.5, x2[lo:hi], d2[lo:hi]) }) }},
 			{"ScatterAdd2", func() { scatterAddGeneric(wide, x, 2) }, func() {
-				For(n, 2, func(lo, hi int) { scatterAddGeneric(wide[lo*2:], x[lo:hi], 2) })
+				For(n, 2, func(lo, hi int) { scatterAddGeneric(wide2[lo*2:], x2[lo:hi], 2) })
 			}},
-			{"Sum", func() { d[0] = blockSum(x) }, func() { d[0] = sumParallel(x, nb, 2) }},
+			{"Sum", func() { d[0] = blockSum(x) }, func() { d2[0] = sumParallel(x2, nb, 2) }},
 		} {
 			b.Run(fmt.Sprintf("%s/n=%d", k.name, n), func(b *testing.B) {
 				splitRatio(b, n, k.one, k.two)
