@@ -444,9 +444,10 @@ func init() {
 func ScalarSub(c float64, x *Node) *Node {
 	n := unaryNode(scalarSubOp, x, x.Shape())
 	n.p.f = c
-	out := n.value.Data()
-	for i, v := range x.value.Data() {
-		out[i] = c - v
+	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
+		n.value.Data()[0] = c - xd[0]
+	} else {
+		tensor.ScalarSubTo(&n.value, c, &x.value)
 	}
 	return x.tape.record(n)
 }

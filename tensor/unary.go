@@ -204,6 +204,14 @@ func AddScalarTo(dst, x *Tensor, c float64) *Tensor {
 	return dst
 }
 
+// ScalarSubTo sets dst = c − x elementwise and returns dst (a nil dst is
+// allocated); dst may be x. One pass, split over the cores for a large x.
+func ScalarSubTo(dst *Tensor, c float64, x *Tensor) *Tensor {
+	dst = prepareDst("tensor: ScalarSub", dst, x.shape)
+	vec.ScalarSub(dst.data, c, x.data)
+	return dst
+}
+
 // Pow returns x raised elementwise to the constant power p.
 func Pow(x *Tensor, p float64) *Tensor { return PowTo(nil, x, p) }
 

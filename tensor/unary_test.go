@@ -292,7 +292,42 @@ func TestScaleAddScalar(t *testing.T) {
 		}
 	}
 	testutil.MustPanic(t, "ScaleTo", func() { ScaleTo(Zeros(2, 3), Zeros(3, 2), 1) }, "tensor: Scale", "[2 3]", "[3 2]")
+	testutil.MustPanic(t, "ScalarSubTo", func() { ScalarSubTo(Zeros(6), 1, Zeros(3, 2)) }, "tensor: ScalarSub", "[6]", "[3 2]")
 	testutil.MustPanic(t, "AddScalarTo", func() { AddScalarTo(Zeros(6), Zeros(3, 2), 1) }, "tensor: AddScalar", "[6]", "[3 2]")
+}
+
+// TestScalarSub checks c − x against a plain loop over shapes, lengths
+// around the vector width and the parallel split, special values (−0 stays
+// distinguishable: 0 − 0 is +0, 0 − (−0) is +0, −0 − 0 is −0), and dst
+// aliasing x.
+func TestScalarSub(t *testing.T) {
+	rng := newRNG(7)
+	for _, shape := range [][]int{nil, {0}, {5}, {2, 3}, {67}, {1<<17 + 3}} {
+		x := randTensor(rng, shape...)
+		if d := x.Data(); len(d) >= 6 {
+			copy(d, []float64{math.NaN(), inf, -inf, 0, math.Copysign(0, -1), 1e-310})
+		}
+		for _, c := range []float64{0, math.Copysign(0, -1), 1, -2.5, inf} {
+			want := make([]float64, x.Size())
+			for i, v := range x.Data() {
+				want[i] = c - v
+			}
+			what := fmt.Sprintf("%v c=%v", shape, c)
+			got := ScalarSubTo(nil, c, x)
+			checkShapeIs(t, "ScalarSubTo "+what, got.Shape(), shape)
+			checkData(t, "ScalarSubTo "+what, got.Data(), want)
+			for i, w := range want {
+				if math.Signbit(got.Data()[i]) != math.Signbit(w) && !math.IsNaN(w) {
+					t.Fatalf("ScalarSubTo %s: element %d = %v, want %v (sign)", what, i, got.Data()[i], w)
+				}
+			}
+			y := x.Clone()
+			if ScalarSubTo(y, c, y) != y {
+				t.Fatal("ScalarSubTo did not return dst")
+			}
+			checkData(t, "ScalarSubTo(x, x) "+what, y.Data(), want)
+		}
+	}
 }
 
 // refLog is math.Log made exact for subnormal inputs, where the amd64
