@@ -106,4 +106,12 @@
 // A Tape, and the nodes on it, belong to one goroutine at a time; separate
 // tapes share nothing and may be used from separate goroutines. Mixing
 // nodes of two tapes in one operation panics.
+//
+// # Reusing tapes
+//
+// A recording on storage already used costs about a third of one on new
+// memory. A loop that records once per step should Reset one tape; code
+// that makes a tape per call (a request handler, a worker per goroutine)
+// should Release it when done, so that the next NewTape, on any goroutine,
+// records on its storage.
 package graph
