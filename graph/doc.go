@@ -109,9 +109,9 @@
 //
 // # Reusing tapes
 //
-// A recording on storage already used costs about a third of one on new
-// memory. A loop that records once per step should Reset one tape; code
-// that makes a tape per call (a request handler, a worker per goroutine)
-// should Release it when done, so that the next NewTape, on any goroutine,
-// records on its storage.
+// A recording on storage already used costs a quarter to a third of one
+// on new memory. A loop that records once per step should Reset one tape;
+// code that makes a tape per call (a request handler, a worker per
+// goroutine) should Release it when done, so that the next NewTape, on
+// any goroutine, records on its storage.
 package graph
