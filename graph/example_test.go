@@ -38,6 +38,28 @@ func ExampleTape() {
 	// L = 1, dL/dw1 = 0, dL/dw2 = 0
 }
 
+// A function that makes a tape per call releases it when done, so that
+// the next call's NewTape records on the same storage instead of new
+// memory (a loop that records once per step would Reset one tape instead).
+// Values read out must be copied before Release: the nodes go with it.
+func ExampleTape_Release() {
+	lossAndGrad := func(w []float64) (float64, []float64) {
+		tp := graph.NewTape()
+		defer tp.Release()
+		x := tp.VarVec(w)
+		loss := graph.Sum(graph.Square(graph.ScalarSub(1, x)))
+		g := ad.Grad(loss, x)[0].Value().Data()
+		return loss.Item(), append([]float64(nil), g...)
+	}
+	for _, w := range [][]float64{{0, 0}, {2, 3}} {
+		l, g := lossAndGrad(w)
+		fmt.Println(l, g)
+	}
+	// Output:
+	// 2 [-2 -2]
+	// 5 [2 4]
+}
+
 // Mul broadcasts: a (2,3) matrix times a (3) vector scales each column.
 // The gradient with respect to the vector sums over the broadcast rows.
 func ExampleMul() {
