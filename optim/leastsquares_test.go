@@ -257,6 +257,26 @@ func TestLeastSquaresBadData(t *testing.T) {
 	}
 }
 
+// mghNamed returns the MGH problems of the given names, in that order; a
+// name that is not a problem fails the test.
+func mghNamed(t *testing.T, names ...string) []mgh.Problem {
+	t.Helper()
+	var out []mgh.Problem
+	for _, name := range names {
+		found := false
+		for _, p := range mgh.Problems() {
+			if p.Name == name {
+				out, found = append(out, p), true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("no MGH problem %q", name)
+		}
+	}
+	return out
+}
+
 // TestLevenbergMarquardtAugmentedModel checks the default augmented
 // (secant) model on the Brown–Dennis problem, whose large residual at the
 // solution (f* ≈ 85822) makes Gauss–Newton's model converge linearly: with
@@ -265,12 +285,7 @@ func TestLeastSquaresBadData(t *testing.T) {
 // more than 200 and stops short of that. On zero-residual problems it must
 // still converge.
 func TestLevenbergMarquardtAugmentedModel(t *testing.T) {
-	for _, p := range mgh.Problems() {
-		switch p.Name {
-		case "brown_dennis", "rosenbrock", "wood", "helical_valley":
-		default:
-			continue
-		}
+	for _, p := range mghNamed(t, "brown_dennis", "rosenbrock", "wood", "helical_valley") {
 		r, _ := p.Residual()
 		aug, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
 		gn, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{GaussNewtonOnly: true}, nil)
@@ -351,12 +366,7 @@ func TestLeastSquaresColumnScaling(t *testing.T) {
 // Jacobians than MINPACK's loop (GaussNewtonOnly), which evaluates one per
 // step.
 func TestLevenbergMarquardtSecantSteps(t *testing.T) {
-	for _, p := range mgh.Problems() {
-		switch p.Name {
-		case "helical_valley", "box_3d", "variably_dimensioned_10", "ext_powell_singular_12":
-		default:
-			continue
-		}
+	for _, p := range mghNamed(t, "helical_valley", "box_3d", "variably_dimensioned_10", "ext_powell_singular_12") {
 		r, _ := p.Residual()
 		res, err := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{}, nil)
 		gn, _ := optim.LeastSquares(r, p.X0(), optim.LevenbergMarquardt{GaussNewtonOnly: true}, nil)
