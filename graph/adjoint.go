@@ -344,8 +344,7 @@ func (a *Adjoints) settle(k int) {
 func axpy(s, g *Node, c float64) *Node {
 	n := binaryNode(axpyOp, s, g, s.Shape())
 	n.p.f = c
-	tensor.AxpyTo(&n.value, c, &g.value, &s.value)
-	return s.tape.record(n)
+	return s.tape.elementwise(n)
 }
 
 var axpyOp = new(Op)
@@ -353,6 +352,7 @@ var axpyOp = new(Op)
 func init() {
 	*axpyOp = Op{
 		Name: "Axpy",
+		eval: func(n *Node) { tensor.AxpyTo(&n.value, n.p.f, n.in[1].val(), n.in[0].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // ṡ + c·ġ
 			ds, dg := n.in[0].tan(), n.in[1].tan()
 			switch {
@@ -429,7 +429,7 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p para
 		n.in = n.inl[:1]
 		n.p.start = start
 		*n.params() = p
-		scatterApply(n, &n.value, &g.value)
+		scatterApply(n, &n.value, g, false)
 		a.s[k].slot, a.s[k].owned = a.tape.record(n), true
 		return
 	}
@@ -477,7 +477,7 @@ func (a *Adjoints) flushDeferred(x *Node, k int) {
 			lead = 1
 		}
 		n = tp.newNode(scatterScalarsOp, x.Shape())
-		clear(n.value.Data()) // chunk storage is reused after Reset
+		clear(n.val().Data()) // chunk storage is reused after Reset
 		n.in, offs = tp.allocPtrs(m+lead), tp.allocInts(m+lead)
 		if prev != nil {
 			n.in[0], offs[0] = prev, 0
@@ -486,7 +486,7 @@ func (a *Adjoints) flushDeferred(x *Node, k int) {
 	} else {
 		acc := a.sparseBase(x)
 		n = tp.newBareNode(accScalarsOp)
-		n.value = acc.value
+		n.value = *acc.val()
 		n.in, offs = tp.allocPtrs(m+1), tp.allocInts(m)
 		n.in[0] = acc
 		in = n.in[1:]
@@ -499,9 +499,9 @@ func (a *Adjoints) flushDeferred(x *Node, k int) {
 	}
 	a.s[k].pendHead, a.s[k].pendLen = 0, 0
 	n.params().idx = offs
-	d := n.value.Data()
+	d := n.val().Data()
 	for r, g := range in {
-		d[offs[r]] += g.value.Data()[0]
+		d[offs[r]] += g.val().Data()[0]
 	}
 	a.s[k].slot, a.s[k].owned = tp.record(n), true
 }
@@ -514,7 +514,7 @@ func accNode(op *Op, acc, g *Node) *Node {
 	n := tp.newBareNode(op)
 	n.inl[0], n.inl[1] = acc, g
 	n.in = n.inl[:2]
-	n.value = acc.value
+	n.value = *acc.val()
 	if op == accAddOp {
 		return tp.finishAcc(n)
 	}
@@ -523,7 +523,7 @@ func accNode(op *Op, acc, g *Node) *Node {
 
 // finishAcc computes an accumulation node's value (in place) and tangent.
 func (tp *Tape) finishAcc(n *Node) *Node {
-	accApply(n, &n.value, &n.in[1].value)
+	accFrom(n, &n.value, n.in[1], false)
 	return tp.record(n)
 }
 
@@ -536,8 +536,8 @@ var accAddOp, accAxpyOp, accSliceOp, accElemsOp, accRowsOp = new(Op), new(Op), n
 
 func init() {
 	accJVP := func(n *Node, dst *tensor.Tensor) {
-		if t := n.in[1].tan(); t != nil {
-			accApply(n, dst, t)
+		if g := n.in[1]; g.hasTan {
+			accFrom(n, dst, g, true)
 		}
 	}
 	*accAddOp = Op{Name: "Accumulate", inPlace: true, JVP: accJVP,
@@ -622,7 +622,7 @@ func init() {
 var scatterSliceOp, scatterElemsOp, scatterRowsOp = new(Op), new(Op), new(Op)
 
 func init() {
-	scatterJVP := func(n *Node, dst *tensor.Tensor) { scatterApply(n, dst, n.in[0].tan()) }
+	scatterJVP := func(n *Node, dst *tensor.Tensor) { scatterApply(n, dst, n.in[0], true) }
 	*scatterSliceOp = Op{Name: "ScatterSlice", JVP: scatterJVP,
 		VJP: func(n, h *Node, adj *Adjoints) {
 			adj.Add(0, Slice(h, n.p.axis, n.p.start, n.p.end, n.p.step))
@@ -640,17 +640,59 @@ func init() {
 		VJP: func(n, h *Node, adj *Adjoints) { adj.Add(0, Gather(h, n.p.idx)) }}
 }
 
-// scatterApply sets dst to zeros with src placed at the positions n's
-// scatter op names (dst has the adjoint's shape, src the contribution's):
-// a slice in one pass over dst, the others by clearing dst first (its
-// storage is reused after Reset) and adding src.
-func scatterApply(n *Node, dst, src *tensor.Tensor) {
+// scatterApply sets dst to zeros with the value (or, with tangent set,
+// the tangent) of g placed at the positions n's scatter op names (dst has
+// the adjoint's shape, g the contribution's): a slice in one pass over
+// dst, the others by clearing dst first (its storage is reused after
+// Reset) and adding g. A pending g placed by a slice is computed block by
+// block into dst, without being stored.
+func scatterApply(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
 	if n.op == scatterSliceOp {
-		tensor.UnsliceTo(dst, src, dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
+		if base, stride, ok := affineSlice(dst.Shape(), n.p.axis, n.p.start, n.p.step); ok &&
+			g.tape.fuseInto(g, tangent, fuseSink{kind: sinkUnslice, dst: dst.Data(), base: base, step: stride}) {
+			return
+		}
+		tensor.UnsliceTo(dst, g.aspect(tangent), dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)
 		return
 	}
+	src := g.aspect(tangent)
 	clear(dst.Data())
 	accApply(n, dst, src)
+}
+
+// accFrom adds the value (or, with tangent set, the tangent) of g into
+// dst at the positions n's accumulation op names, as accApply does; a
+// pending g added densely or into a slice is computed block by block into
+// dst, without being stored.
+func accFrom(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
+	if g.pending(tangent) {
+		s := fuseSink{dst: dst.Data()}
+		ok := true
+		switch n.op {
+		case accAddOp:
+			s.kind = sinkAdd
+		case accAxpyOp:
+			s.kind, s.c = sinkAxpy, n.p.f
+		case accSliceOp:
+			s.kind = sinkUnsliceAdd
+			s.base, s.step, ok = affineSlice(dst.Shape(), n.p.axis, n.p.start, n.p.step)
+		default:
+			ok = false
+		}
+		if ok && g.tape.fuseInto(g, tangent, s) {
+			return
+		}
+	}
+	accApply(n, dst, g.aspect(tangent))
+}
+
+// aspect returns n's computed value or, with tangent set, its computed
+// tangent.
+func (n *Node) aspect(tangent bool) *tensor.Tensor {
+	if tangent {
+		return n.tan()
+	}
+	return n.val()
 }
 
 // accApply adds src into dst at the positions n's accumulation op names

@@ -20,8 +20,7 @@ func Add(a, b *Node) *Node {
 		return a.tape.record(n)
 	}
 	n := binaryNode(addOp, a, b, tensor.BroadcastShape("graph: Add", a.Shape(), b.Shape()))
-	tensor.AddTo(&n.value, &a.value, &b.value)
-	return a.tape.record(n)
+	return a.tape.elementwise(n)
 }
 
 var addOp = new(Op)
@@ -29,6 +28,7 @@ var addOp = new(Op)
 func init() {
 	*addOp = Op{
 		Name: "Add",
+		eval: func(n *Node) { tensor.AddTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			if da != nil && db != nil && n.value.Size() == 1 && n.in[0].value.Size() == 1 &&
@@ -64,8 +64,7 @@ func Sub(a, b *Node) *Node {
 		return a.tape.record(n)
 	}
 	n := binaryNode(subOp, a, b, tensor.BroadcastShape("graph: Sub", a.Shape(), b.Shape()))
-	tensor.SubTo(&n.value, &a.value, &b.value)
-	return a.tape.record(n)
+	return a.tape.elementwise(n)
 }
 
 var subOp = new(Op)
@@ -73,6 +72,7 @@ var subOp = new(Op)
 func init() {
 	*subOp = Op{
 		Name: "Sub",
+		eval: func(n *Node) { tensor.SubTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			switch {
@@ -104,8 +104,7 @@ func Mul(a, b *Node) *Node {
 		return a.tape.record(n)
 	}
 	n := binaryNode(mulOp, a, b, tensor.BroadcastShape("graph: Mul", a.Shape(), b.Shape()))
-	tensor.MulTo(&n.value, &a.value, &b.value)
-	return a.tape.record(n)
+	return a.tape.elementwise(n)
 }
 
 var mulOp = new(Op)
@@ -113,6 +112,7 @@ var mulOp = new(Op)
 func init() {
 	*mulOp = Op{
 		Name: "Mul",
+		eval: func(n *Node) { tensor.MulTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
 			a, b := n.in[0], n.in[1]
 			if n.value.Size() == 1 && a.value.Size() == 1 && b.value.Size() == 1 && tensor.SameShape(a.Shape(), b.Shape()) {
@@ -122,10 +122,10 @@ func init() {
 				da, db := a.tan(), b.tan()
 				v := 0.0
 				if da != nil {
-					v = da.Data()[0] * b.value.Data()[0]
+					v = da.Data()[0] * b.val().Data()[0]
 				}
 				if db != nil {
-					v += float64(a.value.Data()[0] * db.Data()[0])
+					v += float64(a.val().Data()[0] * db.Data()[0])
 				}
 				dst.Data()[0] = v
 				return
@@ -133,14 +133,14 @@ func init() {
 			da, db := a.tan(), b.tan()
 			switch {
 			case da != nil && db != nil && tensor.SameShape(a.Shape(), b.Shape()):
-				tensor.MulScaledPairTo(dst, 1, da, &b.value, &a.value, db) // one pass
+				tensor.MulScaledPairTo(dst, 1, da, b.val(), a.val(), db) // one pass
 			case da != nil:
-				tensor.MulTo(dst, da, &b.value)
+				tensor.MulTo(dst, da, b.val())
 				if db != nil {
-					tensor.MulAccTo(dst, &a.value, db)
+					tensor.MulAccTo(dst, a.val(), db)
 				}
 			default:
-				tensor.MulTo(dst, &a.value, db)
+				tensor.MulTo(dst, a.val(), db)
 			}
 		},
 		// The adjoint c·g (g a broadcast single element when bcast) is
@@ -201,12 +201,9 @@ func mulScaled(a, b *Node, s float64) *Node {
 	if ad, bd := a.value.Data(), b.value.Data(); len(ad) == 1 && len(bd) == 1 {
 		// Scalar code: the kernel's operations, (a·s)·b, without its dispatch.
 		n.value.Data()[0] = float64(ad[0]*s) * bd[0]
-	} else if e, v, ok := oneBroadcast(a, b, n); ok {
-		tensor.ScaleTo(&n.value, &v.value, s*e.value.Data()[0])
-	} else {
-		tensor.MulScaledTo(&n.value, s, &a.value, &b.value)
+		return b.tape.record(n)
 	}
-	return b.tape.record(n)
+	return b.tape.elementwise(n)
 }
 
 // oneBroadcast reports whether a and b (inputs of n) differ in shape, one
@@ -227,30 +224,38 @@ var mulScaledOp = new(Op)
 func init() {
 	*mulScaledOp = Op{
 		Name: "MulScaled",
+		eval: func(n *Node) {
+			a, b, s := n.in[0], n.in[1], n.p.f
+			if e, v, ok := oneBroadcast(a, b, n); ok {
+				tensor.ScaleTo(&n.value, v.val(), s*e.val().Data()[0])
+			} else {
+				tensor.MulScaledTo(&n.value, s, a.val(), b.val())
+			}
+		},
 		JVP: func(n *Node, dst *tensor.Tensor) { // s(ȧ⊙b + a⊙ḃ)
 			a, b, s := n.in[0], n.in[1], n.p.f
 			if e, v, ok := oneBroadcast(a, b, n); ok { // s(ė·v + e·v̇)
 				de, dv := e.tan(), v.tan()
 				if de != nil {
-					tensor.ScaleTo(dst, &v.value, s*de.Data()[0])
+					tensor.ScaleTo(dst, v.val(), s*de.Data()[0])
 				}
 				switch {
 				case dv == nil:
 				case de == nil:
-					tensor.ScaleTo(dst, dv, s*e.value.Data()[0])
+					tensor.ScaleTo(dst, dv, s*e.val().Data()[0])
 				default:
-					tensor.AxpyTo(dst, s*e.value.Data()[0], dv, dst)
+					tensor.AxpyTo(dst, s*e.val().Data()[0], dv, dst)
 				}
 				return
 			}
 			da, db := a.tan(), b.tan()
 			switch {
 			case da == nil:
-				tensor.MulScaledTo(dst, s, &a.value, db)
+				tensor.MulScaledTo(dst, s, a.val(), db)
 			case db == nil:
-				tensor.MulScaledTo(dst, s, da, &b.value)
+				tensor.MulScaledTo(dst, s, da, b.val())
 			default:
-				tensor.MulScaledPairTo(dst, s, da, &b.value, &a.value, db)
+				tensor.MulScaledPairTo(dst, s, da, b.val(), a.val(), db)
 			}
 		},
 		VJP: func(n, h *Node, adj *Adjoints) {
@@ -273,8 +278,7 @@ func Div(a, b *Node) *Node {
 		return a.tape.record(n)
 	}
 	n := binaryNode(divOp, a, b, tensor.BroadcastShape("graph: Div", a.Shape(), b.Shape()))
-	tensor.DivTo(&n.value, &a.value, &b.value)
-	return a.tape.record(n)
+	return a.tape.elementwise(n)
 }
 
 var divOp = new(Op)
@@ -282,17 +286,18 @@ var divOp = new(Op)
 func init() {
 	*divOp = Op{
 		Name: "Div",
+		eval: func(n *Node) { tensor.DivTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // (ȧ − y⊙ḃ)/b
 			a, b := n.in[0], n.in[1]
 			dst.Fill(0)
 			if db := b.tan(); db != nil {
-				tensor.MulAccTo(dst, &n.value, db)
+				tensor.MulAccTo(dst, n.val(), db)
 				tensor.ScaleTo(dst, dst, -1)
 			}
 			if da := a.tan(); da != nil {
 				tensor.AddTo(dst, dst, da)
 			}
-			tensor.DivTo(dst, dst, &b.value)
+			tensor.DivTo(dst, dst, b.val())
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
 			q := Div(g, n.in[1]) // ∂/∂a = g/b; ∂/∂b = −g·a/b² = −(g/b)·y
@@ -310,7 +315,7 @@ func init() {
 // that scalar code (a loss over a few weights) skips the broadcasting
 // machinery.
 func scalarPair(a, b *Node) (x, y float64, ok bool) {
-	ad, bd := a.value.Data(), b.value.Data()
+	ad, bd := a.value.Data(), b.value.Data() // one element is never deferred
 	if len(ad) != 1 || len(bd) != 1 || !tensor.SameShape(a.Shape(), b.Shape()) {
 		return 0, 0, false
 	}
@@ -328,10 +333,9 @@ func Scale(x *Node, c float64) *Node {
 	n.p.f = c
 	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
 		n.value.Data()[0] = c * xd[0]
-	} else {
-		tensor.ScaleTo(&n.value, &x.value, c)
+		return x.tape.record(n)
 	}
-	return x.tape.record(n)
+	return x.tape.elementwise(n)
 }
 
 var scaleOp = new(Op)
@@ -339,6 +343,7 @@ var scaleOp = new(Op)
 func init() {
 	*scaleOp = Op{
 		Name: "Scale",
+		eval: func(n *Node) { tensor.ScaleTo(&n.value, n.in[0].val(), n.p.f) },
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addScaled(0, g, n.p.f)
@@ -350,8 +355,7 @@ func init() {
 func AddScalar(x *Node, c float64) *Node {
 	n := unaryNode(addScalarOp, x, x.Shape())
 	n.p.f = c
-	tensor.AddScalarTo(&n.value, &x.value, c)
-	return x.tape.record(n)
+	return x.tape.elementwise(n)
 }
 
 var addScalarOp = new(Op)
@@ -359,6 +363,7 @@ var addScalarOp = new(Op)
 func init() {
 	*addScalarOp = Op{
 		Name: "AddScalar",
+		eval: func(n *Node) { tensor.AddScalarTo(&n.value, n.in[0].val(), n.p.f) },
 		JVP:  func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, g)
@@ -370,7 +375,7 @@ func init() {
 func Pow(x *Node, p float64) *Node {
 	n := unaryNode(powOp, x, x.Shape())
 	n.p.f = p
-	tensor.PowTo(&n.value, &x.value, p)
+	tensor.PowTo(n.val(), x.val(), p)
 	return x.tape.record(n)
 }
 
@@ -385,7 +390,7 @@ func init() {
 				dst.Fill(0)
 				return
 			}
-			tensor.PowTo(dst, &x.value, p-1)
+			tensor.PowTo(dst, x.val(), p-1)
 			tensor.ScaleTo(dst, dst, p)
 			tensor.MulTo(dst, dst, x.tan())
 		},
@@ -410,8 +415,7 @@ func maskMul(x, mask *Node) *Node {
 		panic(fmt.Sprintf("graph: maskMul: shapes %v and %v differ", x.Shape(), mask.Shape()))
 	}
 	n := binaryNode(maskMulOp, x, mask, x.Shape())
-	maskMulTo(&n.value, &x.value, &mask.value)
-	return x.tape.record(n)
+	return x.tape.elementwise(n)
 }
 
 func maskMulTo(dst, x, mask *tensor.Tensor) { tensor.MaskMulTo(dst, x, mask) }
@@ -421,10 +425,11 @@ var maskMulOp = new(Op)
 func init() {
 	*maskMulOp = Op{
 		Name: "MaskMul",
+		eval: func(n *Node) { maskMulTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		// The mask is a constant: only x carries a tangent or an adjoint.
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			if dx := n.in[0].tan(); dx != nil {
-				maskMulTo(dst, dx, &n.in[1].value)
+				maskMulTo(dst, dx, n.in[1].val())
 			} else {
 				dst.Fill(0)
 			}
@@ -446,10 +451,9 @@ func ScalarSub(c float64, x *Node) *Node {
 	n.p.f = c
 	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
 		n.value.Data()[0] = c - xd[0]
-	} else {
-		tensor.ScalarSubTo(&n.value, c, &x.value)
+		return x.tape.record(n)
 	}
-	return x.tape.record(n)
+	return x.tape.elementwise(n)
 }
 
 var scalarSubOp = new(Op)
@@ -457,6 +461,7 @@ var scalarSubOp = new(Op)
 func init() {
 	*scalarSubOp = Op{
 		Name: "ScalarSub",
+		eval: func(n *Node) { tensor.ScalarSubTo(&n.value, n.p.f, n.in[0].val()) },
 		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addScaled(0, g, -1)
@@ -491,7 +496,7 @@ func init() {
 func Atan2(y, x *Node) *Node {
 	shape := tensor.BroadcastShape("graph: Atan2", y.Shape(), x.Shape())
 	n := binaryNode(atan2Op, y, x, shape)
-	yv, xv, out := broadcastData(&y.value, shape), broadcastData(&x.value, shape), n.value.Data()
+	yv, xv, out := broadcastData(y.val(), shape), broadcastData(x.val(), shape), n.val().Data()
 	for i := range out {
 		out[i] = math.Atan2(yv[i], xv[i])
 	}
@@ -505,7 +510,7 @@ func init() {
 		Name: "Atan2",
 		JVP: func(n *Node, dst *tensor.Tensor) { // (x·ẏ − y·ẋ)/(x²+y²)
 			shape := n.Shape()
-			yv, xv, out := broadcastData(&n.in[0].value, shape), broadcastData(&n.in[1].value, shape), dst.Data()
+			yv, xv, out := broadcastData(n.in[0].val(), shape), broadcastData(n.in[1].val(), shape), dst.Data()
 			clear(out)
 			if dy := n.in[0].tan(); dy != nil {
 				d := broadcastData(dy, shape)
@@ -587,12 +592,12 @@ func Clamp(x *Node, lo, hi float64) *Node {
 	if !(lo <= hi) {
 		panic(fmt.Sprintf("graph: Clamp: bounds [%v, %v]", lo, hi))
 	}
-	w := tensor.ZerosLike(&x.value)
+	w := tensor.ZerosLike(x.val())
 	wd := w.Data()
 	wn := x.tape.constOwned(w)
 	n := binaryNode(clampOp, x, wn, x.Shape())
-	out := n.value.Data()
-	for i, v := range x.value.Data() {
+	out := n.val().Data()
+	for i, v := range x.val().Data() {
 		out[i] = min(max(v, lo), hi)
 		switch {
 		case lo == hi:
@@ -611,7 +616,7 @@ func init() {
 	*clampOp = Op{
 		Name: "Clamp",
 		// The weights (input 1) are a constant: only x has derivatives.
-		JVP: func(n *Node, dst *tensor.Tensor) { maskMulTo(dst, n.in[0].tan(), &n.in[1].value) },
+		JVP: func(n *Node, dst *tensor.Tensor) { maskMulTo(dst, n.in[0].tan(), n.in[1].val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, maskMul(g, n.in[1]))
 		},

@@ -104,7 +104,7 @@ func Im2Col(x *Node, size, stride, pad [2]int) *Node {
 	win := newWindow("Im2Col", x.Shape(), size, stride, pad)
 	n := unaryNode(im2colOp, x, win.colsShape())
 	n.params().ext = win
-	im2col(n.value.Data(), x.value.Data(), win)
+	im2col(n.val().Data(), x.val().Data(), win)
 	return x.tape.record(n)
 }
 
@@ -140,7 +140,7 @@ func Col2Im(cols *Node, image []int, size, stride, pad [2]int) *Node {
 func col2imNode(cols *Node, win *window) *Node {
 	n := unaryNode(col2imOp, cols, []int{win.n, win.c, win.h, win.w})
 	n.params().ext = win
-	col2im(n.value.Data(), cols.value.Data(), win)
+	col2im(n.val().Data(), cols.val().Data(), win)
 	return cols.tape.record(n)
 }
 

@@ -20,7 +20,7 @@ import (
 // maximum.
 func softmaxLast(x *Node, shift, logS []float64) *Node {
 	n := unaryNode(softmaxOp, x, x.Shape())
-	tensor.SoftmaxTo(&n.value, &x.value, shift, logS)
+	tensor.SoftmaxTo(n.val(), x.val(), shift, logS)
 	return x.tape.record(n)
 }
 
@@ -38,7 +38,7 @@ func init() {
 	*softmaxOp = Op{
 		Name: "Softmax",
 		JVP: func(n *Node, dst *tensor.Tensor) { // ṗ = p⊙(ẋ − Σ p⊙ẋ)
-			p, dx, d := n.value.Data(), n.in[0].tan().Data(), dst.Data()
+			p, dx, d := n.val().Data(), n.in[0].tan().Data(), dst.Data()
 			c := lastDim(n.Shape())
 			for r := 0; r < len(p); r += c {
 				s := 0.0
@@ -84,12 +84,12 @@ func SoftmaxCrossEntropy(x *Node, labels []int) *Node {
 	p := softmaxLast(x, shift, logS)
 	n := binaryNode(softmaxCEOp, x, p, nil)
 	n.params().idx = append([]int(nil), labels...)
-	xd := x.value.Data()
+	xd := x.val().Data()
 	loss := 0.0
 	for i, j := range labels {
 		loss += logS[i] - (xd[i*c+j] - shift[i]) // −log p_j, without rounding x_j − (m + log s)
 	}
-	n.value.Data()[0] = loss / float64(rows)
+	n.val().Data()[0] = loss / float64(rows)
 	return x.tape.record(n)
 }
 
@@ -104,7 +104,7 @@ func init() {
 				dst.Fill(0)
 				return
 			}
-			p, d := n.in[1].value.Data(), dx.Data()
+			p, d := n.in[1].val().Data(), dx.Data()
 			c := lastDim(n.in[0].Shape())
 			s := 0.0
 			for i, j := range n.p.idx {
@@ -130,7 +130,7 @@ func init() {
 // ṗ and its VJP g. labels is retained, not copied.
 func subOneHot(p *Node, labels []int) *Node {
 	n := unaryNode(subOneHotOp, p, p.Shape())
-	subOneHotTo(&n.value, &p.value, labels)
+	subOneHotTo(n.val(), p.val(), labels)
 	n.params().idx = labels
 	return p.tape.record(n)
 }

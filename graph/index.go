@@ -43,7 +43,7 @@ func indexOutOfRange(idx, shape []int) string {
 func indexFlat(x *Node, off int) *Node {
 	n := unaryNode(indexOp, x, nil)
 	n.p.start = off
-	n.value.Data()[0] = x.value.Data()[off]
+	n.val().Data()[0] = x.val().Data()[off]
 	return x.tape.record(n)
 }
 
@@ -77,7 +77,7 @@ func Gather(x *Node, idx []int) *Node {
 	out[0] = len(idx)
 	n := unaryNode(gatherOp, x, out)
 	n.params().idx = append([]int(nil), idx...)
-	gatherRows(&n.value, &x.value, n.p.idx)
+	gatherRows(n.val(), x.val(), n.p.idx)
 	return x.tape.record(n)
 }
 
@@ -121,7 +121,7 @@ func GatherElements(x *Node, idx []int) *Node {
 func gatherFlat(x *Node, idx []int) *Node {
 	n := unaryNode(gatherElemsOp, x, []int{len(idx)})
 	n.params().idx = idx
-	gatherElems(&n.value, &x.value, idx)
+	gatherElems(n.val(), x.val(), idx)
 	return x.tape.record(n)
 }
 

@@ -23,7 +23,7 @@ func MatMulT(a, b *Node, transA, transB bool) *Node {
 	n := binaryNode(matMulOp, a, b, shape)
 	p := n.params()
 	p.ta, p.tb = transA, transB
-	tensor.MatMulTo(&n.value, &a.value, &b.value, transA, transB)
+	tensor.MatMulTo(n.val(), a.val(), b.val(), transA, transB)
 	return a.tape.record(n)
 }
 
@@ -36,12 +36,12 @@ func init() {
 			a, b := n.in[0], n.in[1]
 			da, db := a.tan(), b.tan()
 			if da != nil {
-				tensor.MatMulTo(dst, da, &b.value, n.p.ta, n.p.tb)
+				tensor.MatMulTo(dst, da, b.val(), n.p.ta, n.p.tb)
 			} else {
 				dst.Fill(0)
 			}
 			if db != nil {
-				tensor.MatMulAddTo(dst, &a.value, db, n.p.ta, n.p.tb)
+				tensor.MatMulAddTo(dst, a.val(), db, n.p.ta, n.p.tb)
 			}
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
@@ -87,8 +87,8 @@ func MatMulAdd(a, b, c *Node) *Node {
 	}
 	in := [3]*Node{a, b, c}
 	n := naryNode(matMulAddOp, in[:], shape, false)
-	tensor.BroadcastToTo(&n.value, &c.value, shape)
-	tensor.MatMulAddTo(&n.value, &a.value, &b.value, false, false)
+	tensor.BroadcastToTo(n.val(), c.val(), shape)
+	tensor.MatMulAddTo(n.val(), a.val(), b.val(), false, false)
 	return a.tape.record(n)
 }
 
@@ -105,10 +105,10 @@ func init() {
 				dst.Fill(0)
 			}
 			if da := a.tan(); da != nil {
-				tensor.MatMulAddTo(dst, da, &b.value, false, false)
+				tensor.MatMulAddTo(dst, da, b.val(), false, false)
 			}
 			if db := b.tan(); db != nil {
-				tensor.MatMulAddTo(dst, &a.value, db, false, false)
+				tensor.MatMulAddTo(dst, a.val(), db, false, false)
 			}
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
@@ -123,7 +123,7 @@ func init() {
 // Transpose records x with its last two dimensions swapped.
 func Transpose(x *Node) *Node {
 	n := unaryNode(transposeOp, x, tensor.TransposedShape(x.Shape()))
-	tensor.TransposeTo(&n.value, &x.value)
+	tensor.TransposeTo(n.val(), x.val())
 	return x.tape.record(n)
 }
 

@@ -35,6 +35,14 @@ type Op struct {
 	// VJP is the reverse-mode rule.
 	VJP func(n, g *Node, adj *Adjoints)
 
+	// eval computes the value of an element-wise op from its inputs'
+	// values into n.value: every element from the same element of each
+	// input, an input having the output's shape or one element. Its ops
+	// are recorded through Tape.elementwise, which may defer the call and
+	// make it on views of one block at a time (see fuse.go); the JVP rule
+	// of such an op must be element-wise too.
+	eval func(n *Node)
+
 	// inPlace marks the accumulation ops of a reverse sweep, whose value
 	// and tangent share their first input's storage.
 	inPlace bool
@@ -67,6 +75,6 @@ func Record(op *Op, value *tensor.Tensor, inputs ...*Node) *Node {
 		}
 	}
 	n := naryNode(op, inputs, value.Shape(), false)
-	copy(n.value.Data(), value.Data())
+	copy(n.val().Data(), value.Data())
 	return n.tape.record(n)
 }

@@ -32,7 +32,7 @@ func MaxPool2D(x *Node, size, stride, pad [2]int) *Node {
 		panic(fmt.Sprintf("graph: MaxPool2D: padding %v not smaller than the window %v", pad, size))
 	}
 	idx := make([]int, win.n*win.c*win.oh*win.ow)
-	argmaxWindows(idx, x.value.Data(), win)
+	argmaxWindows(idx, x.val().Data(), win)
 	return Reshape(gatherFlat(x, idx), win.n, win.c, win.oh, win.ow)
 }
 

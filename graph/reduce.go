@@ -16,7 +16,11 @@ import (
 // Sum records the sum of all elements of x, as a scalar.
 func Sum(x *Node) *Node {
 	n := unaryNode(sumOp, x, nil)
-	n.value.Data()[0] = tensor.SumAll(&x.value)
+	if x.pend&pendValue != 0 {
+		n.value.Data()[0] = x.tape.fusedSum(x, false) // without storing x
+	} else {
+		n.value.Data()[0] = tensor.SumAll(&x.value)
+	}
 	return x.tape.record(n)
 }
 
@@ -25,7 +29,13 @@ var sumOp = new(Op)
 func init() {
 	*sumOp = Op{
 		Name:          "Sum",
-		JVP:           func(n *Node, dst *tensor.Tensor) { dst.Data()[0] = tensor.SumAll(n.in[0].tan()) },
+		JVP: func(n *Node, dst *tensor.Tensor) {
+			if x := n.in[0]; x.pending(true) {
+				dst.Data()[0] = x.tape.fusedSum(x, true)
+			} else {
+				dst.Data()[0] = tensor.SumAll(x.tan())
+			}
+		},
 		readsDeferred: true,
 		VJP: func(n, g *Node, adj *Adjoints) {
 			c, _ := adj.deferred() // a one-element adjoint is never a broadcast
@@ -46,7 +56,7 @@ func SumAxis(x *Node, axis int, keepDims bool) *Node {
 	n := unaryNode(sumAxisOp, x, tensor.ReducedShape(x.Shape(), axis, keepDims))
 	p := n.params()
 	p.axis, p.keep = axis, keepDims
-	tensor.SumAxisTo(&n.value, &x.value, axis, keepDims)
+	tensor.SumAxisTo(n.val(), x.val(), axis, keepDims)
 	return x.tape.record(n)
 }
 
@@ -84,8 +94,8 @@ func Max(x *Node) *Node {
 	if x.value.Size() == 0 {
 		return AddScalar(Sum(x), math.Inf(-1))
 	}
-	m := tensor.MaxAll(&x.value)
-	mask := tensor.EqualMask(&x.value, tensor.Scalar(m))
+	m := tensor.MaxAll(x.val())
+	mask := tensor.EqualMask(x.val(), tensor.Scalar(m))
 	tensor.ScaleTo(mask, mask, 1/tensor.SumAll(mask))
 	// m + Σ (x − m)⊙mask has the derivatives of Σ x⊙mask, and its value is
 	// exactly m: the shifted terms are exact zeros where mask is not.
@@ -107,8 +117,8 @@ func MaxAxis(x *Node, axis int, keepDims bool) *Node {
 			return AddScalar(SumAxis(x, axis, keepDims), math.Inf(-1))
 		}
 	}
-	m := tensor.MaxAxis(&x.value, axis, true)
-	mask := tensor.EqualMask(&x.value, m)
+	m := tensor.MaxAxis(x.val(), axis, true)
+	mask := tensor.EqualMask(x.val(), m)
 	count := tensor.SumAxis(mask, axis, true)
 	tensor.DivTo(mask, mask, count)
 	for _, v := range m.Data() {
@@ -147,7 +157,7 @@ func sumTo(x *Node, shape []int) *Node {
 		return x
 	}
 	n := unaryNode(sumToOp, x, shape)
-	tensor.SumToTo(&n.value, &x.value, shape)
+	tensor.SumToTo(n.val(), x.val(), shape)
 	return x.tape.record(n)
 }
 
@@ -177,7 +187,7 @@ func broadcastTo(x *Node, shape []int) *Node {
 		panic(fmt.Sprintf("graph: BroadcastTo: shape %v does not broadcast to %v", x.Shape(), shape))
 	}
 	n := unaryNode(broadcastOp, x, shape)
-	tensor.BroadcastToTo(&n.value, &x.value, shape)
+	tensor.BroadcastToTo(n.val(), x.val(), shape)
 	return x.tape.record(n)
 }
 

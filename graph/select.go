@@ -53,7 +53,7 @@ var whereOp = &Op{Name: "Where", JVP: selectJVP, VJP: selectVJP}
 func recordSelect(op *Op, a, b *Node, w *tensor.Tensor, shape []int, fill func(out, av, bv []float64)) *Node {
 	wn := a.tape.constOwned(w)
 	n := naryNode(op, []*Node{a, b, wn}, shape, false)
-	fill(n.value.Data(), broadcastData(&a.value, shape), broadcastData(&b.value, shape))
+	fill(n.val().Data(), broadcastData(a.val(), shape), broadcastData(b.val(), shape))
 	return n.tape.record(n)
 }
 
@@ -68,7 +68,7 @@ func broadcastData(t *tensor.Tensor, shape []int) []float64 {
 
 // selectJVP sets dst = w⊙ȧ + (1−w)⊙ḃ, skipping the terms of weight 0.
 func selectJVP(n *Node, dst *tensor.Tensor) {
-	out, w := dst.Data(), n.in[2].value.Data()
+	out, w := dst.Data(), n.in[2].val().Data()
 	clear(out)
 	if da := n.in[0].tan(); da != nil {
 		d := broadcastData(da, n.Shape())
@@ -97,9 +97,9 @@ func selectVJP(n, g *Node, adj *Adjoints) {
 		adj.Add(0, maskMul(g, w))
 	}
 	if adj.Need(1) {
-		c := tensor.ZerosLike(&w.value)
+		c := tensor.ZerosLike(w.val())
 		cd := c.Data()
-		for i, wi := range w.value.Data() {
+		for i, wi := range w.val().Data() {
 			cd[i] = 1 - wi
 		}
 		adj.Add(1, maskMul(g, n.tape.constOwned(c)))
@@ -127,7 +127,7 @@ func selectVJP(n, g *Node, adj *Adjoints) {
 // not depend on the inputs. Detach costs one copy of x.
 func Detach(x *Node) *Node {
 	n := unaryNode(detachOp, x, x.Shape())
-	copy(n.value.Data(), x.value.Data())
+	copy(n.val().Data(), x.val().Data())
 	return x.tape.record(n)
 }
 

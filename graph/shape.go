@@ -23,7 +23,7 @@ func Reshape(x *Node, shape ...int) *Node {
 // share one).
 func reshapeNode(x *Node, s []int) *Node {
 	n := unaryNode(reshapeOp, x, nil)
-	n.value.Wrap(x.value.Data(), s)
+	n.value.Wrap(x.val().Data(), s)
 	return x.tape.record(n)
 }
 
@@ -58,7 +58,10 @@ func sliceNode(x *Node, shape []int, ax, start, end, step int) *Node {
 	n := unaryNode(sliceOp, x, shape)
 	p := n.params()
 	n.p.start, p.axis, p.end, p.step = start, ax, end, step
-	tensor.SliceTo(&n.value, &x.value, ax, start, end, step)
+	if x.tape.deferSlice(n) {
+		return n
+	}
+	tensor.SliceTo(&n.value, x.val(), ax, start, end, step)
 	return x.tape.record(n)
 }
 
@@ -125,7 +128,7 @@ func Concat(axis int, xs ...*Node) *Node {
 	}
 	n := naryNode(concatOp, xs, shape, false)
 	n.params().axis = ax
-	concatInto(&n.value, n.in, ax, false, false)
+	concatInto(n.val(), n.in, ax, false, false)
 	return n.tape.record(n)
 }
 
@@ -148,9 +151,9 @@ func concatInto(dst *tensor.Tensor, xs []*Node, ax int, tangents, stacked bool) 
 			var src []float64
 			switch {
 			case !tangents:
-				src = x.value.Data()
+				src = x.val().Data()
 			case x.hasTan:
-				src = x.tangent.Data()
+				src = x.tan().Data()
 			}
 			if src == nil {
 				clear(d[at : at+w])
@@ -205,7 +208,7 @@ func Stack(axis int, xs ...*Node) *Node {
 	shape = append(append(append(shape, s0[:ax]...), len(xs)), s0[ax:]...)
 	n := naryNode(stackOp, xs, shape, false)
 	n.params().axis = ax
-	concatInto(&n.value, n.in, ax, false, true)
+	concatInto(n.val(), n.in, ax, false, true)
 	return n.tape.record(n)
 }
 

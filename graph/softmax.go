@@ -14,7 +14,7 @@ import (
 // LogSumExp records log Σ exp(x) along axis, computed stably.
 func LogSumExp(x *Node, axis int, keepDims bool) *Node {
 	checkAxis("LogSumExp", x, axis)
-	m := x.tape.constOwned(tensor.MaxAxis(&x.value, axis, true))
+	m := x.tape.constOwned(tensor.MaxAxis(x.val(), axis, true))
 	s := SumAxis(Exp(Sub(x, m)), axis, true)
 	out := Add(Log(s), m)
 	if !keepDims {
@@ -28,7 +28,7 @@ func LogSumExp(x *Node, axis int, keepDims bool) *Node {
 // x − (m + log Σ ...), whose rounding at |x| ≫ 1 would cost about |x|·ε.
 func LogSoftmax(x *Node, axis int) *Node {
 	checkAxis("LogSoftmax", x, axis)
-	z := Sub(x, x.tape.constOwned(tensor.MaxAxis(&x.value, axis, true)))
+	z := Sub(x, x.tape.constOwned(tensor.MaxAxis(x.val(), axis, true)))
 	return Sub(z, Log(SumAxis(Exp(z), axis, true)))
 }
 

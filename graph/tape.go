@@ -58,6 +58,7 @@ type store struct {
 	largeIdx int
 
 	adjFree []*Adjoints // work arrays of finished sweeps, for reuse
+	fuse    fusePlan    // the plan and workers of deferred evaluation
 	nodeCap []*Node     // the node list's storage, handed on by Release
 }
 
@@ -139,6 +140,7 @@ func (tp *Tape) Release() {
 		for _, a := range tp.adjFree {
 			clear(a.s) // the pool must not keep the recording's nodes alive
 		}
+		tp.fuse.forget()
 		s := new(store)
 		*s = tp.store
 		s.nodeCap = tp.nodes[:0]
@@ -381,6 +383,17 @@ type Node struct {
 	ownTan  bool // tangent is the node's own storage, not its input's (in-place ops)
 	viewTan bool // a leaf's tangent is the caller's storage (SetTangentView)
 	isVar   bool
+
+	// Deferred evaluation (fuse.go): pend says which of the value and the
+	// tangent are not computed yet; canDefer that the node is element-wise
+	// and large enough to be deferred; vcost and tcost bound the work of
+	// computing a deferred value or tangent (the deferred nodes it reads,
+	// counted along every path); mark numbers the node in the plan being
+	// built.
+	pend         uint8
+	canDefer     bool
+	vcost, tcost uint8
+	mark         int32
 }
 
 // params holds the non-tensor arguments of an operation: the common
@@ -505,11 +518,22 @@ func (tp *Tape) constOwned(t *tensor.Tensor) *Node {
 	return n
 }
 
-// Value returns the node's value. It must not be modified.
-func (n *Node) Value() *tensor.Tensor { return &n.value }
+// Value returns the node's value, computing it first if it was deferred
+// (see "Deferred evaluation" in the package documentation). It must not be
+// modified.
+func (n *Node) Value() *tensor.Tensor { return n.val() }
+
+// val returns the node's value, computed: every read of another node's
+// value in this package goes through it.
+func (n *Node) val() *tensor.Tensor {
+	if n.pend&pendValue != 0 {
+		n.tape.materialize(n, false)
+	}
+	return &n.value
+}
 
 // Item returns the value of a one-element node.
-func (n *Node) Item() float64 { return n.value.Item() }
+func (n *Node) Item() float64 { return n.val().Item() }
 
 // Shape returns the shape of the node's value (read-only).
 func (n *Node) Shape() []int { return n.value.Shape() }
@@ -556,12 +580,7 @@ func (n *Node) String() string {
 
 // Tangent returns the node's forward-mode tangent, or nil when it is zero
 // (no input it depends on carries a tangent).
-func (n *Node) Tangent() *tensor.Tensor {
-	if !n.hasTan {
-		return nil
-	}
-	return n.tangent
-}
+func (n *Node) Tangent() *tensor.Tensor { return n.tan() }
 
 // SetTangent sets the tangent of a leaf to a copy of t (nil clears it).
 // Operations recorded afterwards compute their tangents as they run
@@ -680,7 +699,11 @@ func (n *Node) PushTangent() bool {
 		}
 	}
 	if !n.hasTan {
+		n.pend &^= pendTangent
 		return false
+	}
+	if n.canDefer && n.tape.deferTangent(n) {
+		return true
 	}
 	if n.op.inPlace {
 		// The node accumulates into its first input's storage: its
@@ -691,7 +714,7 @@ func (n *Node) PushTangent() bool {
 				n.tangent = n.tape.newTensor()
 				n.ownTan = false
 			}
-			*n.tangent = *acc.tangent
+			*n.tangent = *acc.tan()
 		} else {
 			if !n.ownTan {
 				n.tangent = nil
@@ -831,10 +854,13 @@ func naryNode(op *Op, xs []*Node, shape []int, bare bool) *Node {
 	return n
 }
 
-// tan returns the node's tangent, or nil when it is zero.
+// tan returns the node's tangent, computed, or nil when it is zero.
 func (n *Node) tan() *tensor.Tensor {
 	if n == nil || !n.hasTan {
 		return nil
+	}
+	if n.pend&pendTangent != 0 {
+		n.tape.materialize(n, true)
 	}
 	return n.tangent
 }

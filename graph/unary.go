@@ -15,14 +15,14 @@ import (
 
 func mapNode(op *Op, t tensor.UnaryOp, x *Node) *Node {
 	n := unaryNode(op, x, x.Shape())
-	tensor.ApplyTo(t, &n.value, &x.value)
+	tensor.ApplyTo(t, n.val(), x.val())
 	return x.tape.record(n)
 }
 
 // jvpScale sets dst = d(x, y)⊙ẋ elementwise, for a derivative d given the
 // input x and output y of n.
 func jvpScale(n *Node, dst *tensor.Tensor, d func(x, y float64) float64) {
-	x, y, xd, out := n.in[0].value.Data(), n.value.Data(), n.in[0].tan().Data(), dst.Data()
+	x, y, xd, out := n.in[0].val().Data(), n.val().Data(), n.in[0].tan().Data(), dst.Data()
 	for i := range out {
 		out[i] = d(x[i], y[i]) * xd[i]
 	}
@@ -36,7 +36,7 @@ var expOp = new(Op)
 func init() {
 	*expOp = Op{
 		Name: "Exp",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, &n.value, n.in[0].tan()) },
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, n.val(), n.in[0].tan()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, Mul(g, n))
 		},
@@ -51,7 +51,7 @@ var logOp = new(Op)
 func init() {
 	*logOp = Op{
 		Name: "Log",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), &n.in[0].value) },
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), n.in[0].val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, Div(g, n.in[0]))
 		},
@@ -77,12 +77,12 @@ func init() {
 
 // Square records x² elementwise.
 func Square(x *Node) *Node {
+	n := unaryNode(squareOp, x, x.Shape())
 	if xd := x.value.Data(); len(xd) == 1 { // scalar code, without the kernel's dispatch
-		n := unaryNode(squareOp, x, x.Shape())
 		n.value.Data()[0] = xd[0] * xd[0]
 		return x.tape.record(n)
 	}
-	return mapNode(squareOp, tensor.OpSquare, x)
+	return x.tape.elementwise(n)
 }
 
 var squareOp = new(Op)
@@ -90,8 +90,9 @@ var squareOp = new(Op)
 func init() {
 	*squareOp = Op{
 		Name: "Square",
+		eval: func(n *Node) { tensor.ApplyTo(tensor.OpSquare, &n.value, n.in[0].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // (2ẋ)⊙x in one pass
-			tensor.MulScaledTo(dst, 2, n.in[0].tan(), &n.in[0].value)
+			tensor.MulScaledTo(dst, 2, n.in[0].tan(), n.in[0].val())
 		},
 		// 2c·g⊙x for the adjoint c·g in one pass. The adjoint of a Sum is
 		// its scalar adjoint broadcast, and that of a subtrahend a
@@ -152,7 +153,7 @@ func init() {
 	*softplusOp = Op{
 		Name: "Softplus",
 		JVP: func(n *Node, dst *tensor.Tensor) {
-			tensor.ApplyTo(tensor.OpSigmoid, dst, &n.in[0].value)
+			tensor.ApplyTo(tensor.OpSigmoid, dst, n.in[0].val())
 			tensor.MulTo(dst, dst, n.in[0].tan())
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
@@ -179,7 +180,7 @@ func init() {
 			})
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			mask := n.tape.constOwned(tensor.Apply(tensor.OpStep, &n.in[0].value))
+			mask := n.tape.constOwned(tensor.Apply(tensor.OpStep, n.in[0].val()))
 			adj.Add(0, maskMul(g, mask))
 		},
 	}
@@ -205,7 +206,7 @@ func init() {
 			})
 		},
 		VJP: func(n, g *Node, adj *Adjoints) {
-			sign := n.tape.constOwned(tensor.Apply(tensor.OpSign, &n.in[0].value))
+			sign := n.tape.constOwned(tensor.Apply(tensor.OpSign, n.in[0].val()))
 			adj.Add(0, maskMul(g, sign))
 		},
 	}
@@ -219,7 +220,7 @@ var tanhOp = new(Op)
 func init() {
 	*tanhOp = Op{
 		Name: "Tanh",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), &n.value) },
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), n.val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, tanhGrad(g, n))
 		},
@@ -229,7 +230,7 @@ func init() {
 // tanhGrad records g⊙(1−y²), the VJP of tanh given its output y.
 func tanhGrad(g, y *Node) *Node {
 	n := binaryNode(tanhGradOp, g, y, y.Shape())
-	tensor.TanhGradTo(&n.value, &g.value, &y.value)
+	tensor.TanhGradTo(n.val(), g.val(), y.val())
 	return y.tape.record(n)
 }
 
@@ -240,7 +241,7 @@ func init() {
 		Name: "TanhGrad",
 		JVP: func(n *Node, dst *tensor.Tensor) { // ġ(1−y²) − 2gyẏ
 			g, y := n.in[0], n.in[1]
-			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
+			out, gv, yv := dst.Data(), g.val().Data(), y.val().Data()
 			clear(out)
 			if gd := g.tan(); gd != nil {
 				for i, d := range gd.Data()[:len(out)] {
@@ -273,7 +274,7 @@ var sigmoidOp = new(Op)
 func init() {
 	*sigmoidOp = Op{
 		Name: "Sigmoid",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), &n.value) },
+		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), n.val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, sigmoidGrad(g, n))
 		},
@@ -283,7 +284,7 @@ func init() {
 // sigmoidGrad records g⊙y⊙(1−y), the VJP of sigmoid given its output y.
 func sigmoidGrad(g, y *Node) *Node {
 	n := binaryNode(sigmoidGradOp, g, y, y.Shape())
-	tensor.SigmoidGradTo(&n.value, &g.value, &y.value)
+	tensor.SigmoidGradTo(n.val(), g.val(), y.val())
 	return y.tape.record(n)
 }
 
@@ -294,7 +295,7 @@ func init() {
 		Name: "SigmoidGrad",
 		JVP: func(n *Node, dst *tensor.Tensor) { // ġy(1−y) + g(1−2y)ẏ
 			g, y := n.in[0], n.in[1]
-			out, gv, yv := dst.Data(), g.value.Data(), y.value.Data()
+			out, gv, yv := dst.Data(), g.val().Data(), y.val().Data()
 			clear(out)
 			if gd := g.tan(); gd != nil {
 				for i, d := range gd.Data()[:len(out)] {

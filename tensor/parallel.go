@@ -126,3 +126,34 @@ func broadcastRuns(out, x []float64, outer, n, inner int) {
 	}
 	rows(0, outer*n)
 }
+
+// ParallelWorkers returns how many goroutines element-wise work on n
+// elements is shared among by this package's kernels: 1 below 2¹⁷
+// elements, otherwise as many as GOMAXPROCS allows with at least 2¹⁶
+// elements each. A caller that evaluates element-wise work of its own in
+// pieces (graph's fused evaluation) uses it to split as the kernels do.
+func ParallelWorkers(n int) int { return vec.Workers(n) }
+
+// ParallelRun calls f(0), …, f(count−1), each once, on up to w goroutines
+// (the caller's among them) of the pool the kernels use, and returns when
+// every call has returned. The calls may run in any order and at once:
+// f must write disjoint memory, and a result that combines several calls
+// must be combined afterwards in a fixed order for it not to depend on w.
+// A panic in f on another goroutine ends the program.
+func ParallelRun(count, w int, f func(i int)) { vec.Run(count, w, f) }
+
+// SumBlock is the block length of SumAll's fixed order: SumAll of a
+// longer slice sums each block of SumBlock elements (the last one
+// shorter) and combines the block sums with SumBlockSums.
+const SumBlock = vec.SumBlock
+
+// SumBlockSums returns the sum of the block sums bs in SumAll's order, so
+// that summing the blocks of a slice one by one (SumAll of each, which is
+// computed where the block is) and then calling SumBlockSums gives SumAll
+// of the whole slice, bit for bit.
+func SumBlockSums(bs []float64) float64 {
+	if len(bs) == 1 {
+		return bs[0]
+	}
+	return vec.SumOfBlocks(bs)
+}
