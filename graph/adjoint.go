@@ -429,7 +429,9 @@ func (a *Adjoints) addSparse(x *Node, acc, first *Op, g *Node, start int, p para
 		n.in = n.inl[:1]
 		n.p.start = start
 		*n.params() = p
-		scatterApply(n, &n.value, g, false)
+		if first != scatterSliceOp || !a.tape.deferScatter(n) {
+			scatterApply(n, &n.value, g, false)
+		}
 		a.s[k].slot, a.s[k].owned = a.tape.record(n), true
 		return
 	}
@@ -514,7 +516,7 @@ func accNode(op *Op, acc, g *Node) *Node {
 	n := tp.newBareNode(op)
 	n.inl[0], n.inl[1] = acc, g
 	n.in = n.inl[:2]
-	n.value = *acc.val()
+	n.value = acc.value // computed by finishAcc, unless the accumulation is deferred
 	if op == accAddOp {
 		return tp.finishAcc(n)
 	}
@@ -523,6 +525,10 @@ func accNode(op *Op, acc, g *Node) *Node {
 
 // finishAcc computes an accumulation node's value (in place) and tangent.
 func (tp *Tape) finishAcc(n *Node) *Node {
+	if n.op == accSliceOp && tp.deferAccSlice(n) {
+		return tp.record(n)
+	}
+	n.in[0].val() // the accumulator's value, computed, is updated in place
 	accFrom(n, &n.value, n.in[1], false)
 	return tp.record(n)
 }
@@ -649,7 +655,7 @@ func init() {
 func scatterApply(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
 	if n.op == scatterSliceOp {
 		if base, stride, ok := affineSlice(dst.Shape(), n.p.axis, n.p.start, n.p.step); ok &&
-			g.tape.fuseInto(g, tangent, fuseSink{kind: sinkUnslice, dst: dst.Data(), base: base, step: stride}) {
+			g.tape.fuseInto(g, tangent, fuseSink{kind: sinkUnslice, dst: dst.Data(), base: base, step: stride, first: base}) {
 			return
 		}
 		tensor.UnsliceTo(dst, g.aspect(tangent), dst.Shape(), n.p.axis, n.p.start, n.p.end, n.p.step)

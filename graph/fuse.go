@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"sync/atomic"
 
@@ -71,6 +72,9 @@ func (tp *Tape) deferValue(n *Node) bool {
 		if in.value.Size() != 1 && !tensor.SameShape(in.Shape(), n.Shape()) {
 			return false
 		}
+		if in.chain {
+			in.val() // a chain is computed as a whole, never inside a plan
+		}
 		if in.pend&pendValue != 0 {
 			cost += int(in.vcost)
 		}
@@ -103,6 +107,10 @@ func (tp *Tape) deferTangent(n *Node) bool {
 	}
 	cost := 1
 	for _, in := range n.in {
+		if in.chain { // a chain is computed as a whole, never inside a plan
+			in.val()
+			in.tan()
+		}
 		switch {
 		case in.pend&pendTangent != 0:
 			cost += int(in.tcost)
@@ -141,12 +149,26 @@ func (tp *Tape) materialize(n *Node, tangent bool) {
 	} else {
 		dst = n.value.Data()
 	}
-	tp.runFused(n, tangent, fuseSink{kind: sinkStore, dst: dst})
-	if tangent {
-		n.pend &^= pendTangent
-	} else {
-		n.pend &^= pendValue
+	if !n.chain {
+		tp.runFused(n, tangent, fuseSink{kind: sinkStore, dst: dst})
+		n.pend &^= pendValue << b2u(tangent)
+		return
 	}
+	bottom := tp.runChain(n, tangent, dst)
+	for c := n; ; c = c.in[0] {
+		c.pend &^= pendValue << b2u(tangent)
+		if c == bottom {
+			break
+		}
+	}
+}
+
+// b2u returns 1 for true and 0 for false.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // sinkKind says what a fused evaluation does with its result.
@@ -167,6 +189,11 @@ type fuseSink struct {
 	dst        []float64
 	c          float64
 	base, step int
+	// first, for sinkUnslice, is the first position that the pieces
+	// write (≤ base: other sinks of the plan add at positions from
+	// there, less than step apart); each piece writes its span of dst
+	// whole, zeros included, before they add.
+	first int
 	sums       []float64 // sinkSum: the sum of each block
 }
 
@@ -182,9 +209,13 @@ func (tp *Tape) fusedSum(x *Node, tangent bool) float64 {
 	return tensor.SumBlockSums(s.sums)
 }
 
-// pending reports whether reading n's value (or, with tangent, its
-// tangent) would compute it.
+// pending reports whether n's value (or, with tangent, its tangent) is
+// deferred and can be computed by a plan (not a chain's, which is
+// computed as a whole: see runChain).
 func (n *Node) pending(tangent bool) bool {
+	if n.chain {
+		return false
+	}
 	if tangent {
 		return n.hasTan && n.pend&pendTangent != 0
 	}
@@ -216,9 +247,13 @@ type fusePlan struct {
 	slots    int        // scratch slots per worker
 	tangents bool
 	size     int
-	root     int
+	root     int   // roots[0]
+	roots    []int // the indices in all of the nodes whose results go to the sinks
+	sinks    []fuseSink
 	workers  []fuseWorker
 	sums     []float64 // fusedSum's block sums
+	rootBuf  [1]*Node
+	chainRoots []*Node
 }
 
 const (
@@ -230,17 +265,20 @@ const (
 // build collects the plan for computing root's pending value, or with
 // tangents its tangent (and the values that needs). With store set, the
 // root's result is written straight into the sink's destination.
-func (p *fusePlan) build(root *Node, tangents, store bool) {
-	p.all, p.planned, p.ins = p.all[:0], p.planned[:0], p.ins[:0]
-	p.tangents, p.size = tangents, root.value.Size()
-	p.root = int(p.add(root))
+func (p *fusePlan) build(roots []*Node, tangents, store bool) {
+	p.all, p.planned, p.ins, p.roots = p.all[:0], p.planned[:0], p.ins[:0], p.roots[:0]
+	p.tangents, p.size = tangents, roots[0].value.Size()
+	for _, r := range roots {
+		p.roots = append(p.roots, int(p.add(r)))
+	}
+	p.root = p.roots[0]
 	for _, n := range p.all {
 		n.mark = 0
 	}
 	p.vslot, p.tslot, p.evalV, p.evalT = p.vslot[:0], p.tslot[:0], p.evalV[:0], p.evalT[:0]
 	p.slots = 0
 	slot := func(i int) int32 {
-		if store && i == p.root {
+		if store && i == p.root && len(p.roots) == 1 {
 			return slotDst
 		}
 		p.slots++
@@ -308,11 +346,20 @@ type fuseWorker struct {
 // runFused evaluates root's pending value (or tangent) into the sink s.
 func (tp *Tape) runFused(root *Node, tangent bool, s fuseSink) {
 	p := &tp.fuse
-	p.build(root, tangent, s.kind == sinkStore || s.kind == sinkSum)
+	p.rootBuf[0], p.sinks = root, append(p.sinks[:0], s)
+	tp.runPlan(p.rootBuf[:], tangent)
+}
+
+// runPlan evaluates the values (or tangents) of roots, all of one size,
+// into the sinks p.sinks (one per root, applied to each piece in order).
+func (tp *Tape) runPlan(roots []*Node, tangent bool) {
+	p := &tp.fuse
+	s0 := &p.sinks[0]
+	p.build(roots, tangent, s0.kind == sinkStore || s0.kind == sinkSum)
 	nb := (p.size + fuseBlock - 1) / fuseBlock
-	if s.kind == sinkUnslice { // the zeros outside the positions the blocks write
-		clear(s.dst[:s.base])
-		clear(s.dst[min(len(s.dst), s.base+s.step*(p.size-1)+1):])
+	if s0.kind == sinkUnslice { // the zeros outside the spans the pieces write
+		clear(s0.dst[:s0.first])
+		clear(s0.dst[min(len(s0.dst), s0.first+s0.step*p.size):])
 	}
 	w := min(tensor.ParallelWorkers(p.size), nb)
 	for len(p.workers) < w {
@@ -321,7 +368,7 @@ func (tp *Tape) runFused(root *Node, tangent bool, s fuseSink) {
 	if w <= 1 {
 		fw := &p.workers[0]
 		fw.setup(p)
-		fw.blocks(p, &s, 0, nb)
+		fw.blocks(p, 0, nb)
 		return
 	}
 	for i := range w {
@@ -332,7 +379,7 @@ func (tp *Tape) runFused(root *Node, tangent bool, s fuseSink) {
 	chunks = (nb + per - 1) / per
 	tensor.ParallelRun(chunks, w, func(c int) {
 		fw := p.take(w)
-		fw.blocks(p, &s, c*per, min((c+1)*per, nb))
+		fw.blocks(p, c*per, min((c+1)*per, nb))
 		fw.busy.Store(false)
 	})
 }
@@ -385,7 +432,8 @@ func (fw *fuseWorker) setup(p *fusePlan) {
 
 // blocks evaluates blocks b0..b1−1 of plan p into the sink s, piece by
 // piece.
-func (fw *fuseWorker) blocks(p *fusePlan, s *fuseSink, b0, b1 int) {
+func (fw *fuseWorker) blocks(p *fusePlan, b0, b1 int) {
+	s := &p.sinks[0]
 	for b := b0; b < b1; b++ {
 		end := min((b+1)*fuseBlock, p.size)
 		for lo := b * fuseBlock; lo < end; lo += fusePiece {
@@ -436,12 +484,14 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 			n.op.JVP(sh, sh.tangent)
 		}
 	}
-	r := &fw.sh[p.root]
-	out := &r.value
-	if p.tangents {
-		out = r.tangent
+	for k, ri := range p.roots {
+		r := &fw.sh[ri]
+		out := &r.value
+		if p.tangents {
+			out = r.tangent
+		}
+		fw.sink(&p.sinks[k], out, lo, m)
 	}
-	fw.sink(s, out, lo, m)
 }
 
 // block returns the storage of a node's piece lo..hi: a view of data,
@@ -501,9 +551,11 @@ func (fw *fuseWorker) sink(s *fuseSink, out *tensor.Tensor, lo, m int) {
 		}
 	case sinkUnslice, sinkUnsliceAdd:
 		at := s.base + s.step*lo
-		l := min(s.step*m, len(s.dst)-at) // to the next block's first position, or the end
-		if s.kind == sinkUnsliceAdd {
-			l = s.step*(m-1) + 1
+		l := s.step*(m-1) + 1
+		if s.kind == sinkUnslice { // the piece's span, from first+step·lo to the next piece's
+			span := s.first + s.step*lo
+			clear(s.dst[span:at])
+			l = min(s.first+s.step*(lo+m), len(s.dst)) - at
 		}
 		var d tensor.Tensor
 		fw.gshape[0] = l
@@ -574,4 +626,177 @@ func (p *fusePlan) forget() {
 	for i := range p.workers {
 		clear(p.workers[i].sh[:cap(p.workers[i].sh)])
 	}
+}
+
+// ---- Deferred scatters: a Slice's adjoint written once ----
+//
+// The adjoint of an input read by several strided Slices (the odd and the
+// even elements) is a scatter of the first contribution into zeros
+// followed by an accumulation of each other one (adjoint.go). When the
+// contributions are pending, those nodes are deferred too, as a chain,
+// and computed together by one plan: each piece of the adjoint is written
+// once, with every contribution in place, instead of once per
+// contribution after each has been stored. The chain's nodes share their
+// storage, as accumulations always do, and only its last node is read.
+
+// fuseChainMax bounds the contributions of one deferred chain.
+const fuseChainMax = 4
+
+// deferScatter records the ScatterSlice n (its contribution in[0]) as
+// the pending start of a chain, when it is large enough and the slice is
+// affine, and reports whether it did.
+func (tp *Tape) deferScatter(n *Node) bool {
+	if tp.detect || n.value.Size() < fuseMin || n.in[0].value.Size() < 2 {
+		return false
+	}
+	if _, _, ok := affineSlice(n.Shape(), n.p.axis, n.p.start, n.p.step); !ok {
+		return false
+	}
+	n.chain, n.pend = true, pendValue
+	if fusePoison {
+		poison(n.value.Data())
+	}
+	return true
+}
+
+// deferAccSlice records the AccumulateSlice n as a pending link of the
+// chain its accumulator ends, when the accumulator is pending, the chain
+// has room, and the contribution's positions interleave with the first
+// one's (the same step and size, an offset less than the step), and
+// reports whether it did.
+func (tp *Tape) deferAccSlice(n *Node) bool {
+	acc, g := n.in[0], n.in[1]
+	if !acc.chain || acc.pend&pendValue == 0 {
+		return false
+	}
+	b, s, ok := affineSlice(n.Shape(), n.p.axis, n.p.start, n.p.step)
+	if !ok {
+		return false
+	}
+	lo, hi, links := b, b, 1
+	for c := acc; ; c = c.in[0] {
+		cb, cs, _ := affineSlice(c.Shape(), c.p.axis, c.p.start, c.p.step)
+		if cs != s {
+			return false
+		}
+		lo, hi = min(lo, cb), max(hi, cb)
+		if c.op == scatterSliceOp {
+			if g.value.Size() != c.in[0].value.Size() {
+				return false
+			}
+			break
+		}
+		links++
+	}
+	if links >= fuseChainMax || hi-lo >= s {
+		return false
+	}
+	n.chain, n.pend = true, pendValue
+	return true
+}
+
+// pushChainTangent defers the tangent of the chain node n (which has an
+// input carrying one), setting up its storage as PushTangent would.
+func (n *Node) pushChainTangent() {
+	if n.op.inPlace {
+		if acc := n.in[0]; acc.hasTan {
+			if n.ownTan || n.tangent == nil {
+				n.tangent = n.tape.newTensor()
+				n.ownTan = false
+			}
+			acc.ensureTangent()
+			*n.tangent = *acc.tangent
+		} else {
+			if !n.ownTan {
+				n.tangent = nil
+			}
+			n.ensureTangent()
+			n.ownTan = true
+		}
+	} else {
+		n.ensureTangent()
+	}
+	n.pend |= pendTangent
+}
+
+// runChain computes the value (or tangent) of the chain ending at head
+// into dst, and reports the lowest node it computed (the chain's pending
+// nodes from head down to it now hold their results in dst, when dst is
+// their storage).
+func (tp *Tape) runChain(head *Node, tangent bool, dst []float64) *Node {
+	var nodes [fuseChainMax]*Node
+	k := 0
+	for c := head; ; c = c.in[0] {
+		nodes[k] = c
+		k++
+		if c.op == scatterSliceOp {
+			break
+		}
+		if b := c.in[0]; !b.chain || b.pend&(pendValue<<b2u(tangent)) == 0 {
+			break
+		}
+	}
+	bottom := nodes[k-1]
+	for j := range k { // a contribution that is itself a chain is computed first, on its own
+		if g := nodes[j].in[len(nodes[j].in)-1]; g.chain {
+			g.val()
+			g.tan()
+		}
+	}
+	p := &tp.fuse
+	p.sinks = p.sinks[:0]
+	roots := p.chainRoots[:0]
+	first := len(dst)
+	add := func(g *Node, kind sinkKind, c *Node) {
+		if tangent && !g.hasTan {
+			return
+		}
+		base, step, _ := affineSlice(c.Shape(), c.p.axis, c.p.start, c.p.step)
+		roots = append(roots, g)
+		p.sinks = append(p.sinks, fuseSink{kind: kind, dst: dst, base: base, step: step})
+		first = min(first, base)
+	}
+	switch {
+	case bottom.op == scatterSliceOp:
+		if tangent && !bottom.in[0].hasTan {
+			clear(dst)
+		}
+		add(bottom.in[0], sinkUnslice, bottom)
+	case tangent && !bottom.in[0].hasTan: // the accumulation's own zeroed storage (PushTangent)
+		clear(dst)
+		add(bottom.in[1], sinkUnsliceAdd, bottom)
+	default: // dst holds the computed accumulator
+		add(bottom.in[1], sinkUnsliceAdd, bottom)
+	}
+	for j := k - 2; j >= 0; j-- {
+		add(nodes[j].in[1], sinkUnsliceAdd, nodes[j])
+	}
+	p.chainRoots = roots[:0]
+	if len(roots) > 0 {
+		p.sinks[0].first = first
+		tp.runPlan(roots, tangent)
+	}
+	return bottom
+}
+
+// ValueInto writes the node's value into dst, which must hold as many
+// values: a copy of the value, or, when the value was deferred, the value
+// computed straight into dst without being stored (the gradient of an
+// objective, written into the caller's slice). dst must not overlap the
+// storage of any node of the tape.
+func (n *Node) ValueInto(dst []float64) {
+	if len(dst) != n.value.Size() {
+		panic(fmt.Sprintf("graph: ValueInto: %d values for node %v", len(dst), n))
+	}
+	if n.pend&pendValue != 0 && (n.chain || n.canDefer) {
+		if n.chain {
+			n.tape.runChain(n, false, dst)
+		} else {
+			n.tape.runFused(n, false, fuseSink{kind: sinkStore, dst: dst})
+		}
+		return
+	}
+	var d tensor.Tensor
+	d.Wrap(dst, n.value.Shape())
+	d.CopyFrom(n.val())
 }

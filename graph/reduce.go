@@ -16,7 +16,7 @@ import (
 // Sum records the sum of all elements of x, as a scalar.
 func Sum(x *Node) *Node {
 	n := unaryNode(sumOp, x, nil)
-	if x.pend&pendValue != 0 {
+	if x.pending(false) {
 		n.value.Data()[0] = x.tape.fusedSum(x, false) // without storing x
 	} else {
 		n.value.Data()[0] = tensor.SumAll(&x.value)

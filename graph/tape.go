@@ -392,6 +392,7 @@ type Node struct {
 	// built.
 	pend         uint8
 	canDefer     bool
+	chain        bool // a deferred scatter or accumulation of a Slice's adjoint (fuse.go)
 	vcost, tcost uint8
 	mark         int32
 }
@@ -703,6 +704,10 @@ func (n *Node) PushTangent() bool {
 		return false
 	}
 	if n.canDefer && n.tape.deferTangent(n) {
+		return true
+	}
+	if n.chain && !n.tape.detect {
+		n.pushChainTangent()
 		return true
 	}
 	if n.op.inPlace {

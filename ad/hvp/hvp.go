@@ -300,7 +300,7 @@ func (p *Point) HVP(v, dst []float64) []float64 {
 	}
 	off := 0
 	for _, g := range p.grads {
-		size := g.Value().Size()
+		size := tensor.SizeOf(g.Shape()) // the value itself is not needed
 		g.SetTangentBuffer(out[off : off+size : off+size])
 		off += size
 	}
@@ -325,7 +325,7 @@ func (p *Point) setTangents(v []float64) {
 func (p *Point) tangents(dst []float64) {
 	off := 0
 	for _, g := range p.grads {
-		size := g.Value().Size()
+		size := tensor.SizeOf(g.Shape()) // the value itself is not needed
 		if t := g.Tangent(); t != nil {
 			if d := t.Data(); size > 0 && &d[0] != &dst[off] { // not already written in place
 				copy(dst[off:off+size], d)
