@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/curvature-go/curvature/tensor/internal/vec"
 )
@@ -278,4 +279,36 @@ func ConcatTo(dst, a, b *Tensor, axis int) *Tensor {
 		}
 	}
 	return dst
+}
+
+// DeinterleaveTo sets a and b, one-dimensional of one length m, to the
+// even and the odd elements of the first 2m elements of the
+// one-dimensional x (a[i] = x[2i], b[i] = x[2i+1]), in one pass over x:
+// Slice(x, 0, 0, 2m, 2) and Slice(x, 0, 1, 2m, 2) at once.
+func DeinterleaveTo(a, b, x *Tensor) {
+	if len(a.shape) != 1 || len(b.shape) != 1 || len(x.shape) != 1 || len(b.data) != len(a.data) || len(x.data) < 2*len(a.data) {
+		panic(fmt.Sprintf("tensor: DeinterleaveTo: shapes %v, %v from %v", a.shape, b.shape, x.shape))
+	}
+	vec.Deinterleave(a.data, b.data, x.data)
+}
+
+// InterleaveTo sets the first 2m elements of the one-dimensional dst to
+// the elements of a and b (one-dimensional, of one length m) in turn,
+// dst[2i] = a[i] and dst[2i+1] = b[i], writing nothing else. With addA
+// set, a's elements are written as an accumulation into zeros would
+// leave them, 0 + a[i] (−0 becomes +0), and likewise for addB: so that
+// UnsliceTo of a followed by UnsliceAccTo of b is InterleaveTo(dst, a, b,
+// false, true), bit for bit.
+func InterleaveTo(dst, a, b *Tensor, addA, addB bool) {
+	if len(a.shape) != 1 || len(b.shape) != 1 || len(dst.shape) != 1 || len(b.data) != len(a.data) || len(dst.data) < 2*len(a.data) {
+		panic(fmt.Sprintf("tensor: InterleaveTo: shapes %v, %v into %v", a.shape, b.shape, dst.shape))
+	}
+	ca, cb := math.Copysign(0, -1), math.Copysign(0, -1)
+	if addA {
+		ca = 0
+	}
+	if addB {
+		cb = 0
+	}
+	vec.Interleave(dst.data, a.data, b.data, ca, cb)
 }

@@ -56,3 +56,41 @@ func scatterZeroGeneric(dst, src []float64, step int) {
 		clear(dst[p:])
 	}
 }
+
+// Deinterleave sets a[i] = src[2i] and b[i] = src[2i+1] for i < len(a):
+// the even and the odd elements of src, in one pass over it. a and b have
+// one length m, and src holds at least 2m elements.
+func Deinterleave(a, b, src []float64) {
+	if len(b) != len(a) || len(src) < 2*len(a) {
+		panic("vec: Deinterleave: lengths")
+	}
+	deinterleave(a, b, src)
+}
+
+// Interleave sets dst[2i] = a[i] + ca and dst[2i+1] = b[i] + cb for
+// i < len(a), writing no other element. ca and cb are ±0: adding −0
+// leaves every value as it is, adding +0 turns −0 into +0, as adding the
+// value to a zero (an accumulation into zeros) does. a and b have one
+// length m, and dst holds at least 2m elements.
+func Interleave(dst, a, b []float64, ca, cb float64) {
+	if len(b) != len(a) || len(dst) < 2*len(a) {
+		panic("vec: Interleave: lengths")
+	}
+	interleave(dst, a, b, ca, cb)
+}
+
+func deinterleaveGeneric(a, b, src []float64) {
+	src = src[:2*len(a)]
+	b = b[:len(a)]
+	for i := range a {
+		a[i], b[i] = src[2*i], src[2*i+1]
+	}
+}
+
+func interleaveGeneric(dst, a, b []float64, ca, cb float64) {
+	dst = dst[:2*len(a)]
+	b = b[:len(a)]
+	for i := range a {
+		dst[2*i], dst[2*i+1] = a[i]+ca, b[i]+cb
+	}
+}

@@ -32,3 +32,8 @@ func scatterZero(dst, src []float64, step int) {
 	}
 	scatterZeroGeneric(dst, src, step)
 }
+
+// deinterleave and interleave are the generic loops until their AVX2
+// kernels land.
+func deinterleave(a, b, src []float64)               { deinterleaveGeneric(a, b, src) }
+func interleave(dst, a, b []float64, ca, cb float64) { interleaveGeneric(dst, a, b, ca, cb) }

@@ -6,3 +6,6 @@ package vec
 
 func scatterAdd(dst, src []float64, step int)  { scatterAddGeneric(dst, src, step) }
 func scatterZero(dst, src []float64, step int) { scatterZeroGeneric(dst, src, step) }
+
+func deinterleave(a, b, src []float64)               { deinterleaveGeneric(a, b, src) }
+func interleave(dst, a, b []float64, ca, cb float64) { interleaveGeneric(dst, a, b, ca, cb) }
