@@ -351,8 +351,9 @@ var axpyOp = new(Op)
 
 func init() {
 	*axpyOp = Op{
-		Name: "Axpy",
-		eval: func(n *Node) { tensor.AxpyTo(&n.value, n.p.f, n.in[1].val(), n.in[0].val()) },
+		Name:      "Axpy",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.AxpyTo(&n.value, n.p.f, n.in[1].val(), n.in[0].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // ṡ + c·ġ
 			ds, dg := n.in[0].tan(), n.in[1].tan()
 			switch {

@@ -27,8 +27,9 @@ var addOp = new(Op)
 
 func init() {
 	*addOp = Op{
-		Name: "Add",
-		eval: func(n *Node) { tensor.AddTo(&n.value, n.in[0].val(), n.in[1].val()) },
+		Name:      "Add",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.AddTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			if da != nil && db != nil && n.value.Size() == 1 && n.in[0].value.Size() == 1 &&
@@ -71,8 +72,9 @@ var subOp = new(Op)
 
 func init() {
 	*subOp = Op{
-		Name: "Sub",
-		eval: func(n *Node) { tensor.SubTo(&n.value, n.in[0].val(), n.in[1].val()) },
+		Name:      "Sub",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.SubTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			da, db := n.in[0].tan(), n.in[1].tan()
 			switch {
@@ -285,8 +287,9 @@ var divOp = new(Op)
 
 func init() {
 	*divOp = Op{
-		Name: "Div",
-		eval: func(n *Node) { tensor.DivTo(&n.value, n.in[0].val(), n.in[1].val()) },
+		Name:           "Div",
+		jvpReadsOutput: true,
+		eval:           func(n *Node) { tensor.DivTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // (ȧ − y⊙ḃ)/b
 			a, b := n.in[0], n.in[1]
 			dst.Fill(0)
@@ -342,9 +345,10 @@ var scaleOp = new(Op)
 
 func init() {
 	*scaleOp = Op{
-		Name: "Scale",
-		eval: func(n *Node) { tensor.ScaleTo(&n.value, n.in[0].val(), n.p.f) },
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
+		Name:      "Scale",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.ScaleTo(&n.value, n.in[0].val(), n.p.f) },
+		JVP:       func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), n.p.f) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addScaled(0, g, n.p.f)
 		},
@@ -362,9 +366,10 @@ var addScalarOp = new(Op)
 
 func init() {
 	*addScalarOp = Op{
-		Name: "AddScalar",
-		eval: func(n *Node) { tensor.AddScalarTo(&n.value, n.in[0].val(), n.p.f) },
-		JVP:  func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
+		Name:      "AddScalar",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.AddScalarTo(&n.value, n.in[0].val(), n.p.f) },
+		JVP:       func(n *Node, dst *tensor.Tensor) { dst.CopyFrom(n.in[0].tan()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, g)
 		},
@@ -460,9 +465,10 @@ var scalarSubOp = new(Op)
 
 func init() {
 	*scalarSubOp = Op{
-		Name: "ScalarSub",
-		eval: func(n *Node) { tensor.ScalarSubTo(&n.value, n.p.f, n.in[0].val()) },
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
+		Name:      "ScalarSub",
+		linearJVP: true,
+		eval:      func(n *Node) { tensor.ScalarSubTo(&n.value, n.p.f, n.in[0].val()) },
+		JVP:       func(n *Node, dst *tensor.Tensor) { tensor.ScaleTo(dst, n.in[0].tan(), -1) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.addScaled(0, g, -1)
 		},

@@ -181,6 +181,8 @@ const (
 	sinkAxpy                       // add c times it into dst
 	sinkUnslice                    // place it at dst[base + step·i], zeros elsewhere
 	sinkUnsliceAdd                 // add it into dst[base + step·i]
+	sinkInterleave                 // with the next sink's root: the two in turn from dst[first] (step 2)
+	sinkSkip                       // written by the sink before
 )
 
 // fuseSink is the destination of a fused evaluation.
@@ -194,7 +196,7 @@ type fuseSink struct {
 	// there, less than step apart); each piece writes its span of dst
 	// whole, zeros included, before they add.
 	first int
-	sums       []float64 // sinkSum: the sum of each block
+	sums  []float64 // sinkSum: the sum of each block
 }
 
 // fusedSum returns the sum of x's pending value (or tangent), as SumAll
@@ -237,22 +239,24 @@ func (tp *Tape) fuseInto(src *Node, tangent bool, s fuseSink) bool {
 // fusePlan is what one fused evaluation computes: the nodes it reads, in
 // an order in which every node's inputs come before it.
 type fusePlan struct {
-	all      []*Node
-	planned  []bool     // all[i] is pending (in a way this plan computes) and is evaluated
-	evalV    []bool     // all[i]'s value is computed by the plan
-	evalT    []bool     // all[i]'s tangent is computed by the plan
-	ins      [][2]int32 // the indices in all of a planned node's inputs (−1: none)
-	vslot    []int32    // where all[i]'s value block is: a scratch slot, or slotView, slotDst
-	tslot    []int32    // the same for its tangent (slotNone without one)
-	slots    int        // scratch slots per worker
-	tangents bool
-	size     int
-	root     int   // roots[0]
-	roots    []int // the indices in all of the nodes whose results go to the sinks
-	sinks    []fuseSink
-	workers  []fuseWorker
-	sums     []float64 // fusedSum's block sums
-	rootBuf  [1]*Node
+	all        []*Node
+	planned    []bool     // all[i] is pending (in a way this plan computes) and is evaluated
+	evalV      []bool     // all[i]'s value is computed by the plan
+	evalT      []bool     // all[i]'s tangent is computed by the plan
+	ins        [][2]int32 // the indices in all of a planned node's inputs (−1: none)
+	vslot      []int32    // where all[i]'s value block is: a scratch slot, or slotView, slotDst
+	tslot      []int32    // the same for its tangent (slotNone without one)
+	slots      int        // scratch slots per worker
+	tangents   bool
+	size       int
+	root       int   // roots[0]
+	roots      []int // the indices in all of the nodes whose results go to the sinks
+	sinks      []fuseSink
+	workers    []fuseWorker
+	sums       []float64 // fusedSum's block sums
+	rootBuf    [1]*Node
+	pair       []int32 // see pairSlices
+	need       []bool  // see valuesRead
 	chainRoots []*Node
 }
 
@@ -285,9 +289,15 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 		return int32(p.slots - 1)
 	}
 	for i, n := range p.all {
+		p.evalV = append(p.evalV, p.planned[i] && n.pend&pendValue != 0)
+		p.evalT = append(p.evalT, p.planned[i] && tangents && n.hasTan && n.pend&pendTangent != 0)
+	}
+	if tangents {
+		p.valuesRead()
+	}
+	for i, n := range p.all {
 		v, t := int32(slotView), int32(slotNone)
-		ev := p.planned[i] && n.pend&pendValue != 0
-		et := p.planned[i] && tangents && n.hasTan && n.pend&pendTangent != 0
+		ev, et := p.evalV[i], p.evalT[i]
 		if tangents && n.hasTan {
 			t = slotView
 		}
@@ -301,9 +311,91 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 			t = slot(i)
 		}
 		p.vslot, p.tslot = append(p.vslot, v), append(p.tslot, t)
-		p.evalV, p.evalT = append(p.evalV, ev), append(p.evalT, et)
+	}
+	p.pairSlices()
+}
+
+// valuesRead keeps, of the pending values a tangent plan would compute,
+// only those that a tangent rule reads, directly or through the values it
+// reads: the value of a node whose result is used only linearly (summed,
+// scaled) is never computed for a tangent.
+func (p *fusePlan) valuesRead() {
+	p.need = p.need[:0]
+	for range p.all {
+		p.need = append(p.need, false)
+	}
+	for i := len(p.all) - 1; i >= 0; i-- {
+		n := p.all[i]
+		if !p.planned[i] || n.op == sliceOp {
+			continue
+		}
+		if p.evalT[i] && n.op.jvpReadsOutput {
+			p.need[i] = true
+		}
+		if p.need[i] || (p.evalT[i] && !n.op.linearJVP) {
+			for _, k := range p.ins[i] {
+				if k >= 0 {
+					p.need[k] = true
+				}
+			}
+		}
+	}
+	for i := range p.all {
+		p.evalV[i] = p.evalV[i] && p.need[i]
 	}
 }
+
+// pairSlices finds the deferred Slices of the plan that take the even
+// and the odd elements of one input, so that a piece gathers the two in
+// one pass over the input (DeinterleaveTo): pair[i] is the index of the
+// odd Slice when all[i] is the even one, −1 otherwise; both must compute
+// the same aspects.
+func (p *fusePlan) pairSlices() {
+	p.pair = p.pair[:0]
+	for range p.all {
+		p.pair = append(p.pair, -1)
+	}
+	for i, n := range p.all {
+		if !p.planned[i] || n.op != sliceOp {
+			continue
+		}
+		b, s, _ := affineSlice(n.in[0].Shape(), n.p.axis, n.p.start, n.p.step)
+		if s != 2 {
+			continue
+		}
+		for j := i + 1; j < len(p.all); j++ {
+			o := p.all[j]
+			if !p.planned[j] || o.op != sliceOp || o.in[0] != n.in[0] || p.evalV[j] != p.evalV[i] ||
+				p.evalT[j] != p.evalT[i] || o.value.Size() != n.value.Size() {
+				continue
+			}
+			ob, os, _ := affineSlice(o.in[0].Shape(), o.p.axis, o.p.start, o.p.step)
+			switch {
+			case os != 2:
+			case ob == b+1:
+				p.pair[i] = int32(j)
+			case ob == b-1:
+				p.pair[j] = int32(i)
+			default:
+				continue
+			}
+			p.pairedAway(i, j)
+			break
+		}
+	}
+}
+
+// pairedAway marks the odd Slice of a pair as gathered with the even one.
+func (p *fusePlan) pairedAway(i, j int) {
+	if p.pair[i] == int32(j) {
+		p.pair[j] = pairedOdd
+	} else {
+		p.pair[i] = pairedOdd
+	}
+}
+
+// pairedOdd marks in fusePlan.pair the odd Slice of a pair.
+const pairedOdd = -2
 
 // add adds n and, if it is to be evaluated, its inputs, and returns its
 // index in all.
@@ -334,12 +426,12 @@ func (p *fusePlan) add(n *Node) int32 {
 // standing for the plan's nodes on one block, and the scratch of their
 // blocks.
 type fuseWorker struct {
-	busy  atomic.Bool
-	sh    []Node
-	tan   []tensor.Tensor
-	buf   []float64
-	stage []float64 // a sum's block, summed when complete
-	shape [1]int
+	busy   atomic.Bool
+	sh     []Node
+	tan    []tensor.Tensor
+	buf    []float64
+	stage  []float64 // a sum's block, summed when complete
+	shape  [1]int
 	gshape [1]int
 }
 
@@ -357,7 +449,7 @@ func (tp *Tape) runPlan(roots []*Node, tangent bool) {
 	s0 := &p.sinks[0]
 	p.build(roots, tangent, s0.kind == sinkStore || s0.kind == sinkSum)
 	nb := (p.size + fuseBlock - 1) / fuseBlock
-	if s0.kind == sinkUnslice { // the zeros outside the spans the pieces write
+	if s0.kind == sinkUnslice || s0.kind == sinkInterleave { // the zeros outside the spans the pieces write
 		clear(s0.dst[:s0.first])
 		clear(s0.dst[min(len(s0.dst), s0.first+s0.step*p.size):])
 	}
@@ -474,7 +566,12 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 		}
 		sh := &fw.sh[i]
 		if n.op == sliceOp {
-			fw.gather(n, sh, p, lo, m)
+			switch j := p.pair[i]; {
+			case j >= 0:
+				fw.gatherPair(n, sh, &fw.sh[j], p, lo, m)
+			case j == -1:
+				fw.gather(n, sh, p, lo, m)
+			}
 			continue
 		}
 		if p.evalV[i] {
@@ -484,14 +581,22 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 			n.op.JVP(sh, sh.tangent)
 		}
 	}
-	for k, ri := range p.roots {
-		r := &fw.sh[ri]
-		out := &r.value
-		if p.tangents {
-			out = r.tangent
+	for k := range p.roots {
+		var next *tensor.Tensor
+		if k+1 < len(p.roots) {
+			next = fw.result(p, k+1)
 		}
-		fw.sink(&p.sinks[k], out, lo, m)
+		fw.sink(&p.sinks[k], fw.result(p, k), next, lo, m)
 	}
+}
+
+// result returns the piece of root k's value (or tangent).
+func (fw *fuseWorker) result(p *fusePlan, k int) *tensor.Tensor {
+	r := &fw.sh[p.roots[k]]
+	if p.tangents {
+		return r.tangent
+	}
+	return &r.value
 }
 
 // block returns the storage of a node's piece lo..hi: a view of data,
@@ -524,6 +629,25 @@ func (fw *fuseWorker) gather(n, sh *Node, p *fusePlan, lo, m int) {
 	}
 }
 
+// gatherPair sets the pending values and tangents of the Slices n (even
+// elements, on the shadow sh) and its odd partner (on the shadow so) for
+// the piece of m elements from lo, in one pass over their input.
+func (fw *fuseWorker) gatherPair(n, sh, so *Node, p *fusePlan, lo, m int) {
+	x := n.in[0]
+	base, _, _ := affineSlice(x.Shape(), n.p.axis, n.p.start, n.p.step)
+	at := base + 2*lo
+	fw.gshape[0] = 2 * m
+	var v tensor.Tensor
+	if n.pend&pendValue != 0 {
+		v.Wrap(x.value.Data()[at:at+2*m], fw.gshape[:])
+		tensor.DeinterleaveTo(&sh.value, &so.value, &v)
+	}
+	if p.tangents && n.hasTan && n.pend&pendTangent != 0 {
+		v.Wrap(x.tangent.Data()[at:at+2*m], fw.gshape[:])
+		tensor.DeinterleaveTo(sh.tangent, so.tangent, &v)
+	}
+}
+
 // gatherInto sets dst (m elements) to src[at], src[at+stride], ….
 func (fw *fuseWorker) gatherInto(dst *tensor.Tensor, src []float64, at, stride, m int) {
 	if stride == 1 {
@@ -537,8 +661,9 @@ func (fw *fuseWorker) gatherInto(dst *tensor.Tensor, src []float64, at, stride, 
 	tensor.SliceTo(dst, &v, 0, 0, l, stride)
 }
 
-// sink applies s to the root's piece out (m elements from lo).
-func (fw *fuseWorker) sink(s *fuseSink, out *tensor.Tensor, lo, m int) {
+// sink applies s to the root's piece out (m elements from lo); next is
+// the next root's piece, which sinkInterleave writes too.
+func (fw *fuseWorker) sink(s *fuseSink, out, next *tensor.Tensor, lo, m int) {
 	switch s.kind {
 	case sinkStore, sinkSum: // written in place; a sum's block is summed whole (blocks)
 	case sinkAdd, sinkAxpy:
@@ -549,6 +674,17 @@ func (fw *fuseWorker) sink(s *fuseSink, out *tensor.Tensor, lo, m int) {
 		} else {
 			tensor.AxpyInto(&d, s.c, out)
 		}
+	case sinkInterleave:
+		at := s.first + 2*lo
+		fw.gshape[0] = 2 * m
+		var d tensor.Tensor
+		d.Wrap(s.dst[at:at+2*m], fw.gshape[:])
+		if s.base == s.first { // this root's elements are the even ones
+			tensor.InterleaveTo(&d, out, next, false, true)
+		} else {
+			tensor.InterleaveTo(&d, next, out, true, false)
+		}
+	case sinkSkip:
 	case sinkUnslice, sinkUnsliceAdd:
 		at := s.base + s.step*lo
 		l := s.step*(m-1) + 1
@@ -772,6 +908,11 @@ func (tp *Tape) runChain(head *Node, tangent bool, dst []float64) *Node {
 		add(nodes[j].in[1], sinkUnsliceAdd, nodes[j])
 	}
 	p.chainRoots = roots[:0]
+	if len(roots) == 2 && p.sinks[0].kind == sinkUnslice && p.sinks[0].step == 2 && p.sinks[1].step == 2 &&
+		p.sinks[0].base+p.sinks[1].base == 2*first+1 {
+		// The even and the odd elements: written in turn, one pass.
+		p.sinks[0].kind, p.sinks[1].kind = sinkInterleave, sinkSkip
+	}
 	if len(roots) > 0 {
 		p.sinks[0].first = first
 		tp.runPlan(roots, tangent)

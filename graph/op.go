@@ -42,6 +42,12 @@ type Op struct {
 	// make it on views of one block at a time (see fuse.go); the JVP rule
 	// of such an op must be element-wise too.
 	eval func(n *Node)
+	// linearJVP marks the element-wise ops whose JVP reads no value (the
+	// tangent is a linear function of the inputs' tangents alone), and
+	// jvpReadsOutput those whose JVP reads the node's own value: a
+	// deferred tangent then skips the values nobody reads (see
+	// fusePlan.valuesRead).
+	linearJVP, jvpReadsOutput bool
 
 	// inPlace marks the accumulation ops of a reverse sweep, whose value
 	// and tangent share their first input's storage.

@@ -28,7 +28,7 @@ var sumOp = new(Op)
 
 func init() {
 	*sumOp = Op{
-		Name:          "Sum",
+		Name: "Sum",
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			if x := n.in[0]; x.pending(true) {
 				dst.Data()[0] = x.tape.fusedSum(x, true)

@@ -87,3 +87,14 @@ func TestZZAt(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkZZFixed(b *testing.B) {
+	n := 100000
+	obj := hvp.NewObjective(graphtest.ExtRosenbrock, n)
+	x := rosenStart(n)
+	g := make([]float64, n)
+	hess := obj.Linearize(x)
+	for b.Loop() {
+		hess(x, g)
+	}
+}
