@@ -257,6 +257,8 @@ type fusePlan struct {
 	rootBuf    [1]*Node
 	pair       []int32 // see pairSlices
 	need       []bool  // see valuesRead
+	last       []int32 // see assignSlots
+	free       []int32
 	chainRoots []*Node
 }
 
@@ -280,14 +282,6 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 		n.mark = 0
 	}
 	p.vslot, p.tslot, p.evalV, p.evalT = p.vslot[:0], p.tslot[:0], p.evalV[:0], p.evalT[:0]
-	p.slots = 0
-	slot := func(i int) int32 {
-		if store && i == p.root && len(p.roots) == 1 {
-			return slotDst
-		}
-		p.slots++
-		return int32(p.slots - 1)
-	}
 	for i, n := range p.all {
 		p.evalV = append(p.evalV, p.planned[i] && n.pend&pendValue != 0)
 		p.evalT = append(p.evalT, p.planned[i] && tangents && n.hasTan && n.pend&pendTangent != 0)
@@ -295,24 +289,104 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 	if tangents {
 		p.valuesRead()
 	}
-	for i, n := range p.all {
-		v, t := int32(slotView), int32(slotNone)
-		ev, et := p.evalV[i], p.evalT[i]
-		if tangents && n.hasTan {
-			t = slotView
+	p.pairSlices()
+	p.assignSlots(store)
+}
+
+// assignSlots gives every value and tangent the plan computes a scratch
+// slot (or, for a stored single root, the destination), reusing the slot
+// of a result once the last node that reads it in a piece has run, so
+// that a piece's scratch stays in L1.
+func (p *fusePlan) assignSlots(store bool) {
+	m := len(p.all)
+	p.last = p.last[:0]
+	for i := range m {
+		p.last = append(p.last, int32(i))
+	}
+	for i := range m {
+		if p.planned[i] && p.all[i].op != sliceOp {
+			for _, k := range p.ins[i] {
+				if k >= 0 {
+					p.last[k] = max(p.last[k], int32(i))
+				}
+			}
 		}
-		switch {
-		case ev && et:
-			v, t = int32(p.slots), slot(i)
-			p.slots++
-		case ev:
-			v = slot(i)
-		case et:
-			t = slot(i)
+	}
+	for _, r := range p.roots {
+		p.last[r] = int32(m) // read by the sinks
+	}
+	for i := range m { // a pair is computed at its first Slice
+		if j := p.pair[i]; j >= 0 {
+			p.last[i] = max(p.last[i], int32(j))
+			p.last[j] = max(p.last[j], int32(i))
+		}
+	}
+	p.vslot, p.tslot = p.vslot[:0], p.tslot[:0]
+	for _, n := range p.all {
+		v, t := int32(slotView), int32(slotNone)
+		if p.tangents && n.hasTan {
+			t = slotView
 		}
 		p.vslot, p.tslot = append(p.vslot, v), append(p.tslot, t)
 	}
-	p.pairSlices()
+	free, slots := p.free[:0], 0
+	take := func() int32 {
+		if k := len(free); k > 0 {
+			s := free[k-1]
+			free = free[:k-1]
+			return s
+		}
+		slots++
+		return int32(slots - 1)
+	}
+	give := func(i int) {
+		if s := p.vslot[i]; s >= 0 {
+			free = append(free, s)
+		}
+		if s := p.tslot[i]; s >= 0 {
+			free = append(free, s)
+		}
+	}
+	born := func(i int) {
+		if p.evalV[i] {
+			if store && i == p.root && len(p.roots) == 1 && !p.tangents {
+				p.vslot[i] = slotDst
+			} else {
+				p.vslot[i] = take()
+			}
+		}
+		if p.evalT[i] {
+			if store && i == p.root && len(p.roots) == 1 {
+				p.tslot[i] = slotDst
+			} else {
+				p.tslot[i] = take()
+			}
+		}
+	}
+	for i := range m {
+		switch j := p.pair[i]; {
+		case j >= 0:
+			born(i)
+			born(int(j))
+		case j == -1:
+			born(i)
+		}
+		// Release what dies at i: i's inputs (and i itself, if unread)
+		// whose last reader is i.
+		if p.planned[i] && p.all[i].op != sliceOp {
+			for _, k := range p.ins[i] {
+				if k >= 0 && p.last[k] == int32(i) {
+					give(int(k))
+					p.last[k] = -1 // given once, even when read twice by i
+				}
+			}
+		}
+		if p.last[i] == int32(i) {
+			give(i)
+			p.last[i] = -1
+		}
+	}
+	p.free, p.slots = free[:0], slots
 }
 
 // valuesRead keeps, of the pending values a tangent plan would compute,
