@@ -1,12 +1,15 @@
 package vec
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // FuzzKernels checks every kernel, Sum and the strided copies on slices
 // built from fuzzed values (placed among values derived from them, at a
 // fuzzed length and starting offset, so the vector loops, the groups of
 // four and the scalar tail all see them) against the plain loop: bit for
-// bit, NaN matching NaN. The seed corpus runs with go test.
+// bit, NaN matching NaN (Interleave and Deinterleave: every bit). The seed corpus runs with go test.
 //
 //	go test -run XXX -fuzz FuzzKernels ./tensor/internal/vec
 func FuzzKernels(f *testing.F) {
@@ -49,6 +52,16 @@ func FuzzKernels(f *testing.F) {
 		}
 		if got, want := Dot(in[0], in[1]), refSum(prod); !same(got, want) {
 			t.Fatalf("Dot = %v, Sum of the products %v", got, want)
+		}
+		ca, cb := math.Copysign(0, -s), math.Copysign(0, s)
+		pairs := offsetSlice(2*n, off)
+		Interleave(pairs, in[0], in[1], ca, cb)
+		a, b := offsetSlice(n, (off+1)%4), offsetSlice(n, (off+2)%4)
+		Deinterleave(a, b, pairs)
+		for i := range n {
+			if math.Float64bits(a[i]) != math.Float64bits(in[0][i]+ca) || math.Float64bits(b[i]) != math.Float64bits(in[1][i]+cb) {
+				t.Fatalf("Interleave then Deinterleave(ca=%v, cb=%v): pair %d = %v, %v from %v, %v", ca, cb, i, a[i], b[i], in[0][i], in[1][i])
+			}
 		}
 		if n > 0 {
 			g := make([]float64, (n+1)/2)

@@ -2,9 +2,11 @@ package vec
 
 // The strided kernels of a Slice's adjoint: ScatterZero places a slice's
 // adjoint into zeros in one pass over the destination (instead of a
-// clear and a scatter), and ScatterAdd (vec.go) adds it in place. Both
-// have AVX2 assembly for step 2 (strided_amd64.s), the even or odd
-// elements of a vector; the pure-Go code of this file does the rest.
+// clear and a scatter), and ScatterAdd (vec.go) adds it in place;
+// Deinterleave splits a vector into its even and odd elements and
+// Interleave joins two back, each in one pass. All four have AVX2 assembly
+// for step 2 (strided_amd64.s); the pure-Go code of this file does the
+// rest and the tails.
 
 // ScatterZero sets dst[start+j·step] = src[j] for every j and every other
 // element of dst to +0, in one pass over dst: a slice's adjoint placed

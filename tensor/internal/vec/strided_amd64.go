@@ -33,7 +33,29 @@ func scatterZero(dst, src []float64, step int) {
 	scatterZeroGeneric(dst, src, step)
 }
 
-// deinterleave and interleave are the generic loops until their AVX2
-// kernels land.
-func deinterleave(a, b, src []float64)               { deinterleaveGeneric(a, b, src) }
-func interleave(dst, a, b []float64, ca, cb float64) { interleaveGeneric(dst, a, b, ca, cb) }
+// deinterleave2 and interleave2 handle n&^3 pairs, the generic loops
+// the last one to three; Deinterleave and Interleave have checked that b
+// has a's length and that src or dst holds 2·len(a) elements, so the
+// kernels stay in bounds.
+
+//go:noescape
+func deinterleave2(a, b, src *float64, n int)
+
+//go:noescape
+func interleave2(dst, a, b *float64, ca, cb float64, n int)
+
+func deinterleave(a, b, src []float64) {
+	if n4 := len(a) &^ 3; useAVX2 && n4 > 0 {
+		deinterleave2(&a[0], &b[0], &src[0], n4)
+		a, b, src = a[n4:], b[n4:], src[2*n4:]
+	}
+	deinterleaveGeneric(a, b, src)
+}
+
+func interleave(dst, a, b []float64, ca, cb float64) {
+	if n4 := len(a) &^ 3; useAVX2 && n4 > 0 {
+		interleave2(&dst[0], &a[0], &b[0], ca, cb, n4)
+		dst, a, b = dst[2*n4:], a[n4:], b[n4:]
+	}
+	interleaveGeneric(dst, a, b, ca, cb)
+}

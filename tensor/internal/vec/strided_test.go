@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -105,8 +106,11 @@ func TestScatterZeroPanics(t *testing.T) {
 	}
 }
 
-// FuzzStrided checks ScatterZero and ScatterAdd at step 2 (the assembly
-// kernels) against the plain loops on fuzzed values, lengths and starts.
+// FuzzStrided checks ScatterZero, ScatterAdd, Deinterleave and Interleave
+// at step 2 (the assembly kernels) against the plain loops on fuzzed
+// values, lengths and starts, Deinterleave and Interleave bit for bit
+// (NaN payloads too) with the signs of Interleave's zeros taken from the
+// shape.
 //
 //	go test -run XXX -fuzz FuzzStrided ./tensor/internal/vec
 func FuzzStrided(f *testing.F) {
@@ -114,6 +118,10 @@ func FuzzStrided(f *testing.F) {
 		f.Add(v, specials[(i+5)%len(specials)], uint8(i*13))
 	}
 	f.Add(1e308, -0.0, uint8(200))
+	for i, v := range nanPayloads {
+		f.Add(v, nanPayloads[(i+1)%len(nanPayloads)], uint8(i*29+3))
+	}
+	f.Add(math.Copysign(0, -1), math.Copysign(0, -1), uint8(67+4*9+3))
 	f.Fuzz(func(t *testing.T, x, y float64, shape uint8) {
 		n := int(shape % 67)
 		start := int(shape/67) % 2
@@ -145,5 +153,32 @@ func FuzzStrided(f *testing.F) {
 			base[start+2*j] += v
 		}
 		checkSlice(t, "ScatterAdd", "fuzz", n, off, acc, base)
+
+		// src, with got beyond it, as n pairs.
+		pairs := offsetSlice(2*n, off)
+		copy(pairs, src)
+		copy(pairs[n:], got)
+		a, b := offsetSlice(n, 1-off), offsetSlice(n, off)
+		Deinterleave(a, b, pairs)
+		for i := range n {
+			if math.Float64bits(a[i]) != math.Float64bits(pairs[2*i]) || math.Float64bits(b[i]) != math.Float64bits(pairs[2*i+1]) {
+				t.Fatalf("Deinterleave, n=%d: pair %d = %v, %v from %v, %v", n, i, a[i], b[i], pairs[2*i], pairs[2*i+1])
+			}
+		}
+		ca, cb := 0.0, 0.0
+		if shape&1 != 0 {
+			ca = math.Copysign(0, -1)
+		}
+		if shape&2 != 0 {
+			cb = math.Copysign(0, -1)
+		}
+		inter := offsetSlice(2*n+1, 1-off)
+		inter[2*n] = y
+		want = append(want[:0], inter...)
+		for i := range n {
+			want[2*i], want[2*i+1] = a[i]+ca, b[i]+cb
+		}
+		Interleave(inter, a, b, ca, cb)
+		checkBits(t, "Interleave (fuzz)", n, off, inter, want)
 	})
 }
