@@ -500,13 +500,16 @@ func (p *fusePlan) add(n *Node) int32 {
 // standing for the plan's nodes on one block, and the scratch of their
 // blocks.
 type fuseWorker struct {
-	busy   atomic.Bool
-	sh     []Node
-	tan    []tensor.Tensor
-	buf    []float64
-	stage  []float64 // a sum's block, summed when complete
-	shape  [1]int
-	gshape [1]int
+	busy  atomic.Bool
+	sh    []Node
+	tan   []tensor.Tensor
+	buf   []float64
+	stage []float64 // a sum's block, summed when complete
+	// wrapped says the shadows of scratch slots already view their slots
+	// at the length fw.shape[0] (reset by setup).
+	wrapped bool
+	shape   [1]int
+	gshape  [1]int
 }
 
 // runFused evaluates root's pending value (or tangent) into the sink s.
@@ -572,6 +575,7 @@ func (fw *fuseWorker) setup(p *fusePlan) {
 	if need := p.slots * fusePiece; len(fw.buf) < need {
 		fw.buf = make([]float64, need)
 	}
+	fw.wrapped, fw.shape[0] = false, 0
 	if fw.stage == nil {
 		fw.stage = make([]float64, fuseBlock)
 	}
@@ -617,23 +621,30 @@ func (fw *fuseWorker) blocks(p *fusePlan, b0, b1 int) {
 // piece evaluates the elements lo..hi−1 (of one block) of plan p into
 // the sink s.
 func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
-	shape := fw.shape[:]
 	m := hi - lo
-	shape[0] = m
+	if fw.shape[0] != m { // the first piece, or a shorter last one: every block changes length
+		fw.shape[0] = m
+		fw.wrapped = false
+	}
 	for i, n := range p.all {
 		if n.value.Size() == 1 {
 			continue
 		}
 		sh := &fw.sh[i]
-		sh.value.Wrap(fw.block(n.value.Data(), s, p.vslot[i], lo, hi), shape)
-		if sh.hasTan {
+		// A scratch slot is the same storage for every piece of one
+		// length; a view moves along its node's storage.
+		if v := p.vslot[i]; v < 0 || !fw.wrapped {
+			fw.view(&sh.value, fw.block(n.value.Data(), s, v, lo, hi))
+		}
+		if t := p.tslot[i]; sh.hasTan && (t < 0 || !fw.wrapped) {
 			var data []float64
-			if p.tslot[i] == slotView {
+			if t == slotView {
 				data = n.tangent.Data()
 			}
-			sh.tangent.Wrap(fw.block(data, s, p.tslot[i], lo, hi), shape)
+			fw.view(sh.tangent, fw.block(data, s, t, lo, hi))
 		}
 	}
+	fw.wrapped = true
 	for i, n := range p.all {
 		if !p.planned[i] {
 			continue
@@ -671,6 +682,15 @@ func (fw *fuseWorker) result(p *fusePlan, k int) *tensor.Tensor {
 		return r.tangent
 	}
 	return &r.value
+}
+
+// view makes t a view of data at the worker's current piece length.
+func (fw *fuseWorker) view(t *tensor.Tensor, data []float64) {
+	if !fw.wrapped {
+		t.Wrap(data, fw.shape[:])
+		return
+	}
+	t.SetData(data)
 }
 
 // block returns the storage of a node's piece lo..hi: a view of data,

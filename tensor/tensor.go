@@ -130,6 +130,18 @@ func (t *Tensor) Wrap(data []float64, shape []int) {
 	t.wrap(data, shape)
 }
 
+// SetData makes data the tensor's storage, keeping its shape: Wrap for a
+// caller that moves a view along a buffer piece by piece, without
+// checking the shape again. It panics if len(data) is not the size of the
+// shape.
+func (t *Tensor) SetData(data []float64) {
+	if len(t.shape) == 1 && len(data) == t.shape[0] { // kept inlinable: a one-dimensional view
+		t.data = data
+		return
+	}
+	t.wrap(data, t.shape)
+}
+
 func (t *Tensor) wrap(data []float64, shape []int) {
 	n := checkShape("tensor: Wrap", shape)
 	if len(data) != n {
