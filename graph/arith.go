@@ -113,8 +113,9 @@ var mulOp = new(Op)
 
 func init() {
 	*mulOp = Op{
-		Name: "Mul",
-		eval: func(n *Node) { tensor.MulTo(&n.value, n.in[0].val(), n.in[1].val()) },
+		Name:       "Mul",
+		productJVP: true,
+		eval:       func(n *Node) { tensor.MulTo(&n.value, n.in[0].val(), n.in[1].val()) },
 		JVP: func(n *Node, dst *tensor.Tensor) { // ȧ⊙b + a⊙ḃ
 			a, b := n.in[0], n.in[1]
 			if n.value.Size() == 1 && a.value.Size() == 1 && b.value.Size() == 1 && tensor.SameShape(a.Shape(), b.Shape()) {
@@ -225,7 +226,8 @@ var mulScaledOp = new(Op)
 
 func init() {
 	*mulScaledOp = Op{
-		Name: "MulScaled",
+		Name:       "MulScaled",
+		productJVP: true,
 		eval: func(n *Node) {
 			a, b, s := n.in[0], n.in[1], n.p.f
 			if e, v, ok := oneBroadcast(a, b, n); ok {

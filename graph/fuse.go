@@ -48,7 +48,8 @@ const (
 // at the speed of L2.
 const (
 	fuseBlock = tensor.SumBlock
-	fusePiece = 1024
+	fusePiece = 1024 // at most; see fusePlan.piece
+	fuseL1    = 16 << 10
 )
 
 // fuseCostMax bounds the pending nodes that one computation may evaluate
@@ -247,6 +248,7 @@ type fusePlan struct {
 	vslot      []int32    // where all[i]'s value block is: a scratch slot, or slotView, slotDst
 	tslot      []int32    // the same for its tangent (slotNone without one)
 	slots      int        // scratch slots per worker
+	piece      int        // the elements of a piece: a power of two dividing fuseBlock
 	tangents   bool
 	size       int
 	root       int   // roots[0]
@@ -387,6 +389,15 @@ func (p *fusePlan) assignSlots(store bool) {
 		}
 	}
 	p.free, p.slots = free[:0], slots
+	// The longest piece whose scratch fits in fuseL1 bytes (most of L1
+	// data cache), from fusePiece down to a quarter of it: longer
+	// pieces cost less per kernel call, but a plan whose scratch spills
+	// to L2 ran its kernels at half the speed (the tangent plan of
+	// Rosenbrock's HVP, a dozen slots, on pieces of 1024 elements).
+	p.piece = fusePiece
+	for p.piece > fusePiece/4 && p.slots*p.piece*8 > fuseL1 {
+		p.piece /= 2
+	}
 }
 
 // valuesRead keeps, of the pending values a tangent plan would compute,
@@ -406,16 +417,28 @@ func (p *fusePlan) valuesRead() {
 		if p.evalT[i] && n.op.jvpReadsOutput {
 			p.need[i] = true
 		}
-		if p.need[i] || (p.evalT[i] && !n.op.linearJVP) {
-			for _, k := range p.ins[i] {
-				if k >= 0 {
-					p.need[k] = true
-				}
-			}
+		switch {
+		case p.need[i]: // its value is computed from its inputs'
+			p.markInputs(i, [2]bool{true, true})
+		case p.evalT[i] && n.op.productJVP:
+			// The product rule ȧ·b + a·ḃ reads b only for ȧ, a only for ḃ.
+			a, b := p.ins[i][0], p.ins[i][1]
+			p.markInputs(i, [2]bool{b >= 0 && p.all[b].hasTan, a >= 0 && p.all[a].hasTan})
+		case p.evalT[i] && !n.op.linearJVP:
+			p.markInputs(i, [2]bool{true, true})
 		}
 	}
 	for i := range p.all {
 		p.evalV[i] = p.evalV[i] && p.need[i]
+	}
+}
+
+// markInputs marks as needed the values of node i's inputs k with which[k].
+func (p *fusePlan) markInputs(i int, which [2]bool) {
+	for k, in := range p.ins[i] {
+		if in >= 0 && which[k] {
+			p.need[in] = true
+		}
 	}
 }
 
@@ -508,6 +531,7 @@ type fuseWorker struct {
 	// wrapped says the shadows of scratch slots already view their slots
 	// at the length fw.shape[0] (reset by setup).
 	wrapped bool
+	plen    int // the plan's piece length (fusePlan.piece)
 	shape   [1]int
 	gshape  [1]int
 }
@@ -572,10 +596,10 @@ func (fw *fuseWorker) setup(p *fusePlan) {
 		fw.tan = make([]tensor.Tensor, m)
 	}
 	fw.sh, fw.tan = fw.sh[:m], fw.tan[:m]
-	if need := p.slots * fusePiece; len(fw.buf) < need {
+	if need := p.slots * p.piece; len(fw.buf) < need {
 		fw.buf = make([]float64, need)
 	}
-	fw.wrapped, fw.shape[0] = false, 0
+	fw.wrapped, fw.shape[0], fw.plen = false, 0, p.piece
 	if fw.stage == nil {
 		fw.stage = make([]float64, fuseBlock)
 	}
@@ -606,8 +630,8 @@ func (fw *fuseWorker) blocks(p *fusePlan, b0, b1 int) {
 	s := &p.sinks[0]
 	for b := b0; b < b1; b++ {
 		end := min((b+1)*fuseBlock, p.size)
-		for lo := b * fuseBlock; lo < end; lo += fusePiece {
-			fw.piece(p, s, lo, min(lo+fusePiece, end))
+		for lo := b * fuseBlock; lo < end; lo += p.piece {
+			fw.piece(p, s, lo, min(lo+p.piece, end))
 		}
 		if s.kind == sinkSum {
 			var t tensor.Tensor
@@ -706,7 +730,7 @@ func (fw *fuseWorker) block(data []float64, s *fuseSink, slot int32, lo, hi int)
 	case slot == slotDst:
 		return s.dst[lo:hi]
 	}
-	k := int(slot) * fusePiece
+	k := int(slot) * fw.plen
 	return fw.buf[k : k+hi-lo]
 }
 

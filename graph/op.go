@@ -48,6 +48,9 @@ type Op struct {
 	// deferred tangent then skips the values nobody reads (see
 	// fusePlan.valuesRead).
 	linearJVP, jvpReadsOutput bool
+	// productJVP marks the products of two inputs (Mul, MulScaled), whose
+	// JVP reads an input's value only when the other carries a tangent.
+	productJVP bool
 
 	// inPlace marks the accumulation ops of a reverse sweep, whose value
 	// and tangent share their first input's storage.
