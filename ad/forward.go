@@ -34,7 +34,10 @@ func JVP(f Func, x, v []float64) (value, tangent *tensor.Tensor) {
 // recomputing every tangent and no value. Set new leaf tangents with
 // Node.SetTangentData, then call PushTangents from the first leaf onwards.
 // It is how a point is "linearized": record once, then push as many tangent
-// directions through the same recording as needed.
+// directions through the same recording as needed. Large element-wise
+// tangents are only marked for computation, which happens when they are
+// read (see graph's "Deferred evaluation"): read the tangents a sweep
+// gives before setting the leaves' tangents for the next one.
 func PushTangents(tp *graph.Tape, from, to int) {
 	for i := from; i <= to; i++ {
 		tp.Node(i).PushTangent()

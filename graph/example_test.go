@@ -123,3 +123,16 @@ func ExampleRecord() {
 	// gradient  = [0 0.5 1]
 	// gradient, HVP and JVP agree with finite differences: true
 }
+
+// A large element-wise value is computed when it is read; ValueInto
+// computes it straight into a slice of the caller's, without storing it
+// on the tape.
+func ExampleNode_ValueInto() {
+	tp := graph.NewTape()
+	x := tp.Var(tensor.Full(0.5, 10000))
+	y := graph.Mul(graph.Square(x), graph.ScalarSub(1, x)) // x²(1 − x), deferred
+	out := make([]float64, 10000)
+	y.ValueInto(out)
+	fmt.Println(out[0], graph.Sum(y).Item())
+	// Output: 0.125 1250
+}

@@ -8,27 +8,28 @@ import (
 	"github.com/curvature-go/curvature/tensor"
 )
 
-// ---- Deferred evaluation: element-wise work fused block by block ----
+// ---- Deferred evaluation: element-wise work fused piece by piece ----
 //
 // A large element-wise operation (Add, Mul, Square, a strided Slice of a
 // computed tensor, …; see Op.eval) is recorded without computing its
 // value: the node is marked pending, and so is its tangent in forward
 // mode. A pending value is computed when something reads it (Value,
 // another op's forward or derivative rule, a reduction), together with
-// every pending value it depends on, block by block: for each block of
-// fuseBlock elements the plan's ops run on block-sized views and scratch
-// that stay in the caches, and only the result is written (or summed, or
-// scattered into an adjoint: see fuseSink). Values that nobody reads as a
-// whole, like t² in Σ t², are never written at all; a value read twice is
-// computed twice, which for element-wise arithmetic costs less than the
-// pass over memory that storing it would.
+// every pending value it depends on (a plan), piece by piece: for each
+// piece of at most fusePiece elements the plan's ops run on views and
+// scratch of the piece's length, which stay in L1, and only the result is
+// written (or summed, or scattered into an adjoint: see fuseSink). Values
+// that nobody reads as a whole, like t² in Σ t², are never written at
+// all; a value read twice is computed twice, which for element-wise
+// arithmetic costs less than the pass over memory that storing it would.
 //
-// The rules stay the ops' own: a block is evaluated by calling the op's
+// The rules stay the ops' own: a piece is evaluated by calling the op's
 // forward rule (eval) and its JVP on shadow nodes whose values and
-// tangents are views of the block, so there is one definition of each op
+// tangents are views of the piece, so there is one definition of each op
 // whatever the path. Results are the same bits as evaluating the ops one
 // after another: element-wise rules do not depend on how the elements are
-// grouped, and a Sum of a pending value adds its blocks in SumAll's order.
+// grouped, and a Sum of a pending value adds its blocks of fuseBlock
+// elements in SumAll's order.
 //
 // A pending value reads its inputs' storage when it is computed, so the
 // storage of anything a pending node reads must not change meanwhile: the

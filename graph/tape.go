@@ -580,7 +580,8 @@ func (n *Node) String() string {
 }
 
 // Tangent returns the node's forward-mode tangent, or nil when it is zero
-// (no input it depends on carries a tangent).
+// (no input it depends on carries a tangent), computing it first if it was
+// deferred (from the leaves' tangents as they are now).
 func (n *Node) Tangent() *tensor.Tensor { return n.tan() }
 
 // SetTangent sets the tangent of a leaf to a copy of t (nil clears it).
