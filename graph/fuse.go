@@ -260,6 +260,8 @@ type fusePlan struct {
 	rootBuf    [1]*Node
 	pair       []int32 // see pairSlices
 	need       []bool  // see valuesRead
+	direct     []bool  // see valuesRead
+	keep       []bool  // see keepValues
 	last       []int32 // see assignSlots
 	free       []int32
 	chainRoots []*Node
@@ -269,6 +271,7 @@ const (
 	slotView = -1 // a view of the node's computed storage
 	slotDst  = -2 // the sink's destination (a stored root)
 	slotNone = -3 // no tangent
+	slotKeep = -4 // the node's own storage, where the plan keeps the value it computes
 )
 
 // build collects the plan for computing root's pending value, or with
@@ -291,6 +294,12 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 	}
 	if tangents {
 		p.valuesRead()
+		p.keepValues()
+	} else {
+		p.keep = p.keep[:0]
+		for range p.all {
+			p.keep = append(p.keep, false)
+		}
 	}
 	p.pairSlices()
 	p.assignSlots(store)
@@ -352,9 +361,12 @@ func (p *fusePlan) assignSlots(store bool) {
 	}
 	born := func(i int) {
 		if p.evalV[i] {
-			if store && i == p.root && len(p.roots) == 1 && !p.tangents {
+			switch {
+			case p.keep[i]:
+				p.vslot[i] = slotKeep
+			case store && i == p.root && len(p.roots) == 1 && !p.tangents:
 				p.vslot[i] = slotDst
-			} else {
+			default:
 				p.vslot[i] = take()
 			}
 		}
@@ -410,23 +422,31 @@ func (p *fusePlan) valuesRead() {
 	for range p.all {
 		p.need = append(p.need, false)
 	}
+	p.direct = p.direct[:0]
+	for range p.all {
+		p.need = append(p.need, false)
+		p.direct = append(p.direct, false)
+	}
 	for i := len(p.all) - 1; i >= 0; i-- {
 		n := p.all[i]
 		if !p.planned[i] || n.op == sliceOp {
 			continue
 		}
-		if p.evalT[i] && n.op.jvpReadsOutput {
-			p.need[i] = true
+		if p.evalT[i] {
+			switch {
+			case n.op.productJVP:
+				// The product rule ȧ·b + a·ḃ reads b only for ȧ, a only for ḃ.
+				a, b := p.ins[i][0], p.ins[i][1]
+				p.markInputs(i, [2]bool{b >= 0 && p.all[b].hasTan, a >= 0 && p.all[a].hasTan}, true)
+			case !n.op.linearJVP:
+				p.markInputs(i, [2]bool{true, true}, true)
+			}
+			if n.op.jvpReadsOutput {
+				p.need[i], p.direct[i] = true, true
+			}
 		}
-		switch {
-		case p.need[i]: // its value is computed from its inputs'
-			p.markInputs(i, [2]bool{true, true})
-		case p.evalT[i] && n.op.productJVP:
-			// The product rule ȧ·b + a·ḃ reads b only for ȧ, a only for ḃ.
-			a, b := p.ins[i][0], p.ins[i][1]
-			p.markInputs(i, [2]bool{b >= 0 && p.all[b].hasTan, a >= 0 && p.all[a].hasTan})
-		case p.evalT[i] && !n.op.linearJVP:
-			p.markInputs(i, [2]bool{true, true})
+		if p.need[i] && p.evalV[i] { // its value is computed from its inputs'
+			p.markInputs(i, [2]bool{true, true}, false)
 		}
 	}
 	for i := range p.all {
@@ -434,12 +454,35 @@ func (p *fusePlan) valuesRead() {
 	}
 }
 
-// markInputs marks as needed the values of node i's inputs k with which[k].
-func (p *fusePlan) markInputs(i int, which [2]bool) {
+// markInputs marks as needed the values of node i's inputs k with
+// which[k], and as read by a tangent rule itself when direct is set.
+func (p *fusePlan) markInputs(i int, which [2]bool, direct bool) {
 	for k, in := range p.ins[i] {
 		if in >= 0 && which[k] {
 			p.need[in] = true
+			p.direct[in] = p.direct[in] || direct
 		}
+	}
+}
+
+// keepValues marks, in a tangent plan, the pending values that tangent
+// rules read and that an earlier tangent plan computed already: they are
+// written to their nodes' storage this time, so that the next products
+// at the same point read them instead of computing them and what they
+// depend on again (Linearize's products: the values read by the
+// rules are a fraction of those computed to get them).
+func (p *fusePlan) keepValues() {
+	p.keep = p.keep[:0]
+	for i, n := range p.all {
+		k := false
+		if p.evalV[i] && p.direct[i] {
+			if n.reread > 0 {
+				k = true
+			} else {
+				n.reread++
+			}
+		}
+		p.keep = append(p.keep, k)
 	}
 }
 
@@ -563,19 +606,24 @@ func (tp *Tape) runPlan(roots []*Node, tangent bool) {
 		fw := &p.workers[0]
 		fw.setup(p)
 		fw.blocks(p, 0, nb)
-		return
+	} else {
+		for i := range w {
+			p.workers[i].setup(p)
+		}
+		chunks := min(nb, 4*w)
+		per := (nb + chunks - 1) / chunks
+		chunks = (nb + per - 1) / per
+		tensor.ParallelRun(chunks, w, func(c int) {
+			fw := p.take(w)
+			fw.blocks(p, c*per, min((c+1)*per, nb))
+			fw.busy.Store(false)
+		})
 	}
-	for i := range w {
-		p.workers[i].setup(p)
+	for i, n := range p.all {
+		if p.keep[i] {
+			n.pend &^= pendValue // computed into its storage (keepValues)
+		}
 	}
-	chunks := min(nb, 4*w)
-	per := (nb + chunks - 1) / chunks
-	chunks = (nb + per - 1) / per
-	tensor.ParallelRun(chunks, w, func(c int) {
-		fw := p.take(w)
-		fw.blocks(p, c*per, min((c+1)*per, nb))
-		fw.busy.Store(false)
-	})
 }
 
 // take returns a free worker of the first w.
@@ -723,7 +771,7 @@ func (fw *fuseWorker) view(t *tensor.Tensor, data []float64) {
 // or the worker's scratch slot.
 func (fw *fuseWorker) block(data []float64, s *fuseSink, slot int32, lo, hi int) []float64 {
 	switch {
-	case slot == slotView:
+	case slot == slotView || slot == slotKeep:
 		return data[lo:hi]
 	case slot == slotDst && s.kind == sinkSum:
 		k := lo % fuseBlock

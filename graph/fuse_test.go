@@ -119,7 +119,7 @@ func cube(x *graph.Node) *graph.Node {
 type fuseRun struct {
 	f             float64
 	grad, hv, hv2 []float64
-	sweeps        [2][]float64 // H·v for two directions by tangent sweeps over one recording
+	sweeps        [3][]float64 // H·v by tangent sweeps over one recording: v, v2, v again
 }
 
 // runFuse records c at x (with anomaly detection on when eager, which
@@ -143,8 +143,9 @@ func runFuse(c fuseCase, x, v, v2 []float64, eager bool) fuseRun {
 	g2 := ad.Grad(c.f(w2), w2)[0]
 	r.hv = append([]float64(nil), g2.Tangent().Data()...)
 
-	// Tangent sweeps over the first recording, as Linearize makes them.
-	for k, d := range [][]float64{v, v2} {
+	// Tangent sweeps over the first recording, as Linearize makes them:
+	// the second keeps the values the rules read, the third reads them.
+	for k, d := range [][]float64{v, v2, v} {
 		w.SetTangentData(d)
 		ad.PushTangents(tp, w.Index(), g.Index())
 		r.sweeps[k] = append([]float64(nil), g.Tangent().Data()...)
@@ -187,6 +188,8 @@ func TestFusedMatchesEager(t *testing.T) {
 					{"HVP", got.hv, want.hv},
 					{"first sweep", got.sweeps[0], want.sweeps[0]},
 					{"second sweep", got.sweeps[1], want.sweeps[1]},
+					{"third sweep", got.sweeps[2], want.sweeps[2]},
+					{"third sweep against the first", got.sweeps[2], got.sweeps[0]},
 				} {
 					if i, ok := sameBits(p.got, p.want); !ok {
 						t.Errorf("%s differs from the eager one at %d: %v, eager %v", p.what, i, p.got[i], p.want[i])

@@ -394,6 +394,7 @@ type Node struct {
 	canDefer     bool
 	chain        bool // a deferred scatter or accumulation of a Slice's adjoint (fuse.go)
 	vcost, tcost uint8
+	reread       uint8 // tangent plans that computed the value without keeping it
 	mark         int32
 }
 
