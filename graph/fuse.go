@@ -926,6 +926,8 @@ func (tp *Tape) deferSlice(n *Node) bool {
 // forget drops the plan's references to a recording's nodes and tape.
 func (p *fusePlan) forget() {
 	clear(p.all[:cap(p.all)])
+	clear(p.chainRoots[:cap(p.chainRoots)])
+	p.rootBuf[0] = nil
 	for i := range p.workers {
 		clear(p.workers[i].sh[:cap(p.workers[i].sh)])
 	}
