@@ -263,6 +263,9 @@ type fusePlan struct {
 	direct     []bool  // see valuesRead
 	keep       []bool  // see keepValues
 	last       []int32 // see assignSlots
+	movingV    []int32 // the nodes whose value pieces are views that move with the piece
+	movingT    []int32 // the same for tangents
+	steps      []int32 // the planned nodes, in order, but the odd Slices of pairs
 	free       []int32
 	chainRoots []*Node
 }
@@ -402,6 +405,20 @@ func (p *fusePlan) assignSlots(store bool) {
 		}
 	}
 	p.free, p.slots = free[:0], slots
+	p.movingV, p.movingT, p.steps = p.movingV[:0], p.movingT[:0], p.steps[:0]
+	for i, n := range p.all {
+		if n.value.Size() != 1 {
+			if p.vslot[i] < 0 {
+				p.movingV = append(p.movingV, int32(i))
+			}
+			if t := p.tslot[i]; t != slotNone && t < 0 {
+				p.movingT = append(p.movingT, int32(i))
+			}
+		}
+		if p.planned[i] && p.pair[i] != pairedOdd {
+			p.steps = append(p.steps, int32(i))
+		}
+	}
 	// The longest piece whose scratch fits in fuseL1 bytes (most of L1
 	// data cache), from fusePiece down to a quarter of it: longer
 	// pieces cost less per kernel call, but a plan whose scratch spills
@@ -699,30 +716,30 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 		fw.shape[0] = m
 		fw.wrapped = false
 	}
-	for i, n := range p.all {
-		if n.value.Size() == 1 {
-			continue
-		}
-		sh := &fw.sh[i]
-		// A scratch slot is the same storage for every piece of one
-		// length; a view moves along its node's storage.
-		if v := p.vslot[i]; v < 0 || !fw.wrapped {
-			fw.view(&sh.value, fw.block(n.value.Data(), s, v, lo, hi))
-		}
-		if t := p.tslot[i]; sh.hasTan && (t < 0 || !fw.wrapped) {
-			var data []float64
-			if t == slotView {
-				data = n.tangent.Data()
+	if !fw.wrapped {
+		for i, n := range p.all {
+			if n.value.Size() == 1 {
+				continue
 			}
-			fw.view(sh.tangent, fw.block(data, s, t, lo, hi))
+			sh := &fw.sh[i]
+			fw.view(&sh.value, fw.block(n.value.Data(), s, p.vslot[i], lo, hi))
+			if sh.hasTan {
+				fw.view(sh.tangent, fw.block(n.tangentData(p.tslot[i]), s, p.tslot[i], lo, hi))
+			}
+		}
+		fw.wrapped = true
+	} else {
+		// A scratch slot is the same storage for every piece of one
+		// length; only the views move along their nodes' storage.
+		for _, i := range p.movingV {
+			fw.sh[i].value.SetData(fw.block(p.all[i].value.Data(), s, p.vslot[i], lo, hi))
+		}
+		for _, i := range p.movingT {
+			fw.sh[i].tangent.SetData(fw.block(p.all[i].tangentData(p.tslot[i]), s, p.tslot[i], lo, hi))
 		}
 	}
-	fw.wrapped = true
-	for i, n := range p.all {
-		if !p.planned[i] {
-			continue
-		}
-		sh := &fw.sh[i]
+	for _, i := range p.steps {
+		n, sh := p.all[i], &fw.sh[i]
 		if n.op == sliceOp {
 			switch j := p.pair[i]; {
 			case j >= 0:
@@ -746,6 +763,15 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 		}
 		fw.sink(&p.sinks[k], fw.result(p, k), next, lo, m)
 	}
+}
+
+// tangentData returns the storage of n's tangent when the plan views it
+// (slot is slotView), nil otherwise.
+func (n *Node) tangentData(slot int32) []float64 {
+	if slot == slotView {
+		return n.tangent.Data()
+	}
+	return nil
 }
 
 // result returns the piece of root k's value (or tangent).
