@@ -479,13 +479,15 @@ func init() {
 
 // Recip records 1/x elementwise, as one op (the same values as Pow(x, −1)).
 // Its derivative is −1/x², written as −y² from the result y.
-func Recip(x *Node) *Node { return mapNode(recipOp, tensor.OpRecip, x) }
+func Recip(x *Node) *Node { return mapNode(recipOp, x) }
 
 var recipOp = new(Op)
 
 func init() {
 	*recipOp = Op{
-		Name: "Recip",
+		Name:           "Recip",
+		eval:           applyEval(tensor.OpRecip),
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(_, y float64) float64 { return -y * y })
 		},

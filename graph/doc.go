@@ -105,7 +105,8 @@
 //
 // Large element-wise work is not computed where it is recorded. An
 // element-wise op (Add, Sub, Mul, Div, Scale, AddScalar, ScalarSub,
-// Square, and the adjoint arithmetic of the reverse sweep) whose result
+// Recip, the functions of unary.go from Exp to Erf, and the adjoint
+// arithmetic of the reverse sweep) whose result
 // has 4096 elements or more, and whose inputs have its shape or one
 // element, is recorded pending, and so is a Slice of a computed input
 // whose elements lie evenly spaced in the input's storage (any step along

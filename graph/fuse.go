@@ -251,6 +251,7 @@ type fusePlan struct {
 	slots      int        // scratch slots per worker
 	piece      int        // the elements of a piece: a power of two dividing fuseBlock
 	tangents   bool
+	heavy      bool // an evaluated op is heavy (Op.heavy)
 	size       int
 	root       int   // roots[0]
 	roots      []int // the indices in all of the nodes whose results go to the sinks
@@ -306,6 +307,12 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 	}
 	p.pairSlices()
 	p.assignSlots(store)
+	p.heavy = false
+	for i, n := range p.all {
+		if (p.evalV[i] || p.evalT[i]) && n.op != nil && n.op.heavy {
+			p.heavy = true
+		}
+	}
 }
 
 // assignSlots gives every value and tangent the plan computes a scratch
@@ -615,7 +622,11 @@ func (tp *Tape) runPlan(roots []*Node, tangent bool) {
 		clear(s0.dst[:s0.first])
 		clear(s0.dst[min(len(s0.dst), s0.first+s0.step*p.size):])
 	}
-	w := min(tensor.ParallelWorkers(p.size), nb)
+	w := tensor.ParallelWorkers(p.size)
+	if p.heavy {
+		w = tensor.ParallelWorkersHeavy(p.size)
+	}
+	w = min(w, nb)
 	for len(p.workers) < w {
 		p.workers = append(p.workers, fuseWorker{})
 	}

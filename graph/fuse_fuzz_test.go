@@ -63,7 +63,7 @@ func runProgram(x *graph.Node, prog []byte) *graph.Node {
 		}
 		a, c := pick(*pool, b>>1), pick(*pool, b>>3+byte(k))
 		var y *graph.Node
-		switch (b >> 1) % 11 {
+		switch (b >> 1) % 13 {
 		case 0:
 			y = graph.Add(a, c)
 		case 1:
@@ -90,6 +90,10 @@ func runProgram(x *graph.Node, prog []byte) *graph.Node {
 			m := a.Shape()[0]
 			half = append(half, graph.Slice(a, 0, int(b>>4)%2, m, 2))
 			continue
+		case 10:
+			y = graph.Tanh(a)
+		case 11:
+			y = graph.Exp(graph.Scale(graph.Sin(a), 0.5))
 		default:
 			y = graph.Max(a) // a masked product in its derivative
 			y = graph.Mul(c, graph.Scale(y, 0.5))

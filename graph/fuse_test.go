@@ -79,6 +79,14 @@ func fuseCases() []fuseCase {
 			}
 			return y
 		}},
+		{"transcendental", func(x *graph.Node) *graph.Node {
+			a := graph.Mul(graph.Tanh(x), graph.Sigmoid(graph.Scale(x, 2)))
+			b := graph.Log1p(graph.Exp(graph.Scale(graph.Abs(x), -1)))
+			c := graph.Add(graph.Sqrt(graph.AddScalar(graph.Square(x), 1)), graph.Recip(graph.AddScalar(graph.Square(x), 2)))
+			d := graph.Add(graph.Mul(graph.Sin(x), graph.Cos(x)), graph.Atan(graph.Erf(x)))
+			e := graph.Add(graph.Softplus(x), graph.Expm1(graph.Scale(graph.Relu(x), 0.1)))
+			return graph.Sum(graph.Add(graph.Add(graph.Mul(a, b), graph.Log(c)), graph.Mul(d, e)))
+		}},
 		{"custom-op", func(x *graph.Node) *graph.Node { // a user's op reads a deferred value
 			return graph.Sum(graph.Square(cube(graph.Scale(x, 0.5))))
 		}},

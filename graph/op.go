@@ -51,6 +51,11 @@ type Op struct {
 	// productJVP marks the products of two inputs (Mul, MulScaled), whose
 	// JVP reads an input's value only when the other carries a tangent.
 	productJVP bool
+	// heavy marks the ops whose kernel costs several nanoseconds an
+	// element (the transcendental functions): a plan that evaluates one
+	// is shared among goroutines from the length at which package tensor
+	// splits such a kernel, not from that of memory-bound ones.
+	heavy bool
 
 	// inPlace marks the accumulation ops of a reverse sweep, whose value
 	// and tangent share their first input's storage.

@@ -13,10 +13,13 @@ import (
 // tangent too. tanh and sigmoid use the fused ops tanhGrad and sigmoidGrad,
 // which are ops in their own right with their own rules.
 
-func mapNode(op *Op, t tensor.UnaryOp, x *Node) *Node {
-	n := unaryNode(op, x, x.Shape())
-	tensor.ApplyTo(t, n.val(), x.val())
-	return x.tape.record(n)
+func mapNode(op *Op, x *Node) *Node {
+	return x.tape.elementwise(unaryNode(op, x, x.Shape()))
+}
+
+// applyEval returns the eval rule of an op that applies t elementwise.
+func applyEval(t tensor.UnaryOp) func(n *Node) {
+	return func(n *Node) { tensor.ApplyTo(t, &n.value, n.in[0].val()) }
 }
 
 // jvpScale sets dst = d(x, y)⊙ẋ elementwise, for a derivative d given the
@@ -29,14 +32,17 @@ func jvpScale(n *Node, dst *tensor.Tensor, d func(x, y float64) float64) {
 }
 
 // Exp records eˣ elementwise.
-func Exp(x *Node) *Node { return mapNode(expOp, tensor.OpExp, x) }
+func Exp(x *Node) *Node { return mapNode(expOp, x) }
 
 var expOp = new(Op)
 
 func init() {
 	*expOp = Op{
-		Name: "Exp",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, n.val(), n.in[0].tan()) },
+		Name:           "Exp",
+		eval:           applyEval(tensor.OpExp),
+		heavy:          true,
+		jvpReadsOutput: true,
+		JVP:            func(n *Node, dst *tensor.Tensor) { tensor.MulTo(dst, n.val(), n.in[0].tan()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, Mul(g, n))
 		},
@@ -44,14 +50,17 @@ func init() {
 }
 
 // Log records the natural logarithm elementwise.
-func Log(x *Node) *Node { return mapNode(logOp, tensor.OpLog, x) }
+func Log(x *Node) *Node { return mapNode(logOp, x) }
 
 var logOp = new(Op)
 
 func init() {
 	*logOp = Op{
-		Name: "Log",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), n.in[0].val()) },
+		Name:           "Log",
+		eval:           applyEval(tensor.OpLog),
+		heavy:          true,
+		jvpReadsOutput: true,
+		JVP:            func(n *Node, dst *tensor.Tensor) { tensor.DivTo(dst, n.in[0].tan(), n.in[0].val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, Div(g, n.in[0]))
 		},
@@ -59,13 +68,15 @@ func init() {
 }
 
 // Sqrt records √x elementwise.
-func Sqrt(x *Node) *Node { return mapNode(sqrtOp, tensor.OpSqrt, x) }
+func Sqrt(x *Node) *Node { return mapNode(sqrtOp, x) }
 
 var sqrtOp = new(Op)
 
 func init() {
 	*sqrtOp = Op{
-		Name: "Sqrt",
+		Name:           "Sqrt",
+		eval:           applyEval(tensor.OpSqrt),
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(_, y float64) float64 { return 0.5 / y })
 		},
@@ -111,13 +122,16 @@ func init() {
 }
 
 // Sin records sin(x) elementwise.
-func Sin(x *Node) *Node { return mapNode(sinOp, tensor.OpSin, x) }
+func Sin(x *Node) *Node { return mapNode(sinOp, x) }
 
 var sinOp = new(Op)
 
 func init() {
 	*sinOp = Op{
-		Name: "Sin",
+		Name:           "Sin",
+		eval:           applyEval(tensor.OpSin),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return math.Cos(x) })
 		},
@@ -128,13 +142,16 @@ func init() {
 }
 
 // Cos records cos(x) elementwise.
-func Cos(x *Node) *Node { return mapNode(cosOp, tensor.OpCos, x) }
+func Cos(x *Node) *Node { return mapNode(cosOp, x) }
 
 var cosOp = new(Op)
 
 func init() {
 	*cosOp = Op{
-		Name: "Cos",
+		Name:           "Cos",
+		eval:           applyEval(tensor.OpCos),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return -math.Sin(x) })
 		},
@@ -145,13 +162,16 @@ func init() {
 }
 
 // Softplus records log(1+eˣ) elementwise (computed without overflow).
-func Softplus(x *Node) *Node { return mapNode(softplusOp, tensor.OpSoftplus, x) }
+func Softplus(x *Node) *Node { return mapNode(softplusOp, x) }
 
 var softplusOp = new(Op)
 
 func init() {
 	*softplusOp = Op{
-		Name: "Softplus",
+		Name:           "Softplus",
+		eval:           applyEval(tensor.OpSoftplus),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			tensor.ApplyTo(tensor.OpSigmoid, dst, n.in[0].val())
 			tensor.MulTo(dst, dst, n.in[0].tan())
@@ -164,13 +184,15 @@ func init() {
 
 // Relu records max(x, 0) elementwise. Its derivative is taken as 0 at 0,
 // and its second derivative is 0 everywhere.
-func Relu(x *Node) *Node { return mapNode(reluOp, tensor.OpRelu, x) }
+func Relu(x *Node) *Node { return mapNode(reluOp, x) }
 
 var reluOp = new(Op)
 
 func init() {
 	*reluOp = Op{
-		Name: "Relu",
+		Name:           "Relu",
+		eval:           applyEval(tensor.OpRelu),
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 {
 				if x > 0 {
@@ -187,13 +209,15 @@ func init() {
 }
 
 // Abs records |x| elementwise. Its derivative is taken as 0 at 0.
-func Abs(x *Node) *Node { return mapNode(absOp, tensor.OpAbs, x) }
+func Abs(x *Node) *Node { return mapNode(absOp, x) }
 
 var absOp = new(Op)
 
 func init() {
 	*absOp = Op{
-		Name: "Abs",
+		Name:           "Abs",
+		eval:           applyEval(tensor.OpAbs),
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 {
 				switch {
@@ -213,14 +237,17 @@ func init() {
 }
 
 // Tanh records tanh(x) elementwise.
-func Tanh(x *Node) *Node { return mapNode(tanhOp, tensor.OpTanh, x) }
+func Tanh(x *Node) *Node { return mapNode(tanhOp, x) }
 
 var tanhOp = new(Op)
 
 func init() {
 	*tanhOp = Op{
-		Name: "Tanh",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), n.val()) },
+		Name:           "Tanh",
+		eval:           applyEval(tensor.OpTanh),
+		heavy:          true,
+		jvpReadsOutput: true,
+		JVP:            func(n *Node, dst *tensor.Tensor) { tensor.TanhGradTo(dst, n.in[0].tan(), n.val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, tanhGrad(g, n))
 		},
@@ -267,14 +294,17 @@ func init() {
 }
 
 // Sigmoid records 1/(1+e⁻ˣ) elementwise.
-func Sigmoid(x *Node) *Node { return mapNode(sigmoidOp, tensor.OpSigmoid, x) }
+func Sigmoid(x *Node) *Node { return mapNode(sigmoidOp, x) }
 
 var sigmoidOp = new(Op)
 
 func init() {
 	*sigmoidOp = Op{
-		Name: "Sigmoid",
-		JVP:  func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), n.val()) },
+		Name:           "Sigmoid",
+		eval:           applyEval(tensor.OpSigmoid),
+		heavy:          true,
+		jvpReadsOutput: true,
+		JVP:            func(n *Node, dst *tensor.Tensor) { tensor.SigmoidGradTo(dst, n.in[0].tan(), n.val()) },
 		VJP: func(n, g *Node, adj *Adjoints) {
 			adj.Add(0, sigmoidGrad(g, n))
 		},
@@ -322,13 +352,16 @@ func init() {
 
 // Atan records arctan(x) elementwise, in (−π/2, π/2). Its derivative is
 // 1/(1+x²).
-func Atan(x *Node) *Node { return mapNode(atanOp, tensor.OpAtan, x) }
+func Atan(x *Node) *Node { return mapNode(atanOp, x) }
 
 var atanOp = new(Op)
 
 func init() {
 	*atanOp = Op{
-		Name: "Atan",
+		Name:           "Atan",
+		eval:           applyEval(tensor.OpAtan),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return 1 / (1 + x*x) })
 		},
@@ -340,13 +373,16 @@ func init() {
 
 // Log1p records log(1+x) elementwise, accurate where x is small (it is
 // math.Log1p). Its derivative is 1/(1+x).
-func Log1p(x *Node) *Node { return mapNode(log1pOp, tensor.OpLog1p, x) }
+func Log1p(x *Node) *Node { return mapNode(log1pOp, x) }
 
 var log1pOp = new(Op)
 
 func init() {
 	*log1pOp = Op{
-		Name: "Log1p",
+		Name:           "Log1p",
+		eval:           applyEval(tensor.OpLog1p),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return 1 / (1 + x) })
 		},
@@ -358,13 +394,16 @@ func init() {
 
 // Expm1 records eˣ − 1 elementwise, accurate where x is small (it is
 // math.Expm1). Its derivative is eˣ.
-func Expm1(x *Node) *Node { return mapNode(expm1Op, tensor.OpExpm1, x) }
+func Expm1(x *Node) *Node { return mapNode(expm1Op, x) }
 
 var expm1Op = new(Op)
 
 func init() {
 	*expm1Op = Op{
-		Name: "Expm1",
+		Name:           "Expm1",
+		eval:           applyEval(tensor.OpExpm1),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return math.Exp(x) })
 		},
@@ -376,7 +415,7 @@ func init() {
 
 // Erf records the error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt elementwise
 // (it is math.Erf). Its derivative is 2/√π·e^(−x²).
-func Erf(x *Node) *Node { return mapNode(erfOp, tensor.OpErf, x) }
+func Erf(x *Node) *Node { return mapNode(erfOp, x) }
 
 var erfOp = new(Op)
 
@@ -385,7 +424,10 @@ const twoOverSqrtPi = 2 / math.SqrtPi
 
 func init() {
 	*erfOp = Op{
-		Name: "Erf",
+		Name:           "Erf",
+		eval:           applyEval(tensor.OpErf),
+		heavy:          true,
+		jvpReadsOutput: true,
 		JVP: func(n *Node, dst *tensor.Tensor) {
 			jvpScale(n, dst, func(x, _ float64) float64 { return twoOverSqrtPi * math.Exp(-x*x) })
 		},

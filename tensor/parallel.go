@@ -134,6 +134,11 @@ func broadcastRuns(out, x []float64, outer, n, inner int) {
 // pieces (graph's fused evaluation) uses it to split as the kernels do.
 func ParallelWorkers(n int) int { return vec.Workers(n) }
 
+// ParallelWorkersHeavy is ParallelWorkers for work of several nanoseconds
+// an element (the transcendental kernels: Tanh, Exp, …), which this
+// package splits from 2¹² elements.
+func ParallelWorkersHeavy(n int) int { return vec.WorkersFrom(n, heavyParallelMin) }
+
 // ParallelRun calls f(0), …, f(count−1), each once, on up to w goroutines
 // (the caller's among them) of the pool the kernels use, and returns when
 // every call has returned. The calls may run in any order and at once:
