@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 
+	"github.com/curvature-go/curvature/tensor"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -47,9 +48,9 @@ func (r *Residual) Residuals(x, dst []float64) {
 	}
 	tp := getTape()
 	defer putTape(tp)
-	y := r.f(tp.VarVec(x))
-	r.checkM(y.Value().Size())
-	copy(dst, y.Value().Data())
+	y := r.f(tp.VarVec(x)) // a copy of x: dst may be x itself
+	r.checkM(tensor.SizeOf(y.Shape()))
+	y.ValueInto(dst) // deferred residuals are computed straight into dst
 }
 
 // Jacobian stores J(x) in jac (m×n): forward mode when n ≤ m, reverse mode

@@ -151,7 +151,7 @@ func ValueAndGrad(f Func, x []float64) (float64, []float64) {
 	var buf [1]*graph.Node
 	g := pullBack("ad: ValueAndGrad", y, nil, []*graph.Node{w}, buf[:0])[0]
 	out := make([]float64, len(x))
-	copy(out, g.Value().Data())
+	g.ValueInto(out) // a deferred gradient is computed straight into out
 	return y.Item(), out
 }
 

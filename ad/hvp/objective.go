@@ -5,6 +5,7 @@ import (
 
 	"github.com/curvature-go/curvature/ad"
 	"github.com/curvature-go/curvature/graph"
+	"github.com/curvature-go/curvature/internal/overlap"
 	"github.com/curvature-go/curvature/tensor"
 )
 
@@ -73,13 +74,28 @@ func (o *Objective) Eval(x, grad []float64) float64 {
 	if grad != nil {
 		o.check("Eval", grad)
 		off := 0
-		for _, g := range ad.Grad(y, o.xs...) {
+		gs := ad.Grad(y, o.xs...)
+		into := overlap.Disjoint(grad, x)
+		if !into {
+			// grad overwrites x, which the recording reads: every
+			// deferred gradient is computed before any is written.
+			for _, g := range gs {
+				g.Value()
+			}
+		}
+		var dst tensor.Tensor
+		for _, g := range gs {
 			// A deferred gradient is computed straight into grad; a
 			// computed one is copied by package tensor, split over the
 			// cores from 2¹⁵ elements on (the built-in copy of a long
 			// gradient would be a serial pass over it, 0.6 ms at n = 10⁶).
 			size := tensor.SizeOf(g.Shape())
-			g.ValueInto(grad[off : off+size])
+			if into {
+				g.ValueInto(grad[off : off+size])
+			} else {
+				dst.Wrap(grad[off:off+size], g.Shape())
+				dst.CopyFrom(g.Value())
+			}
 			off += size
 		}
 	}

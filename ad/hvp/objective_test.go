@@ -321,3 +321,44 @@ func quadForm(x *graph.Node) *graph.Node {
 func cubes(x *graph.Node) *graph.Node { return graph.Sum(graph.Mul(graph.Square(x), x)) }
 
 func cubesSwapped(x *graph.Node) *graph.Node { return graph.Sum(graph.Mul(x, graph.Square(x))) }
+
+// TestEvalGradientInPlace checks Eval(x, x), which overwrites x with the
+// gradient: at a size whose gradient is deferred (computed straight into
+// the caller's slice otherwise), it must equal the gradient written into
+// a separate slice, bit for bit; with two inputs, the second's gradient
+// reads the first's values, which the first's gradient overwrites.
+func TestEvalGradientInPlace(t *testing.T) {
+	two := func(xs []*graph.Node) *graph.Node { // Σ a²·b + Σ sin(b)
+		a, b := xs[0], xs[1]
+		return graph.Add(graph.Sum(graph.Mul(graph.Square(a), b)), graph.Sum(graph.Sin(b)))
+	}
+	for _, n := range []int{10, 100000} {
+		for _, obj := range []*hvp.Objective{
+			hvp.NewObjective(graphtest.ExtRosenbrock, n),
+			hvp.NewObjectiveN(two, []int{n / 2}, []int{n / 2}),
+		} {
+			testEvalInPlace(t, obj, n)
+		}
+	}
+}
+
+func testEvalInPlace(t *testing.T, obj *hvp.Objective, n int) {
+	t.Helper()
+	{
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = math.Sin(float64(i))
+		}
+		want := make([]float64, n)
+		f := obj.Eval(x, want)
+		got := append([]float64(nil), x...)
+		if g := obj.Eval(got, got); g != f {
+			t.Fatalf("n=%d: f = %v in place, %v", n, g, f)
+		}
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: gradient in place differs at %d: %v, want %v", n, i, got[i], want[i])
+			}
+		}
+	}
+}
