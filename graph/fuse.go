@@ -259,16 +259,24 @@ type fusePlan struct {
 	workers    []fuseWorker
 	sums       []float64 // fusedSum's block sums
 	rootBuf    [1]*Node
-	pair       []int32 // see pairSlices
-	need       []bool  // see valuesRead
-	direct     []bool  // see valuesRead
-	keep       []bool  // see keepValues
-	last       []int32 // see assignSlots
-	movingV    []int32 // the nodes whose value pieces are views that move with the piece
-	movingT    []int32 // the same for tangents
-	steps      []int32 // the planned nodes, in order, but the odd Slices of pairs
+	pair       []int32    // see pairSlices
+	need       []bool     // see valuesRead
+	direct     []bool     // see valuesRead
+	keep       []bool     // see keepValues
+	last       []int32    // see assignSlots
+	movingV    []int32    // the nodes whose value pieces are views that move with the piece
+	movingT    []int32    // the same for tangents
+	steps      []fuseStep // the planned nodes, in order, but the odd Slices of pairs
 	free       []int32
 	chainRoots []*Node
+}
+
+// fuseStep is one planned node's work in a piece.
+type fuseStep struct {
+	i            int32 // the node's index in the plan
+	pair         int32 // for the even Slice of a pair, the odd one's index; −1 otherwise
+	gather       bool  // a Slice, gathered from its input
+	evalV, evalT bool  // its value, its tangent are computed
 }
 
 const (
@@ -423,7 +431,11 @@ func (p *fusePlan) assignSlots(store bool) {
 			}
 		}
 		if p.planned[i] && p.pair[i] != pairedOdd {
-			p.steps = append(p.steps, int32(i))
+			st := fuseStep{i: int32(i), pair: -1, evalV: p.evalV[i], evalT: p.evalT[i]}
+			if n.op == sliceOp {
+				st.pair, st.gather = p.pair[i], true
+			}
+			p.steps = append(p.steps, st)
 		}
 	}
 	// The longest piece whose scratch fits in fuseL1 bytes (most of L1
@@ -749,22 +761,20 @@ func (fw *fuseWorker) piece(p *fusePlan, s *fuseSink, lo, hi int) {
 			fw.sh[i].tangent.SetData(fw.block(p.all[i].tangentData(p.tslot[i]), s, p.tslot[i], lo, hi))
 		}
 	}
-	for _, i := range p.steps {
-		n, sh := p.all[i], &fw.sh[i]
-		if n.op == sliceOp {
-			switch j := p.pair[i]; {
-			case j >= 0:
-				fw.gatherPair(n, sh, &fw.sh[j], p, lo, m)
-			case j == -1:
-				fw.gather(n, sh, p, lo, m)
+	for _, st := range p.steps {
+		sh := &fw.sh[st.i]
+		switch {
+		case st.pair >= 0:
+			fw.gatherPair(p.all[st.i], sh, &fw.sh[st.pair], p, lo, m)
+		case st.gather:
+			fw.gather(p.all[st.i], sh, p, lo, m)
+		default: // the op's own rules, on the shadow (which holds the op: no load of the node)
+			if st.evalV {
+				sh.op.eval(sh)
 			}
-			continue
-		}
-		if p.evalV[i] {
-			n.op.eval(sh)
-		}
-		if p.evalT[i] {
-			n.op.JVP(sh, sh.tangent)
+			if st.evalT {
+				sh.op.JVP(sh, sh.tangent)
+			}
 		}
 	}
 	for k := range p.roots {
