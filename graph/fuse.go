@@ -246,7 +246,7 @@ type fusePlan struct {
 	evalV      []bool     // all[i]'s value is computed by the plan
 	evalT      []bool     // all[i]'s tangent is computed by the plan
 	ins        [][2]int32 // the indices in all of a planned node's inputs (−1: none)
-	vslot      []int32    // where all[i]'s value block is: a scratch slot, or slotView, slotDst
+	vslot      []int32    // where all[i]'s value piece is: a scratch slot, or slotView, slotDst, slotKeep
 	tslot      []int32    // the same for its tangent (slotNone without one)
 	slots      int        // scratch slots per worker
 	piece      int        // the elements of a piece: a power of two dividing fuseBlock
