@@ -651,8 +651,8 @@ func init() {
 // the tangent) of g placed at the positions n's scatter op names (dst has
 // the adjoint's shape, g the contribution's): a slice in one pass over
 // dst, the others by clearing dst first (its storage is reused after
-// Reset) and adding g. A pending g placed by a slice is computed block by
-// block into dst, without being stored.
+// Reset) and adding g. A pending g placed by a slice is computed piece by
+// piece into dst, without being stored.
 func scatterApply(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
 	if n.op == scatterSliceOp {
 		if base, stride, ok := affineSlice(dst.Shape(), n.p.axis, n.p.start, n.p.step); ok &&
@@ -669,8 +669,8 @@ func scatterApply(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
 
 // accFrom adds the value (or, with tangent set, the tangent) of g into
 // dst at the positions n's accumulation op names, as accApply does; a
-// pending g added densely or into a slice is computed block by block into
-// dst, without being stored.
+// pending g added densely or into a slice is computed piece by piece
+// into dst, without being stored.
 func accFrom(n *Node, dst *tensor.Tensor, g *Node, tangent bool) {
 	if g.pending(tangent) {
 		s := fuseSink{dst: dst.Data()}

@@ -946,7 +946,7 @@ func poison(d []float64) {
 }
 
 // deferSlice records the Slice n as pending, a gather that a fused
-// evaluation makes block by block, when it is large enough, its input's
+// evaluation makes piece by piece, when it is large enough, its input's
 // value is computed (a gather reads it whole) and the slice takes evenly
 // spaced elements of the input's storage (affineSlice); it reports
 // whether it did.
