@@ -308,10 +308,7 @@ func (p *fusePlan) build(roots []*Node, tangents, store bool) {
 		p.valuesRead()
 		p.keepValues()
 	} else {
-		p.keep = p.keep[:0]
-		for range p.all {
-			p.keep = append(p.keep, false)
-		}
+		p.keepDeep()
 	}
 	p.pairSlices()
 	p.assignSlots(store)
@@ -516,6 +513,32 @@ func (p *fusePlan) keepValues() {
 				k = true
 			} else {
 				n.reread++
+			}
+		}
+		p.keep = append(p.keep, k)
+	}
+}
+
+// fuseKeepCost is the cost (Node.vcost) from which a value that a second
+// plan computes again is kept in its node's storage (keepDeep).
+const fuseKeepCost = 8
+
+// keepDeep marks, in a value plan, the pending values that an earlier
+// value plan computed already and that cost fuseKeepCost ops or more to
+// compute: they are written to their nodes' storage this time. Several
+// sums of functions of one deep expression (its mean, its mean square)
+// then compute it at most twice, not once per sum; a cheap value (a
+// gather, t = x₂ − x₁²) is computed again instead, which costs less than
+// storing it.
+func (p *fusePlan) keepDeep() {
+	p.keep = p.keep[:0]
+	for i, n := range p.all {
+		k := false
+		if p.evalV[i] && n.vcost >= fuseKeepCost && i != p.root {
+			if n.vreread > 0 {
+				k = true
+			} else {
+				n.vreread++
 			}
 		}
 		p.keep = append(p.keep, k)

@@ -64,6 +64,16 @@ func fuseCases() []fuseCase {
 		{"masked", func(x *graph.Node) *graph.Node { // Max records a masked product
 			return graph.Add(graph.Max(graph.Square(x)), graph.Sum(graph.Relu(graph.Scale(x, -1))))
 		}},
+		{"moments", func(x *graph.Node) *graph.Node { // several sums of one deep value: kept once read twice
+			y := graph.Sigmoid(x) // in (0, 1), where y ↦ 2y(1 − y) stays
+			for range 12 {
+				y = graph.AddScalar(graph.Scale(graph.Mul(y, graph.ScalarSub(1, y)), 2), 0.01)
+			}
+			m1 := graph.Sum(y)
+			m2 := graph.Sum(graph.Square(y))
+			m3 := graph.Sum(graph.Mul(graph.Square(y), y))
+			return graph.Add(graph.Add(m1, graph.Scale(m2, 0.5)), graph.Scale(m3, 0.25))
+		}},
 		{"deep", func(x *graph.Node) *graph.Node { // deeper than one plan may be
 			y := x
 			for i := range 50 {

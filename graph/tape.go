@@ -395,6 +395,7 @@ type Node struct {
 	chain        bool // a deferred scatter or accumulation of a Slice's adjoint (fuse.go)
 	vcost, tcost uint8
 	reread       uint8 // tangent plans that computed the value without keeping it
+	vreread      uint8 // value plans that did
 	mark         int32
 }
 
