@@ -1114,8 +1114,10 @@ func (tp *Tape) runChain(head *Node, tangent bool, dst []float64) *Node {
 	bottom := nodes[k-1]
 	for j := range k { // a contribution that is itself a chain is computed first, on its own
 		if g := nodes[j].in[len(nodes[j].in)-1]; g.chain {
-			g.val()
-			g.tan()
+			g.val() // a tangent plan reads values too
+			if tangent {
+				g.tan()
+			}
 		}
 	}
 	p := &tp.fuse

@@ -331,3 +331,40 @@ func TestFusedValueInto(t *testing.T) {
 	}()
 	y.ValueInto(got[1:])
 }
+
+// TestFusedDefers checks that deferral happens where the package
+// documentation says it does (bit-for-bit agreement with the eager path
+// would hold as well if nothing were deferred), and not below the
+// threshold (4096 elements per node) or with anomaly detection on.
+func TestFusedDefers(t *testing.T) {
+	for _, c := range []struct {
+		size             int
+		detect, deferred bool
+	}{{8192, false, true}, {100000, false, true}, {8190, false, false}, {100000, true, false}} {
+		if !c.deferred && !c.detect && graph.FuseMin < 4096 {
+			continue // the fuseall build defers from two elements
+		}
+		tp := graph.NewTape()
+		tp.DetectAnomalies(c.detect)
+		w := tp.Var(tensor.Zeros(c.size))
+		w.SetTangentData(make([]float64, c.size))
+		odd := graph.Slice(w, 0, 0, c.size, 2)
+		even := graph.Slice(w, 0, 1, c.size, 2)
+		sq := graph.Square(graph.Sub(even, graph.Square(odd)))
+		y := graph.Sum(graph.Add(sq, graph.Scale(odd, 3)))
+		for _, n := range []*graph.Node{odd, even, sq} {
+			v, tan := graph.Pending(n)
+			if v != c.deferred || tan != c.deferred {
+				t.Errorf("size %d, detect %v: %v pending (value %v, tangent %v), want %v", c.size, c.detect, n, v, tan, c.deferred)
+			}
+		}
+		g := ad.Grad(y, w)[0] // the scatter of the two halves' adjoints
+		if v, tan := graph.Pending(g); c.deferred && (!v || !tan) {
+			t.Errorf("size %d: gradient %v pending (value %v, tangent %v), want both", c.size, g, v, tan)
+		}
+		g.Value()
+		if v, _ := graph.Pending(g); v {
+			t.Errorf("size %d: %v still pending after Value", c.size, g)
+		}
+	}
+}
